@@ -1,0 +1,128 @@
+package control
+
+import (
+	"crypto/rand"
+	"fmt"
+
+	"github.com/govrf/govrf/internal/fib"
+)
+
+// Kind is the type of a link, as `ip link add ... type KIND`.
+type Kind uint8
+
+// Link kinds.
+const (
+	KindLoopback Kind = iota
+	KindDummy         // a port with no packet I/O, for offline configurations
+	KindVRF           // an L3 master device bound to a table
+)
+
+var kindNames = [...]string{"loopback", "dummy", "vrf"}
+
+// String returns the kind as `ip -d link` prints it.
+func (k Kind) String() string {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return fmt.Sprintf("kind%d", k)
+}
+
+// ParseKind reads a link type keyword accepted by `link add`.
+func ParseKind(s string) (Kind, bool) {
+	for i, n := range kindNames {
+		if n == s && Kind(i) != KindLoopback {
+			return Kind(i), true
+		}
+	}
+	return 0, false
+}
+
+// Flags are the device flags a link is created with (IFF_*), apart from
+// UP and LOWER_UP which follow the link's state.
+type Flags uint32
+
+// Device flags.
+const (
+	FlagLoopback Flags = 1 << iota
+	FlagBroadcast
+	FlagNoARP
+	FlagMaster
+)
+
+// MAC is an Ethernet address.
+type MAC [6]byte
+
+// String formats the address as ip does (lower-case, colon separated).
+func (m MAC) String() string {
+	return fmt.Sprintf("%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5])
+}
+
+// randomMAC returns a locally administered unicast address, as
+// eth_hw_addr_random does for dummy and VRF devices.
+func randomMAC() MAC {
+	var m MAC
+	rand.Read(m[:])
+	m[0] = m[0]&0xfe | 0x02
+	return m
+}
+
+// Link is a network device: the loopback, a port, or a VRF device.
+// A published Link is immutable.
+type Link struct {
+	Index  int
+	Name   string
+	Kind   Kind
+	Flags  Flags
+	MAC    MAC
+	MTU    int
+	Up     bool        // administratively up (IFF_UP)
+	Master int         // index of the enslaving VRF; 0 for none
+	Table  fib.TableID // the VRF's table (KindVRF only)
+	Group  int
+	Addrs  []Addr // in the order `ip addr` lists them
+
+	gen uint64 // the snapshot generation that owns this copy
+}
+
+// IsVRF reports whether the link is a VRF device.
+func (l *Link) IsVRF() bool { return l.Kind == KindVRF }
+
+// editLink returns a writable copy of link index owned by s.
+func (s *Snapshot) editLink(index int) *Link {
+	l := s.links[index]
+	if l.gen != s.gen {
+		c := *l
+		c.Addrs = append([]Addr(nil), l.Addrs...)
+		c.gen = s.gen
+		s.links[index] = &c
+		l = &c
+	}
+	s.dirty = true
+	return l
+}
+
+// addLink gives l the next free index and adds it.
+func (s *Snapshot) addLink(l *Link) *Link {
+	for s.nextIndex < len(s.links) && s.links[s.nextIndex] != nil {
+		s.nextIndex++
+	}
+	l.Index = s.nextIndex
+	l.gen = s.gen
+	s.nextIndex++
+	for len(s.links) <= l.Index {
+		s.links = append(s.links, nil)
+	}
+	s.links[l.Index] = l
+	s.names[l.Name] = l.Index
+	s.dirty = true
+	return l
+}
+
+// l3Table returns the table a link's routes live in: its VRF's table, or
+// dflt (main or local) in the default VRF (l3mdev_fib_table).
+func (s *Snapshot) l3Table(index int, dflt fib.TableID) fib.TableID {
+	if v := s.VRFOf(index); v != nil {
+		return v.Table
+	}
+	return dflt
+}

@@ -1,0 +1,209 @@
+package control
+
+import (
+	"net/netip"
+	"syscall"
+
+	"github.com/govrf/govrf/internal/fib"
+	"github.com/govrf/govrf/internal/rule"
+)
+
+// loopbackIndex is the index of lo: the iif of locally originated flows.
+const loopbackIndex = 1
+
+// walker performs the table lookups of one rule walk (fib4_rule_action /
+// fib6_rule_action) and keeps the result that ended it.
+type walker struct {
+	s     *Snapshot
+	q     fib.Query
+	res   fib.Result
+	table fib.TableID
+}
+
+// LookupTable implements rule.TableLookup.
+func (w *walker) LookupTable(id fib.TableID) (int, int, error) {
+	t := w.s.tables[id]
+	if t == nil {
+		return 0, 0, syscall.EAGAIN
+	}
+	res, ok := t.Lookup(&w.q)
+	if !ok {
+		return 0, 0, syscall.EAGAIN
+	}
+	w.res, w.table = res, id
+	switch res.Type {
+	case fib.TypeThrow:
+		return 0, 0, syscall.EAGAIN
+	case fib.TypeUnreachable:
+		return 0, 0, syscall.EHOSTUNREACH
+	case fib.TypeProhibit:
+		return 0, 0, syscall.EACCES
+	case fib.TypeBlackhole:
+		return 0, 0, syscall.EINVAL
+	}
+	return res.Prefix.Bits(), res.Nexthop.Dev, nil
+}
+
+// updateFlow sets the flow's L3 domain as l3mdev_update_flow does: from
+// the oif when one is given (an oif that is a VRF only selects the domain
+// and is then cleared), else from an iif other than lo.
+func (s *Snapshot) updateFlow(f *rule.Flow) {
+	if f.Oif != 0 {
+		if l := s.Link(f.Oif); l != nil {
+			if v := s.VRFOf(f.Oif); v != nil && f.L3mdev == 0 {
+				f.L3mdev, f.L3mdevTable = v.Index, v.Table
+			}
+			if l.Kind == KindVRF {
+				f.Oif = 0
+			}
+			return
+		}
+	}
+	if f.Iif > loopbackIndex && f.L3mdev == 0 {
+		if v := s.VRFOf(f.Iif); v != nil {
+			f.L3mdev, f.L3mdevTable = v.Index, v.Table
+		}
+	}
+}
+
+// Router performs route lookups for one goroutine of the data path. It
+// holds the walk state so that a lookup allocates nothing; it is not safe
+// for concurrent use. The zero value is ready.
+type Router struct{ w walker }
+
+// Lookup is fib_lookup for flow f on snapshot s: the l3mdev flow update,
+// then the rule walk of the flow's family over the tables. It returns the
+// route found and its table, or the walk's error (ENETUNREACH when no rule
+// decided, EHOSTUNREACH / EACCES / EINVAL for error routes and actions).
+func (r *Router) Lookup(s *Snapshot, f *rule.Flow) (fib.Result, fib.TableID, error) {
+	return r.lookup(s, f, fib.ScopeUniverse)
+}
+
+func (r *Router) lookup(s *Snapshot, f *rule.Flow, scope fib.Scope) (fib.Result, fib.TableID, error) {
+	s.updateFlow(f)
+	r.w = walker{s: s, q: fib.Query{Dst: f.Dst, Tos: f.Tos, Scope: scope, Oif: f.Oif,
+		Hash: flowHash(f), Objects: s}}
+	v := s.lists[famIdx(fib.FamilyOf(f.Dst))].Lookup(f, &r.w)
+	return r.w.res, r.w.table, v.Err
+}
+
+// fibLookup is Router.Lookup for the control path, with a route scope.
+func (s *Snapshot) fibLookup(f rule.Flow, scope fib.Scope) (fib.Result, fib.TableID, error) {
+	var r Router
+	return r.lookup(s, &f, scope)
+}
+
+// flowHash is the multipath hash of a flow (L3 by default, as
+// fib_multipath_hash_policy 0; L4 fields when given).
+func flowHash(f *rule.Flow) uint32 {
+	h := uint32(2166136261)
+	mix := func(b []byte) {
+		for _, c := range b {
+			h = (h ^ uint32(c)) * 16777619
+		}
+	}
+	s, d := f.Src.As16(), f.Dst.As16()
+	mix(s[:])
+	mix(d[:])
+	return h
+}
+
+// isLocal4 reports whether a is a local address for routes of table
+// (inet_addr_type_table on the table, then the local table).
+func (s *Snapshot) isLocal4(a netip.Addr, table fib.TableID) bool {
+	for _, id := range []fib.TableID{table, fib.TableLocal} {
+		if id == fib.TableMain {
+			id = fib.TableLocal
+		}
+		if t := s.tables[id]; t != nil {
+			if r, ok := t.Lookup(&fib.Query{Dst: a}); ok && r.Type == fib.TypeLocal {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// isLocal6 reports whether a is an address of any link (ipv6_chk_addr;
+// dev 0 means any device).
+func (s *Snapshot) isLocal6(a netip.Addr, dev int) bool {
+	for l := range s.Links() {
+		if l.findAddr(a, -1) >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// checkGateway validates a route's gateway (fib_check_nh_v4_gw,
+// ip6_route_check_nh).
+func (s *Snapshot) checkGateway(table fib.TableID, scope fib.Scope, nh fib.Nexthop) error {
+	gw := nh.Gateway
+	if nh.Onlink {
+		if nh.Dev == 0 {
+			return errMsg(syscall.EINVAL, "Nexthop device required for onlink")
+		}
+		if scope >= fib.ScopeLink {
+			return errMsg(syscall.EINVAL, "Nexthop has invalid scope")
+		}
+		if !s.Link(nh.Dev).Up {
+			return errMsg(syscall.ENETDOWN, "Nexthop device is not up")
+		}
+		return nil
+	}
+	if !gw.Is4() {
+		if gw.IsLinkLocalUnicast() {
+			if nh.Dev == 0 {
+				return errMsg(syscall.EINVAL, "Egress device not specified")
+			}
+			return nil
+		}
+		if gw.IsMulticast() || gw.IsUnspecified() {
+			return errMsg(syscall.EINVAL, "Invalid gateway address")
+		}
+	}
+	res, ok := s.gatewayLookup(table, scope, nh)
+	if !gw.Is4() {
+		if !ok || res.Nexthop.Gateway.IsValid() || res.Type != fib.TypeUnicast || nh.Dev != 0 && res.Nexthop.Dev != nh.Dev {
+			return errMsg(syscall.EHOSTUNREACH, "")
+		}
+		if l := s.Link(res.Nexthop.Dev); l != nil && l.Kind == KindLoopback {
+			return errMsg(syscall.EINVAL, "Egress device can not be loopback device for this route")
+		}
+		return nil
+	}
+	if !ok || res.Type != fib.TypeUnicast && res.Type != fib.TypeLocal {
+		return errMsg(syscall.EINVAL, "Nexthop has invalid gateway")
+	}
+	l := s.Link(res.Nexthop.Dev)
+	if l == nil {
+		return errMsg(syscall.EINVAL, "No egress device for nexthop gateway")
+	}
+	if !l.Up {
+		return errMsg(syscall.ENETDOWN, "")
+	}
+	return nil
+}
+
+// gatewayLookup finds the route to a gateway: in the route's table if it
+// is not main, else (or on a miss) by a full lookup from lo with the
+// nexthop device as oif, which lands in that device's VRF.
+func (s *Snapshot) gatewayLookup(table fib.TableID, scope fib.Scope, nh fib.Nexthop) (fib.Result, bool) {
+	lscope := scope + 1
+	if !nh.Gateway.Is4() {
+		lscope = 0
+	}
+	if t := s.tables[table]; t != nil && table != fib.TableMain {
+		if res, ok := t.Lookup(&fib.Query{Dst: nh.Gateway, Scope: lscope, Oif: nh.Dev, Objects: s}); ok && !res.Type.IsError() {
+			return res, true
+		}
+	}
+	res, _, err := s.fibLookup(rule.Flow{Dst: nh.Gateway, Iif: loopbackIndex, Oif: nh.Dev}, lscope)
+	return res, err == nil
+}
+
+// gatewayDev returns the device the gateway is reached through.
+func (s *Snapshot) gatewayDev(table fib.TableID, scope fib.Scope, nh fib.Nexthop) int {
+	res, _ := s.gatewayLookup(table, scope, nh)
+	return res.Nexthop.Dev
+}

@@ -1,0 +1,167 @@
+package control
+
+import (
+	"syscall"
+
+	"github.com/govrf/govrf/internal/fib"
+	"github.com/govrf/govrf/internal/rterr"
+)
+
+// AddRoute adds a route (`route add/replace/change/append/prepend`). r is
+// filled as iproute2 fills an rtmsg (type, proto, scope, table); the
+// kernel's checks and defaults follow (fib_create_info,
+// ip6_route_info_create).
+func (c *Control) AddRoute(r fib.Route, op fib.Op) error {
+	return c.do(func(w *Snapshot) error {
+		if err := w.checkRoute(&r); err != nil {
+			return err
+		}
+		return w.table(r.Table).Add(r, op)
+	})
+}
+
+// DelRoute deletes the first route matching sel (`route del`); zero
+// fields match anything and Scope ScopeNowhere matches any scope.
+func (c *Control) DelRoute(sel fib.Route) error {
+	return c.do(func(w *Snapshot) error {
+		if sel.Table == fib.TableUnspec {
+			sel.Table = fib.TableMain
+		}
+		t := w.tables[sel.Table]
+		if t == nil {
+			return rterr.New(syscall.ESRCH, "")
+		}
+		_, err := w.table(sel.Table).Delete(sel)
+		return err
+	})
+}
+
+// checkRoute validates r and applies the kernel's defaults.
+func (s *Snapshot) checkRoute(r *fib.Route) error {
+	if r.Table == fib.TableUnspec {
+		r.Table = fib.TableMain
+	}
+	if r.Type == fib.TypeUnspec {
+		r.Type = fib.TypeUnicast
+	}
+	v4 := r.Is4()
+	if v4 {
+		if r.Prefix != r.Prefix.Masked() {
+			return rterr.New(syscall.EINVAL, "Invalid prefix for given prefix length")
+		}
+		if r.Scope > fib.ScopeHost {
+			return rterr.New(syscall.EINVAL, "Invalid scope")
+		}
+	} else {
+		r.Prefix = r.Prefix.Masked()
+		if r.Metric == 0 {
+			r.Metric = 1024 // IP6_RT_PRIO_USER
+		}
+		r.Tos = 0
+	}
+	if r.NHID != 0 {
+		nh := s.nexthops[r.NHID]
+		if nh == nil {
+			return rterr.New(syscall.EINVAL, "Nexthop id does not exist")
+		}
+		if len(r.Nexthops) > 0 {
+			return rterr.New(syscall.EINVAL, "Nexthop specification and nexthop id are mutually exclusive")
+		}
+		if r.Type.IsError() {
+			return rterr.New(syscall.EINVAL, "Nexthop id can not be used with error routes")
+		}
+		return nil
+	}
+	if r.Type.IsError() {
+		// The kernel ignores the nexthop of a reject route; IPv6 points
+		// it at the loopback (ip6_route_info_create).
+		r.Nexthops = nil
+		if !v4 {
+			r.Nexthops = []fib.Nexthop{{Dev: 1}}
+		}
+		return s.checkPrefsrc(r)
+	}
+	if len(r.Nexthops) == 0 {
+		return rterr.New(syscall.EINVAL, "Device only routes require a device")
+	}
+	if r.Scope == fib.ScopeHost && v4 {
+		if len(r.Nexthops) != 1 {
+			return rterr.New(syscall.EINVAL, "Route with host scope can not have multiple nexthops")
+		}
+		if r.Nexthops[0].Gateway.IsValid() {
+			return rterr.New(syscall.EINVAL, "Route with host scope can not have a gateway")
+		}
+	}
+	for i := range r.Nexthops {
+		nh := &r.Nexthops[i]
+		if nh.Weight == 0 {
+			nh.Weight = 1
+		}
+		if err := s.checkNexthopOf(r, nh); err != nil {
+			return err
+		}
+	}
+	return s.checkPrefsrc(r)
+}
+
+// checkNexthopOf validates one path of route r (fib_check_nh,
+// ip6_validate_gw) and fills its device from the gateway lookup.
+func (s *Snapshot) checkNexthopOf(r *fib.Route, nh *fib.Nexthop) error {
+	if nh.Dev != 0 {
+		l := s.Link(nh.Dev)
+		if l == nil {
+			return rterr.New(syscall.ENODEV, "")
+		}
+		if r.Type == fib.TypeLocal || r.Scope == fib.ScopeHost {
+			return nil // host routes keep their device whatever its state
+		}
+		if !l.Up {
+			return rterr.New(syscall.ENETDOWN, "Device for nexthop is not up")
+		}
+	}
+	if !nh.Gateway.IsValid() {
+		if nh.Dev == 0 {
+			return rterr.New(syscall.EINVAL, "Device only routes require a device")
+		}
+		return nil
+	}
+	if nh.Gateway.Is4() != r.Is4() && r.Is4() && !nh.Gateway.Is6() {
+		return rterr.New(syscall.EINVAL, "Invalid gateway address")
+	}
+	if !r.Is4() && s.isLocal6(nh.Gateway, nh.Dev) {
+		return rterr.New(syscall.EINVAL, "Gateway can not be a local address")
+	}
+	if err := s.checkGateway(r.Table, r.Scope, *nh); err != nil {
+		return err
+	}
+	if nh.Dev == 0 {
+		nh.Dev = s.gatewayDev(r.Table, r.Scope, *nh)
+	}
+	return nil
+}
+
+// checkPrefsrc checks that a preferred source is a local address
+// (fib_valid_prefsrc; IPv6 "Invalid source address").
+func (s *Snapshot) checkPrefsrc(r *fib.Route) error {
+	if !r.Src.IsValid() {
+		return nil
+	}
+	if r.Src.Is4() != r.Is4() {
+		return rterr.New(syscall.EINVAL, "Invalid prefsrc address")
+	}
+	if r.Is4() {
+		if r.Type == fib.TypeLocal && r.Prefix.Bits() == 32 && r.Prefix.Addr() == r.Src {
+			return nil
+		}
+		if !s.isLocal4(r.Src, r.Table) {
+			return rterr.New(syscall.EINVAL, "Invalid prefsrc address")
+		}
+		return nil
+	}
+	if !s.isLocal6(r.Src, 0) {
+		return rterr.New(syscall.EINVAL, "Invalid source address")
+	}
+	return nil
+}
+
+func errMsg(errno syscall.Errno, msg string) error { return rterr.New(errno, msg) }

@@ -1,0 +1,318 @@
+package control
+
+import (
+	"net/netip"
+	"syscall"
+
+	"github.com/govrf/govrf/internal/fib"
+	"github.com/govrf/govrf/internal/rule"
+)
+
+// RouteQuery is a `route get` request. Iif non-zero asks for the input
+// route (a packet arriving on Iif); otherwise the output route of a local
+// sender, with Oif possibly a VRF device (`route get ... vrf NAME`).
+type RouteQuery struct {
+	Dst      netip.Addr
+	Src      netip.Addr // `from`; invalid when not given
+	Iif      int
+	Oif      int
+	Mark     uint32
+	Tos      uint8
+	IPProto  uint8
+	Sport    uint16
+	Dport    uint16
+	Fibmatch bool
+}
+
+// RouteAnswer is what `route get` reports.
+type RouteAnswer struct {
+	Type    fib.Type   // unicast, local, broadcast, multicast
+	Dst     netip.Addr // the destination asked for
+	From    netip.Addr // the source given with `from`, if any
+	Gateway netip.Addr
+	Dev     int        // output link: the port, lo, or the VRF for local
+	PrefSrc netip.Addr // the selected source address
+	Table   fib.TableID
+	Iif     int // input route: the input link
+	Route   fib.Route // the FIB entry that matched (for fibmatch)
+}
+
+// RouteGet answers `route get` as inet_rtm_getroute / inet6_rtm_getroute
+// do, through the same rule walk and tables the data plane uses.
+func (c *Control) RouteGet(q RouteQuery) (RouteAnswer, error) {
+	return c.Snapshot().RouteGet(q)
+}
+
+// RouteGet answers q on this snapshot.
+func (s *Snapshot) RouteGet(q RouteQuery) (RouteAnswer, error) {
+	if !q.Dst.IsValid() || q.Src.IsValid() && q.Src.Is4() != q.Dst.Is4() {
+		return RouteAnswer{}, errMsg(syscall.EINVAL, "")
+	}
+	for _, i := range []int{q.Iif, q.Oif} {
+		if i != 0 && s.Link(i) == nil {
+			return RouteAnswer{}, errMsg(syscall.ENODEV, "")
+		}
+	}
+	f := rule.Flow{Src: q.Src, Dst: q.Dst, Iif: q.Iif, Oif: q.Oif, Mark: q.Mark, Tos: q.Tos,
+		IPProto: q.IPProto, Sport: q.Sport, Dport: q.Dport}
+	var ans RouteAnswer
+	var err error
+	switch {
+	case q.Iif != 0 && q.Dst.Is4():
+		ans, err = s.input4(f)
+	case q.Iif != 0:
+		ans, err = s.input6(f)
+	case q.Dst.Is4():
+		ans, err = s.output4(f)
+	default:
+		ans, err = s.output6(f)
+	}
+	if err != nil {
+		return RouteAnswer{}, err
+	}
+	ans.Dst, ans.From, ans.Iif = q.Dst, q.Src, q.Iif
+	return ans, nil
+}
+
+// answer builds the reply for a successful lookup.
+func (s *Snapshot) answer(res fib.Result, table fib.TableID) RouteAnswer {
+	a := RouteAnswer{Type: res.Type, Gateway: res.Nexthop.Gateway, Dev: res.Nexthop.Dev,
+		Table: table}
+	if t := s.tables[table]; t != nil {
+		for _, r := range t.Get(res.Prefix) {
+			if r.Metric == res.Metric && r.Tos == res.Tos && r.Type == res.Type {
+				a.Route = r
+				break
+			}
+		}
+	}
+	return a
+}
+
+// localDev is where local traffic of a link's L3 domain is delivered: the
+// VRF device, or lo ("the VRF device takes the place of the loopback").
+func (s *Snapshot) localDev(index int) int {
+	if v := s.VRFOf(index); v != nil {
+		return v.Index
+	}
+	return loopbackIndex
+}
+
+// output4 is ip_route_output_key_hash_rcu for `route get` without iif.
+func (s *Snapshot) output4(f rule.Flow) (RouteAnswer, error) {
+	if f.Src.IsValid() {
+		if f.Src.IsMulticast() || f.Src == bcast4 || f.Src.IsUnspecified() || !s.isAddrAnywhere(f.Src) {
+			return RouteAnswer{}, errMsg(syscall.EINVAL, "")
+		}
+	}
+	if f.Oif != 0 && !s.Link(f.Oif).Up {
+		return RouteAnswer{}, errMsg(syscall.ENETUNREACH, "")
+	}
+	f.Iif = loopbackIndex
+	if f.Dst.IsUnspecified() {
+		return RouteAnswer{Type: fib.TypeLocal, Dev: loopbackIndex, PrefSrc: addr4(127, 0, 0, 1), Table: fib.TableLocal}, nil
+	}
+	oif := f.Oif
+	res, table, err := s.fibLookup(f, fib.ScopeUniverse)
+	if err != nil {
+		if oif != 0 && (f.Dst.IsMulticast() || s.Link(oif).Kind != KindVRF) {
+			// "Apparently, routing tables are wrong. Assume, that the
+			// destination is on link."
+			src := f.Src
+			if !src.IsValid() {
+				src = s.selectSrc4(oif, netip.Addr{}, fib.ScopeLink)
+			}
+			return RouteAnswer{Type: fib.TypeUnicast, Dev: oif, PrefSrc: src, Table: fib.TableMain}, nil
+		}
+		return RouteAnswer{}, errMsg(errnoOf(err), "")
+	}
+	a := s.answer(res, table)
+	switch res.Type {
+	case fib.TypeLocal:
+		a.Dev = s.localDev(res.Nexthop.Dev)
+		a.Gateway = netip.Addr{}
+		a.PrefSrc = f.Src
+		if !a.PrefSrc.IsValid() {
+			a.PrefSrc = res.Src
+			if !a.PrefSrc.IsValid() {
+				a.PrefSrc = f.Dst
+			}
+		}
+		return a, nil
+	}
+	a.PrefSrc = f.Src
+	if !a.PrefSrc.IsValid() {
+		a.PrefSrc = s.prefSrc4(res)
+	}
+	return a, nil
+}
+
+// prefSrc4 is FIB_RES_PREFSRC: the route's prefsrc, else an address of the
+// nexthop device chosen for the gateway (or for the destination link).
+func (s *Snapshot) prefSrc4(res fib.Result) netip.Addr {
+	if res.Src.IsValid() {
+		return res.Src
+	}
+	scope := fib.ScopeHost
+	if res.Nexthop.Gateway.IsValid() {
+		scope = fib.ScopeLink
+	}
+	return s.selectSrc4(res.Nexthop.Dev, res.Nexthop.Gateway, scope)
+}
+
+// input4 is ip_route_input_slow for `route get ... iif X`.
+func (s *Snapshot) input4(f rule.Flow) (RouteAnswer, error) {
+	inval := errMsg(syscall.EINVAL, "")
+	src, dst := f.Src, f.Dst
+	if !src.IsValid() {
+		src = netip.IPv4Unspecified()
+		f.Src = src
+	}
+	switch {
+	case src.IsMulticast() || src == bcast4:
+		return RouteAnswer{}, inval
+	case dst == bcast4 || src.IsUnspecified() && dst.IsUnspecified():
+		return RouteAnswer{Type: fib.TypeBroadcast, Dev: s.localDev(f.Iif), Table: fib.TableLocal}, nil
+	case src.IsUnspecified() || dst.IsUnspecified() || dst.IsLoopback() || src.IsLoopback():
+		return RouteAnswer{}, inval
+	}
+	fwd := s.sysctl.IPForward
+	res, table, err := s.fibLookup(f, fib.ScopeUniverse)
+	if err != nil {
+		if !fwd {
+			return RouteAnswer{}, errMsg(syscall.EHOSTUNREACH, "")
+		}
+		return RouteAnswer{}, errMsg(errnoOf(err), "")
+	}
+	a := s.answer(res, table)
+	switch res.Type {
+	case fib.TypeBroadcast:
+		a.Dev = s.localDev(f.Iif)
+		a.Gateway = netip.Addr{}
+		return a, nil
+	case fib.TypeLocal:
+		if err := s.validateSource(f, 0); err != nil {
+			return RouteAnswer{}, err
+		}
+		a.Dev = s.localDev(res.Nexthop.Dev)
+		a.Gateway = netip.Addr{}
+		return a, nil
+	}
+	if !fwd {
+		return RouteAnswer{}, errMsg(syscall.EHOSTUNREACH, "")
+	}
+	if res.Type != fib.TypeUnicast {
+		return RouteAnswer{}, inval
+	}
+	if err := s.validateSource(f, res.Nexthop.Dev); err != nil {
+		return RouteAnswer{}, err
+	}
+	return a, nil
+}
+
+// validateSource is fib_validate_source with rp_filter 0: the source must
+// not be one of our addresses, and once custom rules exist it must route
+// back (from the output device) as unicast when it routes at all.
+func (s *Snapshot) validateSource(f rule.Flow, oif int) error {
+	if !s.customRules(fib.IPv4) {
+		if s.isAddrAnywhere(f.Src) {
+			return errMsg(syscall.EINVAL, "")
+		}
+		return nil
+	}
+	v := s.VRFOf(f.Iif)
+	r := rule.Flow{Src: f.Dst, Dst: f.Src, Iif: oif, Mark: 0, Tos: f.Tos}
+	if oif == 0 {
+		r.Iif = loopbackIndex
+	}
+	if v != nil {
+		r.L3mdev, r.L3mdevTable = v.Index, v.Table
+	}
+	res, _, err := s.fibLookup(r, fib.ScopeUniverse)
+	if err != nil {
+		return nil
+	}
+	if res.Type != fib.TypeUnicast {
+		return errMsg(syscall.EINVAL, "")
+	}
+	return nil
+}
+
+// customRules reports whether rules other than the defaults exist
+// (fib4_has_custom_rules; the kernel never clears the flag, govrf
+// approximates it by the current list).
+func (s *Snapshot) customRules(f fib.Family) bool {
+	def := rule.NewSet(f).Rules()
+	cur := s.rules[famIdx(f)].Rules()
+	if len(cur) != len(def) {
+		return true
+	}
+	for i := range cur {
+		if cur[i].Pref != def[i].Pref || cur[i].Table != def[i].Table {
+			return true
+		}
+	}
+	return false
+}
+
+// output6 is ip6_route_output_flags for `route get` without iif.
+func (s *Snapshot) output6(f rule.Flow) (RouteAnswer, error) {
+	if f.Oif != 0 && f.Dst.IsLinkLocalUnicast() && s.Link(f.Oif).Kind == KindVRF {
+		return RouteAnswer{}, errMsg(syscall.ENETUNREACH, "")
+	}
+	f.Iif = loopbackIndex
+	res, table, err := s.fibLookup(f, fib.ScopeUniverse)
+	if err != nil {
+		return RouteAnswer{}, errMsg(errnoOf(err), "")
+	}
+	a := s.answer(res, table)
+	if res.Type == fib.TypeLocal {
+		a.Dev = s.localDev(res.Nexthop.Dev)
+	}
+	a.PrefSrc = f.Src
+	if !a.PrefSrc.IsValid() {
+		a.PrefSrc = res.Src
+	}
+	if !a.PrefSrc.IsValid() {
+		a.PrefSrc = s.selectSrc6(res.Nexthop.Dev, f.Dst)
+	}
+	return a, nil
+}
+
+// input6 is ip6_route_input_lookup for `route get ... iif X`.
+func (s *Snapshot) input6(f rule.Flow) (RouteAnswer, error) {
+	if !f.Src.IsValid() {
+		f.Src = netip.IPv6Unspecified()
+	}
+	res, table, err := s.fibLookup(f, fib.ScopeUniverse)
+	if err != nil {
+		return RouteAnswer{}, errMsg(errnoOf(err), "")
+	}
+	a := s.answer(res, table)
+	if res.Type == fib.TypeLocal {
+		a.Dev = s.localDev(res.Nexthop.Dev)
+	}
+	return a, nil
+}
+
+var bcast4 = addr4(255, 255, 255, 255)
+
+func addr4(a, b, c, d byte) netip.Addr { return netip.AddrFrom4([4]byte{a, b, c, d}) }
+
+func errnoOf(err error) syscall.Errno {
+	if e, ok := err.(syscall.Errno); ok {
+		return e
+	}
+	return syscall.ENETUNREACH
+}
+
+// isAddrAnywhere reports whether a is configured on any link
+// (__ip_dev_find / inet_lookup_ifaddr_rcu).
+func (s *Snapshot) isAddrAnywhere(a netip.Addr) bool {
+	for l := range s.Links() {
+		if l.findAddr(a, -1) >= 0 {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,139 @@
+package control
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"syscall"
+
+	"github.com/govrf/govrf/internal/rterr"
+)
+
+// Sysctl holds the kernel knobs govrf honours, with Linux's defaults for a
+// fresh network namespace.
+type Sysctl struct {
+	VRFStrictMode       bool // net.vrf.strict_mode
+	IPForward           bool // net.ipv4.ip_forward
+	IPv6Forwarding      bool // net.ipv6.conf.all.forwarding
+	KeepAddrOnDown      bool // net.ipv6.conf.all.keep_addr_on_down
+	TCPL3mdevAccept     bool // net.ipv4.tcp_l3mdev_accept
+	UDPL3mdevAccept     bool // net.ipv4.udp_l3mdev_accept
+	RawL3mdevAccept     bool // net.ipv4.raw_l3mdev_accept (default 1)
+	ICMPErrorsInbound   bool // net.ipv4.icmp_errors_use_inbound_ifaddr
+	ICMPRatelimitMs     int  // net.ipv4.icmp_ratelimit
+	ICMPv6RatelimitMs   int  // net.ipv6.icmp.ratelimit
+	ICMPMsgsPerSec      int  // net.ipv4.icmp_msgs_per_sec
+	ICMPMsgsBurst       int  // net.ipv4.icmp_msgs_burst
+	ICMPEchoIgnoreBcast bool // net.ipv4.icmp_echo_ignore_broadcasts
+}
+
+func defaultSysctl() Sysctl {
+	return Sysctl{RawL3mdevAccept: true, ICMPRatelimitMs: 1000, ICMPv6RatelimitMs: 100,
+		ICMPMsgsPerSec: 1000, ICMPMsgsBurst: 50, ICMPEchoIgnoreBcast: true}
+}
+
+// sysctlVar binds a sysctl name to its field.
+type sysctlVar struct {
+	name string
+	b    func(*Sysctl) *bool
+	i    func(*Sysctl) *int
+}
+
+var sysctlVars = []sysctlVar{
+	{name: "net.vrf.strict_mode", b: func(s *Sysctl) *bool { return &s.VRFStrictMode }},
+	{name: "net.ipv4.ip_forward", b: func(s *Sysctl) *bool { return &s.IPForward }},
+	{name: "net.ipv6.conf.all.forwarding", b: func(s *Sysctl) *bool { return &s.IPv6Forwarding }},
+	{name: "net.ipv6.conf.all.keep_addr_on_down", b: func(s *Sysctl) *bool { return &s.KeepAddrOnDown }},
+	{name: "net.ipv4.tcp_l3mdev_accept", b: func(s *Sysctl) *bool { return &s.TCPL3mdevAccept }},
+	{name: "net.ipv4.udp_l3mdev_accept", b: func(s *Sysctl) *bool { return &s.UDPL3mdevAccept }},
+	{name: "net.ipv4.raw_l3mdev_accept", b: func(s *Sysctl) *bool { return &s.RawL3mdevAccept }},
+	{name: "net.ipv4.icmp_errors_use_inbound_ifaddr", b: func(s *Sysctl) *bool { return &s.ICMPErrorsInbound }},
+	{name: "net.ipv4.icmp_echo_ignore_broadcasts", b: func(s *Sysctl) *bool { return &s.ICMPEchoIgnoreBcast }},
+	{name: "net.ipv4.icmp_ratelimit", i: func(s *Sysctl) *int { return &s.ICMPRatelimitMs }},
+	{name: "net.ipv6.icmp.ratelimit", i: func(s *Sysctl) *int { return &s.ICMPv6RatelimitMs }},
+	{name: "net.ipv4.icmp_msgs_per_sec", i: func(s *Sysctl) *int { return &s.ICMPMsgsPerSec }},
+	{name: "net.ipv4.icmp_msgs_burst", i: func(s *Sysctl) *int { return &s.ICMPMsgsBurst }},
+}
+
+// SysctlNames returns every sysctl govrf knows, sorted.
+func SysctlNames() []string {
+	out := make([]string, len(sysctlVars))
+	for i, v := range sysctlVars {
+		out[i] = v.name
+	}
+	slices.Sort(out)
+	return out
+}
+
+func findSysctl(name string) (sysctlVar, bool) {
+	for _, v := range sysctlVars {
+		if v.name == name {
+			return v, true
+		}
+	}
+	return sysctlVar{}, false
+}
+
+// Get returns a sysctl's value as `sysctl -n` prints it.
+func (s *Sysctl) Get(name string) (string, error) {
+	v, ok := findSysctl(name)
+	if !ok {
+		return "", fmt.Errorf("sysctl: cannot stat /proc/sys/%s: No such file or directory", dotsToSlashes(name))
+	}
+	if v.b != nil {
+		if *v.b(s) {
+			return "1", nil
+		}
+		return "0", nil
+	}
+	return strconv.Itoa(*v.i(s)), nil
+}
+
+func dotsToSlashes(name string) string {
+	b := []byte(name)
+	for i, c := range b {
+		if c == '.' {
+			b[i] = '/'
+		}
+	}
+	return string(b)
+}
+
+// SetSysctl sets a sysctl (`sysctl name=value`).
+func (c *Control) SetSysctl(name, value string) error {
+	v, ok := findSysctl(name)
+	if !ok {
+		return fmt.Errorf("sysctl: cannot stat /proc/sys/%s: No such file or directory", dotsToSlashes(name))
+	}
+	n, err := strconv.Atoi(value)
+	if err != nil || v.b != nil && (n < 0 || n > 1) {
+		return fmt.Errorf("sysctl: setting key %q: %w", name, rterr.New(syscall.EINVAL, ""))
+	}
+	return c.do(func(w *Snapshot) error {
+		if v.b != nil {
+			if name == "net.vrf.strict_mode" && n == 1 && w.sharedVRFTable() {
+				return fmt.Errorf("sysctl: setting key %q: Device or resource busy", name)
+			}
+			*v.b(&w.sysctl) = n == 1
+		} else {
+			*v.i(&w.sysctl) = n
+		}
+		w.dirty = true
+		return nil
+	})
+}
+
+// sharedVRFTable reports whether two VRFs use one table, which strict mode
+// forbids (vrf.c vrf_strict_mode_change returns EBUSY).
+func (s *Snapshot) sharedVRFTable() bool {
+	seen := map[uint32]bool{}
+	for l := range s.Links() {
+		if l.Kind == KindVRF {
+			if seen[uint32(l.Table)] {
+				return true
+			}
+			seen[uint32(l.Table)] = true
+		}
+	}
+	return false
+}
