@@ -33,7 +33,7 @@ type RouteAnswer struct {
 	Dev     int        // output link: the port, lo, or the VRF for local
 	PrefSrc netip.Addr // the selected source address
 	Table   fib.TableID
-	Iif     int // input route: the input link
+	Iif     int       // input route: the input link
 	Route   fib.Route // the FIB entry that matched (for fibmatch)
 }
 
