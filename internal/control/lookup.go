@@ -1,6 +1,7 @@
 package control
 
 import (
+	"encoding/binary"
 	"net/netip"
 	"syscall"
 
@@ -22,7 +23,7 @@ type walker struct {
 
 // LookupTable implements rule.TableLookup.
 func (w *walker) LookupTable(id fib.TableID) (int, int, error) {
-	t := w.s.tables[id]
+	t := w.s.hotTable(id)
 	if t == nil {
 		return 0, 0, syscall.EAGAIN
 	}
@@ -44,26 +45,16 @@ func (w *walker) LookupTable(id fib.TableID) (int, int, error) {
 	return res.Prefix.Bits(), res.Nexthop.Dev, nil
 }
 
-// updateFlow sets the flow's L3 domain as l3mdev_update_flow does: from
-// the oif when one is given (an oif that is a VRF only selects the domain
-// and is then cleared), else from an iif other than lo.
-func (s *Snapshot) updateFlow(f *rule.Flow) {
-	if f.Oif != 0 {
-		if l := s.Link(f.Oif); l != nil {
-			if v := s.VRFOf(f.Oif); v != nil && f.L3mdev == 0 {
-				f.L3mdev, f.L3mdevTable = v.Index, v.Table
-			}
-			if l.Kind == KindVRF {
-				f.Oif = 0
-			}
-			return
-		}
+// L3Domain implements rule.Domains for l3mdev_update_flow.
+func (s *Snapshot) L3Domain(index int) (vrf int, table fib.TableID, isVRF, ok bool) {
+	l := s.Link(index)
+	if l == nil {
+		return 0, 0, false, false
 	}
-	if f.Iif > loopbackIndex && f.L3mdev == 0 {
-		if v := s.VRFOf(f.Iif); v != nil {
-			f.L3mdev, f.L3mdevTable = v.Index, v.Table
-		}
+	if v := s.VRFOf(index); v != nil {
+		return v.Index, v.Table, l.Kind == KindVRF, true
 	}
+	return 0, 0, false, true
 }
 
 // Router performs route lookups for one goroutine of the data path. It
@@ -80,9 +71,10 @@ func (r *Router) Lookup(s *Snapshot, f *rule.Flow) (fib.Result, fib.TableID, err
 }
 
 func (r *Router) lookup(s *Snapshot, f *rule.Flow, scope fib.Scope) (fib.Result, fib.TableID, error) {
-	s.updateFlow(f)
-	r.w = walker{s: s, q: fib.Query{Dst: f.Dst, Tos: f.Tos, Scope: scope, Oif: f.Oif,
-		Hash: flowHash(f), Objects: s}}
+	f.UpdateL3mdev(s)
+	r.w.s = s
+	r.w.q = fib.Query{Dst: f.Dst, Tos: f.Tos, Scope: scope, Oif: f.Oif, Hash: flowHash(f), Objects: s}
+	r.w.table = 0
 	v := s.lists[famIdx(fib.FamilyOf(f.Dst))].Lookup(f, &r.w)
 	return r.w.res, r.w.table, v.Err
 }
@@ -93,19 +85,18 @@ func (s *Snapshot) fibLookup(f rule.Flow, scope fib.Scope) (fib.Result, fib.Tabl
 	return r.lookup(s, &f, scope)
 }
 
-// flowHash is the multipath hash of a flow (L3 by default, as
-// fib_multipath_hash_policy 0; L4 fields when given).
+// flowHash is the multipath hash of a flow: its addresses, as the
+// kernel's default L3 policy (fib_multipath_hash_policy 0), mixed with a
+// multiply-xorshift so that it costs a few nanoseconds.
 func flowHash(f *rule.Flow) uint32 {
-	h := uint32(2166136261)
-	mix := func(b []byte) {
-		for _, c := range b {
-			h = (h ^ uint32(c)) * 16777619
-		}
-	}
 	s, d := f.Src.As16(), f.Dst.As16()
-	mix(s[:])
-	mix(d[:])
-	return h
+	h := binary.LittleEndian.Uint64(s[8:])*0x9e3779b97f4a7c15 ^ binary.LittleEndian.Uint64(d[8:])*0xc2b2ae3d27d4eb4f
+	if !f.Dst.Is4() {
+		h ^= binary.LittleEndian.Uint64(s[:8])*0x165667b19e3779f9 ^ binary.LittleEndian.Uint64(d[:8])*0x27d4eb2f165667c5
+	}
+	h ^= h >> 29
+	h *= 0xbf58476d1ce4e5b9
+	return uint32(h >> 32)
 }
 
 // isLocal4 reports whether a is a local address for routes of table

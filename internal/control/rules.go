@@ -9,6 +9,19 @@ import (
 // command named a preference; without one the kernel picks it.
 func (c *Control) AddRule(f fib.Family, r rule.Rule, prefGiven bool) error {
 	return c.do(func(w *Snapshot) error {
+		if f == fib.IPv4 && r.Action == rule.ActionTable && r.Table == fib.TableUnspec && !r.L3mdev {
+			// fib4_rule_configure gives `table 0` a new empty table
+			// (fib_empty_table: the lowest unused id).
+			r.Table = 1
+			for w.tables[r.Table] != nil {
+				r.Table++
+			}
+			if err := w.ruleSet(f).Add(r, prefGiven); err != nil {
+				return err
+			}
+			w.table(r.Table)
+			return nil
+		}
 		return w.ruleSet(f).Add(r, prefGiven)
 	})
 }

@@ -19,6 +19,7 @@ type Snapshot struct {
 	names     map[string]int // name → index
 	nextIndex int
 	tables    map[fib.TableID]*fib.Table
+	hot       []tableRef // tables sorted by id, for the data path
 	rules     [2]*rule.Set  // IPv4, IPv6; owned by the snapshot that made them
 	lists     [2]*rule.List // compiled from rules for the walk
 	rulesGen  [2]uint64     // generation that owns rules[i]
@@ -55,19 +56,49 @@ func (s *Snapshot) fork() *Snapshot {
 	w.links = slices.Clone(s.links)
 	w.names = maps.Clone(s.names)
 	w.tables = maps.Clone(s.tables)
+	w.hot = nil
 	w.nexthops = maps.Clone(s.nexthops)
 	return &w
 }
 
 // freeze makes s publishable: tables frozen, rule lists compiled.
 func (s *Snapshot) freeze() {
-	for _, t := range s.tables {
-		t.Freeze()
+	s.hot = s.hot[:0:0]
+	for _, id := range s.TableIDs() {
+		s.tables[id].Freeze()
+		s.hot = append(s.hot, tableRef{id, s.tables[id]})
 	}
 	// Link names may have changed too; compiling a few rules is cheap.
 	for i := range s.rules {
 		s.lists[i] = rule.Compile(s.rules[i].Rules(), linkResolver{s})
 	}
+}
+
+// tableRef pairs a table with its id in the sorted lookup slice.
+type tableRef struct {
+	id fib.TableID
+	t  *fib.Table
+}
+
+// hotTable finds a table by binary search over the frozen snapshot's
+// sorted slice: cheaper than a map lookup on the data path.
+func (s *Snapshot) hotTable(id fib.TableID) *fib.Table {
+	if s.hot == nil {
+		return s.tables[id] // a working state, not yet frozen
+	}
+	lo, hi := 0, len(s.hot)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if s.hot[m].id < id {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	if lo < len(s.hot) && s.hot[lo].id == id {
+		return s.hot[lo].t
+	}
+	return nil
 }
 
 // Gen returns the snapshot's generation, increasing with every change.
