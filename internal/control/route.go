@@ -115,7 +115,13 @@ func (s *Snapshot) checkNexthopOf(r *fib.Route, nh *fib.Nexthop) error {
 		if r.Type == fib.TypeLocal || r.Scope == fib.ScopeHost {
 			return nil // host routes keep their device whatever its state
 		}
-		if !l.Up {
+		// fib_check_nh_nongw refuses a down device with a message; a
+		// gateway route finds out at the end of fib_check_nh_v4_gw.
+		switch {
+		case l.Up:
+		case nh.Onlink:
+			return rterr.New(syscall.ENETDOWN, "Nexthop device is not up")
+		case !nh.Gateway.IsValid():
 			return rterr.New(syscall.ENETDOWN, "Device for nexthop is not up")
 		}
 	}

@@ -78,6 +78,11 @@ func (s *Snapshot) RouteGet(q RouteQuery) (RouteAnswer, error) {
 func (s *Snapshot) answer(res fib.Result, table fib.TableID) RouteAnswer {
 	a := RouteAnswer{Type: res.Type, Gateway: res.Nexthop.Gateway, Dev: res.Nexthop.Dev,
 		Table: table}
+	if table == fib.TableLocal && res.Prefix.Addr().Is4() && !s.customRules(fib.IPv4) {
+		// Until the first custom rule, the kernel keeps the IPv4 local
+		// table merged into main (fib_unmerge), and reports main.
+		a.Table = fib.TableMain
+	}
 	if t := s.tables[table]; t != nil {
 		for _, r := range t.Get(res.Prefix) {
 			if r.Metric == res.Metric && r.Tos == res.Tos && r.Type == res.Type {
@@ -101,8 +106,11 @@ func (s *Snapshot) localDev(index int) int {
 // output4 is ip_route_output_key_hash_rcu for `route get` without iif.
 func (s *Snapshot) output4(f rule.Flow) (RouteAnswer, error) {
 	if f.Src.IsValid() {
-		if f.Src.IsMulticast() || f.Src == bcast4 || f.Src.IsUnspecified() || !s.isAddrAnywhere(f.Src) {
+		if f.Src.IsMulticast() || f.Src == bcast4 || f.Src.IsUnspecified() {
 			return RouteAnswer{}, errMsg(syscall.EINVAL, "")
+		}
+		if !s.isAddrAnywhere(f.Src) { // __ip_dev_find fails
+			return RouteAnswer{}, errMsg(syscall.ENETUNREACH, "")
 		}
 	}
 	if f.Oif != 0 && !s.Link(f.Oif).Up {
@@ -172,7 +180,7 @@ func (s *Snapshot) input4(f rule.Flow) (RouteAnswer, error) {
 	case src.IsMulticast() || src == bcast4:
 		return RouteAnswer{}, inval
 	case dst == bcast4 || src.IsUnspecified() && dst.IsUnspecified():
-		return RouteAnswer{Type: fib.TypeBroadcast, Dev: s.localDev(f.Iif), Table: fib.TableLocal}, nil
+		return RouteAnswer{Type: fib.TypeBroadcast, Dev: s.localDev(f.Iif), Table: fib.TableMain}, nil
 	case src.IsUnspecified() || dst.IsUnspecified() || dst.IsLoopback() || src.IsLoopback():
 		return RouteAnswer{}, inval
 	}
@@ -266,8 +274,8 @@ func (s *Snapshot) output6(f rule.Flow) (RouteAnswer, error) {
 		return RouteAnswer{}, errMsg(errnoOf(err), "")
 	}
 	a := s.answer(res, table)
-	if res.Type == fib.TypeLocal {
-		a.Dev = s.localDev(res.Nexthop.Dev)
+	if res.Type == fib.TypeLocal || res.Type == fib.TypeAnycast {
+		a.Dev = s.localDev(res.Nexthop.Dev) // ip6_rt_get_dev_rcu
 	}
 	a.PrefSrc = f.Src
 	if !a.PrefSrc.IsValid() {
@@ -289,7 +297,7 @@ func (s *Snapshot) input6(f rule.Flow) (RouteAnswer, error) {
 		return RouteAnswer{}, errMsg(errnoOf(err), "")
 	}
 	a := s.answer(res, table)
-	if res.Type == fib.TypeLocal {
+	if res.Type == fib.TypeLocal || res.Type == fib.TypeAnycast {
 		a.Dev = s.localDev(res.Nexthop.Dev)
 	}
 	return a, nil

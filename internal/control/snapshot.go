@@ -19,7 +19,7 @@ type Snapshot struct {
 	names     map[string]int // name → index
 	nextIndex int
 	tables    map[fib.TableID]*fib.Table
-	hot       []tableRef // tables sorted by id, for the data path
+	hot       []tableRef    // tables sorted by id, for the data path
 	rules     [2]*rule.Set  // IPv4, IPv6; owned by the snapshot that made them
 	lists     [2]*rule.List // compiled from rules for the walk
 	rulesGen  [2]uint64     // generation that owns rules[i]

@@ -2,6 +2,8 @@ package control
 
 import (
 	"fmt"
+
+	"github.com/govrf/govrf/internal/fib"
 	"slices"
 	"strconv"
 	"syscall"
@@ -114,6 +116,10 @@ func (c *Control) SetSysctl(name, value string) error {
 			if name == "net.vrf.strict_mode" && n == 1 && w.sharedVRFTable() {
 				return fmt.Errorf("sysctl: setting key %q: Device or resource busy", name)
 			}
+			if name == "net.ipv6.conf.all.forwarding" && *v.b(&w.sysctl) != (n == 1) {
+				w.setForwarding6(n == 1)
+				return nil
+			}
 			*v.b(&w.sysctl) = n == 1
 		} else {
 			*v.i(&w.sysctl) = n
@@ -136,4 +142,35 @@ func (s *Snapshot) sharedVRFTable() bool {
 		}
 	}
 	return false
+}
+
+// setForwarding6 switches IPv6 forwarding and joins or leaves the
+// subnet-router anycast addresses of every address (dev_forward_change).
+func (s *Snapshot) setForwarding6(on bool) {
+	var before []fib.Route
+	for l := range s.Links() {
+		for _, a := range l.Addrs {
+			before = append(before, s.addrRoutes(l, a)...)
+		}
+	}
+	s.sysctl.IPv6Forwarding = on
+	s.dirty = true
+	for l := range s.Links() {
+		for _, a := range l.Addrs {
+			for _, r := range s.addrRoutes(l, a) {
+				if r.Type == fib.TypeAnycast && on {
+					s.table(r.Table).Add(r, fib.OpAppend)
+				}
+			}
+		}
+	}
+	if !on {
+		for _, r := range before {
+			if r.Type == fib.TypeAnycast {
+				sel := r
+				sel.Scope = fib.ScopeNowhere
+				s.table(r.Table).Delete(sel)
+			}
+		}
+	}
 }
