@@ -2,7 +2,4 @@ module github.com/govrf/govrf
 
 go 1.26
 
-require (
-	github.com/gaissmai/bart v0.30.0 // indirect
-	golang.org/x/sys v0.50.0 // indirect
-)
+require github.com/gaissmai/bart v0.30.0

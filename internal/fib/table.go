@@ -3,6 +3,11 @@ package fib
 import (
 	"iter"
 	"net/netip"
+	"syscall"
+
+	"github.com/gaissmai/bart"
+
+	"github.com/govrf/govrf/internal/rterr"
 )
 
 // Op says how Add treats routes already present for the same prefix, as
@@ -23,16 +28,26 @@ const (
 type Objects interface {
 	// Resolve picks the path of object id for a flow with this hash,
 	// honouring oif (0: any). typ is TypeBlackhole for a blackhole object.
+	// hash is the 31-bit multipath hash (Query.Hash >> 1), as
+	// fib_multipath_hash hands it to nexthop_path_fib_result. ok is false
+	// when no path of the object is usable; it is not looked at for a
+	// blackhole object.
 	Resolve(id uint32, hash uint32, oif int) (nh Nexthop, typ Type, ok bool)
 }
 
 // Query is one FIB lookup (a flowi4/flowi6 as fib_table_lookup sees it).
 type Query struct {
-	Dst     netip.Addr
-	Tos     uint8   // IPv4 dsfield; routes with a non-zero tos must equal it
-	Scope   Scope   // routes with a narrower scope than this are skipped
-	Oif     int     // non-zero: only nexthops through this link
-	Hash    uint32  // flow hash for multipath selection
+	Dst netip.Addr
+	Tos uint8 // IPv4 dsfield; routes with a non-zero tos must equal it
+	// Scope skips routes whose scope is below it (fi->fib_scope <
+	// flowi4_scope): ScopeLink admits only link and host routes. IPv4
+	// only; IPv6 lookups have no scope.
+	Scope Scope
+	// Oif, when non-zero, admits only nexthops through this link. For IPv6
+	// the lookup is then strict (RT6_LOOKUP_F_IFACE), as an output lookup
+	// with an oif and no source address is (ip6_route_output_flags).
+	Oif     int
+	Hash    uint32  // flow hash for multipath selection; the top 31 bits are used
 	Objects Objects // resolves NHID routes; may be nil when none exist
 }
 
@@ -47,115 +62,208 @@ type Result struct {
 	Src     netip.Addr // the route's prefsrc, if any
 	NHID    uint32
 	Nexthop Nexthop // the selected path (zero for error types)
-	Paths   int     // number of paths of the route
+	// Paths is the number of paths of the route: its nexthops (IPv4), its
+	// ECMP siblings (IPv6), 1 for a nexthop object, 0 for error types.
+	Paths int
 }
 
-// Table is one routing table holding IPv4 and IPv6 routes.
-//
-// STUB: a linear list standing in until the trie-backed table lands; the
-// exported API is the contract.
+// Table is one routing table holding IPv4 and IPv6 routes in a bart trie
+// keyed by prefix, each prefix holding its routes in kernel order in
+// compact form (store.go). A table is writable until Freeze; Mutable forks
+// a frozen table cheaply (snapshot.go). Only the single control-plane
+// writer may write a writable table; a frozen one is read by anyone. The
+// zero Table is not usable: use NewTable.
 type Table struct {
-	id     TableID
-	frozen bool
-	routes []Route
+	id    TableID
+	trie  *bart.Table[entry]
+	pool  *pool        // shared by the table and its forks
+	paths []pathSet    // this table's view of pool.paths
+	addrs []netip.Addr // this table's view of pool.addrs
+	n     int          // routes, as All yields them
+
+	frozen     bool
+	shared     bool // trie shared with a frozen table: write persistently
+	forkWrites int  // persistent writes since the fork
 }
 
 // NewTable returns an empty writable table.
-func NewTable(id TableID) *Table { return &Table{id: id} }
+func NewTable(id TableID) *Table {
+	p := newPool()
+	return &Table{id: id, trie: newTrie(), pool: p, paths: p.paths, addrs: p.addrs}
+}
 
 // ID returns the table's number.
 func (t *Table) ID() TableID { return t.id }
 
-// Len returns the number of routes.
-func (t *Table) Len() int { return len(t.routes) }
+// Len returns the number of routes, counting an IPv6 multipath route
+// (a group of ECMP siblings) once, as All does.
+func (t *Table) Len() int { return t.n }
 
-// Freeze marks t as published: it is never written again.
+// Freeze marks t as published: it is never written again. Any number of
+// goroutines may then read it without locks.
 func (t *Table) Freeze() { t.frozen = true }
 
-// Mutable returns t if it is writable, else a writable copy sharing its
-// structure.
+// Mutable returns t if it is writable, else a writable fork sharing its
+// structure. Writes to the fork never change t.
 func (t *Table) Mutable() *Table {
 	if !t.frozen {
 		return t
 	}
-	return &Table{id: t.id, routes: append([]Route(nil), t.routes...)}
+	return &Table{id: t.id, trie: t.trie, pool: t.pool, paths: t.paths,
+		addrs: t.addrs, n: t.n, shared: true}
 }
 
-// Add inserts r according to op, with the kernel's duplicate rules.
+// Add inserts r according to op, with the kernel's duplicate rules:
+// fib_table_insert for IPv4, fib6_add_rt2node (one route per nexthop,
+// ip6_route_multipath_add) for IPv6. A change that leaves the table as it
+// was (replacing a route with itself) succeeds.
 func (t *Table) Add(r Route, op Op) error {
-	t.routes = append(t.routes, r)
-	return nil
+	t.mustWrite()
+	p, err := prefixOf(r.Prefix)
+	if err != nil {
+		return err
+	}
+	r.Prefix = p
+	if r.Src.IsValid() && !t.pool.hasAddrRoom(r.Src) {
+		return rterr.New(syscall.ENOBUFS, "")
+	}
+	var old []rec
+	if e, ok := t.trie.Get(p); ok {
+		old = e.recs()
+	}
+	// add4 and add6 edit old in place.
+	was := t.viewCount(p, old)
+	var now []rec
+	if p.Addr().Is4() {
+		now, err = t.add4(old, &r, op.flags())
+	} else {
+		now, err = t.add6(old, &r, op.flags())
+	}
+	if err == nil && now != nil {
+		t.store(p, was, now)
+	}
+	return err
 }
 
 // Delete removes the first route matching sel and returns it. Zero fields
 // of sel match anything (Scope: ScopeNowhere matches anything); Prefix and
-// Tos must be equal (fib_table_delete).
+// Tos must be equal (fib_table_delete). For IPv6 the match is
+// ip6_route_del's: metric, protocol, nhid, device and gateway; a selector
+// without a gateway removes the route's ECMP siblings with it, and a
+// selector with several nexthops removes one sibling per nexthop and
+// reports the last failure, after removing what it could.
 func (t *Table) Delete(sel Route) (Route, error) {
-	for i, r := range t.routes {
-		if r.Prefix == sel.Prefix {
-			t.routes = append(t.routes[:i:i], t.routes[i+1:]...)
-			return r, nil
-		}
+	t.mustWrite()
+	p, err := prefixOf(sel.Prefix)
+	if err != nil {
+		return Route{}, err
 	}
-	return Route{}, nil
+	e, ok := t.trie.Get(p)
+	if !ok {
+		return Route{}, errNoRoute()
+	}
+	// delete4 and delete6 edit old in place.
+	old := e.recs()
+	n, was := len(old), t.viewCount(p, old)
+	var now []rec
+	var gone Route
+	if p.Addr().Is4() {
+		now, gone, err = t.delete4(p, old, &sel)
+	} else {
+		now, gone, err = t.delete6(p, old, &sel)
+	}
+	if len(now) != n {
+		t.store(p, was, now)
+	}
+	return gone, err
 }
 
 // DeleteFunc removes every route for which del returns true and returns
-// them.
+// them, in All order. IPv6 routes are offered one nexthop at a time, as
+// the kernel's fib6_clean_all walks fib6_info entries: del may remove one
+// ECMP sibling and keep the others.
 func (t *Table) DeleteFunc(del func(*Route) bool) []Route {
+	t.mustWrite()
 	var out []Route
-	keep := t.routes[:0:0]
-	for _, r := range t.routes {
-		if del(&r) {
-			out = append(out, r)
-		} else {
-			keep = append(keep, r)
+	var edits []edit
+	t.walk(func(p netip.Prefix, e *entry) {
+		old := e.recs()
+		now := old[:0:0]
+		for i := range old {
+			r := t.route(p, &old[i])
+			if del(&r) {
+				out = append(out, r)
+			} else {
+				now = append(now, old[i])
+			}
 		}
-	}
-	t.routes = keep
+		if len(now) != len(old) {
+			edits = append(edits, edit{p, t.viewCount(p, old), now})
+		}
+	})
+	t.apply(edits)
 	return out
 }
 
 // Get returns the routes for exactly p, in kernel order.
 func (t *Table) Get(p netip.Prefix) []Route {
 	var out []Route
-	for _, r := range t.routes {
-		if r.Prefix == p {
+	if !p.IsValid() {
+		return out
+	}
+	p = p.Masked()
+	if e, ok := t.trie.Get(p); ok {
+		t.view(p, &e, func(r Route) bool {
 			out = append(out, r)
-		}
+			return true
+		})
 	}
 	return out
 }
 
-// All yields every route in `ip route show` order: IPv4 then IPv6.
+// All yields every route in `ip route show` order: IPv4 then IPv6 (see
+// view.go).
 func (t *Table) All() iter.Seq[Route] {
 	return func(yield func(Route) bool) {
-		for _, r := range t.routes {
-			if !yield(r) {
-				return
-			}
-		}
+		t.walkOrdered(func(p netip.Prefix, e *entry) bool {
+			return t.view(p, e, yield)
+		})
 	}
 }
 
 // Lookup finds the route for q as fib_table_lookup does: longest prefix
 // first, falling back to shorter prefixes when no route of a prefix
-// qualifies (tos, scope, dead or oif-filtered nexthops). ok is false on a
-// miss.
+// qualifies (tos, scope, dead or oif-filtered nexthops). IPv6 follows
+// fib6_table_lookup and fib6_select_path (lookup6.go). ok is false on a
+// miss. An error type in res.Type ends the lookup: the caller maps it to
+// the errno (unreachable EHOSTUNREACH, prohibit EACCES, blackhole EINVAL,
+// throw: continue the rule walk). Lookup allocates nothing.
 func (t *Table) Lookup(q *Query) (res Result, ok bool) {
-	best := -1
-	for i, r := range t.routes {
-		if r.Prefix.Contains(q.Dst) && (best < 0 || r.Prefix.Bits() > t.routes[best].Prefix.Bits()) {
-			best = i
-		}
-	}
-	if best < 0 {
+	bits := q.Dst.BitLen()
+	if bits == 0 {
 		return res, false
 	}
-	r := t.routes[best]
-	res = Result{Prefix: r.Prefix, Type: r.Type, Proto: r.Proto, Scope: r.Scope, Metric: r.Metric, Tos: r.Tos, Src: r.Src, NHID: r.NHID, Paths: len(r.Nexthops)}
-	if len(r.Nexthops) > 0 {
-		res.Nexthop = r.Nexthops[0]
+	e, found := t.trie.Lookup(q.Dst)
+	if !found {
+		return res, false
 	}
-	return res, true
+	p := netip.PrefixFrom(q.Dst, e.first.bits()).Masked()
+	o := t.match(p, &e, q, &res)
+	if o == hit || p.Bits() == 0 {
+		return res, o == hit
+	}
+	missed := p.Addr()
+	skip := o == missKey
+	for p, e := range t.trie.Supernets(netip.PrefixFrom(q.Dst, p.Bits()-1)) {
+		if skip && p.Addr() == missed {
+			continue
+		}
+		switch t.match(p, &e, q, &res) {
+		case hit:
+			return res, true
+		case missKey:
+			missed, skip = p.Addr(), true
+		}
+	}
+	return Result{}, false
 }
