@@ -18,6 +18,7 @@ type Addr struct {
 	Label         string
 	Metric        uint32 // priority of the prefix route (`metric N`)
 	NoPrefixRoute bool
+	NoDAD         bool // `nodad`: no duplicate address detection
 	Secondary     bool // IPv4: a primary of the same subnet came first
 	Kernel        bool // made by the kernel (an IPv6 link-local address)
 }
@@ -50,6 +51,13 @@ func (c *Control) AddAddr(dev string, a Addr, replace bool) error {
 		}
 		if a.Is4() && a.Broadcast.IsValid() && !a.Broadcast.Is4() {
 			return rterr.New(syscall.EINVAL, "")
+		}
+		if a.Is4() {
+			for _, x := range l.Addrs {
+				if x.Is4() && x.Prefix.Masked() == a.Prefix.Masked() && x.Scope != a.Scope && x.Prefix.Addr() != a.Prefix.Addr() {
+					return rterr.New(syscall.EINVAL, "ipv4: Invalid scope value")
+				}
+			}
 		}
 		w.addAddr(w.Link(l.Index), a)
 		return nil
@@ -96,21 +104,33 @@ func (l *Link) findAddr(a netip.Addr, bits int) int {
 // addAddr inserts a on l in the kernel's list order and adds its routes.
 func (s *Snapshot) addAddr(l *Link, a Addr) {
 	e := s.editLink(l.Index)
+	at := len(e.Addrs)
 	if a.Is4() {
-		for _, x := range e.Addrs {
-			if x.Is4() && !x.Secondary && x.Prefix.Masked() == a.Prefix.Masked() {
+		// inet_insert_ifa: a primary goes after the last primary whose
+		// scope is at least its own (host, link, then global); a second
+		// address of a subnet is a secondary, appended.
+		last := -1
+		for i, x := range e.Addrs {
+			if !x.Is4() {
+				continue
+			}
+			if !x.Secondary && a.Scope <= x.Scope {
+				last = i
+			}
+			if x.Prefix.Masked() == a.Prefix.Masked() {
 				a.Secondary = true
 			}
 		}
-	}
-	at := len(e.Addrs)
-	if !a.Secondary {
-		// inet_insert_ifa / ipv6_link_dev_addr: after the last address
-		// of the family whose scope sorts before or with this one.
-		at = 0
+		if !a.Secondary {
+			at = last + 1
+		}
+	} else {
+		// ipv6_link_dev_addr: before the first address whose scope is
+		// not wider, so global first and the newest first in a scope.
 		for i, x := range e.Addrs {
-			if x.Is4() == a.Is4() && !x.Secondary && x.Scope <= a.Scope || x.Is4() && !a.Is4() {
-				at = i + 1
+			if !x.Is4() && scope6(a.Prefix.Addr()) >= scope6(x.Prefix.Addr()) {
+				at = i
+				break
 			}
 		}
 	}

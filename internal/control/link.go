@@ -103,9 +103,6 @@ func (s *Snapshot) editLink(index int) *Link {
 
 // addLink gives l the next free index and adds it.
 func (s *Snapshot) addLink(l *Link) *Link {
-	for s.nextIndex < len(s.links) && s.links[s.nextIndex] != nil {
-		s.nextIndex++
-	}
 	l.Index = s.nextIndex
 	l.gen = s.gen
 	s.nextIndex++

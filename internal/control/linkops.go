@@ -61,9 +61,12 @@ func (c *Control) AddLink(spec LinkSpec) error {
 const vrfMTU = 65575
 
 func checkMTU(l *Link, mtu int) error {
-	lo, hi := 68, 65535
-	if l.Kind == KindVRF {
+	lo, hi := 0, 1<<31-1 // a dummy sets no limits (dummy_setup)
+	switch l.Kind {
+	case KindVRF:
 		lo, hi = 1280, vrfMTU
+	case KindLoopback:
+		lo = 68
 	}
 	if mtu < lo {
 		return rterr.New(syscall.EINVAL, "mtu less than device minimum")
@@ -118,10 +121,7 @@ func (s *Snapshot) unregister(index int) {
 	s.flushDev(index, true)
 	s.dropNexthopsVia(index)
 	delete(s.names, l.Name)
-	s.links[index] = nil
-	if index < s.nextIndex {
-		s.nextIndex = index
-	}
+	s.links[index] = nil // indexes are not reused (dev_new_index)
 }
 
 // LinkChange is a `link set` request; nil fields are left alone.

@@ -1,0 +1,231 @@
+// Package cli is govrf's command line: iproute2's grammar for link, addr,
+// route, rule, nexthop and vrf, plus sysctl, with output shaped like ip's
+// text and `ip -j` JSON, errors worded as ip words them and ip's exit
+// codes.
+package cli
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/govrf/govrf/internal/control"
+)
+
+// Options are the global options given before the object.
+type Options struct {
+	Family  int // 0 (any), 4 or 6
+	JSON    bool
+	Pretty  bool
+	Details bool
+	Stats   int // number of -s given
+	Brief   bool
+	Oneline bool // -o: each record on one line, lines joined by '\'
+	Force   bool
+}
+
+// ctx is one command's environment.
+type ctx struct {
+	ctl  *control.Control
+	opts Options
+	out  io.Writer
+	warn io.Writer // warnings that do not fail the command
+}
+
+// diagnostics writes to standard error after flushing standard output, so
+// that a terminal shows output and messages in the order they were made.
+type diagnostics struct {
+	out *bufio.Writer
+	w   io.Writer
+}
+
+func (d diagnostics) Write(b []byte) (int, error) {
+	d.out.Flush()
+	return d.w.Write(b)
+}
+
+// object is a top-level command word and its handler.
+type object struct {
+	name string
+	run  func(c *ctx, a *args) error
+}
+
+// objects lists the objects in iproute2's order, which decides what an
+// abbreviation means (`govrf r` is route, as `ip r` is).
+var objects []object
+
+func init() {
+	objects = []object{
+		{"address", doAddr},
+		{"route", doRoute},
+		{"rule", doRule},
+		{"link", doLink},
+		{"vrf", doVRF},
+		{"nexthop", doNexthop},
+		{"sysctl", doSysctl},
+		{"help", doHelp},
+	}
+}
+
+// version is what -Version prints.
+const version = "govrf utility, iproute2-compatible\n"
+
+// Run runs one govrf command line (without the program name) against ctl
+// and returns the exit code; output goes to stdout, errors to stderr.
+func Run(ctl *control.Control, argv []string, stdout, stderr io.Writer) int {
+	out := bufio.NewWriter(stdout)
+	defer out.Flush()
+	stderr = diagnostics{out, stderr}
+	inv, err := parseOptions(argv)
+	switch {
+	case err != nil:
+		fmt.Fprintln(stderr, err)
+		return exitCode(err)
+	case inv.version:
+		io.WriteString(out, version)
+		return exitOK
+	case inv.batch != "":
+		return runBatch(ctl, inv.opts, inv.batch, out, stderr)
+	case len(inv.rest) == 0:
+		io.WriteString(stderr, usage)
+		return exitUsage
+	}
+	if err := runOne(&ctx{ctl: ctl, opts: inv.opts, out: out, warn: stderr}, inv.rest); err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitCode(err)
+	}
+	return exitOK
+}
+
+// runOne dispatches one command (object and arguments). An unknown object
+// fails with exit 1, as ip's do_cmd returns EXIT_FAILURE.
+func runOne(c *ctx, words []string) error {
+	for _, o := range objects {
+		if matches(words[0], o.name) {
+			return o.run(c, &args{w: words[1:]})
+		}
+	}
+	return &cmdError{fmt.Sprintf("Object %q is unknown, try \"govrf help\".", words[0]), exitSyntax}
+}
+
+// runBatch runs a command file as `ip -batch` (lib/utils.c do_batch): one
+// command per line; a failed command is named by file and line, makes the
+// exit code 1 and stops the batch unless -force. Errors for which ip exits
+// on the spot (garbage, bad arguments) end the batch even with -force,
+// with their own exit code.
+func runBatch(ctl *control.Control, opts Options, file string, out *bufio.Writer, stderr io.Writer) int {
+	var r io.Reader = os.Stdin
+	if file != "-" {
+		f, err := os.Open(file)
+		if err != nil {
+			var pe *os.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			fmt.Fprintf(stderr, "Cannot open file %q for reading: %s\n", file, strerror(err))
+			return exitSyntax
+		}
+		defer f.Close()
+		r = f
+	}
+	release := ctl.Hold()
+	defer release()
+	code := exitOK
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	for line := 1; sc.Scan(); line++ {
+		words, err := splitLine(sc.Text())
+		if err == nil && len(words) == 0 {
+			continue
+		}
+		if err == nil {
+			ctl.Publish() // show commands read the state so far
+			var inv invocation
+			inv, err = parseOptionsOver(opts, words)
+			switch {
+			case err != nil:
+			case len(inv.rest) == 0 || inv.batch != "" || inv.version:
+				err = &cmdError{fmt.Sprintf("Object %q is unknown, try \"govrf help\".", words[0]), exitSyntax}
+			default:
+				err = runOne(&ctx{ctl: ctl, opts: inv.opts, out: out, warn: stderr}, inv.rest)
+			}
+		}
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			if endsBatch(err) {
+				return exitCode(err)
+			}
+			fmt.Fprintf(stderr, "Command failed %s:%d\n", file, line)
+			code = exitSyntax
+			if !opts.Force {
+				return code
+			}
+		}
+	}
+	return code
+}
+
+// strerror returns the C library's text for a system error.
+func strerror(err error) string {
+	s := err.Error()
+	if s != "" {
+		s = strings.ToUpper(s[:1]) + s[1:]
+	}
+	return s
+}
+
+// splitLine splits a batch line into words as iproute2's makeargs does:
+// white space separates, '#' starts a comment, quotes group.
+func splitLine(s string) ([]string, error) {
+	var out []string
+	var cur strings.Builder
+	in, quote := false, byte(0)
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		switch {
+		case quote != 0:
+			if ch == quote {
+				quote = 0
+			} else {
+				cur.WriteByte(ch)
+			}
+		case ch == '"' || ch == '\'':
+			quote, in = ch, true
+		case ch == '#' && !in:
+			i = len(s)
+		case ch == ' ' || ch == '\t':
+			if in {
+				out = append(out, cur.String())
+				cur.Reset()
+				in = false
+			}
+		default:
+			cur.WriteByte(ch)
+			in = true
+		}
+	}
+	if quote != 0 {
+		return nil, &cmdError{"Unterminated quoted string", exitUsage}
+	}
+	if in {
+		out = append(out, cur.String())
+	}
+	return out, nil
+}
+
+const usage = `Usage: govrf [ OPTIONS ] OBJECT { COMMAND | help }
+       govrf [ -force ] -batch filename
+where  OBJECT := { address | help | link | nexthop | route | rule | sysctl | vrf }
+       OPTIONS := { -V[ersion] | -s[tatistics] | -d[etails] | -r[esolve] |
+                    -h[uman-readable] | -iec | -j[son] | -p[retty] |
+                    -f[amily] { inet | inet6 } | -4 | -6 | -br[ief] | -o[neline] |
+                    -b[atch] [filename] | -N[umeric] | -a[ll] | -c[olor] }
+`
+
+// doHelp prints the usage to standard error and fails, as `ip help` does.
+func doHelp(c *ctx, a *args) error {
+	return errUsage(usage)
+}

@@ -1,0 +1,371 @@
+package cli
+
+import (
+	"fmt"
+	"net/netip"
+	"syscall"
+
+	"github.com/govrf/govrf/internal/control"
+	"github.com/govrf/govrf/internal/fib"
+	"github.com/govrf/govrf/internal/rterr"
+)
+
+// getReq is a `route get` request as iproute_get reads it.
+type getReq struct {
+	q          control.RouteQuery
+	family     int
+	uid        uint32
+	idev, odev string
+	fromOK     bool
+	dstOK      bool
+	connected  bool
+	notify     bool
+}
+
+// getOpts are iproute_get's keywords in its order of tests ("d" is
+// dsfield, "s" sport).
+var getOpts []struct {
+	name   string
+	prefix bool
+	parse  func(g *getReq, c *ctx, a *args, kw string) error
+}
+
+func init() {
+	getOpts = []struct {
+		name   string
+		prefix bool
+		parse  func(g *getReq, c *ctx, a *args, kw string) error
+	}{
+		{"tos", false, (*getReq).parseTos},
+		{"dsfield", true, (*getReq).parseTos},
+		{"from", true, (*getReq).parseFrom},
+		{"iif", true, func(g *getReq, c *ctx, a *args, kw string) (err error) { g.idev, err = a.value(); return }},
+		{"mark", true, (*getReq).parseMark},
+		{"oif", true, func(g *getReq, c *ctx, a *args, kw string) (err error) { g.odev, err = a.value(); return }},
+		{"dev", false, func(g *getReq, c *ctx, a *args, kw string) (err error) { g.odev, err = a.value(); return }},
+		{"notify", true, func(g *getReq, c *ctx, a *args, kw string) error { g.notify = true; return nil }},
+		{"connected", true, func(g *getReq, c *ctx, a *args, kw string) error { g.connected = true; return nil }},
+		{"vrf", true, (*getReq).parseVRF},
+		{"uid", true, (*getReq).parseUID},
+		{"fibmatch", true, func(g *getReq, c *ctx, a *args, kw string) error { g.q.Fibmatch = true; return nil }},
+		{"as", false, (*getReq).parseAs},
+		{"sport", true, (*getReq).parsePort},
+		{"dport", true, (*getReq).parsePort},
+		{"ipproto", true, (*getReq).parseIPProto},
+	}
+}
+
+// routeGet runs `route get ADDRESS [...]` through Control.RouteGet and
+// prints the answer as ip prints the kernel's.
+func routeGet(c *ctx, a *args) error {
+	g := &getReq{family: c.opts.Family}
+	for a.more() {
+		if err := g.parseWord(c, a); err != nil {
+			return err
+		}
+	}
+	if !g.dstOK {
+		return &cmdError{"need at least a destination address", exitSyntax}
+	}
+	s := c.ctl.Snapshot()
+	for _, d := range []struct {
+		name string
+		idx  *int
+	}{{g.idev, &g.q.Iif}, {g.odev, &g.q.Oif}} {
+		if d.name == "" {
+			continue
+		}
+		if *d.idx = linkIndex(s, d.name); *d.idx == 0 {
+			return errNoDevice(d.name)
+		}
+	}
+	if !g.q.Dst.IsValid() { // "default", "any": no destination attribute
+		g.q.Dst = zeroAddr(g.family)
+	}
+	ans, err := c.ctl.RouteGet(g.q)
+	if err != nil {
+		return err
+	}
+	m, err := g.answerMsg(s, &ans)
+	if err != nil {
+		return err
+	}
+	p := c.newPrinter()
+	printRoute(p, c, &m, &routeHides{})
+	p.close()
+	if g.connected && !g.fromOK {
+		// ip asks again with the same request and prints the answer
+		// outside its JSON array.
+		printRoute(textPrinter(c), c, &m, &routeHides{})
+	}
+	return nil
+}
+
+// parseWord reads one keyword or the destination.
+func (g *getReq) parseWord(c *ctx, a *args) error {
+	kw := a.next()
+	for _, o := range getOpts {
+		if kw == o.name || o.prefix && matches(kw, o.name) {
+			return o.parse(g, c, a, kw)
+		}
+	}
+	if kw == "to" {
+		var err error
+		if kw, err = a.value(); err != nil {
+			return err
+		}
+	}
+	if matches(kw, "help") {
+		return routeHelp(c, a)
+	}
+	dst, err := parsePrefix(kw, g.family)
+	if err != nil {
+		return err
+	}
+	g.setFamily(dst.Family())
+	host := 32
+	if g.family == 6 {
+		host = 128
+	}
+	if dst.Bits != host && g.family != 0 {
+		fmt.Fprintf(c.warn, "Warning: /%d as prefix is invalid, only /%d (or none) is supported.\n", dst.Bits, host)
+	}
+	g.q.Dst, g.dstOK = dst.Addr, true
+	return nil
+}
+
+func (g *getReq) setFamily(f int) {
+	if g.family == 0 {
+		g.family = f
+	}
+}
+
+func (g *getReq) parseTos(c *ctx, a *args, kw string) error {
+	v, err := a.value()
+	if err != nil {
+		return err
+	}
+	tos, ok := parseDSField(v)
+	if !ok {
+		return errInvArg("TOS value is invalid\n", v)
+	}
+	g.q.Tos = tos
+	return nil
+}
+
+func (g *getReq) parseFrom(c *ctx, a *args, kw string) error {
+	v, err := a.value()
+	if err != nil {
+		return err
+	}
+	if matches(v, "help") {
+		return routeHelp(c, a)
+	}
+	src, err := parsePrefix(v, g.family)
+	if err != nil {
+		return err
+	}
+	g.setFamily(src.Family())
+	g.q.Src, g.fromOK = src.Addr, true
+	return nil
+}
+
+func (g *getReq) parseMark(c *ctx, a *args, kw string) error {
+	v, err := a.value()
+	if err != nil {
+		return err
+	}
+	n, ok := scanUint(v, 32)
+	if !ok {
+		return errInvArg("invalid mark value", v)
+	}
+	g.q.Mark = uint32(n)
+	return nil
+}
+
+func (g *getReq) parseVRF(c *ctx, a *args, kw string) error {
+	v, err := a.value()
+	if err != nil {
+		return err
+	}
+	if l := c.ctl.Snapshot().LinkByName(v); l == nil || !l.IsVRF() {
+		return errInvArg("Invalid VRF\n", v)
+	}
+	g.odev = v
+	return nil
+}
+
+func (g *getReq) parseUID(c *ctx, a *args, kw string) error {
+	v, err := a.value()
+	if err != nil {
+		return err
+	}
+	n, ok := scanUint(v, 32)
+	if !ok {
+		return errInvArg("invalid UID\n", v)
+	}
+	g.uid = uint32(n)
+	return nil
+}
+
+// parseAs reads `as [to] ADDR`, which route lookups ignore.
+func (g *getReq) parseAs(c *ctx, a *args, kw string) error {
+	v, err := a.value()
+	if err == nil && v == "to" {
+		v, err = a.value()
+	}
+	if err != nil {
+		return err
+	}
+	addr, err := parseAddr(v, g.family)
+	g.setFamily(addr.Family())
+	return err
+}
+
+func (g *getReq) parsePort(c *ctx, a *args, kw string) error {
+	v, err := a.value()
+	if err != nil {
+		return err
+	}
+	n, ok := scanUint(v, 16)
+	name := "sport"
+	if matches(kw, "dport") {
+		name = "dport"
+	}
+	if !ok {
+		return errInvArg("invalid "+name+"\n", v)
+	}
+	if name == "sport" {
+		g.q.Sport = uint16(n)
+	} else {
+		g.q.Dport = uint16(n)
+	}
+	return nil
+}
+
+func (g *getReq) parseIPProto(c *ctx, a *args, kw string) error {
+	v, err := a.value()
+	if err != nil {
+		return err
+	}
+	p, ok := parseIPProto(v)
+	if !ok {
+		return errInvArg("Invalid \"ipproto\" value\n", v)
+	}
+	g.q.IPProto = p
+	return nil
+}
+
+// answerMsg turns the answer into the message the kernel would send:
+// rt_fill_info (an IPv4 cache entry), rt6_fill_node, or for fibmatch the
+// FIB entry itself.
+func (g *getReq) answerMsg(s *control.Snapshot, ans *control.RouteAnswer) (routeMsg, error) {
+	if g.q.Fibmatch {
+		if !ans.Route.Prefix.IsValid() {
+			return routeMsg{}, rterr.New(syscall.EHOSTUNREACH, "")
+		}
+		m := routeMsgOf(s, &ans.Route)
+		if m.family == 4 {
+			m.table = ans.Table // the table the lookup used (fib_dump_info)
+		} else {
+			m.iif = ans.Iif
+		}
+		return m, nil
+	}
+	if ans.Dst.Is4() {
+		return g.answer4(s, ans), nil
+	}
+	return g.answer6(ans), nil
+}
+
+// answer4 is rt_fill_info for the answer.
+func (g *getReq) answer4(s *control.Snapshot, ans *control.RouteAnswer) routeMsg {
+	m := routeMsg{family: 4, typ: ans.Type, dst: netip.PrefixFrom(ans.Dst, 32), src: ans.From,
+		gateway: ans.Gateway, dev: ans.Dev, table: ans.Table, cloned: true, mark: g.q.Mark, iif: ans.Iif}
+	if ans.Iif == 0 {
+		m.hasUID, m.uid = true, g.uid
+		if ans.PrefSrc != ans.From {
+			m.prefsrc = ans.PrefSrc
+		}
+	}
+	if g.notify {
+		m.flags = []string{"notify"}
+	}
+	m.cache = cacheFlags(s, ans, g.notify)
+	return m
+}
+
+// answer6 is rt6_fill_node for the answer: the source is always there
+// ("from ::"), the preferred source only for output routes unless the
+// route has its own.
+func (g *getReq) answer6(ans *control.RouteAnswer) routeMsg {
+	src := ans.From
+	if !src.IsValid() {
+		src = netip.IPv6Unspecified()
+	}
+	m := routeMsg{family: 6, typ: ans.Type, dst: netip.PrefixFrom(ans.Dst, 128), src: src,
+		gateway: ans.Gateway, dev: ans.Dev, table: ans.Table, proto: ans.Route.Proto,
+		metric: ans.Route.Metric, hasMetric: true, pref: true, iif: ans.Iif}
+	switch {
+	case ans.Route.Src.IsValid():
+		m.prefsrc = ans.Route.Src
+	case ans.Iif == 0:
+		m.prefsrc = ans.PrefSrc
+	}
+	return m
+}
+
+// cacheFlags names the RTCF_* flags of an IPv4 answer in print_cache_flags
+// order: local, mc, brd, redirect, notify.
+func cacheFlags(s *control.Snapshot, ans *control.RouteAnswer, notify bool) []string {
+	var f []string
+	mc := ans.Type == fib.TypeMulticast
+	if ans.Type == fib.TypeLocal || ans.Type == fib.TypeBroadcast ||
+		mc && (ans.Iif != 0 || ans.Dst == allHosts) {
+		f = append(f, "local")
+	}
+	if mc {
+		f = append(f, "mc")
+	}
+	if ans.Type == fib.TypeBroadcast {
+		f = append(f, "brd")
+	}
+	if doRedirect(s, ans) {
+		f = append(f, "redirect")
+	}
+	if notify {
+		f = append(f, "notify")
+	}
+	return f
+}
+
+// allHosts is 224.0.0.1, which every IPv4 interface joins.
+var allHosts = netip.AddrFrom4([4]byte{224, 0, 0, 1})
+
+// doRedirect reports RTCF_DOREDIRECT: a forwarded packet leaving by the
+// link it came in on, from a source directly connected there
+// (__mkroute_input with shared_media and send_redirects at their
+// defaults).
+func doRedirect(s *control.Snapshot, ans *control.RouteAnswer) bool {
+	if ans.Iif == 0 || ans.Iif != ans.Dev || ans.Type != fib.TypeUnicast || !ans.From.IsValid() {
+		return false
+	}
+	l := s.Link(ans.Dev)
+	if l == nil {
+		return false
+	}
+	for _, a := range l.Addrs {
+		if a.Is4() && a.Prefix.Masked().Contains(ans.From) {
+			return true
+		}
+	}
+	return false
+}
+
+// zeroAddr is the unspecified address of family (IPv4 for 0).
+func zeroAddr(family int) netip.Addr {
+	if family == 6 {
+		return netip.IPv6Unspecified()
+	}
+	return netip.IPv4Unspecified()
+}

@@ -1,0 +1,445 @@
+package cli
+
+import (
+	"net/netip"
+	"strings"
+)
+
+// The keyword parsers of routeOpts, one per iproute_modify branch.
+
+func (q *routeReq) parseSrc(a *args, kw string) error {
+	v, err := a.value()
+	if err != nil {
+		return err
+	}
+	src, err := parseAddr(v, q.family)
+	if err != nil {
+		return err
+	}
+	q.setFamily(src.Family())
+	q.r.Src = src.Addr
+	return nil
+}
+
+// parseAs reads `as [to] ADDR` (RTA_NEWDST, MPLS only: the IP families
+// ignore it).
+func (q *routeReq) parseAs(a *args, kw string) error {
+	v, err := a.value()
+	if err == nil && v == "to" {
+		v, err = a.value()
+	}
+	if err != nil {
+		return err
+	}
+	addr, err := parseAddr(v, q.family)
+	q.setFamily(addr.Family())
+	return err
+}
+
+func (q *routeReq) parseVia(a *args, kw string) error {
+	if q.gwOK {
+		return errInvArg("use nexthop syntax to specify multiple via\n", kw)
+	}
+	q.gwOK = true
+	gw, err := q.readGateway(a)
+	q.gw = gw
+	return err
+}
+
+// readGateway reads `via [FAMILY] ADDR` for the route or one nexthop; an
+// address of the other IP family becomes RTA_VIA.
+func (q *routeReq) readGateway(a *args) (netip.Addr, error) {
+	v, err := a.value()
+	if err != nil {
+		return netip.Addr{}, err
+	}
+	family := q.family
+	switch v {
+	case "inet", "inet6":
+		family = map[string]int{"inet": 4, "inet6": 6}[v]
+		if v, err = a.value(); err != nil {
+			return netip.Addr{}, err
+		}
+	case "link", "mpls", "bridge":
+		q.unsupportedAttr("via " + v)
+		_, err = a.value()
+		return netip.Addr{}, err
+	}
+	gw, err := parseAddr(v, family)
+	if err != nil {
+		return netip.Addr{}, err
+	}
+	q.setFamily(gw.Family())
+	return gw.Addr, nil
+}
+
+// parseFrom reads a source prefix (RTA_SRC): IPv4 ignores it, IPv6 keeps
+// it for source-specific routes, which govrf does not have.
+func (q *routeReq) parseFrom(a *args, kw string) error {
+	v, err := a.value()
+	if err != nil {
+		return err
+	}
+	p, err := parsePrefix(v, q.family)
+	if err != nil {
+		return err
+	}
+	q.setFamily(p.Family())
+	if p.Bits > 0 {
+		q.unsupported6 = firstOf(q.unsupported6, kw)
+	}
+	return nil
+}
+
+func (q *routeReq) parseTos(a *args, kw string) error {
+	v, err := a.value()
+	if err != nil {
+		return err
+	}
+	tos, ok := parseDSField(v)
+	if !ok {
+		return errInvArg("\"tos\" value is invalid\n", v)
+	}
+	q.r.Tos = tos
+	return nil
+}
+
+func (q *routeReq) parseExpires(a *args, kw string) error {
+	v, err := a.value()
+	if err != nil {
+		return err
+	}
+	if _, ok := scanUint(v, 32); !ok {
+		return errInvArg("\"expires\" value is invalid\n", v)
+	}
+	q.unsupported6 = firstOf(q.unsupported6, kw)
+	return nil
+}
+
+func (q *routeReq) parseMetric(a *args, kw string) error {
+	v, err := a.value()
+	if err != nil {
+		return err
+	}
+	m, ok := scanUint(v, 32)
+	if !ok {
+		return errInvArg("\"metric\" value is invalid\n", v)
+	}
+	q.r.Metric = uint32(m)
+	return nil
+}
+
+func (q *routeReq) parseScope(a *args, kw string) error {
+	v, err := a.value()
+	if err != nil {
+		return err
+	}
+	s, ok := parseScope(v)
+	if !ok {
+		return errInvArg("invalid \"scope\" value\n", v)
+	}
+	q.r.Scope, q.scopeOK = s, true
+	return nil
+}
+
+func (q *routeReq) parseFeatures(a *args, kw string) error {
+	v, err := a.value()
+	if err != nil {
+		return err
+	}
+	if v != "ecn" {
+		return errInvArg("\"features\" value not valid\n", v)
+	}
+	q.unsupportedAttr("features")
+	return nil
+}
+
+func (q *routeReq) parseRealms(a *args, kw string) error {
+	v, err := a.value()
+	if err != nil {
+		return err
+	}
+	if _, ok := realmsValue(v); !ok {
+		return errInvArg("\"realm\" value is invalid\n", v)
+	}
+	q.unsupported4 = firstOf(q.unsupported4, "realms")
+	return nil
+}
+
+func (q *routeReq) parseNHID(a *args, kw string) error {
+	v, err := a.value()
+	if err != nil {
+		return err
+	}
+	id, ok := scanUint(v, 32)
+	if !ok {
+		return errInvArg("\"id\" value is invalid\n", v)
+	}
+	q.r.NHID = uint32(id)
+	return nil
+}
+
+func (q *routeReq) parseProtocol(a *args, kw string) error {
+	v, err := a.value()
+	if err != nil {
+		return err
+	}
+	p, ok := parseProto(v)
+	if !ok {
+		return errInvArg("\"protocol\" value is invalid\n", v)
+	}
+	q.r.Proto = p
+	return nil
+}
+
+func (q *routeReq) parseTable(a *args, kw string) error {
+	v, err := a.value()
+	if err != nil {
+		return err
+	}
+	t, ok := parseTable(v)
+	if !ok {
+		return errInvArg("\"table\" value is invalid\n", v)
+	}
+	q.r.Table, q.tableOK = t, true
+	return nil
+}
+
+func (q *routeReq) parseVRF(a *args, kw string) error {
+	v, err := a.value()
+	if err != nil {
+		return err
+	}
+	t := vrfTable(q.snap, v)
+	if t == 0 {
+		return errInvArg("Invalid VRF\n", v)
+	}
+	q.r.Table, q.tableOK = t, true
+	return nil
+}
+
+func (q *routeReq) parseDev(a *args, kw string) error {
+	v, err := a.value()
+	q.dev = v
+	return err
+}
+
+// parsePref reads the IPv6 router preference; IPv4 ignores it.
+func (q *routeReq) parsePref(a *args, kw string) error {
+	v, err := a.value()
+	if err != nil {
+		return err
+	}
+	p, ok := map[string]uint8{"low": 3, "medium": 0, "high": 1}[v]
+	if !ok {
+		n, isNum := scanUint(v, 8)
+		if !isNum {
+			return errInvArg("\"pref\" value is invalid\n", v)
+		}
+		p = uint8(n)
+	}
+	q.pref, q.prefOK = p, true
+	return nil
+}
+
+// parseTTLPropagate reads an MPLS option the IP families ignore.
+func (q *routeReq) parseTTLPropagate(a *args, kw string) error {
+	v, err := a.value()
+	if err != nil {
+		return err
+	}
+	if !matches(v, "enabled") && !matches(v, "disabled") {
+		return errInvArg("\"ttl-propagate\" value is invalid\n", v)
+	}
+	return nil
+}
+
+// metricOpt reads a route metric `[lock] VALUE` (RTA_METRICS), which
+// govrf does not keep.
+func metricOpt(valid func(string) bool, msg string) func(q *routeReq, a *args, kw string) error {
+	return func(q *routeReq, a *args, kw string) error {
+		v, err := a.value()
+		if err == nil && v == "lock" {
+			v, err = a.value()
+		}
+		if err != nil {
+			return err
+		}
+		return q.metricValue(kw, v, valid, msg)
+	}
+}
+
+// metricValue reads a metric that takes no `lock` (rto_min).
+func metricValue(valid func(string) bool, msg string) func(q *routeReq, a *args, kw string) error {
+	return func(q *routeReq, a *args, kw string) error {
+		v, err := a.value()
+		if err != nil {
+			return err
+		}
+		return q.metricValue(kw, v, valid, msg)
+	}
+}
+
+// metricBool reads a 0/1 metric (quickack, fastopen_no_cookie).
+func metricBool(name string) func(q *routeReq, a *args, kw string) error {
+	return func(q *routeReq, a *args, kw string) error {
+		v, err := a.value()
+		if err != nil {
+			return err
+		}
+		n, ok := scanUint(v, 32)
+		if !ok {
+			return errInvArg(name+" value is invalid\n", v)
+		}
+		if n > 1 {
+			return errInvArg(name+" value should be 0 or 1\n", v)
+		}
+		q.unsupportedAttr(strings.Trim(name, `"`))
+		return nil
+	}
+}
+
+func (q *routeReq) metricValue(kw, v string, valid func(string) bool, msg string) error {
+	if !valid(v) {
+		return errInvArg(msg+"\n", v)
+	}
+	q.unsupportedAttr(kw)
+	return nil
+}
+
+func (q *routeReq) unsupportedAttr(name string) { q.unsupported = firstOf(q.unsupported, name) }
+
+func firstOf(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// errUnsupported refuses an attribute the kernel would accept but govrf
+// cannot represent.
+func errUnsupported(what string) error {
+	return &cmdError{"Error: \"" + what + "\" is not supported by govrf.", exitRefused}
+}
+
+// scanUnsigned is get_unsigned: a whole C number that fits 32 bits.
+func scanUnsigned(s string) bool {
+	_, ok := scanUint(s, 32)
+	return ok
+}
+
+// scanHoplimit is get_unsigned with the hop limit's 255 bound.
+func scanHoplimit(s string) bool {
+	n, ok := scanUint(s, 32)
+	return ok && n <= 255
+}
+
+// scanTimeRTT is get_time_rtt: a number (a decimal fraction when it has
+// a dot) followed by nothing, "s", "sec", "secs", "ms", "msec" or "msecs".
+func scanTimeRTT(s string) bool {
+	var rest string
+	if strings.Contains(s, ".") {
+		n := floatPrefix(s)
+		if n == 0 || strings.HasPrefix(strings.TrimLeft(s, " \t\n\v\f\r"), "-") {
+			return false
+		}
+		rest = s[n:]
+	} else {
+		_, _, r, digits, overflow := cNumber(s, 0)
+		if !digits || overflow {
+			return false
+		}
+		rest = r
+	}
+	switch strings.ToLower(rest) {
+	case "", "s", "sec", "secs", "ms", "msec", "msecs":
+		return true
+	}
+	return false
+}
+
+// floatPrefix returns the length of the decimal number strtod would read
+// at the start of s (white space, sign, digits, dot, digits, exponent), or
+// 0 when it reads none.
+func floatPrefix(s string) int {
+	i := len(s) - len(strings.TrimLeft(s, " \t\n\v\f\r"))
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	digits := 0
+	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		digits++
+	}
+	if i < len(s) && s[i] == '.' {
+		for i++; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+			digits++
+		}
+	}
+	if digits == 0 {
+		return 0
+	}
+	if i < len(s) && s[i]|0x20 == 'e' {
+		j := i + 1
+		if j < len(s) && (s[j] == '+' || s[j] == '-') {
+			j++
+		}
+		if j < len(s) && s[j] >= '0' && s[j] <= '9' {
+			for i = j; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+			}
+		}
+	}
+	return i
+}
+
+// realmsValue is get_rt_realms_or_raw: [FROM/]TO realm names or numbers
+// (FROM in the high 16 bits), or one raw 32-bit number.
+func realmsValue(s string) (uint32, bool) {
+	realm := func(r string) (uint32, bool) {
+		if r == "cosmos" {
+			return 0, true
+		}
+		n, ok := wholeNumber(r, 255)
+		return uint32(n), ok
+	}
+	from, to, slash := strings.Cut(s, "/")
+	var v uint32
+	ok := true
+	if slash {
+		var hi uint32
+		hi, ok = realm(from)
+		v = hi << 16
+	} else {
+		to = s
+	}
+	if ok && to != "" {
+		var lo uint32
+		lo, ok = realm(to)
+		v |= lo
+	}
+	if ok {
+		return v, true
+	}
+	n, raw := scanUint(s, 32)
+	return uint32(n), raw
+}
+
+// parseEncap reads the start of `encap TYPE ...` as lwt_parse_encap does,
+// then refuses it: govrf has no lightweight tunnels.
+func parseEncap(a *args) error {
+	v, err := a.value()
+	if err != nil {
+		return err
+	}
+	switch v {
+	case "mpls", "ip", "ip6", "ila", "bpf", "seg6", "seg6local", "rpl", "ioam6", "xfrm":
+	default:
+		return errInvArg("\"encap type\" value is invalid\n", v)
+	}
+	if _, err := a.value(); err != nil {
+		return err
+	}
+	if !a.more() {
+		return &cmdError{`Error: unexpected end of line after "encap"`, exitUsage}
+	}
+	return errUnsupported("encap")
+}

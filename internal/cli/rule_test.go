@@ -1,0 +1,5 @@
+package cli
+
+import "testing"
+
+func TestRule(t *testing.T) { runTranscript(t, "testdata/rule.txt") }

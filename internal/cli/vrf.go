@@ -1,0 +1,109 @@
+package cli
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"github.com/govrf/govrf/internal/control"
+	"github.com/govrf/govrf/internal/fib"
+)
+
+// doVRF runs `vrf ...` (ip/ipvrf.c do_ipvrf).
+func doVRF(c *ctx, a *args) error {
+	if !a.more() {
+		return vrfShow(c, a)
+	}
+	verb := a.next()
+	switch {
+	case matches(verb, "identify"):
+		return vrfNeedsDaemon("identify")
+	case matches(verb, "pids"):
+		return vrfNeedsDaemon("pids")
+	case matches(verb, "exec"):
+		return vrfNeedsDaemon("exec")
+	case matches(verb, "show") || matches(verb, "lst") || matches(verb, "list"):
+		return vrfShow(c, a)
+	case matches(verb, "help"):
+		return errUsage(vrfUsage)
+	}
+	return errUnknown(verb, "vrf")
+}
+
+// vrfNeedsDaemon refuses the commands that bind processes and sockets to
+// a VRF: govrf's sockets live in the daemon.
+func vrfNeedsDaemon(verb string) error {
+	return failf(exitRefused, "Error: \"vrf %s\" needs the govrf daemon, which is not running.", verb)
+}
+
+const vrfUsage = `Usage:	govrf vrf show [NAME] ...
+	govrf vrf exec [NAME] cmd ...
+	govrf vrf identify [PID]
+	govrf vrf pids [NAME]
+`
+
+// vrfShow lists the VRF devices with their tables (ipvrf_show), or with
+// one NAME prints "NAME TABLE" ("default" is the main table).
+func vrfShow(c *ctx, a *args) error {
+	s := c.ctl.Snapshot()
+	switch rest := a.rest(); len(rest) {
+	case 0:
+	case 1:
+		t := vrfTable(s, rest[0])
+		if t == 0 {
+			return returnf(exitUsage, "Invalid VRF")
+		}
+		fmt.Fprintf(c.out, "%s %d\n", rest[0], t)
+		return nil
+	default:
+		return errUsage(vrfUsage)
+	}
+	p := c.newPrinter()
+	defer p.close()
+	p.textf("%-16s", "Name")
+	p.textf("  %5s\n", "Table")
+	p.textf("%s\n", "-----------------------")
+	n := 0
+	for l := range s.Links() {
+		if !l.IsVRF() {
+			continue
+		}
+		p.openObject("")
+		p.str(printAny, "name", "%-16s", l.Name)
+		p.uint(printAny, "table", " %5d", uint64(l.Table))
+		p.textf("\n")
+		p.closeObject()
+		n++
+	}
+	if n == 0 {
+		p.textf("%s\n", "No VRF has been configured")
+	}
+	for l := range s.Links() {
+		if l.IsVRF() && l.Table != fib.TableMain {
+			warnNoDefault(c, s, l)
+		}
+	}
+	return nil
+}
+
+// warnNoDefault warns, on standard error so that the listing stays ip's,
+// about a VRF whose table lacks a default route: a lookup that misses the
+// table goes on with the next rules, usually to the main table, which the
+// kernel allows and a VRF's users rarely intend.
+func warnNoDefault(c *ctx, s *control.Snapshot, vrf *control.Link) {
+	var missing, fixes []string
+	for _, d := range []struct{ name, prefix, opt string }{
+		{"IPv4", "0.0.0.0/0", ""},
+		{"IPv6", "::/0", "-6 "},
+	} {
+		if t := s.Table(vrf.Table); t != nil && len(t.Get(netip.MustParsePrefix(d.prefix))) > 0 {
+			continue
+		}
+		missing = append(missing, d.name)
+		fixes = append(fixes, fmt.Sprintf("govrf %sroute add table %d unreachable default metric 4278198272", d.opt, vrf.Table))
+	}
+	if len(missing) > 0 {
+		fmt.Fprintf(c.warn, "Warning: VRF %s has no %s default route in table %d: lookups that miss it fall through to the next rules (main). Add: %s\n",
+			vrf.Name, strings.Join(missing, " or "), vrf.Table, strings.Join(fixes, "; "))
+	}
+}

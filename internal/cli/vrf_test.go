@@ -1,0 +1,104 @@
+package cli
+
+import (
+	"strings"
+	"testing"
+)
+
+// The kernel here has no VRF driver; these outputs follow iproute2's
+// iplink_vrf.c and ipvrf.c and the VRF device's properties (vrf.c
+// vrf_setup).
+var vrfSetup = []string{
+	"link add blue address 02:00:00:00:00:0b type vrf table 10",
+	"link add red address 02:00:00:00:00:0c type vrf table 20",
+	addD0,
+	"link set d0 master blue",
+	"link set blue up",
+	"link set d0 up",
+}
+
+const (
+	blueUp = "2: blue: <NOARP,MASTER,UP,LOWER_UP> mtu 65575 qdisc noqueue state UP mode DEFAULT group default qlen 1000\n" +
+		"    link/ether 02:00:00:00:00:0b brd ff:ff:ff:ff:ff:ff\n"
+	redDown = "3: red: <NOARP,MASTER> mtu 65575 qdisc noop state DOWN mode DEFAULT group default qlen 1000\n" +
+		"    link/ether 02:00:00:00:00:0c brd ff:ff:ff:ff:ff:ff\n"
+	d0InBlue = "4: d0: <BROADCAST,NOARP,UP,LOWER_UP> mtu 1500 qdisc noqueue master blue state UNKNOWN mode DEFAULT group default qlen 1000\n" +
+		"    link/ether 02:11:22:33:44:55 brd ff:ff:ff:ff:ff:ff\n"
+	vrfHeader = "Name              Table\n-----------------------\n"
+	warnBlue  = "Warning: VRF blue has no IPv4 or IPv6 default route in table 10: lookups that miss it fall through to the next rules (main). " +
+		"Add: govrf route add table 10 unreachable default metric 4278198272; govrf -6 route add table 10 unreachable default metric 4278198272\n"
+	warnRed = "Warning: VRF red has no IPv4 or IPv6 default route in table 20: lookups that miss it fall through to the next rules (main). " +
+		"Add: govrf route add table 20 unreachable default metric 4278198272; govrf -6 route add table 20 unreachable default metric 4278198272\n"
+)
+
+func sp(n int) string { return strings.Repeat(" ", n) }
+
+func TestVRF(t *testing.T) {
+	runCases(t, []cmdCase{
+		{name: "link show", setup: vrfSetup, cmd: "link show", out: loShow + blueUp + redDown + d0InBlue},
+		{name: "master filter", setup: vrfSetup, cmd: "link show master blue", out: d0InBlue},
+		{name: "vrf filter", setup: vrfSetup, cmd: "link show vrf blue", out: d0InBlue},
+		{name: "nomaster filter", setup: vrfSetup, cmd: "-br link show nomaster type dummy", out: ""},
+		{name: "type filter", setup: vrfSetup, cmd: "link show type vrf", out: blueUp + redDown},
+		{name: "slave type filter json", setup: vrfSetup, cmd: "-j -br link show type vrf_slave",
+			out: `[{},{},{},{"ifname":"d0","operstate":"UNKNOWN","address":"02:11:22:33:44:55","flags":["BROADCAST","NOARP","UP","LOWER_UP"]}]` + "\n"},
+		{name: "details", setup: vrfSetup, cmd: "-d link show blue",
+			out: "2: blue: <NOARP,MASTER,UP,LOWER_UP> mtu 65575 qdisc noqueue state UP mode DEFAULT group default qlen 1000\n" +
+				"    link/ether 02:00:00:00:00:0b brd ff:ff:ff:ff:ff:ff promiscuity 0  allmulti 0 minmtu 1280 maxmtu 65575 \n" +
+				"    vrf table 10 addrgenmode eui64 numtxqueues 1 numrxqueues 1 gso_max_size 65536 gso_max_segs 65535 tso_max_size 524280 tso_max_segs 65535 gro_max_size 65536 \n"},
+		{name: "details port", setup: vrfSetup, cmd: "-d link show d0",
+			out: "4: d0: <BROADCAST,NOARP,UP,LOWER_UP> mtu 1500 qdisc noqueue master blue state UNKNOWN mode DEFAULT group default qlen 1000\n" +
+				"    link/ether 02:11:22:33:44:55 brd ff:ff:ff:ff:ff:ff promiscuity 0  allmulti 0 minmtu 0 maxmtu 0 \n" +
+				"    dummy \n" +
+				"    vrf_slave table 10 addrgenmode eui64 numtxqueues 1 numrxqueues 1 gso_max_size 65536 gso_max_segs 65535 tso_max_size 524280 tso_max_segs 65535 gro_max_size 65536 \n"},
+		{name: "details json", setup: vrfSetup, cmd: "-j -d link show d0",
+			out: `[{"ifindex":4,"ifname":"d0","flags":["BROADCAST","NOARP","UP","LOWER_UP"],"mtu":1500,"qdisc":"noqueue","master":"blue","operstate":"UNKNOWN","linkmode":"DEFAULT","group":"default","txqlen":1000,"link_type":"ether","address":"02:11:22:33:44:55","broadcast":"ff:ff:ff:ff:ff:ff","promiscuity":0,"allmulti":0,"min_mtu":0,"max_mtu":0,"linkinfo":{"info_kind":"dummy","info_slave_kind":"vrf","info_slave_data":{"table":10}},"inet6_addr_gen_mode":"eui64","num_tx_queues":1,"num_rx_queues":1,"gso_max_size":65536,"gso_max_segs":65535,"tso_max_size":524280,"tso_max_segs":65535,"gro_max_size":65536}]` + "\n"},
+		{name: "addr show vrf", setup: append(vrfSetup, "addr add 10.0.0.1/24 dev d0"), cmd: "-br addr show vrf blue",
+			out: "d0               UNKNOWN        10.0.0.1/24 fe80::11:22ff:fe33:4455/64 \n"},
+		{name: "nomaster", setup: append(vrfSetup, "link set d0 nomaster"), cmd: "link show d0",
+			out: "4: d0: <BROADCAST,NOARP,UP,LOWER_UP> mtu 1500 qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000\n" +
+				"    link/ether 02:11:22:33:44:55 brd ff:ff:ff:ff:ff:ff\n"},
+		{name: "move with vrf keyword", setup: append(vrfSetup, "link set d0 vrf red"), cmd: "-br link show master red",
+			out: "d0               UNKNOWN        02:11:22:33:44:55 <BROADCAST,NOARP,UP,LOWER_UP> \n"},
+		{name: "add with master", setup: append(vrfSetup, "link add d1 address 02:00:00:00:00:d1 master red type dummy"),
+			cmd: "-br link show vrf red", out: "d1               DOWN           02:00:00:00:00:d1 <BROADCAST,NOARP> \n"},
+		{name: "table by name", setup: []string{"link add mgmt address 02:00:00:00:00:0d type vrf table main"}, cmd: "vrf show",
+			out: vrfHeader + "mgmt" + sp(15) + "254\n"},
+		// "m" is the master keyword, as for ip.
+		{name: "m is master", cmd: "link add m address 02:00:00:00:00:0d type vrf table main",
+			err: "Error: argument \"address\" is wrong: Device does not exist\n\n", code: 255},
+		{name: "vrf show", setup: vrfSetup, cmd: "vrf show", out: vrfHeader + "blue" + sp(16) + "10\nred" + sp(17) + "20\n",
+			err: warnBlue + warnRed},
+		{name: "vrf list abbreviated", setup: vrfSetup, cmd: "vrf l", out: vrfHeader + "blue" + sp(16) + "10\nred" + sp(17) + "20\n",
+			err: warnBlue + warnRed},
+		{name: "vrf show with defaults", setup: append(vrfSetup, "route add table 10 unreachable default metric 4278198272",
+			"-6 route add table 10 unreachable default metric 4278198272", "route add table 20 unreachable default metric 4278198272"),
+			cmd: "vrf show", out: vrfHeader + "blue" + sp(16) + "10\nred" + sp(17) + "20\n",
+			err: "Warning: VRF red has no IPv6 default route in table 20: lookups that miss it fall through to the next rules (main). " +
+				"Add: govrf -6 route add table 20 unreachable default metric 4278198272\n"},
+		{name: "vrf show none", cmd: "vrf", out: vrfHeader + "No VRF has been configured\n"},
+		{name: "vrf show json", setup: vrfSetup, cmd: "-j vrf show", out: `[{"name":"blue","table":10},{"name":"red","table":20}]` + "\n",
+			err: warnBlue + warnRed},
+		{name: "vrf show name", setup: vrfSetup, cmd: "vrf show red", out: "red 20\n"},
+		{name: "vrf show default", cmd: "vrf show default", out: "default 254\n"},
+		{name: "vrf show not a vrf", setup: vrfSetup, cmd: "vrf show d0", err: "Invalid VRF\n", code: 255},
+		{name: "vrf exec", setup: vrfSetup, cmd: "vrf e blue ls", err: "Error: \"vrf exec\" needs the govrf daemon, which is not running.\n", code: 2},
+		{name: "vrf identify", cmd: "vrf identify", err: "Error: \"vrf identify\" needs the govrf daemon, which is not running.\n", code: 2},
+		{name: "vrf pids", cmd: "vrf pids blue", err: "Error: \"vrf pids\" needs the govrf daemon, which is not running.\n", code: 2},
+		{name: "vrf unknown", cmd: "vrf foo", err: "Command \"foo\" is unknown, try \"govrf vrf help\".\n", code: 255},
+		{name: "vrf help", cmd: "vrf help", err: vrfUsage, code: 255},
+		{name: "vrf not a vrf", setup: vrfSetup, cmd: "link set d0 vrf d0", err: "Error: argument \"d0\" is wrong: Not a valid VRF name\n\n", code: 255},
+		{name: "vrf missing", setup: vrfSetup, cmd: "link set d0 vrf green", err: "Error: argument \"green\" is wrong: Not a valid VRF name\n\n", code: 255},
+		{name: "vrf in vrf", setup: vrfSetup, cmd: "link set red master blue", err: "Error: Can not enslave an L3 master device to a VRF.\n", code: 2},
+		{name: "lo in vrf", setup: vrfSetup, cmd: "link set lo master blue", err: "Error: Can not enslave loopback device to a VRF.\n", code: 2},
+		{name: "table missing", cmd: "link add g type vrf", err: "Error: VRF table id is missing.\n", code: 2},
+		{name: "table zero", cmd: "link add g type vrf table 0", err: "Error: Invalid VRF table id.\n", code: 2},
+		{name: "table bad", cmd: "link add g type vrf table x", err: "Error: argument \"x\" is wrong: invalid table ID\n\n", code: 255},
+		{name: "table incomplete", cmd: "link add g type vrf table", err: "Command line is not complete. Try option \"help\"\n", code: 255},
+		{name: "vrf option unknown", cmd: "link add g type vrf foo 1", err: "vrf: unknown option \"foo\"?\nUsage: ... vrf table TABLEID\n", code: 1},
+		{name: "vrf option help", cmd: "link add g type vrf help", err: "Usage: ... vrf table TABLEID\n", code: 1},
+		{name: "vrf address change", setup: vrfSetup, cmd: "link set blue address 02:00:00:00:00:01", err: "RTNETLINK answers: Operation not supported\n", code: 2},
+		{name: "vrf table change", setup: vrfSetup, cmd: "link set blue type vrf table 30", err: "RTNETLINK answers: Operation not supported\n", code: 2},
+		{name: "unnamed vrf", setup: []string{"link add type vrf table 5"}, cmd: "vrf show vrf0", out: "vrf0 5\n"},
+	})
+}
