@@ -35,20 +35,19 @@ type routeFilter struct {
 	flushing                             bool
 }
 
-// keep is filter_nlmsg: whether route m (of r, nil for none) is listed.
+// keep is filter_nlmsg: whether route m is listed.
 // ip6Multi tracks whether an IPv6 route outside main was seen, which
 // changes how the IPv6 table filter reads (ip6_multiple_tables).
 func (f *routeFilter) keep(m *routeMsg, ip6Multi *bool) bool {
 	if m.family == 6 && m.table != fib.TableMain {
 		*ip6Multi = true
 	}
-	if m.family == 6 && !*ip6Multi && f.table != 0 {
-		local := m.typ == fib.TypeLocal
-		if f.table == fib.TableLocal && !local || f.table == fib.TableMain && local ||
-			f.table != fib.TableLocal && f.table != fib.TableMain {
-			return false
-		}
-	} else if f.table != 0 && f.table != m.table {
+	// With no IPv6 route outside main seen yet, ip takes the IPv6 main
+	// and local tables to be one and tells them apart by route type.
+	if m.family == 6 && !*ip6Multi && f.table == fib.TableMain && m.typ == fib.TypeLocal {
+		return false
+	}
+	if f.table != 0 && f.table != m.table {
 		return false
 	}
 	switch {

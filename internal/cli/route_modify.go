@@ -22,7 +22,7 @@ type routeReq struct {
 	hops   []fib.Nexthop // `nexthop ...` list
 	pref   uint8         // IPv6 router preference (RTA_PREF)
 
-	dstOK, gwOK, nhsOK, scopeOK, tableOK, typeOK, prefOK bool
+	dstOK, gwOK, nhsOK, scopeOK, tableOK, prefOK bool
 	// unsupported names the first attribute ip would send that govrf
 	// cannot keep; the request is refused once parsing succeeded.
 	unsupported string
@@ -154,7 +154,7 @@ func (q *routeReq) parseDst(a *args, kw string) error {
 			if kw, err = a.value(); err != nil {
 				return err
 			}
-			q.r.Type, q.typeOK = t, true
+			q.r.Type = t
 		}
 	}
 	if matches(kw, "help") {

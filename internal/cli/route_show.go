@@ -26,7 +26,7 @@ func routeList(c *ctx, a *args) error {
 	p := c.newPrinter()
 	defer p.close()
 	ip6Multi := false
-	for _, r := range dumpRoutes(s, f.family) {
+	for _, r := range dumpRoutes(s, f) {
 		m := routeMsgOf(s, &r)
 		if f.keep(&m, &ip6Multi) {
 			printRoute(p, c, &m, f.hides(m.family))
@@ -90,7 +90,7 @@ func flushVictims(c *ctx, s *control.Snapshot, f *routeFilter) []fib.Route {
 	var out []fib.Route
 	p := textPrinter(c)
 	ip6Multi := false
-	for _, r := range dumpRoutes(s, f.family) {
+	for _, r := range dumpRoutes(s, f) {
 		m := routeMsgOf(s, &r)
 		if f.keep(&m, &ip6Multi) {
 			out = append(out, r)
@@ -178,23 +178,32 @@ func tableExists(s *control.Snapshot, id fib.TableID, family int) bool {
 	return t.Len() == 0 && id != fib.TableDefault
 }
 
-// dumpRoutes returns every route in the order a dump of family (0: both)
-// yields them: IPv4 before IPv6 (rtnl_dump_all walks PF_INET first), and
-// within a family the tables in the kernel's hash order (id modulo 256).
-func dumpRoutes(s *control.Snapshot, family int) []fib.Route {
-	ids := s.TableIDs()
-	slices.SortStableFunc(ids, func(a, b fib.TableID) int {
-		// Within a hash bucket the newest table comes first; a higher id
-		// is taken as the newer.
-		return cmp.Or(cmp.Compare(a&255, b&255), cmp.Compare(b, a))
-	})
+// dumpRoutes returns the routes a dump for f yields, in the kernel's
+// order: IPv4 before IPv6 (rtnl_dump_all walks PF_INET first), within a
+// family the tables in hash order (id modulo 256), and only f's table when
+// it names one (the kernel filters on RTA_TABLE, which matters to
+// routeFilter.keep's view of IPv6 tables).
+func dumpRoutes(s *control.Snapshot, f *routeFilter) []fib.Route {
+	ids := []fib.TableID{f.table}
+	if f.table == 0 {
+		ids = s.TableIDs()
+		slices.SortStableFunc(ids, func(a, b fib.TableID) int {
+			// Within a hash bucket the newest table comes first; a
+			// higher id is taken as the newer.
+			return cmp.Or(cmp.Compare(a&255, b&255), cmp.Compare(b, a))
+		})
+	}
 	var out []fib.Route
 	for _, fam := range []int{4, 6} {
-		if family != 0 && family != fam {
+		if f.family != 0 && f.family != fam {
 			continue
 		}
 		for _, id := range ids {
-			for r := range s.Table(id).All() {
+			t := s.Table(id)
+			if t == nil {
+				continue
+			}
+			for r := range t.All() {
 				if familyOf(r.Is4()) == fam {
 					out = append(out, r)
 				}

@@ -49,7 +49,6 @@ func ruleHelp() error { return errUsage(ruleUsage) }
 
 // ruleReq is a `rule add/del` request as iprule_modify builds it.
 type ruleReq struct {
-	del       bool
 	r         rule.Rule
 	prefGiven bool
 	tableOK   bool
@@ -69,7 +68,7 @@ func ruleModify(c *ctx, a *args, del bool) error {
 		}
 		return &cmdError{`"ip rule ` + verb + `" requires arguments.`, exitSyntax}
 	}
-	q := &ruleReq{del: del}
+	q := &ruleReq{}
 	q.r.SuppressPrefixlen, q.r.SuppressIfgroup = -1, -1
 	if !del {
 		q.r.Action = rule.ActionTable
