@@ -191,7 +191,7 @@ func (s *Snapshot) addrRoutes(l *Link, a Addr) []fib.Route {
 			out = append(out, fib.Route{Table: local, Prefix: netip.PrefixFrom(sub.Addr(), 128),
 				Type: fib.TypeAnycast, Proto: fib.ProtoKernel, Nexthops: nh})
 		}
-		if !a.NoPrefixRoute {
+		if !a.NoPrefixRoute && !(l.Kind == KindLoopback && a.Prefix.Bits() == 128) {
 			m := a.Metric
 			if m == 0 {
 				m = 256 // IP6_RT_PRIO_ADDRCONF

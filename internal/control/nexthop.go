@@ -64,6 +64,9 @@ func (s *Snapshot) checkNexthop(nh *Nexthop) error {
 	case len(nh.Group) > 0:
 		return s.checkGroup(nh)
 	case nh.Blackhole:
+		if nh.Onlink {
+			return rterr.New(syscall.EINVAL, "Invalid flags for nexthop - PERVASIVE and ONLINK can not be set")
+		}
 		if nh.Gateway.IsValid() || nh.Dev != 0 {
 			return rterr.New(syscall.EINVAL, "Blackhole attribute can not be used with gateway or oif")
 		}

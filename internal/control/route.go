@@ -27,6 +27,9 @@ func (c *Control) DelRoute(sel fib.Route) error {
 		if sel.Table == fib.TableUnspec {
 			sel.Table = fib.TableMain
 		}
+		if !sel.Is4() {
+			sel.Scope = fib.ScopeNowhere // ip6_route_del ignores the scope
+		}
 		t := w.tables[sel.Table]
 		if t == nil {
 			return rterr.New(syscall.ESRCH, "")
@@ -45,6 +48,14 @@ func (s *Snapshot) checkRoute(r *fib.Route) error {
 		r.Type = fib.TypeUnicast
 	}
 	v4 := r.Is4()
+	switch {
+	case r.Type == 10 || r.Type == 11: // nat, xresolve
+		return rterr.New(syscall.EINVAL, "Invalid scope")
+	case r.Type > 11:
+		return rterr.New(syscall.EINVAL, "Invalid route type")
+	case !v4 && r.Tos != 0:
+		return rterr.New(syscall.EINVAL, "Invalid dsfield (tos): option not available for IPv6")
+	}
 	if v4 {
 		if r.Prefix != r.Prefix.Masked() {
 			return rterr.New(syscall.EINVAL, "Invalid prefix for given prefix length")
@@ -60,12 +71,11 @@ func (s *Snapshot) checkRoute(r *fib.Route) error {
 		r.Tos = 0
 	}
 	if r.NHID != 0 {
-		nh := s.nexthops[r.NHID]
-		if nh == nil {
-			return rterr.New(syscall.EINVAL, "Nexthop id does not exist")
-		}
 		if len(r.Nexthops) > 0 {
 			return rterr.New(syscall.EINVAL, "Nexthop specification and nexthop id are mutually exclusive")
+		}
+		if s.nexthops[r.NHID] == nil {
+			return rterr.New(syscall.EINVAL, "Nexthop id does not exist")
 		}
 		if r.Type.IsError() {
 			return rterr.New(syscall.EINVAL, "Nexthop id can not be used with error routes")
@@ -73,8 +83,11 @@ func (s *Snapshot) checkRoute(r *fib.Route) error {
 		return nil
 	}
 	if r.Type.IsError() {
-		// The kernel ignores the nexthop of a reject route; IPv6 points
-		// it at the loopback (ip6_route_info_create).
+		if v4 && len(r.Nexthops) > 0 {
+			return rterr.New(syscall.EINVAL, "Gateway, device and multipath can not be specified for this route type")
+		}
+		// IPv6 ignores the nexthop of a reject route and points it at
+		// the loopback (ip6_route_info_create).
 		r.Nexthops = nil
 		if !v4 {
 			r.Nexthops = []fib.Nexthop{{Dev: 1}}
@@ -82,7 +95,7 @@ func (s *Snapshot) checkRoute(r *fib.Route) error {
 		return s.checkPrefsrc(r)
 	}
 	if len(r.Nexthops) == 0 {
-		return rterr.New(syscall.EINVAL, "Device only routes require a device")
+		return rterr.New(syscall.ENODEV, "")
 	}
 	if r.Scope == fib.ScopeHost && v4 {
 		if len(r.Nexthops) != 1 {
@@ -126,10 +139,16 @@ func (s *Snapshot) checkNexthopOf(r *fib.Route, nh *fib.Nexthop) error {
 		}
 	}
 	if !nh.Gateway.IsValid() {
-		if nh.Dev == 0 {
-			return rterr.New(syscall.EINVAL, "Device only routes require a device")
+		switch {
+		case nh.Dev == 0:
+			return rterr.New(syscall.ENODEV, "")
+		case nh.Onlink: // fib_check_nh_nongw
+			return rterr.New(syscall.EINVAL, "Invalid flags for nexthop - PERVASIVE and ONLINK can not be set")
 		}
 		return nil
+	}
+	if !r.Is4() && nh.Dev != 0 && s.Link(nh.Dev).Kind == KindLoopback {
+		return rterr.New(syscall.EINVAL, "Egress device can not be loopback device for this route")
 	}
 	if nh.Gateway.Is4() != r.Is4() && r.Is4() && !nh.Gateway.Is6() {
 		return rterr.New(syscall.EINVAL, "Invalid gateway address")

@@ -118,7 +118,7 @@ func (s *Snapshot) output4(f rule.Flow) (RouteAnswer, error) {
 	}
 	f.Iif = loopbackIndex
 	if f.Dst.IsUnspecified() {
-		return RouteAnswer{Type: fib.TypeLocal, Dev: loopbackIndex, PrefSrc: addr4(127, 0, 0, 1), Table: fib.TableLocal}, nil
+		return RouteAnswer{Type: fib.TypeLocal, Dev: loopbackIndex, PrefSrc: addr4(127, 0, 0, 1)}, nil
 	}
 	oif := f.Oif
 	res, table, err := s.fibLookup(f, fib.ScopeUniverse)
