@@ -78,6 +78,11 @@ func (s *Snapshot) RouteGet(q RouteQuery) (RouteAnswer, error) {
 func (s *Snapshot) answer(res fib.Result, table fib.TableID) RouteAnswer {
 	a := RouteAnswer{Type: res.Type, Gateway: res.Nexthop.Gateway, Dev: res.Nexthop.Dev,
 		Table: table}
+	if a.Gateway.Is4() && !res.Nexthop.Onlink && s.gatewayIsLocal(table, res) {
+		// The gateway was resolved through a local route: the nexthop
+		// has host scope and rt_set_nexthop does not use it.
+		a.Gateway = netip.Addr{}
+	}
 	if table == fib.TableLocal && res.Prefix.Addr().Is4() && !s.customRules(fib.IPv4) {
 		// Until the first custom rule, the kernel keeps the IPv4 local
 		// table merged into main (fib_unmerge), and reports main.
@@ -161,11 +166,8 @@ func (s *Snapshot) prefSrc4(res fib.Result) netip.Addr {
 	if res.Src.IsValid() {
 		return res.Src
 	}
-	scope := fib.ScopeHost
-	if res.Nexthop.Gateway.IsValid() {
-		scope = fib.ScopeLink
-	}
-	return s.selectSrc4(res.Nexthop.Dev, res.Nexthop.Gateway, scope)
+	// fib_result_prefsrc selects within the route's own scope.
+	return s.selectSrc4(res.Nexthop.Dev, res.Nexthop.Gateway, res.Scope)
 }
 
 // input4 is ip_route_input_slow for `route get ... iif X`.
@@ -195,6 +197,12 @@ func (s *Snapshot) input4(f rule.Flow) (RouteAnswer, error) {
 	a := s.answer(res, table)
 	switch res.Type {
 	case fib.TypeBroadcast:
+		// brd_input validates a non-zero source like local delivery.
+		if !f.Src.IsUnspecified() {
+			if err := s.validateSource(f, 0); err != nil {
+				return RouteAnswer{}, err
+			}
+		}
 		a.Dev = s.localDev(f.Iif)
 		a.Gateway = netip.Addr{}
 		return a, nil
@@ -277,10 +285,9 @@ func (s *Snapshot) output6(f rule.Flow) (RouteAnswer, error) {
 	if res.Type == fib.TypeLocal || res.Type == fib.TypeAnycast {
 		a.Dev = s.localDev(res.Nexthop.Dev) // ip6_rt_get_dev_rcu
 	}
-	a.PrefSrc = f.Src
-	if !a.PrefSrc.IsValid() {
-		a.PrefSrc = res.Src
-	}
+	// rt6_fill_node reports ip6_route_get_saddr: the route's prefsrc or
+	// the source selected on its device, whatever `from` said.
+	a.PrefSrc = res.Src
 	if !a.PrefSrc.IsValid() {
 		a.PrefSrc = s.selectSrc6(res.Nexthop.Dev, f.Dst)
 	}
@@ -295,6 +302,11 @@ func (s *Snapshot) input6(f rule.Flow) (RouteAnswer, error) {
 	res, table, err := s.fibLookup(f, fib.ScopeUniverse)
 	if err != nil {
 		return RouteAnswer{}, errMsg(errnoOf(err), "")
+	}
+	if f.Dst.IsMulticast() {
+		// rt6_fill_node asks ip6mr_get_route about an input multicast
+		// route; with no multicast routing cache the reply fails.
+		return RouteAnswer{}, errMsg(syscall.EMSGSIZE, "")
 	}
 	a := s.answer(res, table)
 	if res.Type == fib.TypeLocal || res.Type == fib.TypeAnycast {
@@ -323,4 +335,11 @@ func (s *Snapshot) isAddrAnywhere(a netip.Addr) bool {
 		}
 	}
 	return false
+}
+
+// gatewayIsLocal reports whether the gateway of res resolves to a local
+// route, as fib_check_nh_v4_gw saw it when the route was added.
+func (s *Snapshot) gatewayIsLocal(table fib.TableID, res fib.Result) bool {
+	g, ok := s.gatewayLookup(table, res.Scope, res.Nexthop)
+	return ok && g.Type == fib.TypeLocal
 }

@@ -13,7 +13,7 @@ func (s *Snapshot) selectSrc4(dev int, dst netip.Addr, scope fib.Scope) netip.Ad
 	var first netip.Addr
 	if l := s.Link(dev); l != nil {
 		for _, a := range l.Addrs {
-			if !a.Is4() || a.Secondary || min(a.Scope, fib.ScopeLink) > scope {
+			if !a.Is4() || a.Secondary || a.Scope > scope {
 				continue
 			}
 			if !dst.IsValid() || a.Prefix.Masked().Contains(dst) {

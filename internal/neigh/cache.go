@@ -1,0 +1,253 @@
+package neigh
+
+import (
+	"math/rand/v2"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/govrf/govrf/internal/header"
+)
+
+// Cache is one port's neighbour cache: an ARP table and an NDP table.
+//
+// Concurrency: Lookup, called for every packet, takes no lock and writes
+// nothing shared (see view.go), so cores forwarding to one port never
+// contend. Everything else takes the cache's mutex; it is rare next to
+// Lookup and bounded in work, since the tables are bounded by gc_thresh3.
+// Entries are never shared outside the cache: callers get copies.
+type Cache struct {
+	mu    sync.Mutex
+	clock Clock
+	rand  rand.Source
+	t     [2]table // by Family
+	// deferred holds what control-plane calls produced (packets released
+	// by Add, unreachables from Delete) until the next Tick returns it.
+	deferred []Action
+}
+
+// table is one family's entries and their bookkeeping.
+type table struct {
+	p         Params
+	reachable time.Duration // randomised from p.BaseReachableTime
+	m         map[netip.Addr]*entry
+	list      []*entry // the entries of m, for scans; entry.index is the position
+	view      view     // m as Lookup sees it
+	static    int      // entries in PERMANENT or NOARP, exempt from the limits
+	// incomplete counts entries in INCOMPLETE, bounded by p.MaxIncomplete.
+	incomplete int
+	queueBytes int       // over all entries' queues
+	nextTimer  time.Time // no entry's deadline is earlier; zero: none
+	nextGC     time.Time // next periodic GC run
+	lastRand   time.Time // last reachable-time draw
+	lastFlush  time.Time // last forced GC run
+	fullUntil  time.Time // refuse at gc_thresh3 without forced GC until then
+	stats      Stats     // but Entries
+}
+
+// entry is one neighbour (struct neighbour). Only word is read outside
+// the cache's mutex.
+type entry struct {
+	addr       netip.Addr
+	mac        header.MAC // meaningful when state.Valid()
+	state      State
+	word       atomic.Uint64 // mac and state for Lookup; see publish
+	router     bool          // NTF_ROUTER
+	probes     int           // solicitations sent in this INCOMPLETE or PROBE period
+	index      int           // in table.list
+	confirmed  time.Time
+	updated    time.Time // last change of state or MAC
+	used       time.Time
+	deadline   time.Time // the entry's timer; zero: none
+	queue      []*Packet // oldest first
+	queueBytes int
+}
+
+// New returns an empty cache. A nil clock is the SystemClock.
+func New(cfg Config, clock Clock) *Cache {
+	if clock == nil {
+		clock = SystemClock{}
+	}
+	c := &Cache{clock: clock, rand: cfg.Rand}
+	if c.rand == nil {
+		c.rand = globalRand{}
+	}
+	now := clock.Now()
+	for f, p := range [2]Params{cfg.IPv4, cfg.IPv6} {
+		if p == (Params{}) {
+			p = DefaultParams(Family(f))
+		}
+		t := &c.t[f]
+		t.p = p
+		t.reachable = reachableTime(c.rand, p.BaseReachableTime)
+		t.m = make(map[netip.Addr]*entry)
+		t.view.publish(t.m, now)
+		t.nextGC = now.Add(t.gcInterval())
+		t.lastRand, t.lastFlush = now, now
+	}
+	return c
+}
+
+// table returns the table ip belongs in.
+func (c *Cache) table(ip netip.Addr) *table { return &c.t[FamilyOf(ip)] }
+
+// use marks e used and moves STALE to DELAY (neigh_event_send).
+func (t *table) use(e *entry, now time.Time) {
+	e.used = now
+	if e.state == StateStale {
+		t.setState(e, StateDelay)
+		e.updated = now
+		t.arm(e, now.Add(t.p.DelayFirstProbeTime))
+	}
+}
+
+// Resolve is for a frame to ip when Lookup found no usable MAC: it copies
+// frame into ip's queue (a nil frame queues nothing), creating the entry
+// or restarting a FAILED one, and says what the caller must do next; see
+// Verdict. The caller's frame buffer is free again when Resolve returns.
+//
+// A new resolution is refused (Dropped) when MaxIncomplete resolutions
+// are under way (IncompleteFulls) or when the table is full after forced
+// GC (TableFulls).
+func (c *Cache) Resolve(ip netip.Addr, frame []byte) (Verdict, header.MAC) {
+	ip = ip.WithZone("")
+	if !resolvable(ip) {
+		return Dropped, header.MAC{}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := c.clock.Now()
+	t := c.table(ip)
+	e := t.lookup(ip)
+	if e == nil {
+		if !t.mayResolve() {
+			return Dropped, header.MAC{}
+		}
+		if e = t.create(ip, now, false); e == nil {
+			return Dropped, header.MAC{}
+		}
+	}
+	t.use(e, now)
+	switch {
+	case e.state.Valid():
+		return Ready, e.mac
+	case e.state == StateIncomplete:
+		t.enqueueFrame(e, frame)
+		return Queued, header.MAC{}
+	}
+	// NONE or FAILED: start resolving (__neigh_event_send). app_solicit
+	// is always 0: govrf has no userspace resolver.
+	if t.p.McastSolicit <= 0 {
+		t.setState(e, StateFailed)
+		e.updated = now
+		return Dropped, header.MAC{}
+	}
+	if !t.mayResolve() {
+		return Dropped, header.MAC{}
+	}
+	t.setState(e, StateIncomplete)
+	e.updated = now
+	// The first solicitation goes out now, from the caller; probes starts
+	// past the unicast ones, so all of INCOMPLETE's are multicast.
+	e.probes = t.p.UcastSolicit + 1
+	t.arm(e, now.Add(t.retrans()))
+	t.enqueueFrame(e, frame)
+	return Solicit, header.MAC{}
+}
+
+// mayResolve reports whether one more entry may enter INCOMPLETE, and
+// counts a refusal.
+func (t *table) mayResolve() bool {
+	if t.incomplete < t.p.MaxIncomplete {
+		return true
+	}
+	t.stats.IncompleteFulls++
+	return false
+}
+
+// enqueueFrame queues frame on e unless it is nil.
+func (t *table) enqueueFrame(e *entry, frame []byte) {
+	if frame != nil {
+		t.enqueue(e, frame)
+	}
+}
+
+// resolvable reports whether ip can be a neighbour: a valid unicast,
+// non-loopback, specified address.
+func resolvable(ip netip.Addr) bool {
+	return ip.IsValid() && !ip.IsUnspecified() && !ip.IsMulticast() && !ip.IsLoopback() &&
+		ip != netip.AddrFrom4([4]byte{255, 255, 255, 255})
+}
+
+// Confirm records an upper-layer confirmation that ip is reachable (TCP
+// progress; neigh_confirm). It moves nothing by itself: a REACHABLE entry
+// stays so for another reachable time, and a DELAY entry becomes REACHABLE
+// when its timer fires instead of being probed.
+func (c *Cache) Confirm(ip netip.Addr) {
+	ip = ip.WithZone("")
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e := c.table(ip).m[ip]; e != nil {
+		e.confirmed = c.clock.Now()
+	}
+}
+
+// Tick runs everything due at now and appends the resulting Actions to
+// acts, which it returns: results of control-plane calls since the last
+// Tick, then each expired entry timer's (neigh_timer_handler), then the
+// periodic GC (neigh_periodic_work). It also shows Lookup the entries
+// created and removed since the last Tick. Call it at least every few
+// tens of milliseconds, or at Next; the cache has no timers of its own.
+func (c *Cache) Tick(acts []Action, now time.Time) []Action {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	acts = append(acts, c.deferred...)
+	clear(c.deferred)
+	c.deferred = c.deferred[:0]
+	for i := range c.t {
+		t := &c.t[i]
+		acts = t.timers(acts, now)
+		if !now.Before(t.nextGC) {
+			t.periodicGC(now, c.rand)
+			t.nextGC = now.Add(t.gcInterval())
+		}
+		t.view.refresh(t.m, now)
+	}
+	return acts
+}
+
+// Next returns the earliest time at which Tick has work: a timer, a GC
+// run, entries to show Lookup (at most every 10 ms), or, as the zero
+// Time, results waiting now.
+func (c *Cache) Next() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.deferred) > 0 {
+		return time.Time{}
+	}
+	next := c.t[0].nextGC
+	for i := range c.t {
+		t := &c.t[i]
+		next = earliest(earliest(earliest(next, t.nextGC), t.nextTimer), t.view.next())
+	}
+	return next
+}
+
+// earliest returns the earlier of a and b, ignoring a zero b.
+func earliest(a, b time.Time) time.Time {
+	if b.IsZero() || a.Before(b) {
+		return a
+	}
+	return b
+}
+
+// Stats returns family f's counters.
+func (c *Cache) Stats(f Family) Stats {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t := &c.t[f]
+	s := t.stats
+	s.Entries = uint64(len(t.list))
+	return s
+}
