@@ -180,11 +180,13 @@ func (s *Snapshot) addrRoutes(l *Link, a Addr) []fib.Route {
 	ip := a.Prefix.Addr()
 	nh := []fib.Nexthop{{Dev: l.Index}}
 	if !a.Is4() {
-		if !l.Up {
-			return nil
-		}
+		// The local route exists as soon as the address does; the
+		// prefix and anycast routes only while the link is up.
 		out := []fib.Route{{Table: local, Prefix: netip.PrefixFrom(ip, 128), Type: fib.TypeLocal,
 			Proto: fib.ProtoKernel, Scope: fib.ScopeUniverse, Nexthops: nh}}
+		if !l.Up {
+			return out
+		}
 		if sub := a.Prefix.Masked(); s.sysctl.IPv6Forwarding && a.Prefix.Bits() < 127 && !sub.Addr().IsUnspecified() {
 			// A forwarding node joins the subnet-router anycast address
 			// (addrconf_join_anycast; RFC 6164 exempts /127 and /128).

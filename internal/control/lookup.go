@@ -67,13 +67,19 @@ type Router struct{ w walker }
 // route found and its table, or the walk's error (ENETUNREACH when no rule
 // decided, EHOSTUNREACH / EACCES / EINVAL for error routes and actions).
 func (r *Router) Lookup(s *Snapshot, f *rule.Flow) (fib.Result, fib.TableID, error) {
-	return r.lookup(s, f, fib.ScopeUniverse)
+	return r.lookup(s, f, fib.ScopeUniverse, 0)
 }
 
-func (r *Router) lookup(s *Snapshot, f *rule.Flow, scope fib.Scope) (fib.Result, fib.TableID, error) {
+// lookup walks with a route scope; nhOif, when non-zero, restricts
+// nexthops to that link whatever the flow's oif (IPv6 strict input
+// lookups, RT6_LOOKUP_F_IFACE).
+func (r *Router) lookup(s *Snapshot, f *rule.Flow, scope fib.Scope, nhOif int) (fib.Result, fib.TableID, error) {
 	f.UpdateL3mdev(s)
 	r.w.s = s
 	r.w.q = fib.Query{Dst: f.Dst, Tos: f.Tos, Scope: scope, Oif: f.Oif, Hash: flowHash(f), Objects: s}
+	if nhOif != 0 {
+		r.w.q.Oif = nhOif
+	}
 	r.w.table = 0
 	v := s.lists[famIdx(fib.FamilyOf(f.Dst))].Lookup(f, &r.w)
 	return r.w.res, r.w.table, v.Err
@@ -82,7 +88,7 @@ func (r *Router) lookup(s *Snapshot, f *rule.Flow, scope fib.Scope) (fib.Result,
 // fibLookup is Router.Lookup for the control path, with a route scope.
 func (s *Snapshot) fibLookup(f rule.Flow, scope fib.Scope) (fib.Result, fib.TableID, error) {
 	var r Router
-	return r.lookup(s, &f, scope)
+	return r.lookup(s, &f, scope, 0)
 }
 
 // flowHash is the multipath hash of a flow: its addresses, as the

@@ -299,7 +299,12 @@ func (s *Snapshot) input6(f rule.Flow) (RouteAnswer, error) {
 	if !f.Src.IsValid() {
 		f.Src = netip.IPv6Unspecified()
 	}
-	res, table, err := s.fibLookup(f, fib.ScopeUniverse)
+	strict := 0
+	if f.Dst.IsMulticast() || f.Dst.IsLinkLocalUnicast() || f.Dst.IsLoopback() {
+		strict = f.Iif // rt6_need_strict: only routes through the input link
+	}
+	var r Router
+	res, table, err := r.lookup(s, &f, fib.ScopeUniverse, strict)
 	if err != nil {
 		return RouteAnswer{}, errMsg(errnoOf(err), "")
 	}

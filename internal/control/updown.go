@@ -25,7 +25,11 @@ func (s *Snapshot) setUp(l *Link, up bool) {
 	e.Up = up
 	if !up {
 		if !s.sysctl.KeepAddrOnDown {
-			e.Addrs = slices.DeleteFunc(e.Addrs, func(a Addr) bool { return !a.Is4() })
+			for _, a := range slices.Clone(e.Addrs) {
+				if !a.Is4() {
+					s.delAddr(e, a)
+				}
+			}
 		}
 		s.flushDev(e.Index, false)
 		return
@@ -71,7 +75,7 @@ func (s *Snapshot) flushDev(index int, force bool) {
 		}
 		t = s.table(id)
 		for _, r := range t.DeleteFunc(func(r *fib.Route) bool { return usesDev(r, index) }) {
-			if !force && r.Is4() && r.Scope == fib.ScopeHost {
+			if !force && (r.Is4() && r.Scope == fib.ScopeHost || !r.Is4() && r.Type == fib.TypeLocal) {
 				t.Add(r, fib.OpAppend)
 				continue
 			}
