@@ -57,6 +57,9 @@ func (s *Snapshot) L3Domain(index int) (vrf int, table fib.TableID, isVRF, ok bo
 	return 0, 0, false, true
 }
 
+// noOif asks lookup to ignore the flow's oif when choosing nexthops.
+const noOif = -1
+
 // Router performs route lookups for one goroutine of the data path. It
 // holds the walk state so that a lookup allocates nothing; it is not safe
 // for concurrent use. The zero value is ready.
@@ -70,14 +73,18 @@ func (r *Router) Lookup(s *Snapshot, f *rule.Flow) (fib.Result, fib.TableID, err
 	return r.lookup(s, f, fib.ScopeUniverse, 0)
 }
 
-// lookup walks with a route scope; nhOif, when non-zero, restricts
-// nexthops to that link whatever the flow's oif (IPv6 strict input
-// lookups, RT6_LOOKUP_F_IFACE).
+// lookup walks with a route scope. nhOif overrides the link nexthops
+// must go through: 0 keeps the flow's oif, noOif lifts the restriction
+// (IPv6 lookups where the oif is only a preference), a link index
+// imposes it (IPv6 strict input lookups, RT6_LOOKUP_F_IFACE).
 func (r *Router) lookup(s *Snapshot, f *rule.Flow, scope fib.Scope, nhOif int) (fib.Result, fib.TableID, error) {
 	f.UpdateL3mdev(s)
 	r.w.s = s
 	r.w.q = fib.Query{Dst: f.Dst, Tos: f.Tos, Scope: scope, Oif: f.Oif, Hash: flowHash(f), Objects: s}
-	if nhOif != 0 {
+	switch {
+	case nhOif == noOif:
+		r.w.q.Oif = 0
+	case nhOif != 0:
 		r.w.q.Oif = nhOif
 	}
 	r.w.table = 0

@@ -123,7 +123,16 @@ func (s *Snapshot) output4(f rule.Flow) (RouteAnswer, error) {
 	}
 	f.Iif = loopbackIndex
 	if f.Dst.IsUnspecified() {
-		return RouteAnswer{Type: fib.TypeLocal, Dev: loopbackIndex, PrefSrc: addr4(127, 0, 0, 1)}, nil
+		// The destination becomes the source: one selected on the oif,
+		// else the loopback address.
+		src := f.Src
+		if !src.IsValid() && f.Oif != 0 {
+			src = s.selectSrc4(f.Oif, netip.Addr{}, fib.ScopeHost)
+		}
+		if !src.IsValid() {
+			src = addr4(127, 0, 0, 1)
+		}
+		return RouteAnswer{Type: fib.TypeLocal, Dev: loopbackIndex, PrefSrc: src}, nil
 	}
 	oif := f.Oif
 	res, table, err := s.fibLookup(f, fib.ScopeUniverse)
@@ -182,6 +191,11 @@ func (s *Snapshot) input4(f rule.Flow) (RouteAnswer, error) {
 	case src.IsMulticast() || src == bcast4:
 		return RouteAnswer{}, inval
 	case dst == bcast4 || src.IsUnspecified() && dst.IsUnspecified():
+		if !src.IsUnspecified() {
+			if err := s.validateSource(f, 0); err != nil { // brd_input
+				return RouteAnswer{}, err
+			}
+		}
 		return RouteAnswer{Type: fib.TypeBroadcast, Dev: s.localDev(f.Iif), Table: fib.TableMain}, nil
 	case src.IsUnspecified() || dst.IsUnspecified() || dst.IsLoopback() || src.IsLoopback():
 		return RouteAnswer{}, inval
@@ -277,7 +291,15 @@ func (s *Snapshot) output6(f rule.Flow) (RouteAnswer, error) {
 		return RouteAnswer{}, errMsg(syscall.ENETUNREACH, "")
 	}
 	f.Iif = loopbackIndex
-	res, table, err := s.fibLookup(f, fib.ScopeUniverse)
+	// ip6_route_output_flags: the oif binds the lookup only for
+	// link-scope destinations or when no source is given.
+	nhOif := 0
+	strict := f.Dst.IsMulticast() || f.Dst.IsLinkLocalUnicast() || f.Dst.IsLoopback()
+	if f.Oif != 0 && !strict && f.Src.IsValid() && !f.Src.IsUnspecified() {
+		nhOif = noOif
+	}
+	var r Router
+	res, table, err := r.lookup(s, &f, fib.ScopeUniverse, nhOif)
 	if err != nil {
 		return RouteAnswer{}, errMsg(errnoOf(err), "")
 	}
