@@ -55,6 +55,9 @@ func (s *Snapshot) RouteGet(q RouteQuery) (RouteAnswer, error) {
 	}
 	f := rule.Flow{Src: q.Src, Dst: q.Dst, Iif: q.Iif, Oif: q.Oif, Mark: q.Mark, Tos: q.Tos,
 		IPProto: q.IPProto, Sport: q.Sport, Dport: q.Dport}
+	if f.IPProto == 0 {
+		f.IPProto = ipprotoUDP // inet_rtm_getroute builds a UDP packet by default
+	}
 	var ans RouteAnswer
 	var err error
 	switch {
@@ -135,6 +138,15 @@ func (s *Snapshot) output4(f rule.Flow) (RouteAnswer, error) {
 		return RouteAnswer{Type: fib.TypeLocal, Dev: loopbackIndex, PrefSrc: src}, nil
 	}
 	oif := f.Oif
+	if oif != 0 && (isLocalMulticast4(f.Dst) || f.Dst == bcast4 || f.IPProto == ipprotoIGMP) {
+		// Link-local multicast and limited broadcast leave by the oif
+		// without a lookup.
+		src := f.Src
+		if !src.IsValid() {
+			src = s.selectSrc4(oif, netip.Addr{}, fib.ScopeLink)
+		}
+		return RouteAnswer{Type: castType4(f.Dst, fib.TypeUnicast), Dev: oif, PrefSrc: src}, nil
+	}
 	res, table, err := s.fibLookup(f, fib.ScopeUniverse)
 	if err != nil {
 		if oif != 0 && (f.Dst.IsMulticast() || s.Link(oif).Kind != KindVRF) {
@@ -166,8 +178,38 @@ func (s *Snapshot) output4(f rule.Flow) (RouteAnswer, error) {
 	if !a.PrefSrc.IsValid() {
 		a.PrefSrc = s.prefSrc4(res)
 	}
+	// __mkroute_output types the route by its destination and does not
+	// send broadcasts (or multicasts matched by a short route) to a
+	// gateway.
+	if t := castType4(f.Dst, res.Type); t != res.Type {
+		a.Type = t
+		if t == fib.TypeBroadcast || res.Prefix.Bits() < 4 {
+			a.Gateway = netip.Addr{}
+		}
+	}
 	return a, nil
 }
+
+// castType4 is the route type __mkroute_output gives a destination.
+func castType4(dst netip.Addr, t fib.Type) fib.Type {
+	switch {
+	case dst == bcast4:
+		return fib.TypeBroadcast
+	case dst.IsMulticast():
+		return fib.TypeMulticast
+	}
+	return t
+}
+
+func isLocalMulticast4(a netip.Addr) bool {
+	b := a.As4()
+	return b[0] == 224 && b[1] == 0 && b[2] == 0
+}
+
+const (
+	ipprotoIGMP = 2
+	ipprotoUDP  = 17
+)
 
 // prefSrc4 is FIB_RES_PREFSRC: the route's prefsrc, else an address of the
 // nexthop device chosen for the gateway (or for the destination link).
@@ -199,6 +241,9 @@ func (s *Snapshot) input4(f rule.Flow) (RouteAnswer, error) {
 		return RouteAnswer{Type: fib.TypeBroadcast, Dev: s.localDev(f.Iif), Table: fib.TableMain}, nil
 	case src.IsUnspecified() || dst.IsUnspecified() || dst.IsLoopback() || src.IsLoopback():
 		return RouteAnswer{}, inval
+	}
+	if dst.IsMulticast() {
+		return s.inputMulticast4(f)
 	}
 	fwd := s.sysctl.IPForward
 	res, table, err := s.fibLookup(f, fib.ScopeUniverse)
@@ -369,4 +414,19 @@ func (s *Snapshot) isAddrAnywhere(a netip.Addr) bool {
 func (s *Snapshot) gatewayIsLocal(table fib.TableID, res fib.Result) bool {
 	g, ok := s.gatewayLookup(table, res.Scope, res.Nexthop)
 	return ok && g.Type == fib.TypeLocal
+}
+
+// inputMulticast4 is ip_route_input_mc for a group the input link joined:
+// every up link joins 224.0.0.1 (ip_mc_up); other groups are refused as
+// ip_route_input_rcu does without multicast routing.
+func (s *Snapshot) inputMulticast4(f rule.Flow) (RouteAnswer, error) {
+	if f.Dst != addr4(224, 0, 0, 1) || !s.Link(f.Iif).Up {
+		return RouteAnswer{}, errMsg(syscall.EINVAL, "")
+	}
+	if !f.Src.IsUnspecified() {
+		if err := s.validateSource(f, 0); err != nil {
+			return RouteAnswer{}, err
+		}
+	}
+	return RouteAnswer{Type: fib.TypeMulticast, Dev: s.localDev(f.Iif)}, nil
 }
