@@ -113,8 +113,11 @@ func (s *Snapshot) localDev(index int) int {
 
 // output4 is ip_route_output_key_hash_rcu for `route get` without iif.
 func (s *Snapshot) output4(f rule.Flow) (RouteAnswer, error) {
+	if f.Src.IsUnspecified() {
+		f.Src = netip.Addr{} // `from 0.0.0.0` is no source at all
+	}
 	if f.Src.IsValid() {
-		if f.Src.IsMulticast() || f.Src == bcast4 || f.Src.IsUnspecified() {
+		if f.Src.IsMulticast() || f.Src == bcast4 {
 			return RouteAnswer{}, errMsg(syscall.EINVAL, "")
 		}
 		if !s.isAddrAnywhere(f.Src) { // __ip_dev_find fails
@@ -136,6 +139,11 @@ func (s *Snapshot) output4(f rule.Flow) (RouteAnswer, error) {
 			src = addr4(127, 0, 0, 1)
 		}
 		return RouteAnswer{Type: fib.TypeLocal, Dev: loopbackIndex, PrefSrc: src}, nil
+	}
+	if f.Src.IsValid() && f.Oif == 0 && (f.Dst.IsMulticast() || f.Dst == bcast4) {
+		// "Special hack": multicasts and limited broadcasts leave by
+		// the link that owns the source address.
+		return RouteAnswer{Type: castType4(f.Dst, fib.TypeUnicast), Dev: s.linkOf(f.Src), PrefSrc: f.Src}, nil
 	}
 	oif := f.Oif
 	if oif != 0 && (isLocalMulticast4(f.Dst) || f.Dst == bcast4 || f.IPProto == ipprotoIGMP) {
@@ -343,8 +351,7 @@ func (s *Snapshot) output6(f rule.Flow) (RouteAnswer, error) {
 	if f.Oif != 0 && !strict && f.Src.IsValid() && !f.Src.IsUnspecified() {
 		nhOif = noOif
 	}
-	var r Router
-	res, table, err := r.lookup(s, &f, fib.ScopeUniverse, nhOif)
+	res, table, err := s.lookup6(f, nhOif, f.Oif)
 	if err != nil {
 		return RouteAnswer{}, errMsg(errnoOf(err), "")
 	}
@@ -370,8 +377,11 @@ func (s *Snapshot) input6(f rule.Flow) (RouteAnswer, error) {
 	if f.Dst.IsMulticast() || f.Dst.IsLinkLocalUnicast() || f.Dst.IsLoopback() {
 		strict = f.Iif // rt6_need_strict: only routes through the input link
 	}
-	var r Router
-	res, table, err := r.lookup(s, &f, fib.ScopeUniverse, strict)
+	nhOif := strict
+	if strict == 0 {
+		nhOif = noOif
+	}
+	res, table, err := s.lookup6(f, nhOif, f.Iif)
 	if err != nil {
 		return RouteAnswer{}, errMsg(errnoOf(err), "")
 	}
@@ -429,4 +439,32 @@ func (s *Snapshot) inputMulticast4(f rule.Flow) (RouteAnswer, error) {
 		}
 	}
 	return RouteAnswer{Type: fib.TypeMulticast, Dev: s.localDev(f.Iif)}, nil
+}
+
+// lookup6 is an IPv6 lookup where prefer, when the nexthops are not bound
+// (nhOif is noOif), is a preferred link: among the routes of the prefix
+// and metric found, one through it wins (rt6_select's score for a
+// matching oif; ip6_pol_route_input passes the iif).
+func (s *Snapshot) lookup6(f rule.Flow, nhOif, prefer int) (fib.Result, fib.TableID, error) {
+	var r Router
+	g := f
+	res, table, err := r.lookup(s, &f, fib.ScopeUniverse, nhOif)
+	if err != nil || nhOif != noOif || prefer == 0 || res.Nexthop.Dev == prefer {
+		return res, table, err
+	}
+	res2, table2, err2 := r.lookup(s, &g, fib.ScopeUniverse, prefer)
+	if err2 == nil && table2 == table && res2.Prefix == res.Prefix && res2.Metric == res.Metric {
+		return res2, table2, nil
+	}
+	return res, table, err
+}
+
+// linkOf returns the index of the link that has address a, or 0.
+func (s *Snapshot) linkOf(a netip.Addr) int {
+	for l := range s.Links() {
+		if l.findAddr(a, -1) >= 0 {
+			return l.Index
+		}
+	}
+	return 0
 }

@@ -118,6 +118,8 @@ func greater(a, b [4]int) bool {
 // 2 link-local, 14 global.
 func scope6(a netip.Addr) int {
 	switch {
+	case a.IsUnspecified():
+		return 0 // narrower than any scope (__ipv6_addr_src_scope)
 	case a.IsLoopback() || a.IsInterfaceLocalMulticast():
 		return 1
 	case a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast():
