@@ -184,14 +184,14 @@ func (s *Snapshot) addrRoutes(l *Link, a Addr) []fib.Route {
 		// prefix and anycast routes only while the link is up.
 		out := []fib.Route{{Table: local, Prefix: netip.PrefixFrom(ip, 128), Type: fib.TypeLocal,
 			Proto: fib.ProtoKernel, Scope: fib.ScopeUniverse, Nexthops: nh}}
-		if !l.Up {
-			return out
-		}
 		if sub := a.Prefix.Masked(); s.sysctl.IPv6Forwarding && a.Prefix.Bits() < 127 && !sub.Addr().IsUnspecified() {
 			// A forwarding node joins the subnet-router anycast address
 			// (addrconf_join_anycast; RFC 6164 exempts /127 and /128).
 			out = append(out, fib.Route{Table: local, Prefix: netip.PrefixFrom(sub.Addr(), 128),
 				Type: fib.TypeAnycast, Proto: fib.ProtoKernel, Nexthops: nh})
+		}
+		if !l.Up {
+			return out
 		}
 		if !a.NoPrefixRoute && !(l.Kind == KindLoopback && a.Prefix.Bits() == 128) {
 			m := a.Metric

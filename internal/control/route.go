@@ -89,9 +89,10 @@ func (s *Snapshot) checkRoute(r *fib.Route) error {
 		// IPv6 ignores the nexthop of a reject route and points it at
 		// the loopback (ip6_route_info_create).
 		r.Nexthops = nil
-		if !v4 {
-			r.Nexthops = []fib.Nexthop{{Dev: 1}}
+		if v4 {
+			return nil // fib_create_info links error routes unchecked
 		}
+		r.Nexthops = []fib.Nexthop{{Dev: 1}}
 		return s.checkPrefsrc(r)
 	}
 	if len(r.Nexthops) == 0 {

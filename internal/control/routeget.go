@@ -459,12 +459,14 @@ func (s *Snapshot) lookup6(f rule.Flow, nhOif, prefer int) (fib.Result, fib.Tabl
 	return res, table, err
 }
 
-// linkOf returns the index of the link that has address a, or 0.
+// linkOf returns the link that has address a, the newest when several do
+// (__ip_dev_find walks a hash chain newest first).
 func (s *Snapshot) linkOf(a netip.Addr) int {
+	found := 0
 	for l := range s.Links() {
 		if l.findAddr(a, -1) >= 0 {
-			return l.Index
+			found = l.Index
 		}
 	}
-	return 0
+	return found
 }

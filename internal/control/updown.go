@@ -75,7 +75,7 @@ func (s *Snapshot) flushDev(index int, force bool) {
 		}
 		t = s.table(id)
 		for _, r := range t.DeleteFunc(func(r *fib.Route) bool { return usesDev(r, index) }) {
-			if !force && (r.Is4() && r.Scope == fib.ScopeHost || !r.Is4() && r.Type == fib.TypeLocal) {
+			if !force && (r.Is4() && r.Scope == fib.ScopeHost || !r.Is4() && (r.Type == fib.TypeLocal || r.Type == fib.TypeAnycast)) {
 				t.Add(r, fib.OpAppend)
 				continue
 			}
