@@ -147,6 +147,17 @@ func (s *Snapshot) checkGateway(table fib.TableID, scope fib.Scope, nh fib.Nexth
 		if nh.Dev == 0 {
 			return errMsg(syscall.EINVAL, "Nexthop device required for onlink")
 		}
+		if !gw.Is4() {
+			// ip6_route_check_nh_onlink: a non-default unicast route to
+			// the gateway must go through the given device.
+			if t := s.tables[table]; t != nil {
+				r, ok := t.Lookup(&fib.Query{Dst: gw, Objects: s})
+				if ok && !r.Type.IsError() && r.Prefix.Bits() > 0 && (r.Type != fib.TypeUnicast || r.Nexthop.Dev != nh.Dev) {
+					return errMsg(syscall.EINVAL, "Nexthop has invalid gateway or device mismatch")
+				}
+			}
+			return nil
+		}
 		if scope >= fib.ScopeLink {
 			return errMsg(syscall.EINVAL, "Nexthop has invalid scope")
 		}
@@ -168,7 +179,7 @@ func (s *Snapshot) checkGateway(table fib.TableID, scope fib.Scope, nh fib.Nexth
 	}
 	res, ok := s.gatewayLookup(table, scope, nh)
 	if !gw.Is4() {
-		if !ok || res.Nexthop.Gateway.IsValid() || res.Type != fib.TypeUnicast || nh.Dev != 0 && res.Nexthop.Dev != nh.Dev {
+		if !ok || res.Nexthop.Gateway.IsValid() || res.Type.IsError() || nh.Dev != 0 && res.Nexthop.Dev != nh.Dev {
 			return errMsg(syscall.EHOSTUNREACH, "")
 		}
 		if l := s.Link(res.Nexthop.Dev); l != nil && l.Kind == KindLoopback {

@@ -16,7 +16,13 @@ func (c *Control) AddRoute(r fib.Route, op fib.Op) error {
 		if err := w.checkRoute(&r); err != nil {
 			return err
 		}
-		return w.table(r.Table).Add(r, op)
+		if err := w.table(r.Table).Add(r, op); err != nil {
+			return err
+		}
+		if r.Is4() && r.Type == fib.TypeLocal && r.Proto != fib.ProtoKernel {
+			w.customLocal4 = true
+		}
+		return nil
 	})
 }
 
@@ -57,6 +63,12 @@ func (s *Snapshot) checkRoute(r *fib.Route) error {
 		return rterr.New(syscall.EINVAL, "Invalid dsfield (tos): option not available for IPv6")
 	}
 	if v4 {
+		if r.Tos&3 != 0 {
+			return rterr.New(syscall.EINVAL, "Invalid dsfield (tos): ECN bits must be 0")
+		}
+		if r.Scope < typeScope[r.Type] {
+			return rterr.New(syscall.EINVAL, "Invalid scope")
+		}
 		if r.Prefix != r.Prefix.Masked() {
 			return rterr.New(syscall.EINVAL, "Invalid prefix for given prefix length")
 		}
@@ -135,8 +147,10 @@ func (s *Snapshot) checkNexthopOf(r *fib.Route, nh *fib.Nexthop) error {
 		case l.Up:
 		case nh.Onlink:
 			return rterr.New(syscall.ENETDOWN, "Nexthop device is not up")
-		case !nh.Gateway.IsValid():
+		case !nh.Gateway.IsValid() && r.Is4():
 			return rterr.New(syscall.ENETDOWN, "Device for nexthop is not up")
+		case !nh.Gateway.IsValid():
+			return rterr.New(syscall.ENETDOWN, "Nexthop device is not up")
 		}
 	}
 	if !nh.Gateway.IsValid() {
@@ -163,8 +177,18 @@ func (s *Snapshot) checkNexthopOf(r *fib.Route, nh *fib.Nexthop) error {
 	if nh.Dev == 0 {
 		nh.Dev = s.gatewayDev(r.Table, r.Scope, *nh)
 	}
+	if !r.Is4() && !nh.Onlink {
+		if l := s.Link(nh.Dev); l != nil && !l.Up { // fib6_nh_init, after the gateway
+			return rterr.New(syscall.ENETDOWN, "Nexthop device is not up")
+		}
+	}
 	return nil
 }
+
+// typeScope is the narrowest scope a route of each type may have
+// (fib_props[].scope).
+var typeScope = [...]fib.Scope{fib.TypeLocal: fib.ScopeHost, fib.TypeBroadcast: fib.ScopeLink,
+	fib.TypeAnycast: fib.ScopeLink, fib.TypeThrow: fib.ScopeUniverse}
 
 // checkPrefsrc checks that a preferred source is a local address
 // (fib_valid_prefsrc; IPv6 "Invalid source address").

@@ -55,7 +55,7 @@ func (s *Snapshot) RouteGet(q RouteQuery) (RouteAnswer, error) {
 	}
 	f := rule.Flow{Src: q.Src, Dst: q.Dst, Iif: q.Iif, Oif: q.Oif, Mark: q.Mark, Tos: q.Tos,
 		IPProto: q.IPProto, Sport: q.Sport, Dport: q.Dport}
-	if f.IPProto == 0 {
+	if f.IPProto == 0 && q.Dst.Is4() {
 		f.IPProto = ipprotoUDP // inet_rtm_getroute builds a UDP packet by default
 	}
 	var ans RouteAnswer
@@ -120,8 +120,13 @@ func (s *Snapshot) output4(f rule.Flow) (RouteAnswer, error) {
 		if f.Src.IsMulticast() || f.Src == bcast4 {
 			return RouteAnswer{}, errMsg(syscall.EINVAL, "")
 		}
-		if !s.isAddrAnywhere(f.Src) { // __ip_dev_find fails
+		if !s.isAddrAnywhere(f.Src) && !s.isLocal4(f.Src, fib.TableLocal) { // __ip_dev_find fails
 			return RouteAnswer{}, errMsg(syscall.ENETUNREACH, "")
+		}
+		if f.Src.IsLoopback() && f.Oif != 0 {
+			if l := s.Link(f.Oif); l != nil && l.Kind != KindLoopback && l.Kind != KindVRF {
+				return RouteAnswer{}, errMsg(syscall.EINVAL, "")
+			}
 		}
 	}
 	if f.Oif != 0 && !s.Link(f.Oif).Up {
@@ -297,7 +302,7 @@ func (s *Snapshot) input4(f rule.Flow) (RouteAnswer, error) {
 // not be one of our addresses, and once custom rules exist it must route
 // back (from the output device) as unicast when it routes at all.
 func (s *Snapshot) validateSource(f rule.Flow, oif int) error {
-	if !s.customRules(fib.IPv4) {
+	if !s.customRules(fib.IPv4) && !s.customLocal4 {
 		if s.isAddrAnywhere(f.Src) {
 			return errMsg(syscall.EINVAL, "")
 		}

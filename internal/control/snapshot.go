@@ -28,6 +28,9 @@ type Snapshot struct {
 	// l3mdevRuleDone records that the first VRF added the l3mdev rules;
 	// they are never added again (vrf.c vrf_add_fib_rules).
 	l3mdevRuleDone bool
+	// customLocal4 records that an IPv4 local route was added by hand
+	// (fib_has_custom_local_routes); source validation is then full.
+	customLocal4 bool
 }
 
 func newSnapshot() *Snapshot {

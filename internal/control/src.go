@@ -85,7 +85,9 @@ func (s *Snapshot) selectSrc6(dev int, dst netip.Addr) netip.Addr {
 			if a.Is4() || dscope <= 2 && l.Index != dev && scope6(ip) <= 2 {
 				continue
 			}
-			k := [4]int{0, 0, 0, commonBits(ip, dst)}
+			// Rule 8 counts matching bits only up to the candidate's own
+			// prefix length (ipv6_get_saddr_eval, IPV6_SADDR_RULE_PREFIX).
+			k := [4]int{0, 0, 0, min(commonBits(ip, dst), a.Prefix.Bits())}
 			if ip == dst {
 				k[0] = 1
 			}
