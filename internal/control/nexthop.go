@@ -202,7 +202,7 @@ func (s *Snapshot) Resolve(id, hash uint32, oif int) (fib.Nexthop, fib.Type, boo
 	for _, m := range nh.Group {
 		total += uint64(m.Weight)
 	}
-	point := uint64(hash>>1) * total >> 31
+	point := uint64(hash&(1<<31-1)) * total >> 31 // fib passes a 31-bit hash
 	var acc uint64
 	for _, m := range nh.Group {
 		acc += uint64(m.Weight)

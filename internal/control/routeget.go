@@ -138,7 +138,7 @@ func (s *Snapshot) output4(f rule.Flow) (RouteAnswer, error) {
 		// else the loopback address.
 		src := f.Src
 		if !src.IsValid() && f.Oif != 0 {
-			src = s.selectSrc4(f.Oif, netip.Addr{}, fib.ScopeHost)
+			src = s.SelectSrc4(f.Oif, netip.Addr{}, fib.ScopeHost)
 		}
 		if !src.IsValid() {
 			src = addr4(127, 0, 0, 1)
@@ -156,7 +156,7 @@ func (s *Snapshot) output4(f rule.Flow) (RouteAnswer, error) {
 		// without a lookup.
 		src := f.Src
 		if !src.IsValid() {
-			src = s.selectSrc4(oif, netip.Addr{}, fib.ScopeLink)
+			src = s.SelectSrc4(oif, netip.Addr{}, fib.ScopeLink)
 		}
 		return RouteAnswer{Type: castType4(f.Dst, fib.TypeUnicast), Dev: oif, PrefSrc: src}, nil
 	}
@@ -167,7 +167,7 @@ func (s *Snapshot) output4(f rule.Flow) (RouteAnswer, error) {
 			// destination is on link."
 			src := f.Src
 			if !src.IsValid() {
-				src = s.selectSrc4(oif, netip.Addr{}, fib.ScopeLink)
+				src = s.SelectSrc4(oif, netip.Addr{}, fib.ScopeLink)
 			}
 			return RouteAnswer{Type: fib.TypeUnicast, Dev: oif, PrefSrc: src, Table: fib.TableMain}, nil
 		}
@@ -231,7 +231,7 @@ func (s *Snapshot) prefSrc4(res fib.Result) netip.Addr {
 		return res.Src
 	}
 	// fib_result_prefsrc selects within the route's own scope.
-	return s.selectSrc4(res.Nexthop.Dev, res.Nexthop.Gateway, res.Scope)
+	return s.SelectSrc4(res.Nexthop.Dev, res.Nexthop.Gateway, res.Scope)
 }
 
 // input4 is ip_route_input_slow for `route get ... iif X`.
@@ -368,7 +368,7 @@ func (s *Snapshot) output6(f rule.Flow) (RouteAnswer, error) {
 	// the source selected on its device, whatever `from` said.
 	a.PrefSrc = res.Src
 	if !a.PrefSrc.IsValid() {
-		a.PrefSrc = s.selectSrc6(res.Nexthop.Dev, f.Dst)
+		a.PrefSrc = s.SelectSrc6(res.Nexthop.Dev, f.Dst)
 	}
 	return a, nil
 }

@@ -6,10 +6,10 @@ import (
 	"github.com/govrf/govrf/internal/fib"
 )
 
-// selectSrc4 is inet_select_addr: a primary address of dev within scope,
+// SelectSrc4 is inet_select_addr: a primary address of dev within scope,
 // preferring one whose subnet holds dst; failing that, an address of the
 // dev's VRF device, then of any link of the same L3 domain (lo first).
-func (s *Snapshot) selectSrc4(dev int, dst netip.Addr, scope fib.Scope) netip.Addr {
+func (s *Snapshot) SelectSrc4(dev int, dst netip.Addr, scope fib.Scope) netip.Addr {
 	var first netip.Addr
 	if l := s.Link(dev); l != nil {
 		for _, a := range l.Addrs {
@@ -60,11 +60,11 @@ func pickScope4(l *Link, scope fib.Scope) netip.Addr {
 	return netip.Addr{}
 }
 
-// selectSrc6 is a reduced ipv6_dev_get_saddr (RFC 6724 §5): candidates are
+// SelectSrc6 is a reduced ipv6_dev_get_saddr (RFC 6724 §5): candidates are
 // the addresses of dev's L3 domain; the destination itself wins, then an
 // appropriate scope, then the outgoing link, then the longest matching
 // prefix.
-func (s *Snapshot) selectSrc6(dev int, dst netip.Addr) netip.Addr {
+func (s *Snapshot) SelectSrc6(dev int, dst netip.Addr) netip.Addr {
 	master := 0
 	if v := s.VRFOf(dev); v != nil {
 		master = v.Index

@@ -1,0 +1,152 @@
+package dataplane
+
+import (
+	"github.com/govrf/govrf/internal/fib"
+	"github.com/govrf/govrf/internal/header"
+	"github.com/govrf/govrf/internal/rule"
+)
+
+// maxExtHeaders bounds the extension headers a packet may carry; beyond
+// it the packet is refused with Parameter Problem code 8 (RFC 8883).
+const maxExtHeaders = 16
+
+// ipv6Rcv is ipv6_rcv and ip6_rcv_finish up to the route: the fixed
+// header (RFC 8200 §3), martian addresses (RFC 4291; ip6_rcv_core), the
+// extension chain and Hop-by-Hop options, groups the port joined, NDP,
+// link-local destinations, then the input route in the port's VRF.
+func (w *worker) ipv6Rcv(pk *packet, ip header.IPv6) {
+	if r := ip.Validate(); r != header.ReasonNone {
+		w.drop(pk, ReasonOf(r))
+		return
+	}
+	ip = ip.Packet()
+	pk.ip = ip
+	src, dst := ip.Src(), ip.Dst()
+	switch {
+	case src.IsMulticast() || src.IsLoopback() || src.Is4In6():
+		w.drop(pk, ReasonMartianSource)
+		return
+	case dst.IsLoopback() || dst.IsMulticast() && dst.As16()[1]&0x0f <= 1:
+		w.drop(pk, ReasonMartianDestination) // loopback, reserved or interface-local scope
+		return
+	}
+	c, prob := ip.Walk(maxExtHeaders)
+	pk.chain = c
+	if !prob.OK() {
+		w.paramProblem(pk, prob)
+		return
+	}
+	if c.HopByHop {
+		if r, ptr := hopByHop(ip, dst.IsMulticast()); r != none {
+			if ptr == 0 {
+				w.drop(pk, r)
+			} else {
+				w.refuse(pk, r, header.ICMPv6ParamProblem, header.ICMPv6ParamOption, ptr)
+			}
+			return
+		}
+	}
+	ndp := c.Proto == header.ProtoICMPv6 && c.Offset < len(ip) && header.IsNDP(ip[c.Offset])
+	switch {
+	case dst.IsMulticast():
+		if !joinedGroup(pk.link, dst) {
+			w.drop(pk, ReasonMulticast)
+			return
+		}
+		pk.group = true
+	case pk.l2 != pktHost:
+		w.drop(pk, ReasonL2BroadcastUnicast)
+		return
+	case dst.IsLinkLocalUnicast():
+		if !hasAddr(pk.link, dst) {
+			w.drop(pk, ReasonLinkLocal) // never routed off its link
+			return
+		}
+		pk.local = true
+	case ndp && hasAddr(pk.link, dst):
+		pk.local = true
+	default:
+		w.ip6RouteInput(pk, ip)
+		return
+	}
+	if ndp {
+		w.ndiscRcv(pk, ip)
+		return
+	}
+	w.ip6LocalDeliver(pk, pk.dom)
+}
+
+// ip6RouteInput looks a unicast packet up (l3mdev_ip_rcv, fib6_rule_lookup)
+// and sends it on. Reject routes answer whether or not forwarding is on
+// (ip6_pkt_discard is their input), blackholes drop silently.
+func (w *worker) ip6RouteInput(pk *packet, ip header.IPv6) {
+	c := pk.chain
+	f := rule.Flow{Src: ip.Src(), Dst: ip.Dst(), Iif: pk.iif, Tos: ip.TrafficClass() & 0xfc, IPProto: c.Proto}
+	if c.Offset < len(ip) {
+		f.Sport, f.Dport = ports(c.Proto, ip[c.Offset:])
+	}
+	res, err := w.fibLookup(&f)
+	if err != nil {
+		if r := routeErr(err); r != ReasonBlackhole {
+			w.icmpError(pk, r, 0)
+		} else {
+			w.drop(pk, r)
+		}
+		return
+	}
+	switch res.Type {
+	case fib.TypeLocal, fib.TypeAnycast:
+		// An anycast address answers from a unicast one: not local.
+		pk.local = res.Type == fib.TypeLocal
+		w.ip6LocalDeliver(pk, pk.dom)
+	case fib.TypeUnicast:
+		if !w.snap.Sysctl().IPv6Forwarding {
+			w.drop(pk, ReasonForwardingDisabled)
+			return
+		}
+		w.ip6Forward(pk, res)
+	default:
+		w.drop(pk, ReasonMartianDestination)
+	}
+}
+
+// hopByHop checks the options of the Hop-by-Hop header (RFC 8200 §4.2,
+// ip6_parse_tlv): Pad1, PadN, Router Alert and the other known options
+// pass; a jumbogram is refused (govrf takes none); an unknown option acts
+// by its type's two high bits: skip, drop, or drop and answer Parameter
+// Problem code 2 at the option (the last only to a unicast destination).
+// It returns the reason to refuse the packet and, when an error is owed,
+// the option's offset.
+func hopByHop(ip header.IPv6, multicast bool) (Reason, uint32) {
+	const start = header.IPv6Len + 2
+	end := header.IPv6Len + (int(ip[header.IPv6Len+1])+1)*8
+	for i := start; i < end; {
+		t := ip[i]
+		if t == 0 { // Pad1
+			i++
+			continue
+		}
+		if i+2 > end || i+2+int(ip[i+1]) > end {
+			return ReasonOf(header.ReasonTruncated), 0
+		}
+		switch t {
+		case 0x01, 0x05, 0x07, 0x31: // PadN, Router Alert, CALIPSO, IOAM
+		case 0xc2: // Jumbo Payload (RFC 2675)
+			return ReasonHopByHopOption, 0
+		default:
+			switch t >> 6 {
+			case 1:
+				return ReasonHopByHopOption, 0
+			case 2:
+				return ReasonHopByHopOption, uint32(i)
+			case 3:
+				if multicast {
+					return ReasonHopByHopOption, 0
+				}
+				return ReasonHopByHopOption, uint32(i)
+			}
+		}
+		i += 2 + int(ip[i+1])
+	}
+	return none, 0
+}

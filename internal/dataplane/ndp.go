@@ -1,0 +1,98 @@
+package dataplane
+
+import (
+	"github.com/govrf/govrf/internal/header"
+	"github.com/govrf/govrf/internal/neigh"
+)
+
+// ndiscRcv is ndisc_rcv for an NDP message to the port: validated (RFC
+// 4861 §6.1, §7.1, §8.1; RFC 6980), it teaches the port's neighbour
+// cache, and a Neighbor Solicitation for an address of the receiving port
+// is answered (§7.2.3: the receiving interface's addresses, as
+// ipv6_get_ifaddr with strict matching). Router Solicitations are taken
+// for their link-layer address only: govrf sends no Router
+// Advertisements. Redirects are for hosts (§8.1).
+func (w *worker) ndiscRcv(pk *packet, ip header.IPv6) {
+	c := pk.chain
+	if r := header.ValidateNDP(ip, c); r != header.ReasonNone {
+		w.drop(pk, ReasonOf(r))
+		return
+	}
+	m := ip.Upper(c)
+	src := ip.Src()
+	var f neigh.Flags
+	switch m[0] {
+	case header.ICMPv6NeighborSolicit:
+		ns := header.NeighborSolicit(m)
+		if !hasAddr(pk.link, ns.Target()) {
+			break // not ours: nothing to learn or answer
+		}
+		mac, ok := ns.Options().LinkAddr(header.NDPOptSourceLinkAddr)
+		if src.IsUnspecified() {
+			w.neighAdvert(pk, ns, mac) // duplicate address detection
+			break
+		}
+		f |= neigh.FlagTarget
+		if !ip.Dst().IsMulticast() {
+			f |= neigh.FlagUnicast
+		}
+		if !ok {
+			f |= neigh.FlagNoLinkAddr
+			mac = header.Ethernet(pk.frame).Src()
+		}
+		w.acts = pk.in.neigh.Input(w.acts[:0], src, mac, neigh.NeighborSolicit, f)
+		w.neighActions(pk.in, w.acts)
+		w.neighAdvert(pk, ns, mac)
+	case header.ICMPv6NeighborAdvert:
+		na := header.NeighborAdvert(m)
+		mac, ok := na.Options().LinkAddr(header.NDPOptTargetLinkAddr)
+		if !ok {
+			f |= neigh.FlagNoLinkAddr
+		}
+		fl := na.Flags()
+		for _, b := range [...]struct {
+			na uint8
+			f  neigh.Flags
+		}{{header.NAFlagSolicited, neigh.FlagSolicited}, {header.NAFlagOverride, neigh.FlagOverride}, {header.NAFlagRouter, neigh.FlagRouter}} {
+			if fl&b.na != 0 {
+				f |= b.f
+			}
+		}
+		w.acts = pk.in.neigh.Input(w.acts[:0], na.Target(), mac, neigh.NeighborAdvert, f)
+		w.neighActions(pk.in, w.acts)
+	case header.ICMPv6RouterSolicit, header.ICMPv6RouterAdvert:
+		msg, opts := neigh.RouterSolicit, header.RouterSolicit(m).Options()
+		if m[0] == header.ICMPv6RouterAdvert {
+			msg, opts = neigh.RouterAdvert, header.RouterAdvert(m).Options()
+		}
+		if mac, ok := opts.LinkAddr(header.NDPOptSourceLinkAddr); ok && !src.IsUnspecified() {
+			w.acts = pk.in.neigh.Input(w.acts[:0], src, mac, msg, 0)
+			w.neighActions(pk.in, w.acts)
+		}
+	case header.ICMPv6Redirect:
+		w.drop(pk, ReasonRedirect)
+		return
+	}
+	w.delivered()
+}
+
+// neighAdvert answers a Neighbor Solicitation in its own buffer (RFC 4861
+// §7.2.4): to its source at mac, solicited; or, for duplicate address
+// detection, to all nodes, unsolicited. R is set since govrf forwards
+// when IPv6 forwarding is on; O always, the address being the port's own.
+func (w *worker) neighAdvert(pk *packet, ns header.NeighborSolicit, mac header.MAC) {
+	target := ns.Target()
+	dst := header.IPv6(pk.ip).Src()
+	flags := uint8(header.NAFlagSolicited | header.NAFlagOverride)
+	dmac := mac
+	if dst.IsUnspecified() {
+		dst, dmac, flags = allNodes, multicastMAC(allNodes), header.NAFlagOverride
+	}
+	if w.snap.Sysctl().IPv6Forwarding {
+		flags |= header.NAFlagRouter
+	}
+	f := pk.buf[:header.EthernetLen+header.NeighborSolicitBufLen]
+	n := header.PutNeighborAdvert(f[header.EthernetLen:], target, dst, target, flags, pk.in.mac)
+	header.Ethernet(f).Encode(dmac, pk.in.mac, header.EtherTypeIPv6)
+	w.queue(pk.in, f[:header.EthernetLen+n])
+}

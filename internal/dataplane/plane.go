@@ -1,0 +1,209 @@
+// Package dataplane is govrf's packet pipeline: the stage list of Linux's
+// receive, routing and transmit path (netif_receive → ip_rcv →
+// l3mdev_ip_rcv → fib_rules → ip_forward / ip_local_deliver / icmp_send →
+// neigh_output → dev_queue_xmit), run over batches of frames read from
+// ports, with VRFs as the kernel's l3mdev makes them. pipeline.go lists
+// the stages.
+//
+// A Plane reads its configuration from a control.Control: it loads the
+// published snapshot once per batch and never waits for the writer. Ports
+// are bound to control links with Attach; the link (a dummy today) stands
+// for the port in the configuration: its addresses, its VRF, its MTU.
+// The data plane owns the dynamic state control does not: one neighbour
+// cache per port, the ICMP rate limits, and the counters.
+//
+// A Plane runs in one of two ways. Poll processes whatever the ports hold
+// and the timers that are due, without blocking, for a single goroutine
+// stepping a simulated network (it implements sim.Node and sim.Waker).
+// Run reads every port in its own goroutine until its context ends.
+package dataplane
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"github.com/govrf/govrf/internal/control"
+	"github.com/govrf/govrf/internal/header"
+	"github.com/govrf/govrf/internal/neigh"
+	"github.com/govrf/govrf/internal/port"
+)
+
+// Config configures a Plane. The zero Config is Linux's behaviour.
+type Config struct {
+	// Local takes the packets for the router's own addresses that the
+	// pipeline does not answer itself; nil answers them all as a host
+	// with no listener does.
+	Local LocalDeliver
+	// Neigh configures every port's neighbour cache.
+	Neigh neigh.Config
+}
+
+// Plane is the data plane of one control plane.
+type Plane struct {
+	ctl   *control.Control
+	clock neigh.Clock
+	cfg   Config
+
+	mu     sync.Mutex                 // serialises Attach, Detach and Run
+	ports  atomic.Pointer[[]*binding] // by link index; nil where none
+	vrfs   vrfCounters
+	limits limiter
+	poller *worker   // Poll's worker; Poll is single-threaded
+	run    *runState // set while Run runs
+}
+
+// binding is a port attached to a control link.
+type binding struct {
+	index  int
+	port   port.Port
+	poller port.Poller // nil when the port cannot be polled
+	mac    header.MAC
+	neigh  *neigh.Cache
+	stats  counters
+	txMu   sync.Mutex    // ports take one writer at a time
+	gone   atomic.Bool   // detached
+	link   atomic.Uint64 // master<<1 | up, as last seen; see syncLink
+}
+
+// Errors Attach returns, wrapped with the port and link.
+var (
+	ErrNoLink   = errors.New("no such link")
+	ErrLinkKind = errors.New("link cannot carry a port")
+	ErrAttached = errors.New("link already has a port")
+)
+
+// New returns a data plane for ctl with no ports, reading time from clock
+// (nil: the system clock).
+func New(ctl *control.Control, clock neigh.Clock, cfg Config) *Plane {
+	if clock == nil {
+		clock = neigh.SystemClock{}
+	}
+	p := &Plane{ctl: ctl, clock: clock, cfg: cfg}
+	p.limits.init()
+	return p
+}
+
+// Attach binds port pt to link index, which must be a port link (not
+// the loopback or a VRF) without a port. The plane reads and writes pt
+// from then on, with a fresh neighbour cache. While Run runs, the port
+// gets its reader goroutine at once.
+func (p *Plane) Attach(index int, pt port.Port) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	l := p.ctl.Snapshot().Link(index)
+	switch {
+	case l == nil:
+		return fmt.Errorf("attach %s to link %d: %w", pt.Name(), index, ErrNoLink)
+	case l.Kind == control.KindLoopback || l.Kind == control.KindVRF:
+		return fmt.Errorf("attach %s to %s: %w", pt.Name(), l.Name, ErrLinkKind)
+	case p.binding(index) != nil:
+		return fmt.Errorf("attach %s to %s: %w", pt.Name(), l.Name, ErrAttached)
+	}
+	b := &binding{index: index, port: pt, mac: pt.MAC(), neigh: neigh.New(p.cfg.Neigh, p.clock)}
+	b.poller, _ = pt.(port.Poller)
+	b.link.Store(linkState(l))
+	old := p.all()
+	ports := make([]*binding, max(len(old), index+1))
+	copy(ports, old)
+	ports[index] = b
+	p.ports.Store(&ports)
+	if p.run != nil {
+		p.run.start(p, b)
+	}
+	return nil
+}
+
+// Detach unbinds the port of link index and returns it; false if there
+// was none. Its neighbour cache goes with it. The caller owns the port
+// again; under Run its reader stops once its current Read returns,
+// which closing the port hastens.
+func (p *Plane) Detach(index int) (port.Port, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	b := p.binding(index)
+	if b == nil {
+		return nil, false
+	}
+	b.gone.Store(true)
+	ports := append([]*binding(nil), p.all()...)
+	ports[index] = nil
+	p.ports.Store(&ports)
+	return b.port, true
+}
+
+// Neighbors returns the neighbour cache of link index's port, for `ip
+// neigh` and tests; nil if no port is attached.
+func (p *Plane) Neighbors(index int) *neigh.Cache {
+	if b := p.binding(index); b != nil {
+		return b.neigh
+	}
+	return nil
+}
+
+// Stats returns the counters of every attached port and of every VRF
+// that has seen traffic, named as the current snapshot names them.
+func (p *Plane) Stats() Stats {
+	s := p.ctl.Snapshot()
+	st := Stats{Ports: map[string]Counters{}, VRFs: map[string]Counters{}}
+	for _, b := range p.all() {
+		if b != nil {
+			st.Ports[linkName(s, b.index)] = b.stats.load()
+		}
+	}
+	for i, c := range p.vrfs.all() {
+		if c == nil {
+			continue
+		}
+		name := DefaultVRF
+		if i != 0 {
+			name = linkName(s, i)
+		}
+		st.VRFs[name] = c.load()
+	}
+	return st
+}
+
+// linkName returns a link's name, or its index for a deleted link.
+func linkName(s *control.Snapshot, index int) string {
+	if l := s.Link(index); l != nil {
+		return l.Name
+	}
+	return fmt.Sprintf("if%d", index)
+}
+
+// all returns the bindings by link index.
+func (p *Plane) all() []*binding {
+	if s := p.ports.Load(); s != nil {
+		return *s
+	}
+	return nil
+}
+
+// binding returns the port attached to link index, or nil.
+func (p *Plane) binding(index int) *binding {
+	if s := p.all(); index > 0 && index < len(s) {
+		return s[index]
+	}
+	return nil
+}
+
+// linkState packs what syncLink watches of a link.
+func linkState(l *control.Link) uint64 {
+	s := uint64(l.Master) << 1
+	if l.Up {
+		s |= 1
+	}
+	return s
+}
+
+// syncLink flushes the port's neighbours when its link changed VRF or
+// went down, as the kernel does when it cycles an enslaved port
+// (neigh_ifdown): entries learned in one L3 domain must not serve another.
+func (b *binding) syncLink(l *control.Link) {
+	now := linkState(l)
+	if old := b.link.Load(); old != now && b.link.CompareAndSwap(old, now) {
+		b.neigh.Flush()
+	}
+}

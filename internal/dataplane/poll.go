@@ -1,0 +1,85 @@
+package dataplane
+
+import (
+	"time"
+
+	"github.com/govrf/govrf/internal/header"
+)
+
+// Poll processes one batch from every attached port that can be polled
+// and runs the neighbour timers that are due, without blocking, and
+// returns the number of frames and timer actions it handled; 0 means the
+// plane is idle. It implements sim.Node. Poll must not run concurrently
+// with itself or with Run.
+func (p *Plane) Poll() int {
+	if p.poller == nil {
+		p.poller = newWorker(p)
+	}
+	w := p.poller
+	ports := p.all()
+	for _, b := range ports {
+		if b != nil {
+			w.grow(b.port.BatchSize(), frameLen(b))
+		}
+	}
+	work := 0
+	for _, b := range ports {
+		if b == nil || b.poller == nil {
+			continue
+		}
+		n, err := b.poller.TryRead(w.bufs, w.sizes, 0)
+		if err != nil || n == 0 {
+			continue
+		}
+		w.batch(b, n)
+		work += n
+	}
+	return work + w.tick(p.clock.Now())
+}
+
+// NextWake returns when a neighbour cache next has timed work, for a
+// stepped network to move its clock to. It implements sim.Waker.
+func (p *Plane) NextWake() (time.Time, bool) {
+	var next time.Time
+	found := false
+	for _, b := range p.all() {
+		if b == nil {
+			continue
+		}
+		t := b.neigh.Next()
+		if t.IsZero() {
+			t = p.clock.Now()
+		}
+		if !found || t.Before(next) {
+			next, found = t, true
+		}
+	}
+	return next, found
+}
+
+// tick runs the timers of every neighbour cache due at now and carries
+// out their actions: solicitations, queued frames now resolved, and
+// answers for those whose resolution failed.
+func (w *worker) tick(now time.Time) int {
+	work := 0
+	w.snap = w.p.ctl.Snapshot()
+	for _, b := range w.p.all() {
+		if b == nil {
+			continue
+		}
+		if next := b.neigh.Next(); next.After(now) {
+			continue
+		}
+		w.acts = b.neigh.Tick(w.acts[:0], now)
+		work += len(w.acts)
+		w.neighActions(b, w.acts)
+	}
+	w.flush()
+	return work
+}
+
+// frameLen is the longest frame port b may deliver: its MTU with the
+// Ethernet header and two VLAN tags.
+func frameLen(b *binding) int {
+	return b.port.MTU() + header.EthernetLen + header.MaxVLANTags*header.VLANTagLen
+}

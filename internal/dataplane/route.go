@@ -1,0 +1,130 @@
+package dataplane
+
+import (
+	"net/netip"
+	"syscall"
+
+	"github.com/govrf/govrf/internal/control"
+	"github.com/govrf/govrf/internal/fib"
+	"github.com/govrf/govrf/internal/rule"
+)
+
+// loopback is the index of lo: the iif of flows the router originates.
+const loopback = 1
+
+// route is where a packet leaves the router, or that it stays.
+type route struct {
+	res   fib.Result // the route that decided (after a leak, the second lookup's)
+	dom   domain     // the L3 domain whose tables held res
+	out   *binding   // the egress port; nil when local
+	nh    netip.Addr // the next hop: the gateway, or the destination on link
+	mtu   int        // the egress link's MTU, bounded by the port's
+	local bool       // res is one of the router's addresses in dom
+}
+
+// fibLookup is l3mdev_ip_rcv and fib_lookup for a received packet: the
+// flow's L3 domain comes from the ingress port (control.Router updates it
+// from Iif), iif stays the port, and the rule walk picks the table.
+func (w *worker) fibLookup(f *rule.Flow) (fib.Result, error) {
+	res, _, err := w.router.Lookup(w.snap, f)
+	return res, err
+}
+
+// routeErr is the reason of a failed lookup, as ip_error and ip6_pkt_drop
+// tell them apart.
+func routeErr(err error) Reason {
+	switch err {
+	case syscall.EHOSTUNREACH:
+		return ReasonUnreachableRoute
+	case syscall.EACCES:
+		return ReasonProhibited
+	case syscall.EINVAL:
+		return ReasonBlackhole
+	}
+	return ReasonNoRoute
+}
+
+// egress turns a unicast result found in dom into rt.
+//
+// A nexthop device that is a VRF is a leak (linux-vrf.md §1.7a): vrf_xmit
+// looks the destination up again in that VRF's table as a sender bound to
+// the VRF would (flowi_l3mdev the VRF, iif lo), and a local result there
+// is delivered in that VRF (vrf_local_xmit); that VRF's own addresses are
+// reachable this way. A nexthop port in another VRF needs nothing: the
+// packet leaves by it after the single lookup (§1.7b).
+func (w *worker) egress(rt *route, res fib.Result, dom domain, src, dst netip.Addr, tos uint8) Reason {
+	dev := w.snap.Link(res.Nexthop.Dev)
+	if dev != nil && dev.Kind == control.KindVRF {
+		f := rule.Flow{Src: src, Dst: dst, Iif: loopback, L3mdev: dev.Index, L3mdevTable: dev.Table, Tos: tos}
+		r2, err := w.fibLookup(&f)
+		if err != nil {
+			// vrf_xmit drops what its lookup refuses (vrf_tx_error).
+			return routeErr(err)
+		}
+		dom = domain{dev.Index, dev.Table}
+		switch r2.Type {
+		case fib.TypeLocal, fib.TypeAnycast:
+			*rt = route{res: r2, dom: dom, local: true}
+			return none
+		case fib.TypeUnicast:
+		default:
+			return ReasonMartianDestination
+		}
+		res = r2
+		if dev = w.snap.Link(res.Nexthop.Dev); dev != nil && dev.Kind == control.KindVRF {
+			return ReasonLeakLoop
+		}
+	}
+	out := w.p.binding(res.Nexthop.Dev)
+	switch {
+	case dev == nil || out == nil || out.gone.Load():
+		return ReasonNoPort
+	case !dev.Up:
+		return ReasonLinkDown
+	}
+	*rt = route{res: res, dom: dom, out: out, nh: dst, mtu: min(dev.MTU, out.port.MTU())}
+	if res.Nexthop.Gateway.IsValid() {
+		rt.nh = res.Nexthop.Gateway
+	}
+	return none
+}
+
+// outputRoute is ip_route_output for a packet the router originates in
+// dom: from lo, with the VRF as oif so that l3mdev_update_flow sends the
+// lookup to its table, or with the port a link-local destination must
+// leave by (oif). The route must lead out of the router.
+func (w *worker) outputRoute(rt *route, dom domain, oif int, src, dst netip.Addr, tos uint8) Reason {
+	if oif == 0 {
+		oif = dom.vrf
+	}
+	f := rule.Flow{Src: src, Dst: dst, Iif: loopback, Oif: oif, Tos: tos}
+	res, err := w.fibLookup(&f)
+	switch {
+	case err != nil:
+		return routeErr(err)
+	case res.Type == fib.TypeLocal || res.Type == fib.TypeAnycast || res.Type == fib.TypeBroadcast:
+		return ReasonLocalLoop
+	case res.Type != fib.TypeUnicast:
+		return ReasonMartianDestination
+	}
+	if r := w.egress(rt, res, dom, src, dst, tos); r != none {
+		return r
+	}
+	if rt.local {
+		return ReasonLocalLoop
+	}
+	return none
+}
+
+// source is the address a packet the router originates on rt is sent
+// from: the route's preferred source, else one selected on the egress
+// link (FIB_RES_PREFSRC, ip6_route_get_saddr).
+func (w *worker) source(rt *route, dst netip.Addr) netip.Addr {
+	if rt.res.Src.IsValid() {
+		return rt.res.Src
+	}
+	if dst.Is4() {
+		return w.snap.SelectSrc4(rt.out.index, rt.nh, rt.res.Scope)
+	}
+	return w.snap.SelectSrc6(rt.out.index, dst)
+}

@@ -1,0 +1,208 @@
+package dataplane
+
+import (
+	"github.com/govrf/govrf/internal/control"
+	"github.com/govrf/govrf/internal/fib"
+	"github.com/govrf/govrf/internal/header"
+	"github.com/govrf/govrf/internal/neigh"
+)
+
+// minBufLen is the smallest receive buffer: room for an IPv6 error of the
+// minimum MTU built in place of the packet it quotes, Ethernet header
+// included.
+const minBufLen = 2048
+
+// worker is the state of one goroutine of the pipeline: its buffers, its
+// route lookups, the frames it will write at the end of the batch. Nothing
+// in it is shared, so the per-packet path takes no lock and, once the
+// buffers have grown to their working size, allocates nothing.
+type worker struct {
+	p      *Plane
+	snap   *control.Snapshot // loaded once per batch
+	router control.Router
+
+	bufs  [][]byte // receive buffers, all of one length
+	sizes []int
+
+	pk    packet    // the frame in flight
+	errPk packet    // a queued frame being answered after failed resolution
+	rx    rxBatch   // the ingress port's counts for this batch
+	vrfIn *counters // the ingress VRF's counters
+
+	tx      []txQueue // frames to write, by egress port; ntx in use
+	ntx     int
+	scratch [][]byte // buffers for fragments and solicitations; nscr in use
+	nscr    int
+	held    []*neigh.Packet // queued frames in tx, released after the write
+	acts    []neigh.Action
+	ipID    uint16 // identification of the IPv4 datagrams the router originates
+}
+
+// txQueue is what one egress port will send at the end of the batch.
+type txQueue struct {
+	b      *binding
+	frames [][]byte
+}
+
+// domain is an L3 domain: a VRF, or the default VRF (index 0).
+type domain struct {
+	vrf   int
+	table fib.TableID
+}
+
+func newWorker(p *Plane) *worker { return &worker{p: p} }
+
+// grow makes room for batches of n frames of up to frameLen octets.
+func (w *worker) grow(n, frameLen int) {
+	size := max(frameLen, minBufLen)
+	if len(w.bufs) >= n && (len(w.bufs) == 0 || len(w.bufs[0]) >= size) {
+		return
+	}
+	if len(w.bufs) > 0 {
+		size = max(size, len(w.bufs[0]))
+	}
+	n = max(n, len(w.bufs))
+	w.bufs = make([][]byte, n)
+	for i := range w.bufs {
+		w.bufs[i] = make([]byte, size)
+	}
+	w.sizes = make([]int, n)
+}
+
+// batch runs the pipeline over n frames read from b into w.bufs, then
+// writes what they produced.
+func (w *worker) batch(b *binding, n int) {
+	w.snap = w.p.ctl.Snapshot()
+	l := w.snap.Link(b.index)
+	if l != nil {
+		b.syncLink(l)
+	}
+	dom := w.domainOf(b.index)
+	w.vrfIn = w.p.vrfs.get(dom.vrf)
+	for i := range n {
+		w.receive(b, l, dom, w.bufs[i], w.sizes[i])
+	}
+	b.stats.addRx(&w.rx)
+	w.vrfIn.addRx(&w.rx)
+	w.rx = rxBatch{}
+	w.flush()
+}
+
+// domainOf returns the L3 domain of a link in the batch's snapshot.
+func (w *worker) domainOf(index int) domain {
+	if v := w.snap.VRFOf(index); v != nil {
+		return domain{v.Index, v.Table}
+	}
+	return domain{}
+}
+
+// queue adds a frame to its egress port's batch (dev_queue_xmit). The
+// frame must stay untouched until flush.
+func (w *worker) queue(b *binding, frame []byte) {
+	for i := range w.ntx {
+		if w.tx[i].b == b {
+			w.tx[i].frames = append(w.tx[i].frames, frame)
+			return
+		}
+	}
+	if w.ntx == len(w.tx) {
+		w.tx = append(w.tx, txQueue{})
+	}
+	q := &w.tx[w.ntx]
+	w.ntx++
+	q.b = b
+	q.frames = append(q.frames, frame)
+}
+
+// flush writes every egress port's batch, once per port, counts it, and
+// frees the batch's buffers for the next.
+func (w *worker) flush() {
+	for i := range w.ntx {
+		q := &w.tx[i]
+		w.xmit(q)
+		clear(q.frames)
+		q.frames = q.frames[:0]
+		q.b = nil
+	}
+	w.ntx = 0
+	for i, p := range w.held {
+		p.Release()
+		w.held[i] = nil
+	}
+	w.held = w.held[:0]
+	w.nscr = 0
+}
+
+// xmit writes one port's batch. A port takes one writer at a time, and
+// workers of other ports may be sending to it too.
+func (w *worker) xmit(q *txQueue) {
+	b := q.b
+	b.txMu.Lock()
+	n, err := b.port.Write(q.frames, 0)
+	b.txMu.Unlock()
+	var bytes uint64
+	for _, f := range q.frames[:n] {
+		bytes += uint64(len(f))
+	}
+	vrf := w.p.vrfs.get(w.domainOf(b.index).vrf)
+	b.stats.addTx(uint64(n), bytes)
+	vrf.addTx(uint64(n), bytes)
+	if err != nil {
+		lost := uint64(len(q.frames) - n)
+		b.stats.txDrops[ReasonTxError].Add(lost)
+		vrf.txDrops[ReasonTxError].Add(lost)
+	}
+}
+
+// buffer returns a scratch buffer of n octets for the rest of the batch.
+func (w *worker) buffer(n int) []byte {
+	if w.nscr == len(w.scratch) {
+		w.scratch = append(w.scratch, nil)
+	}
+	b := w.scratch[w.nscr]
+	if cap(b) < n {
+		b = make([]byte, max(n, minBufLen))
+		w.scratch[w.nscr] = b
+	}
+	w.nscr++
+	return b[:n]
+}
+
+// nextID returns an identification for a datagram the router originates
+// (RFC 6864 §4: atomic datagrams may carry any value).
+func (w *worker) nextID() uint16 {
+	w.ipID++
+	return w.ipID
+}
+
+// Accounting: every received frame ends in exactly one of these.
+
+func (w *worker) forwarded() { w.rx.forwarded++ }
+func (w *worker) delivered() { w.rx.delivered++ }
+
+func (w *worker) drop(pk *packet, r Reason) {
+	pk.in.stats.drops[r].Add(1)
+	pk.vrf.drops[r].Add(1)
+}
+
+func (w *worker) answered(pk *packet, r Reason) {
+	pk.in.stats.answered[r].Add(1)
+	pk.vrf.answered[r].Add(1)
+}
+
+// txDrop counts a frame lost after it was counted as forwarded or made
+// by the router, against a port (if any) and a VRF.
+func (w *worker) txDrop(b *binding, vrf int, r Reason) {
+	if b != nil {
+		b.stats.txDrops[r].Add(1)
+	}
+	w.p.vrfs.get(vrf).txDrops[r].Add(1)
+}
+
+// ethernet is the EtherType of an IP packet's family.
+func ethernet(ip []byte) uint16 {
+	if len(ip) > 0 && ip[0]>>4 == 6 {
+		return header.EtherTypeIPv6
+	}
+	return header.EtherTypeIPv4
+}
