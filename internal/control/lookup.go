@@ -32,15 +32,8 @@ func (w *walker) LookupTable(id fib.TableID) (int, int, error) {
 		return 0, 0, syscall.EAGAIN
 	}
 	w.res, w.table = res, id
-	switch res.Type {
-	case fib.TypeThrow:
-		return 0, 0, syscall.EAGAIN
-	case fib.TypeUnreachable:
-		return 0, 0, syscall.EHOSTUNREACH
-	case fib.TypeProhibit:
-		return 0, 0, syscall.EACCES
-	case fib.TypeBlackhole:
-		return 0, 0, syscall.EINVAL
+	if err := resultErr(res.Type); err != nil {
+		return 0, 0, err
 	}
 	return res.Prefix.Bits(), res.Nexthop.Dev, nil
 }
@@ -88,8 +81,79 @@ func (r *Router) lookup(s *Snapshot, f *rule.Flow, scope fib.Scope, nhOif int) (
 		r.w.q.Oif = nhOif
 	}
 	r.w.table = 0
+	if f.Dst.Is4() && !s.customRules4 {
+		return r.w.merged()
+	}
 	v := s.lists[famIdx(fib.FamilyOf(f.Dst))].Lookup(f, &r.w)
 	return r.w.res, r.w.table, v.Err
+}
+
+// merged is fib_lookup before any custom IPv4 rule: one lookup in main
+// with the local table merged into it, then the default table if it
+// exists, without a rule walk; the result is reported from main.
+func (w *walker) merged() (fib.Result, fib.TableID, error) {
+	_, _, err := w.lookupMerged()
+	if err == nil {
+		return w.res, fib.TableMain, nil
+	}
+	if w.s.hotTable(fib.TableDefault) != nil {
+		if _, _, err = w.LookupTable(fib.TableDefault); err == nil {
+			return w.res, w.table, nil
+		}
+	}
+	if err == syscall.EAGAIN {
+		err = syscall.ENETUNREACH
+	}
+	return w.res, fib.TableMain, err
+}
+
+// lookupMerged looks up main and local as the one trie the kernel keeps
+// while they are merged: the longer prefix wins, and on a tie the order
+// of the shared alias list (tos descending, then metric).
+func (w *walker) lookupMerged() (int, int, error) {
+	var best fib.Result
+	found := false
+	for _, id := range [2]fib.TableID{fib.TableLocal, fib.TableMain} {
+		t := w.s.hotTable(id)
+		if t == nil {
+			continue
+		}
+		res, ok := t.Lookup(&w.q)
+		if ok && (!found || beats(&res, &best)) {
+			best, found = res, true
+		}
+	}
+	if !found {
+		return 0, 0, syscall.EAGAIN
+	}
+	w.res, w.table = best, fib.TableMain
+	return 0, 0, resultErr(best.Type)
+}
+
+// beats reports whether a comes before b in a merged alias walk.
+func beats(a, b *fib.Result) bool {
+	if a.Prefix.Bits() != b.Prefix.Bits() {
+		return a.Prefix.Bits() > b.Prefix.Bits()
+	}
+	if a.Tos != b.Tos {
+		return a.Tos > b.Tos
+	}
+	return a.Metric < b.Metric
+}
+
+// resultErr maps a route type to the error a lookup returns for it.
+func resultErr(t fib.Type) error {
+	switch t {
+	case fib.TypeThrow:
+		return syscall.EAGAIN
+	case fib.TypeUnreachable:
+		return syscall.EHOSTUNREACH
+	case fib.TypeProhibit:
+		return syscall.EACCES
+	case fib.TypeBlackhole:
+		return syscall.EINVAL
+	}
+	return nil
 }
 
 // fibLookup is Router.Lookup for the control path, with a route scope.
@@ -207,6 +271,9 @@ func (s *Snapshot) gatewayLookup(table fib.TableID, scope fib.Scope, nh fib.Next
 	lscope := scope + 1
 	if !nh.Gateway.Is4() {
 		lscope = 0
+	}
+	if table == fib.TableLocal && nh.Gateway.Is4() && !s.customRules4 {
+		table = fib.TableMain // the merged trie: the full lookup below covers it
 	}
 	if t := s.tables[table]; t != nil && table != fib.TableMain {
 		if res, ok := t.Lookup(&fib.Query{Dst: nh.Gateway, Scope: lscope, Oif: nh.Dev, Objects: s}); ok && !res.Type.IsError() {

@@ -86,11 +86,7 @@ func (s *Snapshot) answer(res fib.Result, table fib.TableID) RouteAnswer {
 		// has host scope and rt_set_nexthop does not use it.
 		a.Gateway = netip.Addr{}
 	}
-	if table == fib.TableLocal && res.Prefix.Addr().Is4() && !s.customRules(fib.IPv4) {
-		// Until the first custom rule, the kernel keeps the IPv4 local
-		// table merged into main (fib_unmerge), and reports main.
-		a.Table = fib.TableMain
-	}
+
 	if t := s.tables[table]; t != nil {
 		for _, r := range t.Get(res.Prefix) {
 			if r.Metric == res.Metric && r.Tos == res.Tos && r.Type == res.Type {
@@ -302,7 +298,7 @@ func (s *Snapshot) input4(f rule.Flow) (RouteAnswer, error) {
 // not be one of our addresses, and once custom rules exist it must route
 // back (from the output device) as unicast when it routes at all.
 func (s *Snapshot) validateSource(f rule.Flow, oif int) error {
-	if !s.customRules(fib.IPv4) && !s.customLocal4 {
+	if !s.customRules4 && !s.customLocal4 {
 		if s.isAddrAnywhere(f.Src) {
 			return errMsg(syscall.EINVAL, "")
 		}
@@ -324,23 +320,6 @@ func (s *Snapshot) validateSource(f rule.Flow, oif int) error {
 		return errMsg(syscall.EINVAL, "")
 	}
 	return nil
-}
-
-// customRules reports whether rules other than the defaults exist
-// (fib4_has_custom_rules; the kernel never clears the flag, govrf
-// approximates it by the current list).
-func (s *Snapshot) customRules(f fib.Family) bool {
-	def := rule.NewSet(f).Rules()
-	cur := s.rules[famIdx(f)].Rules()
-	if len(cur) != len(def) {
-		return true
-	}
-	for i := range cur {
-		if cur[i].Pref != def[i].Pref || cur[i].Table != def[i].Table {
-			return true
-		}
-	}
-	return false
 }
 
 // output6 is ip6_route_output_flags for `route get` without iif.

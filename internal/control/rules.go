@@ -9,6 +9,7 @@ import (
 // command named a preference; without one the kernel picks it.
 func (c *Control) AddRule(f fib.Family, r rule.Rule, prefGiven bool) error {
 	return c.do(func(w *Snapshot) error {
+		w.markCustom(f)
 		if f == fib.IPv4 && r.Action == rule.ActionTable && r.Table == fib.TableUnspec && !r.L3mdev {
 			// fib4_rule_configure gives `table 0` a new empty table
 			// (fib_empty_table: the lowest unused id).
@@ -29,9 +30,21 @@ func (c *Control) AddRule(f fib.Family, r rule.Rule, prefGiven bool) error {
 // DelRule deletes the first rule matching the given attributes (`rule del`).
 func (c *Control) DelRule(f fib.Family, sel rule.Rule, prefGiven bool) error {
 	return c.do(func(w *Snapshot) error {
-		_, err := w.ruleSet(f).Delete(sel, prefGiven)
-		return err
+		if _, err := w.ruleSet(f).Delete(sel, prefGiven); err != nil {
+			return err
+		}
+		w.markCustom(f)
+		return nil
 	})
+}
+
+// markCustom notes a rule change: IPv4 leaves the merged local/main mode
+// for good (fib_unmerge).
+func (s *Snapshot) markCustom(f fib.Family) {
+	if f == fib.IPv4 && !s.customRules4 {
+		s.customRules4 = true
+		s.dirty = true
+	}
 }
 
 // l3mdevRule is the rule the first VRF adds for each family:
@@ -49,5 +62,6 @@ func (s *Snapshot) addL3mdevRules() {
 	s.dirty = true
 	for _, f := range []fib.Family{fib.IPv4, fib.IPv6} {
 		s.ruleSet(f).Add(l3mdevRule, true)
+		s.markCustom(f)
 	}
 }

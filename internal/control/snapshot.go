@@ -28,6 +28,10 @@ type Snapshot struct {
 	// l3mdevRuleDone records that the first VRF added the l3mdev rules;
 	// they are never added again (vrf.c vrf_add_fib_rules).
 	l3mdevRuleDone bool
+	// customRules4 records that an IPv4 rule was ever added or deleted
+	// (fib_has_custom_rules): until then the kernel keeps the local table
+	// merged into main and looks up main and default without a rule walk.
+	customRules4 bool
 	// customLocal4 records that an IPv4 local route was added by hand
 	// (fib_has_custom_local_routes); source validation is then full.
 	customLocal4 bool
@@ -42,7 +46,8 @@ func newSnapshot() *Snapshot {
 		sysctl:    defaultSysctl(),
 		links:     []*Link{nil},
 	}
-	for _, id := range []fib.TableID{fib.TableLocal, fib.TableMain, fib.TableDefault} {
+	// The default table appears with its first route, as in the kernel.
+	for _, id := range []fib.TableID{fib.TableLocal, fib.TableMain} {
 		s.tables[id] = fib.NewTable(id)
 	}
 	s.rules[0] = rule.NewSet(fib.IPv4)
