@@ -113,13 +113,15 @@ func (w *walker) merged() (fib.Result, fib.TableID, error) {
 func (w *walker) lookupMerged() (int, int, error) {
 	var best fib.Result
 	found := false
+	// fib_insert_alias orders a merged leaf by table, local first, so
+	// main wins only with a longer prefix.
 	for _, id := range [2]fib.TableID{fib.TableLocal, fib.TableMain} {
 		t := w.s.hotTable(id)
 		if t == nil {
 			continue
 		}
 		res, ok := t.Lookup(&w.q)
-		if ok && (!found || beats(&res, &best)) {
+		if ok && (!found || res.Prefix.Bits() > best.Prefix.Bits()) {
 			best, found = res, true
 		}
 	}
@@ -128,17 +130,6 @@ func (w *walker) lookupMerged() (int, int, error) {
 	}
 	w.res, w.table = best, fib.TableMain
 	return 0, 0, resultErr(best.Type)
-}
-
-// beats reports whether a comes before b in a merged alias walk.
-func beats(a, b *fib.Result) bool {
-	if a.Prefix.Bits() != b.Prefix.Bits() {
-		return a.Prefix.Bits() > b.Prefix.Bits()
-	}
-	if a.Tos != b.Tos {
-		return a.Tos > b.Tos
-	}
-	return a.Metric < b.Metric
 }
 
 // resultErr maps a route type to the error a lookup returns for it.
@@ -284,8 +275,3 @@ func (s *Snapshot) gatewayLookup(table fib.TableID, scope fib.Scope, nh fib.Next
 	return res, err == nil
 }
 
-// gatewayDev returns the device the gateway is reached through.
-func (s *Snapshot) gatewayDev(table fib.TableID, scope fib.Scope, nh fib.Nexthop) int {
-	res, _ := s.gatewayLookup(table, scope, nh)
-	return res.Nexthop.Dev
-}

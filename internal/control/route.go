@@ -174,9 +174,11 @@ func (s *Snapshot) checkNexthopOf(r *fib.Route, nh *fib.Nexthop) error {
 	if err := s.checkGateway(r.Table, r.Scope, *nh); err != nil {
 		return err
 	}
+	g, _ := s.gatewayLookup(r.Table, r.Scope, *nh)
 	if nh.Dev == 0 {
-		nh.Dev = s.gatewayDev(r.Table, r.Scope, *nh)
+		nh.Dev = g.Nexthop.Dev
 	}
+	nh.HostScope = r.Is4() && g.Type == fib.TypeLocal
 	if !r.Is4() && !nh.Onlink {
 		if l := s.Link(nh.Dev); l != nil && !l.Up { // fib6_nh_init, after the gateway
 			return rterr.New(syscall.ENETDOWN, "Nexthop device is not up")

@@ -81,10 +81,8 @@ func (s *Snapshot) RouteGet(q RouteQuery) (RouteAnswer, error) {
 func (s *Snapshot) answer(res fib.Result, table fib.TableID) RouteAnswer {
 	a := RouteAnswer{Type: res.Type, Gateway: res.Nexthop.Gateway, Dev: res.Nexthop.Dev,
 		Table: table}
-	if a.Gateway.Is4() && !res.Nexthop.Onlink && s.gatewayIsLocal(table, res) {
-		// The gateway was resolved through a local route: the nexthop
-		// has host scope and rt_set_nexthop does not use it.
-		a.Gateway = netip.Addr{}
+	if res.Nexthop.HostScope {
+		a.Gateway = netip.Addr{} // rt_set_nexthop uses link-scope gateways only
 	}
 
 	if t := s.tables[table]; t != nil {
@@ -172,6 +170,7 @@ func (s *Snapshot) output4(f rule.Flow) (RouteAnswer, error) {
 	a := s.answer(res, table)
 	switch res.Type {
 	case fib.TypeLocal:
+		a.Type = castType4(f.Dst, res.Type)
 		a.Dev = s.localDev(res.Nexthop.Dev)
 		a.Gateway = netip.Addr{}
 		a.PrefSrc = f.Src
@@ -403,28 +402,6 @@ func (s *Snapshot) isAddrAnywhere(a netip.Addr) bool {
 	return false
 }
 
-// gatewayIsLocal reports whether the gateway of res resolves to a local
-// route, as fib_check_nh_v4_gw saw it when the route was added.
-func (s *Snapshot) gatewayIsLocal(table fib.TableID, res fib.Result) bool {
-	g, ok := s.gatewayLookup(table, res.Scope, res.Nexthop)
-	return ok && g.Type == fib.TypeLocal
-}
-
-// inputMulticast4 is ip_route_input_mc for a group the input link joined:
-// every up link joins 224.0.0.1 (ip_mc_up); other groups are refused as
-// ip_route_input_rcu does without multicast routing.
-func (s *Snapshot) inputMulticast4(f rule.Flow) (RouteAnswer, error) {
-	if f.Dst != addr4(224, 0, 0, 1) || !s.Link(f.Iif).Up {
-		return RouteAnswer{}, errMsg(syscall.EINVAL, "")
-	}
-	if !f.Src.IsUnspecified() {
-		if err := s.validateSource(f, 0); err != nil {
-			return RouteAnswer{}, err
-		}
-	}
-	return RouteAnswer{Type: fib.TypeMulticast, Dev: s.localDev(f.Iif)}, nil
-}
-
 // lookup6 is an IPv6 lookup where prefer, when the nexthops are not bound
 // (nhOif is noOif), is a preferred link: among the routes of the prefix
 // and metric found, one through it wins (rt6_select's score for a
@@ -453,4 +430,19 @@ func (s *Snapshot) linkOf(a netip.Addr) int {
 		}
 	}
 	return found
+}
+
+// inputMulticast4 is ip_route_input_mc for a group the input link joined:
+// every up link joins 224.0.0.1 (ip_mc_up); other groups are refused as
+// ip_route_input_rcu does without multicast routing.
+func (s *Snapshot) inputMulticast4(f rule.Flow) (RouteAnswer, error) {
+	if f.Dst != addr4(224, 0, 0, 1) || !s.Link(f.Iif).Up {
+		return RouteAnswer{}, errMsg(syscall.EINVAL, "")
+	}
+	if !f.Src.IsUnspecified() {
+		if err := s.validateSource(f, 0); err != nil {
+			return RouteAnswer{}, err
+		}
+	}
+	return RouteAnswer{Type: fib.TypeMulticast, Dev: s.localDev(f.Iif)}, nil
 }

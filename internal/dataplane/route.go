@@ -83,7 +83,7 @@ func (w *worker) egress(rt *route, res fib.Result, dom domain, src, dst netip.Ad
 		return ReasonLinkDown
 	}
 	*rt = route{res: res, dom: dom, out: out, nh: dst, mtu: min(dev.MTU, out.port.MTU())}
-	if res.Nexthop.Gateway.IsValid() {
+	if res.Nexthop.Gateway.IsValid() && !res.Nexthop.HostScope {
 		rt.nh = res.Nexthop.Gateway
 	}
 	return none

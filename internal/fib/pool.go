@@ -138,6 +138,9 @@ func appendPathKey(b []byte, nhid uint32, hops []Nexthop) []byte {
 		if h.Dead {
 			f |= 2
 		}
+		if h.HostScope {
+			f |= 4
+		}
 		b = append(b, f)
 	}
 	return b

@@ -183,6 +183,10 @@ type Nexthop struct {
 	Weight  uint16     // 1..256, as `weight N` (kernel rtnh_hops+1); 0 means 1
 	Onlink  bool       // RTNH_F_ONLINK: gateway taken as on link without check
 	Dead    bool       // RTNH_F_DEAD: its link is down; lookups skip it
+	// HostScope marks a gateway that resolved to a local address when the
+	// route was added: the nexthop has host scope and packets go to the
+	// destination itself (rt_set_nexthop uses a gateway of link scope only).
+	HostScope bool
 }
 
 // Route is one route as the control plane and the CLI see it. Tables store
