@@ -274,4 +274,3 @@ func (s *Snapshot) gatewayLookup(table fib.TableID, scope fib.Scope, nh fib.Next
 	res, _, err := s.fibLookup(rule.Flow{Dst: nh.Gateway, Iif: loopbackIndex, Oif: nh.Dev}, lscope)
 	return res, err == nil
 }
-
