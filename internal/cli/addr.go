@@ -102,7 +102,7 @@ func addrModify(c *ctx, a *args, verb addrVerb) error {
 	if !req.scoped && verb != addrDel && req.local.Family() == 4 && req.local.Addr.As4()[0] == 127 {
 		req.scope = fib.ScopeHost
 	}
-	s := c.ctl.Snapshot()
+	s := c.ctl.View()
 	l := s.Link(linkIndex(s, req.dev))
 	if linkIndex(s, req.dev) == 0 {
 		return errNoDevice(req.dev)

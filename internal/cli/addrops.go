@@ -102,8 +102,7 @@ func addrFlush(c *ctx, a *args) error {
 		return err
 	}
 	for round := 0; round < addrFlushRounds; round++ {
-		c.ctl.Publish() // inside a batch, see the previous round's work
-		s := c.ctl.Snapshot()
+		s := c.ctl.View()
 		flushed := 0
 		for _, l := range f.links(s, false) {
 			if !f.linkMatches(s, l) {

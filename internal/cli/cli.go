@@ -142,7 +142,6 @@ func runBatch(ctl *control.Control, opts Options, file string, out *bufio.Writer
 			continue
 		}
 		if err == nil {
-			ctl.Publish() // show commands read the state so far
 			var inv invocation
 			inv, err = parseOptionsOver(opts, words)
 			switch {

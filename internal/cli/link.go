@@ -79,7 +79,7 @@ type linkReq struct {
 
 // linkModify runs add, set, replace and delete (iplink_modify).
 func linkModify(c *ctx, a *args, verb linkVerb) error {
-	s := c.ctl.Snapshot()
+	s := c.ctl.View()
 	req, err := parseLinkReq(s, a, verb)
 	if err != nil {
 		return err

@@ -35,7 +35,7 @@ type listFilter struct {
 // parseListFilter reads the selectors of a listing or flush
 // (ipaddr_list_flush_or_save).
 func parseListFilter(c *ctx, a *args, family int, usage string) (listFilter, error) {
-	s := c.ctl.Snapshot()
+	s := c.ctl.View()
 	f := listFilter{family: family, group: -1, anyScope: true}
 	hasDev := false
 	for a.more() {
@@ -232,7 +232,7 @@ func linkList(c *ctx, a *args) error {
 // listLinks prints the links f selects and, unless doLink, their
 // addresses: the listing loop of ipaddr_list_flush_or_save.
 func listLinks(c *ctx, f listFilter, doLink bool) error {
-	s := c.ctl.Snapshot()
+	s := c.ctl.View()
 	p := c.newPrinter()
 	defer p.close()
 	for _, l := range f.links(s, doLink) {

@@ -17,7 +17,7 @@ func linkCreate(c *ctx, req linkReq, table *fib.TableID) error {
 	kind, _ := control.ParseKind(req.kind)
 	name := req.name
 	if name == "" {
-		name = freeName(c.ctl.Snapshot(), kind.String())
+		name = freeName(c.ctl.View(), kind.String())
 	}
 	if err := checkNewName(name); err != nil {
 		return err

@@ -58,7 +58,7 @@ type nhReq struct {
 // nexthopModify runs `nexthop add|replace|delete`.
 func nexthopModify(c *ctx, a *args, replace, del bool) error {
 	q := &nhReq{family: c.opts.Family}
-	s := c.ctl.Snapshot()
+	s := c.ctl.View()
 	for a.more() {
 		if err := q.parseWord(s, a); err != nil {
 			return err

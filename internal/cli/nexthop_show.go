@@ -24,7 +24,7 @@ type nhFilter struct {
 func nexthopList(c *ctx, a *args, flush bool) error {
 	f := nhFilter{family: c.opts.Family}
 	all := !a.more()
-	s := c.ctl.Snapshot()
+	s := c.ctl.View()
 	for a.more() {
 		kw := a.next()
 		if kw == "id" {
@@ -146,7 +146,7 @@ func nhFamily(nh *control.Nexthop) int {
 
 // nexthopShowID prints one object (`nexthop get id N`).
 func nexthopShowID(c *ctx, id uint32) error {
-	nh := c.ctl.Snapshot().Nexthop(id)
+	nh := c.ctl.View().Nexthop(id)
 	if nh == nil {
 		return rterr.New(syscall.ENOENT, "")
 	}
@@ -196,8 +196,7 @@ func nexthopFlush(c *ctx, f nhFilter, all bool) error {
 	flushed := 0
 	for _, groups := range passes {
 		f.groups = groups
-		c.ctl.Publish() // a -batch holds publication; see the first pass's work
-		s := c.ctl.Snapshot()
+		s := c.ctl.View()
 		for _, nh := range s.Nexthops() {
 			if f.keep(s, nh) && c.ctl.DelNexthop(nh.ID) == nil {
 				flushed++
@@ -215,7 +214,7 @@ func nexthopFlush(c *ctx, f nhFilter, all bool) error {
 // printNexthopEntry prints one object's fields (__print_nexthop_entry),
 // inside a JSON object named jsobj ("" for an array element's).
 func printNexthopEntry(p *printer, c *ctx, nh *control.Nexthop, jsobj string) {
-	s := c.ctl.Snapshot()
+	s := c.ctl.View()
 	if jsobj != "" {
 		p.openObject(jsobj)
 	}

@@ -64,7 +64,7 @@ func routeGet(c *ctx, a *args) error {
 	if !g.dstOK {
 		return &cmdError{"need at least a destination address", exitSyntax}
 	}
-	s := c.ctl.Snapshot()
+	s := c.ctl.View()
 	for _, d := range []struct {
 		name string
 		idx  *int
@@ -79,7 +79,7 @@ func routeGet(c *ctx, a *args) error {
 	if !g.q.Dst.IsValid() { // "default", "any": no destination attribute
 		g.q.Dst = zeroAddr(g.family)
 	}
-	ans, err := c.ctl.RouteGet(g.q)
+	ans, err := c.ctl.View().RouteGet(g.q)
 	if err != nil {
 		return err
 	}
@@ -185,7 +185,7 @@ func (g *getReq) parseVRF(c *ctx, a *args, kw string) error {
 	if err != nil {
 		return err
 	}
-	if l := c.ctl.Snapshot().LinkByName(v); l == nil || !l.IsVRF() {
+	if l := c.ctl.View().LinkByName(v); l == nil || !l.IsVRF() {
 		return errInvArg("Invalid VRF\n", v)
 	}
 	g.odev = v

@@ -87,7 +87,7 @@ func init() {
 
 // routeModify runs `route add|change|replace|prepend|append|delete`.
 func routeModify(c *ctx, a *args, op fib.Op, del bool) error {
-	q := &routeReq{c: c, snap: c.ctl.Snapshot(), del: del, family: c.opts.Family}
+	q := &routeReq{c: c, snap: c.ctl.View(), del: del, family: c.opts.Family}
 	q.r.Table, q.r.Scope = fib.TableMain, fib.ScopeNowhere
 	if !del {
 		q.r.Proto, q.r.Scope, q.r.Type = fib.ProtoBoot, fib.ScopeUniverse, fib.TypeUnicast

@@ -121,7 +121,7 @@ type routeHides struct {
 
 // printRoute prints one route as print_route does.
 func printRoute(p *printer, c *ctx, m *routeMsg, h *routeHides) {
-	s := c.ctl.Snapshot()
+	s := c.ctl.View()
 	p.openObject("")
 	if (m.typ != fib.TypeUnicast || c.opts.Details) && (h.types == 0 || h.types&(1<<m.typ) != 0) {
 		p.str(printAny, "type", "%s ", typeName(m.typ))
@@ -168,7 +168,7 @@ func printRoute(p *printer, c *ctx, m *routeMsg, h *routeHides) {
 // printTail prints what follows the flags: mark, uid, cache flags, iif,
 // IPv6 preference, the nexthop object (-d) and the multipath list.
 func (m *routeMsg) printTail(p *printer, c *ctx, h *routeHides) {
-	s := c.ctl.Snapshot()
+	s := c.ctl.View()
 	switch {
 	case m.mark == 0:
 	case p.isJSON():

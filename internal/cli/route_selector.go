@@ -71,7 +71,7 @@ func parseRouteFilter(c *ctx, a *args) (*routeFilter, error) {
 	if f.family == 0 && f.table != 0 {
 		f.family = 4
 	}
-	s := c.ctl.Snapshot()
+	s := c.ctl.View()
 	for _, d := range []struct {
 		name string
 		idx  *int
@@ -160,7 +160,7 @@ func (f *routeFilter) parseVRF(c *ctx, a *args) error {
 	if err != nil {
 		return err
 	}
-	id := vrfTable(c.ctl.Snapshot(), v)
+	id := vrfTable(c.ctl.View(), v)
 	if id == 0 {
 		return errInvArg("Invalid VRF\n", v)
 	}

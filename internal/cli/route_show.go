@@ -17,7 +17,7 @@ func routeList(c *ctx, a *args) error {
 	if err != nil {
 		return err
 	}
-	s := c.ctl.Snapshot()
+	s := c.ctl.View()
 	if err := checkDumpTable(s, f); err != nil {
 		p := c.newPrinter() // ip opened its JSON array before the dump failed
 		_ = p
@@ -50,8 +50,7 @@ func routeFlush(c *ctx, a *args) error {
 		return flushCache(c, f)
 	}
 	for round := 0; ; round++ {
-		c.ctl.Publish() // a -batch holds publication; each round reads the last
-		s := c.ctl.Snapshot()
+		s := c.ctl.View()
 		if err := checkDumpTable(s, f); err != nil {
 			return dumpError(err, "Flush terminated")
 		}

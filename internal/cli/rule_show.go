@@ -47,7 +47,7 @@ func ruleList(c *ctx, a *args, flush bool) error {
 	}
 	p := c.newPrinter()
 	defer p.close()
-	s := c.ctl.Snapshot()
+	s := c.ctl.View()
 	list := s.RuleList(fam)
 	for i, r := range s.Rules(fam) {
 		if !f.keep(&r, fam) {

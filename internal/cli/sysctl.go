@@ -46,7 +46,7 @@ func doSysctl(c *ctx, a *args) error {
 			}
 		}
 	}
-	snap := c.ctl.Snapshot()
+	snap := c.ctl.View()
 	if fl.all {
 		for _, n := range control.SysctlNames() {
 			v, _ := snap.Sysctl().Get(n)
@@ -81,7 +81,7 @@ func sysctlOne(c *ctx, fl *sysctlFlags, w string) error {
 	}
 	name = strings.ReplaceAll(strings.TrimSpace(name), "/", ".")
 	if !set {
-		v, err := c.ctl.Snapshot().Sysctl().Get(name)
+		v, err := c.ctl.View().Sysctl().Get(name)
 		if err != nil {
 			return sysctlError(fl, err)
 		}
@@ -93,8 +93,7 @@ func sysctlOne(c *ctx, fl *sysctlFlags, w string) error {
 		return sysctlError(fl, err)
 	}
 	if !fl.quiet {
-		c.ctl.Publish() // inside a batch, read back what was set
-		v, _ := c.ctl.Snapshot().Sysctl().Get(name)
+		v, _ := c.ctl.View().Sysctl().Get(name)
 		fl.print(c, name, v)
 	}
 	return nil

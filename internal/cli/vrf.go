@@ -45,7 +45,7 @@ const vrfUsage = `Usage:	govrf vrf show [NAME] ...
 // vrfShow lists the VRF devices with their tables (ipvrf_show), or with
 // one NAME prints "NAME TABLE" ("default" is the main table).
 func vrfShow(c *ctx, a *args) error {
-	s := c.ctl.Snapshot()
+	s := c.ctl.View()
 	switch rest := a.rest(); len(rest) {
 	case 0:
 	case 1:

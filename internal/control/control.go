@@ -61,6 +61,21 @@ func (c *Control) Hold() (release func()) {
 	}
 }
 
+// View returns the state as the caller's own changes left it: inside a
+// batch (Hold), the pending working state with its rule lists compiled;
+// otherwise the published snapshot. Only the goroutine running the batch
+// may use a pending view, and only until its next change; everyone else
+// reads Snapshot.
+func (c *Control) View() *Snapshot {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.work == nil {
+		return c.pub.Load()
+	}
+	c.work.compileRules()
+	return c.work
+}
+
 // Publish publishes pending changes now, even inside Hold.
 func (c *Control) Publish() {
 	c.mu.Lock()

@@ -267,7 +267,9 @@ func (s *Snapshot) gatewayLookup(table fib.TableID, scope fib.Scope, nh fib.Next
 		table = fib.TableMain // the merged trie: the full lookup below covers it
 	}
 	if t := s.tables[table]; t != nil && table != fib.TableMain {
-		if res, ok := t.Lookup(&fib.Query{Dst: nh.Gateway, Scope: lscope, Oif: nh.Dev, Objects: s}); ok && !res.Type.IsError() {
+		// IPv6 takes the table's answer only for an on-link route.
+		if res, ok := t.Lookup(&fib.Query{Dst: nh.Gateway, Scope: lscope, Oif: nh.Dev, Objects: s}); ok && !res.Type.IsError() &&
+			(nh.Gateway.Is4() || !res.Nexthop.Gateway.IsValid()) {
 			return res, true
 		}
 	}

@@ -138,8 +138,8 @@ func (s *Snapshot) checkNexthopOf(r *fib.Route, nh *fib.Nexthop) error {
 		if l == nil {
 			return rterr.New(syscall.ENODEV, "")
 		}
-		if r.Type == fib.TypeLocal || r.Scope == fib.ScopeHost {
-			return nil // host routes keep their device whatever its state
+		if r.Is4() && (r.Type == fib.TypeLocal || r.Scope == fib.ScopeHost) {
+			return nil // IPv4 host routes keep their device whatever its state
 		}
 		// fib_check_nh_nongw refuses a down device with a message; a
 		// gateway route finds out at the end of fib_check_nh_v4_gw.

@@ -304,7 +304,9 @@ func (s *Snapshot) validateSource(f rule.Flow, oif int) error {
 		return nil
 	}
 	v := s.VRFOf(f.Iif)
-	r := rule.Flow{Src: f.Dst, Dst: f.Src, Iif: oif, Mark: 0, Tos: f.Tos}
+	// The reverse flow keeps the protocol and swaps the ports
+	// (fib4_rules_early_flow_dissect).
+	r := rule.Flow{Src: f.Dst, Dst: f.Src, Iif: oif, Tos: f.Tos, IPProto: f.IPProto, Sport: f.Dport, Dport: f.Sport}
 	if oif == 0 {
 		r.Iif = loopbackIndex
 	}

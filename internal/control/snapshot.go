@@ -76,7 +76,12 @@ func (s *Snapshot) freeze() {
 		s.tables[id].Freeze()
 		s.hot = append(s.hot, tableRef{id, s.tables[id]})
 	}
-	// Link names may have changed too; compiling a few rules is cheap.
+	s.compileRules()
+}
+
+// compileRules compiles the rule lists of both families. Link names may
+// have changed as well as rules; compiling a few rules is cheap.
+func (s *Snapshot) compileRules() {
 	for i := range s.rules {
 		s.lists[i] = rule.Compile(s.rules[i].Rules(), linkResolver{s})
 	}
