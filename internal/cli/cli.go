@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 
 	"github.com/govrf/govrf/internal/control"
@@ -133,6 +134,10 @@ func runBatch(ctl *control.Control, opts Options, file string, out *bufio.Writer
 	}
 	release := ctl.Hold()
 	defer release()
+	// A batch allocates a little per line and keeps most of it (a route
+	// per line); collecting less often while it runs makes a million-line
+	// load a third faster for some extra transient heap.
+	defer debug.SetGCPercent(debug.SetGCPercent(batchGCPercent))
 	code := exitOK
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 1<<20)
@@ -214,6 +219,9 @@ func splitLine(s string) ([]string, error) {
 	}
 	return out, nil
 }
+
+// batchGCPercent is the GOGC a batch runs with.
+const batchGCPercent = 300
 
 const usage = `Usage: govrf [ OPTIONS ] OBJECT { COMMAND | help }
        govrf [ -force ] -batch filename
