@@ -72,7 +72,9 @@ func (c *Control) View() *Snapshot {
 	if c.work == nil {
 		return c.pub.Load()
 	}
-	c.work.compileRules()
+	if c.work.stale {
+		c.work.compileRules()
+	}
 	return c.work
 }
 

@@ -90,6 +90,7 @@ func (l *Link) IsVRF() bool { return l.Kind == KindVRF }
 // editLink returns a writable copy of link index owned by s.
 func (s *Snapshot) editLink(index int) *Link {
 	l := s.links[index]
+	s.stale = true // names, groups and kinds feed the compiled rules
 	if l.gen != s.gen {
 		c := *l
 		c.Addrs = append([]Addr(nil), l.Addrs...)
@@ -112,6 +113,7 @@ func (s *Snapshot) addLink(l *Link) *Link {
 	s.links[l.Index] = l
 	s.names[l.Name] = l.Index
 	s.dirty = true
+	s.stale = true
 	return l
 }
 

@@ -122,6 +122,7 @@ func (s *Snapshot) unregister(index int) {
 	s.dropNexthopsVia(index)
 	delete(s.names, l.Name)
 	s.links[index] = nil // indexes are not reused (dev_new_index)
+	s.stale = true
 }
 
 // LinkChange is a `link set` request; nil fields are left alone.

@@ -19,6 +19,9 @@ type walker struct {
 	q     fib.Query
 	res   fib.Result
 	table fib.TableID
+	// throwStops ends the walk at a throw route, as IPv6 gateway
+	// validation does (fib6_lookup).
+	throwStops bool
 }
 
 // LookupTable implements rule.TableLookup.
@@ -32,6 +35,9 @@ func (w *walker) LookupTable(id fib.TableID) (int, int, error) {
 		return 0, 0, syscall.EAGAIN
 	}
 	w.res, w.table = res, id
+	if res.Type == fib.TypeThrow && w.throwStops {
+		return 0, 0, syscall.EHOSTUNREACH
+	}
 	if err := resultErr(res.Type); err != nil {
 		return 0, 0, err
 	}
@@ -72,7 +78,7 @@ func (r *Router) Lookup(s *Snapshot, f *rule.Flow) (fib.Result, fib.TableID, err
 // imposes it (IPv6 strict input lookups, RT6_LOOKUP_F_IFACE).
 func (r *Router) lookup(s *Snapshot, f *rule.Flow, scope fib.Scope, nhOif int) (fib.Result, fib.TableID, error) {
 	f.UpdateL3mdev(s)
-	r.w.s = s
+	r.w.s, r.w.table = s, 0
 	r.w.q = fib.Query{Dst: f.Dst, Tos: f.Tos, Scope: scope, Oif: f.Oif, Hash: flowHash(f), Objects: s}
 	switch {
 	case nhOif == noOif:
@@ -205,7 +211,8 @@ func (s *Snapshot) checkGateway(table fib.TableID, scope fib.Scope, nh fib.Nexth
 		if !gw.Is4() {
 			// ip6_route_check_nh_onlink: a non-default unicast route to
 			// the gateway must go through the given device.
-			if t := s.tables[table]; t != nil {
+			// It looks in the device's L3 table, not the route's.
+			if t := s.tables[s.l3Table(nh.Dev, fib.TableMain)]; t != nil {
 				r, ok := t.Lookup(&fib.Query{Dst: gw, Objects: s})
 				if ok && !r.Type.IsError() && r.Prefix.Bits() > 0 && (r.Type != fib.TypeUnicast || r.Nexthop.Dev != nh.Dev) {
 					return errMsg(syscall.EINVAL, "Nexthop has invalid gateway or device mismatch")
@@ -218,6 +225,20 @@ func (s *Snapshot) checkGateway(table fib.TableID, scope fib.Scope, nh fib.Nexth
 		}
 		if !s.Link(nh.Dev).Up {
 			return errMsg(syscall.ENETDOWN, "Nexthop device is not up")
+		}
+		// inet_addr_type_dev_table: the gateway must be a plain unicast
+		// address of the device's L3 domain, not one of ours.
+		var w walker
+		w.s, w.q = s, fib.Query{Dst: gw, Objects: s}
+		id := s.l3Table(nh.Dev, fib.TableLocal)
+		var err error
+		if id == fib.TableLocal && !s.customRules4 {
+			_, _, err = w.lookupMerged()
+		} else {
+			_, _, err = w.LookupTable(id)
+		}
+		if err == nil && w.res.Type != fib.TypeUnicast || gw.IsMulticast() || gw == bcast4 {
+			return errMsg(syscall.EINVAL, "Nexthop has invalid gateway")
 		}
 		return nil
 	}
@@ -263,16 +284,21 @@ func (s *Snapshot) gatewayLookup(table fib.TableID, scope fib.Scope, nh fib.Next
 	if !nh.Gateway.Is4() {
 		lscope = 0
 	}
-	if table == fib.TableLocal && nh.Gateway.Is4() && !s.customRules4 {
+	v4 := nh.Gateway.Is4()
+	if table == fib.TableLocal && v4 && !s.customRules4 {
 		table = fib.TableMain // the merged trie: the full lookup below covers it
 	}
-	if t := s.tables[table]; t != nil && table != fib.TableMain {
-		// IPv6 takes the table's answer only for an on-link route.
+	// IPv4 looks in a table other than main first; IPv6 in the route's
+	// table whatever it is, and takes only an on-link answer there.
+	if t := s.tables[table]; t != nil && (table != fib.TableMain || !v4) {
 		if res, ok := t.Lookup(&fib.Query{Dst: nh.Gateway, Scope: lscope, Oif: nh.Dev, Objects: s}); ok && !res.Type.IsError() &&
-			(nh.Gateway.Is4() || !res.Nexthop.Gateway.IsValid()) {
+			(v4 || !res.Nexthop.Gateway.IsValid()) {
 			return res, true
 		}
 	}
-	res, _, err := s.fibLookup(rule.Flow{Dst: nh.Gateway, Iif: loopbackIndex, Oif: nh.Dev}, lscope)
+	var r Router
+	r.w.throwStops = !v4 // fib6_lookup takes a throw route as an answer
+	f := rule.Flow{Dst: nh.Gateway, Iif: loopbackIndex, Oif: nh.Dev}
+	res, _, err := r.lookup(s, &f, lscope, 0)
 	return res, err == nil
 }

@@ -126,6 +126,12 @@ func (s *Snapshot) checkRoute(r *fib.Route) error {
 		if err := s.checkNexthopOf(r, nh); err != nil {
 			return err
 		}
+		if !v4 {
+			// ip6_route_info_create checks the source after each path.
+			if err := s.checkPrefsrc(r); err != nil {
+				return err
+			}
+		}
 	}
 	return s.checkPrefsrc(r)
 }

@@ -117,11 +117,6 @@ func (s *Snapshot) output4(f rule.Flow) (RouteAnswer, error) {
 		if !s.isAddrAnywhere(f.Src) && !s.isLocal4(f.Src, fib.TableLocal) { // __ip_dev_find fails
 			return RouteAnswer{}, errMsg(syscall.ENETUNREACH, "")
 		}
-		if f.Src.IsLoopback() && f.Oif != 0 {
-			if l := s.Link(f.Oif); l != nil && l.Kind != KindLoopback && l.Kind != KindVRF {
-				return RouteAnswer{}, errMsg(syscall.EINVAL, "")
-			}
-		}
 	}
 	if f.Oif != 0 && !s.Link(f.Oif).Up {
 		return RouteAnswer{}, errMsg(syscall.ENETUNREACH, "")
@@ -154,6 +149,21 @@ func (s *Snapshot) output4(f rule.Flow) (RouteAnswer, error) {
 		}
 		return RouteAnswer{Type: castType4(f.Dst, fib.TypeUnicast), Dev: oif, PrefSrc: src}, nil
 	}
+	a, err := s.output4Route(f, oif)
+	if err != nil {
+		return a, err
+	}
+	// __mkroute_output: a loopback source may only leave by lo or a VRF.
+	if f.Src.IsLoopback() {
+		if l := s.Link(a.Dev); l != nil && l.Kind != KindLoopback && l.Kind != KindVRF {
+			return RouteAnswer{}, errMsg(syscall.EINVAL, "")
+		}
+	}
+	return a, nil
+}
+
+// output4Route is the lookup part of output4.
+func (s *Snapshot) output4Route(f rule.Flow, oif int) (RouteAnswer, error) {
 	res, table, err := s.fibLookup(f, fib.ScopeUniverse)
 	if err != nil {
 		if oif != 0 && (f.Dst.IsMulticast() || s.Link(oif).Kind != KindVRF) {
@@ -237,6 +247,9 @@ func (s *Snapshot) input4(f rule.Flow) (RouteAnswer, error) {
 		src = netip.IPv4Unspecified()
 		f.Src = src
 	}
+	if dst.IsMulticast() { // ip_route_input_rcu, before the slow path
+		return s.inputMulticast4(f)
+	}
 	switch {
 	case src.IsMulticast() || src == bcast4:
 		return RouteAnswer{}, inval
@@ -249,9 +262,6 @@ func (s *Snapshot) input4(f rule.Flow) (RouteAnswer, error) {
 		return RouteAnswer{Type: fib.TypeBroadcast, Dev: s.localDev(f.Iif), Table: fib.TableMain}, nil
 	case src.IsUnspecified() || dst.IsUnspecified() || dst.IsLoopback() || src.IsLoopback():
 		return RouteAnswer{}, inval
-	}
-	if dst.IsMulticast() {
-		return s.inputMulticast4(f)
 	}
 	fwd := s.sysctl.IPForward
 	res, table, err := s.fibLookup(f, fib.ScopeUniverse)
@@ -297,7 +307,9 @@ func (s *Snapshot) input4(f rule.Flow) (RouteAnswer, error) {
 // not be one of our addresses, and once custom rules exist it must route
 // back (from the output device) as unicast when it routes at all.
 func (s *Snapshot) validateSource(f rule.Flow, oif int) error {
-	if !s.customRules4 && !s.customLocal4 {
+	// Custom local routes or rules, or a packet about to leave by the
+	// link it came in on (send_redirects), call for the full check.
+	if !s.customRules4 && !s.customLocal4 && (oif == 0 || oif != f.Iif) {
 		if s.isAddrAnywhere(f.Src) {
 			return errMsg(syscall.EINVAL, "")
 		}
@@ -438,10 +450,14 @@ func (s *Snapshot) linkOf(a netip.Addr) int {
 // every up link joins 224.0.0.1 (ip_mc_up); other groups are refused as
 // ip_route_input_rcu does without multicast routing.
 func (s *Snapshot) inputMulticast4(f rule.Flow) (RouteAnswer, error) {
-	if f.Dst != addr4(224, 0, 0, 1) || !s.Link(f.Iif).Up {
+	if f.Dst != addr4(224, 0, 0, 1) || !s.Link(f.Iif).Up || f.Src.IsMulticast() || f.Src == bcast4 {
 		return RouteAnswer{}, errMsg(syscall.EINVAL, "")
 	}
-	if !f.Src.IsUnspecified() {
+	if f.Src.IsUnspecified() {
+		if !isLocalMulticast4(f.Dst) && f.IPProto != ipprotoIGMP {
+			return RouteAnswer{}, errMsg(syscall.EINVAL, "")
+		}
+	} else {
 		if err := s.validateSource(f, 0); err != nil {
 			return RouteAnswer{}, err
 		}

@@ -22,6 +22,7 @@ type Snapshot struct {
 	hot       []tableRef    // tables sorted by id, for the data path
 	rules     [2]*rule.Set  // IPv4, IPv6; owned by the snapshot that made them
 	lists     [2]*rule.List // compiled from rules for the walk
+	stale     bool          // rules or links changed since lists were compiled
 	rulesGen  [2]uint64     // generation that owns rules[i]
 	nexthops  map[uint32]*Nexthop
 	sysctl    Sysctl
@@ -85,6 +86,7 @@ func (s *Snapshot) compileRules() {
 	for i := range s.rules {
 		s.lists[i] = rule.Compile(s.rules[i].Rules(), linkResolver{s})
 	}
+	s.stale = false
 }
 
 // tableRef pairs a table with its id in the sorted lookup slice.
@@ -225,6 +227,7 @@ func (s *Snapshot) ruleSet(f fib.Family) *rule.Set {
 		s.rulesGen[i] = s.gen
 	}
 	s.dirty = true
+	s.stale = true
 	return s.rules[i]
 }
 
