@@ -30,11 +30,11 @@ func (w *walker) LookupTable(id fib.TableID) (int, int, error) {
 	if t == nil {
 		return 0, 0, syscall.EAGAIN
 	}
-	res, ok := t.Lookup(&w.q)
-	if !ok {
+	if !t.LookupInto(&w.q, &w.res) {
 		return 0, 0, syscall.EAGAIN
 	}
-	w.res, w.table = res, id
+	res := &w.res
+	w.table = id
 	if res.Type == fib.TypeThrow && w.throwStops {
 		return 0, 0, syscall.EHOSTUNREACH
 	}
@@ -163,14 +163,27 @@ func (s *Snapshot) fibLookup(f rule.Flow, scope fib.Scope) (fib.Result, fib.Tabl
 // kernel's default L3 policy (fib_multipath_hash_policy 0), mixed with a
 // multiply-xorshift so that it costs a few nanoseconds.
 func flowHash(f *rule.Flow) uint32 {
-	s, d := f.Src.As16(), f.Dst.As16()
-	h := binary.LittleEndian.Uint64(s[8:])*0x9e3779b97f4a7c15 ^ binary.LittleEndian.Uint64(d[8:])*0xc2b2ae3d27d4eb4f
-	if !f.Dst.Is4() {
-		h ^= binary.LittleEndian.Uint64(s[:8])*0x165667b19e3779f9 ^ binary.LittleEndian.Uint64(d[:8])*0x27d4eb2f165667c5
+	var h uint64
+	if f.Dst.Is4() {
+		h = uint64(addrBits4(f.Dst))<<32 | uint64(addrBits4(f.Src))
+		h *= 0x9e3779b97f4a7c15
+	} else {
+		s, d := f.Src.As16(), f.Dst.As16()
+		h = binary.LittleEndian.Uint64(s[8:])*0x9e3779b97f4a7c15 ^ binary.LittleEndian.Uint64(d[8:])*0xc2b2ae3d27d4eb4f ^
+			binary.LittleEndian.Uint64(s[:8])*0x165667b19e3779f9 ^ binary.LittleEndian.Uint64(d[:8])*0x27d4eb2f165667c5
 	}
 	h ^= h >> 29
 	h *= 0xbf58476d1ce4e5b9
 	return uint32(h >> 32)
+}
+
+// addrBits4 returns an IPv4 address as a number, 0 when it is not one.
+func addrBits4(a netip.Addr) uint32 {
+	if !a.Is4() {
+		return 0
+	}
+	b := a.As4()
+	return binary.BigEndian.Uint32(b[:])
 }
 
 // isLocal4 reports whether a is a local address for routes of table

@@ -239,18 +239,24 @@ func (t *Table) All() iter.Seq[Route] {
 // the errno (unreachable EHOSTUNREACH, prohibit EACCES, blackhole EINVAL,
 // throw: continue the rule walk). Lookup allocates nothing.
 func (t *Table) Lookup(q *Query) (res Result, ok bool) {
-	bits := q.Dst.BitLen()
-	if bits == 0 {
-		return res, false
+	ok = t.LookupInto(q, &res)
+	return res, ok
+}
+
+// LookupInto is Lookup writing the result into res, which it leaves
+// undefined on a miss: the data path's form, saving a copy of Result.
+func (t *Table) LookupInto(q *Query, res *Result) bool {
+	if !q.Dst.IsValid() {
+		return false
 	}
 	e, found := t.trie.Lookup(q.Dst)
 	if !found {
-		return res, false
+		return false
 	}
 	p := netip.PrefixFrom(q.Dst, e.first.bits()).Masked()
-	o := t.match(p, &e, q, &res)
+	o := t.match(p, &e, q, res)
 	if o == hit || p.Bits() == 0 {
-		return res, o == hit
+		return o == hit
 	}
 	missed := p.Addr()
 	skip := o == missKey
@@ -258,12 +264,12 @@ func (t *Table) Lookup(q *Query) (res Result, ok bool) {
 		if skip && p.Addr() == missed {
 			continue
 		}
-		switch t.match(p, &e, q, &res) {
+		switch t.match(p, &e, q, res) {
 		case hit:
-			return res, true
+			return true
 		case missKey:
 			missed, skip = p.Addr(), true
 		}
 	}
-	return Result{}, false
+	return false
 }

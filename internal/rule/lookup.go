@@ -73,8 +73,8 @@ func (l *List) Lookup(f *Flow, tl TableLookup) Verdict {
 			if err == nil && l.suppressed(c, plen, dev) {
 				continue
 			}
-			if err != nil && errors.Is(err, syscall.EAGAIN) {
-				continue
+			if err != nil && (err == syscall.EAGAIN || errors.Is(err, syscall.EAGAIN)) {
+				continue // the comparison first: a bare errno, without the unwrap walk
 			}
 			return Verdict{Pref: c.pref, Table: table, Err: err, Index: i}
 		case ActionUnreachable:
