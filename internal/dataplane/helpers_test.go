@@ -75,6 +75,10 @@ func (l *lab) host(link string, cfg sim.HostConfig) *sim.Host {
 	if err := l.dp.Attach(k.Index, p); err != nil {
 		l.t.Fatal(err)
 	}
+	// The router announces the port's addresses when it first sees it;
+	// let that pass so that tests start from a quiet link.
+	l.net.Settle()
+	h.ResetCapture()
 	return h
 }
 

@@ -65,6 +65,7 @@ type binding struct {
 	txMu   sync.Mutex    // ports take one writer at a time
 	gone   atomic.Bool   // detached
 	link   atomic.Uint64 // master<<1 | up, as last seen; see syncLink
+	seen   *control.Link // the link as announce last saw it (timer goroutine only)
 }
 
 // Errors Attach returns, wrapped with the port and link.

@@ -67,6 +67,7 @@ func (w *worker) tick(now time.Time) int {
 		if b == nil {
 			continue
 		}
+		w.announce(b)
 		if next := b.neigh.Next(); next.After(now) {
 			continue
 		}

@@ -1,0 +1,57 @@
+package dataplane
+
+import (
+	"net/netip"
+	"slices"
+	"testing"
+
+	"github.com/govrf/govrf/internal/header"
+	"github.com/govrf/govrf/internal/sim"
+)
+
+// announced returns the addresses a host heard the router announce:
+// gratuitous ARPs (sender = target) and unsolicited NAs to all nodes.
+func announced(frames [][]byte) []netip.Addr {
+	var out []netip.Addr
+	for _, f := range frames {
+		e := header.Ethernet(f)
+		switch e.Type() {
+		case header.EtherTypeARP:
+			a := header.ARP(e.Payload())
+			if a.Op() == header.ARPRequest && a.SenderIP() == a.TargetIP() && e.Dst().IsBroadcast() {
+				out = append(out, a.SenderIP())
+			}
+		case header.EtherTypeIPv6:
+			ip := header.IPv6(e.Payload())
+			p := ip.Payload()
+			if ip.NextHeader() == header.ProtoICMPv6 && ip.Dst() == allNodes && len(p) >= 24 && p[0] == header.ICMPv6NeighborAdvert {
+				out = append(out, netip.AddrFrom16([16]byte(p[8:24])))
+			}
+		}
+	}
+	return out
+}
+
+func TestAnnounceNewAddresses(t *testing.T) {
+	s := newSeed(t, Config{})
+	s.run("addr add 192.168.1.2/24 dev ra1", "addr add 2001:db8:1::2/64 dev ra1")
+	s.net.Settle()
+	got := announced(captured(s.a1))
+	slices.SortFunc(got, netip.Addr.Compare)
+	want := []netip.Addr{ip("192.168.1.2"), ip("2001:db8:1::2")}
+	if !slices.Equal(got, want) {
+		t.Fatalf("a1 heard announcements of %v, want %v (only the new addresses)", got, want)
+	}
+	if n := len(announced(captured(s.b1))); n != 0 {
+		t.Fatalf("b1 heard %d announcements of a port in VRF a", n)
+	}
+}
+
+// captured returns the frames a host received.
+func captured(h *sim.Host) [][]byte {
+	var out [][]byte
+	for _, f := range h.Captured() {
+		out = append(out, f.Data)
+	}
+	return out
+}
