@@ -40,3 +40,34 @@ func (a *args) rest() []string { return a.w[a.i:] }
 func matches(arg, keyword string) bool {
 	return arg != "" && len(arg) <= len(keyword) && keyword[:len(arg)] == arg
 }
+
+// argValue consumes a keyword's value and parses it, failing with
+// errInvArg(msg, value) when parse refuses it: the shape of most of ip's
+// keyword branches (NEXT_ARG, get_*, invarg).
+func argValue[T any](a *args, parse func(string) (T, bool), msg string) (T, error) {
+	var zero T
+	v, err := a.value()
+	if err != nil {
+		return zero, err
+	}
+	x, ok := parse(v)
+	if !ok {
+		return zero, errInvArg(msg, v)
+	}
+	return x, nil
+}
+
+// scanU32 is scanUint for a 32-bit value (get_u32).
+func scanU32(s string) (uint32, bool) {
+	n, ok := scanUint(s, 32)
+	return uint32(n), ok
+}
+
+// scanU64 is scanUint for a 64-bit value (get_be64 of tun_id).
+func scanU64(s string) (uint64, bool) { return scanUint(s, 64) }
+
+// scanU16 is scanUint for a 16-bit value (get_u16).
+func scanU16(s string) (uint16, bool) {
+	n, ok := scanUint(s, 16)
+	return uint16(n), ok
+}

@@ -18,38 +18,23 @@ func (lp *linkPrinter) printStats() {
 	var st linkStats
 	p, detail := lp.p, lp.opts.Stats > 1
 	if p.isJSON() {
-		u := func(key string, v uint64) { p.uint(printJSON, key, "", v) }
 		p.openObject("stats64")
-		p.openObject("rx")
-		u("bytes", st.rxBytes)
-		u("packets", st.rxPackets)
-		u("errors", st.rxErrors)
-		u("dropped", st.rxDropped)
-		u("over_errors", st.rxOverErrors)
-		u("multicast", st.multicast)
-		if detail {
-			u("length_errors", st.rxLengthErrors)
-			u("crc_errors", st.rxCRCErrors)
-			u("frame_errors", st.rxFrameErrors)
-			u("fifo_errors", st.rxFIFOErrors)
-			u("missed_errors", st.rxMissedErrors)
-		}
-		p.closeObject()
-		p.openObject("tx")
-		u("bytes", st.txBytes)
-		u("packets", st.txPackets)
-		u("errors", st.txErrors)
-		u("dropped", st.txDropped)
-		u("carrier_errors", st.txCarrierErrors)
-		u("collisions", st.collisions)
-		if detail {
-			u("aborted_errors", st.txAbortedErrors)
-			u("fifo_errors", st.txFIFOErrors)
-			u("window_errors", st.txWindowErrors)
-			u("heartbeat_errors", st.txHeartbeatErrors)
-			u("carrier_changes", st.carrierChanges)
-		}
-		p.closeObject()
+		jsonCounters(p, "rx", detail, []counter{
+			{"bytes", st.rxBytes}, {"packets", st.rxPackets}, {"errors", st.rxErrors},
+			{"dropped", st.rxDropped}, {"over_errors", st.rxOverErrors}, {"multicast", st.multicast},
+		}, []counter{
+			{"length_errors", st.rxLengthErrors}, {"crc_errors", st.rxCRCErrors},
+			{"frame_errors", st.rxFrameErrors}, {"fifo_errors", st.rxFIFOErrors},
+			{"missed_errors", st.rxMissedErrors},
+		})
+		jsonCounters(p, "tx", detail, []counter{
+			{"bytes", st.txBytes}, {"packets", st.txPackets}, {"errors", st.txErrors},
+			{"dropped", st.txDropped}, {"carrier_errors", st.txCarrierErrors}, {"collisions", st.collisions},
+		}, []counter{
+			{"aborted_errors", st.txAbortedErrors}, {"fifo_errors", st.txFIFOErrors},
+			{"window_errors", st.txWindowErrors}, {"heartbeat_errors", st.txHeartbeatErrors},
+			{"carrier_changes", st.carrierChanges},
+		})
 		p.closeObject()
 		return
 	}
@@ -68,42 +53,62 @@ func (lp *linkPrinter) printStats() {
 		sizeColumns(cols, 0, 0, st.txAbortedErrors, st.txFIFOErrors, st.txWindowErrors,
 			st.txHeartbeatErrors, st.carrierChanges, 0)
 	}
-	num := func(width int, v uint64) { p.textf("%*d ", width, v) }
-	p.textf("    RX: %*s %*s %*s %*s %*s %*s %*s", cols[0]-4, "bytes", cols[1], "packets",
-		cols[2], "errors", cols[3], "dropped", cols[4], "missed", cols[5], "mcast", cols[6], "")
+	textCounters(p, cols, "RX", [2]string{"missed", "mcast"},
+		[]uint64{st.rxBytes, st.rxPackets, st.rxErrors, st.rxDropped, st.rxMissedErrors, st.multicast},
+		detail, [5]string{"length", "crc", "frame", "fifo", "overrun"},
+		[]uint64{st.rxLengthErrors, st.rxCRCErrors, st.rxFrameErrors, st.rxFIFOErrors, st.rxOverErrors})
+	p.nl()
+	textCounters(p, cols, "TX", [2]string{"carrier", "collsns"},
+		[]uint64{st.txBytes, st.txPackets, st.txErrors, st.txDropped, st.txCarrierErrors, st.collisions},
+		detail, [5]string{"aborted", "fifo", "window", "heartbt", "transns"},
+		[]uint64{st.txAbortedErrors, st.txFIFOErrors, st.txWindowErrors, st.txHeartbeatErrors, st.carrierChanges})
+}
+
+// textCounters prints one direction (dir is "RX" or "TX") as
+// print_stats64 does: a row of labels, the last two of them (labels)
+// its own, over the values, then the error breakdown (errLabels over
+// errVals, from the second column) when detail.
+func textCounters(p *printer, cols []int, dir string, labels [2]string, vals []uint64,
+	detail bool, errLabels [5]string, errVals []uint64) {
+	p.textf("    %s: %*s %*s %*s %*s %*s %*s %*s", dir, cols[0]-4, "bytes", cols[1], "packets",
+		cols[2], "errors", cols[3], "dropped", cols[4], labels[0], cols[5], labels[1], cols[6], "")
 	p.nl()
 	p.textf("    ")
-	for i, v := range []uint64{st.rxBytes, st.rxPackets, st.rxErrors, st.rxDropped, st.rxMissedErrors, st.multicast} {
-		num(cols[i], v)
+	for i, v := range vals {
+		p.textf("%*d ", cols[i], v)
 	}
-	if detail {
-		p.nl()
-		p.textf("    RX errors:%*s %*s %*s %*s %*s %*s", cols[0]-10, "", cols[1], "length",
-			cols[2], "crc", cols[3], "frame", cols[4], "fifo", cols[5], "overrun")
-		p.nl()
-		p.textf("%*s", cols[0]+5, "")
-		for i, v := range []uint64{st.rxLengthErrors, st.rxCRCErrors, st.rxFrameErrors, st.rxFIFOErrors, st.rxOverErrors} {
-			num(cols[i+1], v)
-		}
+	if !detail {
+		return
 	}
 	p.nl()
-	p.textf("    TX: %*s %*s %*s %*s %*s %*s %*s", cols[0]-4, "bytes", cols[1], "packets",
-		cols[2], "errors", cols[3], "dropped", cols[4], "carrier", cols[5], "collsns", cols[6], "")
+	p.textf("    %s errors:%*s %*s %*s %*s %*s %*s", dir, cols[0]-10, "", cols[1], errLabels[0],
+		cols[2], errLabels[1], cols[3], errLabels[2], cols[4], errLabels[3], cols[5], errLabels[4])
 	p.nl()
-	p.textf("    ")
-	for i, v := range []uint64{st.txBytes, st.txPackets, st.txErrors, st.txDropped, st.txCarrierErrors, st.collisions} {
-		num(cols[i], v)
+	p.textf("%*s", cols[0]+5, "")
+	for i, v := range errVals {
+		p.textf("%*d ", cols[i+1], v)
+	}
+}
+
+// counter is one named member of a stats64 direction.
+type counter struct {
+	key string
+	v   uint64
+}
+
+// jsonCounters prints the object name of one direction's counters, with
+// the error breakdown when detail.
+func jsonCounters(p *printer, name string, detail bool, base, breakdown []counter) {
+	p.openObject(name)
+	for _, c := range base {
+		p.uint(printJSON, c.key, "", c.v)
 	}
 	if detail {
-		p.nl()
-		p.textf("    TX errors:%*s %*s %*s %*s %*s %*s", cols[0]-10, "", cols[1], "aborted",
-			cols[2], "fifo", cols[3], "window", cols[4], "heartbt", cols[5], "transns")
-		p.nl()
-		p.textf("%*s", cols[0]+5, "")
-		for i, v := range []uint64{st.txAbortedErrors, st.txFIFOErrors, st.txWindowErrors, st.txHeartbeatErrors, st.carrierChanges} {
-			num(cols[i+1], v)
+		for _, c := range breakdown {
+			p.uint(printJSON, c.key, "", c.v)
 		}
 	}
+	p.closeObject()
 }
 
 // sizeColumns widens cols to fit the decimal width of each value.

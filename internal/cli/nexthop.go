@@ -119,15 +119,10 @@ func (q *nhReq) parseWord(s *control.Snapshot, a *args) error {
 	case kw == "type":
 		return q.parseType(a)
 	case matches(kw, "protocol"):
-		v, err := a.value()
-		if err != nil {
-			return err
-		}
-		p, ok := parseProto(v)
-		if !ok {
-			return errInvArg("\"protocol\" value is invalid\n", v)
-		}
-		q.nh.Proto, q.header = p, true
+		var err error
+		q.nh.Proto, err = argValue(a, parseProto, "\"protocol\" value is invalid\n")
+		q.header = true
+		return err
 	case kw == "help":
 		return nexthopHelp()
 	default:
@@ -145,16 +140,9 @@ func (q *nhReq) defaultFamily() {
 }
 
 func (q *nhReq) parseVia(a *args, kw string) error {
-	v, err := a.value()
+	v, family, err := familyValue(a, q.family)
 	if err != nil {
 		return err
-	}
-	family := q.family
-	if fam, ok := map[string]int{"inet": 4, "inet6": 6}[v]; ok {
-		family = fam
-		if v, err = a.value(); err != nil {
-			return err
-		}
 	}
 	gw, err := parseAddr(v, family)
 	if err != nil {
@@ -168,6 +156,22 @@ func (q *nhReq) parseVia(a *args, kw string) error {
 	}
 	q.nh.Gateway = gw.Addr
 	return nil
+}
+
+// familyValue reads `[inet|inet6] VALUE`, returning the value and the
+// family it is in (family when none is named).
+func familyValue(a *args, family int) (string, int, error) {
+	v, err := a.value()
+	if err != nil {
+		return "", 0, err
+	}
+	if fam, ok := map[string]int{"inet": 4, "inet6": 6}[v]; ok {
+		family = fam
+		if v, err = a.value(); err != nil {
+			return "", 0, err
+		}
+	}
+	return v, family, nil
 }
 
 // parseGroup reads ID[,WEIGHT]/ID[,WEIGHT]... (add_nh_group_attr). ip
@@ -245,14 +249,4 @@ func (q *nhReq) checkFamily() error {
 }
 
 // nhID reads a nexthop id (ipnh_parse_id).
-func nhID(a *args) (uint32, error) {
-	v, err := a.value()
-	if err != nil {
-		return 0, err
-	}
-	n, ok := scanUint(v, 32)
-	if !ok {
-		return 0, errInvArg("invalid id value", v)
-	}
-	return uint32(n), nil
-}
+func nhID(a *args) (uint32, error) { return argValue(a, scanU32, "invalid id value") }

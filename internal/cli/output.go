@@ -144,22 +144,12 @@ func (p *printer) text(format string, v any) {
 
 // uint prints an unsigned number.
 func (p *printer) uint(m printMode, key, format string, v uint64) {
-	switch {
-	case p.toJSON(m):
-		p.member(key, uintLit(v), false)
-	case p.toText(m):
-		p.text(format, v)
-	}
+	p.scalar(m, key, format, uintLit(v), v)
 }
 
 // int prints a signed number.
 func (p *printer) int(m printMode, key, format string, v int64) {
-	switch {
-	case p.toJSON(m):
-		p.member(key, intLit(v), false)
-	case p.toText(m):
-		p.text(format, v)
-	}
+	p.scalar(m, key, format, intLit(v), v)
 }
 
 // bool prints true/false in JSON; text prints format with "true"/"false"
@@ -169,21 +159,22 @@ func (p *printer) bool(m printMode, key, format string, v bool) {
 	if v {
 		lit = "true"
 	}
-	switch {
-	case p.toJSON(m):
-		p.member(key, lit, false)
-	case p.toText(m):
-		p.text(format, lit)
-	}
+	p.scalar(m, key, format, lit, lit)
 }
 
 // null prints JSON null, or text as str does (print_null).
 func (p *printer) null(m printMode, key, format, text string) {
+	p.scalar(m, key, format, "null", text)
+}
+
+// scalar prints the JSON literal lit as key's value, or format with v as
+// text.
+func (p *printer) scalar(m printMode, key, format, lit string, v any) {
 	switch {
 	case p.toJSON(m):
-		p.member(key, "null", false)
+		p.member(key, lit, false)
 	case p.toText(m):
-		p.text(format, text)
+		p.text(format, v)
 	}
 }
 

@@ -137,17 +137,9 @@ func (g *getReq) setFamily(f int) {
 	}
 }
 
-func (g *getReq) parseTos(c *ctx, a *args, kw string) error {
-	v, err := a.value()
-	if err != nil {
-		return err
-	}
-	tos, ok := parseDSField(v)
-	if !ok {
-		return errInvArg("TOS value is invalid\n", v)
-	}
-	g.q.Tos = tos
-	return nil
+func (g *getReq) parseTos(c *ctx, a *args, kw string) (err error) {
+	g.q.Tos, err = argValue(a, parseDSField, "TOS value is invalid\n")
+	return err
 }
 
 func (g *getReq) parseFrom(c *ctx, a *args, kw string) error {
@@ -167,17 +159,9 @@ func (g *getReq) parseFrom(c *ctx, a *args, kw string) error {
 	return nil
 }
 
-func (g *getReq) parseMark(c *ctx, a *args, kw string) error {
-	v, err := a.value()
-	if err != nil {
-		return err
-	}
-	n, ok := scanUint(v, 32)
-	if !ok {
-		return errInvArg("invalid mark value", v)
-	}
-	g.q.Mark = uint32(n)
-	return nil
+func (g *getReq) parseMark(c *ctx, a *args, kw string) (err error) {
+	g.q.Mark, err = argValue(a, scanU32, "invalid mark value")
+	return err
 }
 
 func (g *getReq) parseVRF(c *ctx, a *args, kw string) error {
@@ -192,65 +176,30 @@ func (g *getReq) parseVRF(c *ctx, a *args, kw string) error {
 	return nil
 }
 
-func (g *getReq) parseUID(c *ctx, a *args, kw string) error {
-	v, err := a.value()
-	if err != nil {
-		return err
-	}
-	n, ok := scanUint(v, 32)
-	if !ok {
-		return errInvArg("invalid UID\n", v)
-	}
-	g.uid = uint32(n)
-	return nil
+func (g *getReq) parseUID(c *ctx, a *args, kw string) (err error) {
+	g.uid, err = argValue(a, scanU32, "invalid UID\n")
+	return err
 }
 
 // parseAs reads `as [to] ADDR`, which route lookups ignore.
 func (g *getReq) parseAs(c *ctx, a *args, kw string) error {
-	v, err := a.value()
-	if err == nil && v == "to" {
-		v, err = a.value()
-	}
-	if err != nil {
-		return err
-	}
-	addr, err := parseAddr(v, g.family)
+	addr, err := asAddr(a, g.family)
 	g.setFamily(addr.Family())
 	return err
 }
 
-func (g *getReq) parsePort(c *ctx, a *args, kw string) error {
-	v, err := a.value()
-	if err != nil {
-		return err
-	}
-	n, ok := scanUint(v, 16)
-	name := "sport"
+func (g *getReq) parsePort(c *ctx, a *args, kw string) (err error) {
 	if matches(kw, "dport") {
-		name = "dport"
-	}
-	if !ok {
-		return errInvArg("invalid "+name+"\n", v)
-	}
-	if name == "sport" {
-		g.q.Sport = uint16(n)
+		g.q.Dport, err = argValue(a, scanU16, "invalid dport\n")
 	} else {
-		g.q.Dport = uint16(n)
+		g.q.Sport, err = argValue(a, scanU16, "invalid sport\n")
 	}
-	return nil
+	return err
 }
 
-func (g *getReq) parseIPProto(c *ctx, a *args, kw string) error {
-	v, err := a.value()
-	if err != nil {
-		return err
-	}
-	p, ok := parseIPProto(v)
-	if !ok {
-		return errInvArg("Invalid \"ipproto\" value\n", v)
-	}
-	g.q.IPProto = p
-	return nil
+func (g *getReq) parseIPProto(c *ctx, a *args, kw string) (err error) {
+	g.q.IPProto, err = argValue(a, parseIPProto, "Invalid \"ipproto\" value\n")
+	return err
 }
 
 // zeroAddr is the unspecified address of family (IPv4 for 0).

@@ -24,16 +24,21 @@ func (q *routeReq) parseSrc(a *args, kw string) error {
 // parseAs reads `as [to] ADDR` (RTA_NEWDST, MPLS only: the IP families
 // ignore it).
 func (q *routeReq) parseAs(a *args, kw string) error {
+	addr, err := asAddr(a, q.family)
+	q.setFamily(addr.Family())
+	return err
+}
+
+// asAddr reads the ADDR of `as [to] ADDR` in family.
+func asAddr(a *args, family int) (inetArg, error) {
 	v, err := a.value()
 	if err == nil && v == "to" {
 		v, err = a.value()
 	}
 	if err != nil {
-		return err
+		return inetArg{}, err
 	}
-	addr, err := parseAddr(v, q.family)
-	q.setFamily(addr.Family())
-	return err
+	return parseAddr(v, family)
 }
 
 func (q *routeReq) parseVia(a *args, kw string) error {
@@ -91,55 +96,28 @@ func (q *routeReq) parseFrom(a *args, kw string) error {
 	return nil
 }
 
-func (q *routeReq) parseTos(a *args, kw string) error {
-	v, err := a.value()
-	if err != nil {
-		return err
-	}
-	tos, ok := parseDSField(v)
-	if !ok {
-		return errInvArg("\"tos\" value is invalid\n", v)
-	}
-	q.r.Tos = tos
-	return nil
+func (q *routeReq) parseTos(a *args, kw string) (err error) {
+	q.r.Tos, err = argValue(a, parseDSField, "\"tos\" value is invalid\n")
+	return err
 }
 
 func (q *routeReq) parseExpires(a *args, kw string) error {
-	v, err := a.value()
-	if err != nil {
+	if _, err := argValue(a, scanU32, "\"expires\" value is invalid\n"); err != nil {
 		return err
-	}
-	if _, ok := scanUint(v, 32); !ok {
-		return errInvArg("\"expires\" value is invalid\n", v)
 	}
 	q.unsupported6 = firstOf(q.unsupported6, kw)
 	return nil
 }
 
-func (q *routeReq) parseMetric(a *args, kw string) error {
-	v, err := a.value()
-	if err != nil {
-		return err
-	}
-	m, ok := scanUint(v, 32)
-	if !ok {
-		return errInvArg("\"metric\" value is invalid\n", v)
-	}
-	q.r.Metric = uint32(m)
-	return nil
+func (q *routeReq) parseMetric(a *args, kw string) (err error) {
+	q.r.Metric, err = argValue(a, scanU32, "\"metric\" value is invalid\n")
+	return err
 }
 
-func (q *routeReq) parseScope(a *args, kw string) error {
-	v, err := a.value()
-	if err != nil {
-		return err
-	}
-	s, ok := parseScope(v)
-	if !ok {
-		return errInvArg("invalid \"scope\" value\n", v)
-	}
-	q.r.Scope, q.scopeOK = s, true
-	return nil
+func (q *routeReq) parseScope(a *args, kw string) (err error) {
+	q.r.Scope, err = argValue(a, parseScope, "invalid \"scope\" value\n")
+	q.scopeOK = true
+	return err
 }
 
 func (q *routeReq) parseFeatures(a *args, kw string) error {
@@ -155,54 +133,27 @@ func (q *routeReq) parseFeatures(a *args, kw string) error {
 }
 
 func (q *routeReq) parseRealms(a *args, kw string) error {
-	v, err := a.value()
-	if err != nil {
+	if _, err := argValue(a, realmsValue, "\"realm\" value is invalid\n"); err != nil {
 		return err
-	}
-	if _, ok := realmsValue(v); !ok {
-		return errInvArg("\"realm\" value is invalid\n", v)
 	}
 	q.unsupported4 = firstOf(q.unsupported4, "realms")
 	return nil
 }
 
-func (q *routeReq) parseNHID(a *args, kw string) error {
-	v, err := a.value()
-	if err != nil {
-		return err
-	}
-	id, ok := scanUint(v, 32)
-	if !ok {
-		return errInvArg("\"id\" value is invalid\n", v)
-	}
-	q.r.NHID = uint32(id)
-	return nil
+func (q *routeReq) parseNHID(a *args, kw string) (err error) {
+	q.r.NHID, err = argValue(a, scanU32, "\"id\" value is invalid\n")
+	return err
 }
 
-func (q *routeReq) parseProtocol(a *args, kw string) error {
-	v, err := a.value()
-	if err != nil {
-		return err
-	}
-	p, ok := parseProto(v)
-	if !ok {
-		return errInvArg("\"protocol\" value is invalid\n", v)
-	}
-	q.r.Proto = p
-	return nil
+func (q *routeReq) parseProtocol(a *args, kw string) (err error) {
+	q.r.Proto, err = argValue(a, parseProto, "\"protocol\" value is invalid\n")
+	return err
 }
 
-func (q *routeReq) parseTable(a *args, kw string) error {
-	v, err := a.value()
-	if err != nil {
-		return err
-	}
-	t, ok := parseTable(v)
-	if !ok {
-		return errInvArg("\"table\" value is invalid\n", v)
-	}
-	q.r.Table, q.tableOK = t, true
-	return nil
+func (q *routeReq) parseTable(a *args, kw string) (err error) {
+	q.r.Table, err = argValue(a, parseTable, "\"table\" value is invalid\n")
+	q.tableOK = true
+	return err
 }
 
 func (q *routeReq) parseVRF(a *args, kw string) error {

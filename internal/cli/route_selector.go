@@ -169,17 +169,10 @@ func (f *routeFilter) parseVRF(c *ctx, a *args) error {
 	return nil
 }
 
-func (f *routeFilter) parseTos(c *ctx, a *args) error {
-	v, err := a.value()
-	if err != nil {
-		return err
-	}
-	tos, ok := parseDSField(v)
-	if !ok {
-		return errInvArg("TOS value is invalid\n", v)
-	}
-	f.tos, f.tosM = tos, true
-	return nil
+func (f *routeFilter) parseTos(c *ctx, a *args) (err error) {
+	f.tos, err = argValue(a, parseDSField, "TOS value is invalid\n")
+	f.tosM = true
+	return err
 }
 
 func (f *routeFilter) parseProto(c *ctx, a *args) error {
@@ -187,16 +180,20 @@ func (f *routeFilter) parseProto(c *ctx, a *args) error {
 	if err != nil {
 		return err
 	}
-	p, ok := parseProto(v)
-	switch {
-	case ok:
-		f.proto, f.protoM = p, true
-	case v == "all":
-		f.proto, f.protoM = 0, false
-	default:
-		return errInvArg("invalid \"protocol\"\n", v)
+	f.proto, f.protoM, err = protoFilter(v)
+	return err
+}
+
+// protoFilter reads a protocol selector: a protocol to match, or "all",
+// which matches any (match false).
+func protoFilter(v string) (p fib.Proto, match bool, err error) {
+	if p, ok := parseProto(v); ok {
+		return p, true, nil
 	}
-	return nil
+	if v != "all" {
+		return 0, false, errInvArg("invalid \"protocol\"\n", v)
+	}
+	return 0, false, nil
 }
 
 func (f *routeFilter) parseScope(c *ctx, a *args) error {
@@ -217,56 +214,28 @@ func (f *routeFilter) parseScope(c *ctx, a *args) error {
 }
 
 func (f *routeFilter) parseType(c *ctx, a *args) error {
-	v, err := a.value()
-	if err != nil {
-		return err
-	}
-	t, ok := parseType(v)
-	if !ok {
-		return errInvArg("node type value is invalid\n", v)
-	}
+	t, err := argValue(a, parseType, "node type value is invalid\n")
 	// ip computes 1<<type in a C int.
 	f.types = uint64(int64(int32(1) << (t & 31)))
-	return nil
+	return err
 }
 
-func (f *routeFilter) parseMark(c *ctx, a *args) error {
-	v, err := a.value()
-	if err != nil {
-		return err
-	}
-	n, ok := scanUint(v, 32)
-	if !ok {
-		return errInvArg("invalid mark value", v)
-	}
-	f.mark, f.markM = uint32(n), true
-	return nil
+func (f *routeFilter) parseMark(c *ctx, a *args) (err error) {
+	f.mark, err = argValue(a, scanU32, "invalid mark value")
+	f.markM = true
+	return err
 }
 
-func (f *routeFilter) parseMetric(c *ctx, a *args) error {
-	v, err := a.value()
-	if err != nil {
-		return err
-	}
-	n, ok := scanUint(v, 32)
-	if !ok {
-		return errInvArg("\"metric\" value is invalid\n", v)
-	}
-	f.metric, f.metricM = uint32(n), true
-	return nil
+func (f *routeFilter) parseMetric(c *ctx, a *args) (err error) {
+	f.metric, err = argValue(a, scanU32, "\"metric\" value is invalid\n")
+	f.metricM = true
+	return err
 }
 
 func (f *routeFilter) parseVia(c *ctx, a *args) error {
-	v, err := a.value()
+	v, family, err := familyValue(a, f.family)
 	if err != nil {
 		return err
-	}
-	family := f.family
-	if fam, ok := map[string]int{"inet": 4, "inet6": 6}[v]; ok {
-		family = fam
-		if v, err = a.value(); err != nil {
-			return err
-		}
 	}
 	p, err := parsePrefix(v, family)
 	f.via, f.viaOK = p, true

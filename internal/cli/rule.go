@@ -211,3 +211,6 @@ func (q *ruleReq) parseAction(a *args, kw string) error {
 func ruleIfname(s string) bool {
 	return s != "" && len(s) < 16 && !strings.ContainsAny(s, "/ \t\n\v\f\r")
 }
+
+// ruleIfnameValue is ruleIfname in argValue's form.
+func ruleIfnameValue(s string) (string, bool) { return s, ruleIfname(s) }

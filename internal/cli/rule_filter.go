@@ -1,36 +1,22 @@
 package cli
 
-import (
-	"strings"
-)
-
 // parseWord reads one selector keyword of iprule_list_flush_or_save, in
 // its order of tests ("p" is preference, "t" tun_id, "s" src).
 func (f *ruleFilter) parseWord(c *ctx, a *args) error {
 	kw := a.next()
 	switch {
 	case matches(kw, "preference"), matches(kw, "order"), matches(kw, "priority"):
-		v, err := a.value()
-		if err != nil {
-			return err
-		}
-		n, ok := scanUint(v, 32)
-		if !ok {
-			return errInvArg("preference value is invalid\n", v)
-		}
-		f.pref, f.prefOK = uint32(n), true
+		var err error
+		f.pref, err = argValue(a, scanU32, "preference value is invalid\n")
+		f.prefOK = true
+		return err
 	case kw == "not":
 		f.not = true
 	case kw == "tos" || kw == "dsfield":
-		v, err := a.value()
-		if err != nil {
-			return err
-		}
-		tos, ok := parseDSField(v)
-		if !ok {
-			return errInvArg("TOS value is invalid\n", v)
-		}
-		f.tos, f.tosOK = tos, true
+		var err error
+		f.tos, err = argValue(a, parseDSField, "TOS value is invalid\n")
+		f.tosOK = true
+		return err
 	case kw == "fwmark":
 		return f.parseFwmark(a)
 	case kw == "dev" || kw == "iif" || kw == "oif":
@@ -107,75 +93,42 @@ func ruleValueWord(kw string) bool {
 	return false
 }
 
-func (f *ruleFilter) parseProto(v string) error {
-	p, ok := parseProto(v)
-	switch {
-	case ok:
-		f.proto, f.protoOK = p, true
-	case v == "all":
-		f.proto, f.protoOK = 0, false
-	default:
-		return errInvArg("invalid \"protocol\"\n", v)
-	}
-	return nil
+func (f *ruleFilter) parseProto(v string) (err error) {
+	f.proto, f.protoOK, err = protoFilter(v)
+	return err
 }
 
 func (f *ruleFilter) parseFwmark(a *args) error {
-	v, err := a.value()
+	mark, mask, slash, err := fwmarkValue(a)
 	if err != nil {
 		return err
 	}
-	markS, maskS, slash := strings.Cut(v, "/")
-	mark, ok := scanUint(markS, 32)
-	if !ok {
-		return errInvArg("fwmark value is invalid\n", markS)
-	}
-	f.mark = uint32(mark)
+	f.mark = mark
 	if slash {
-		mask, ok := scanUint(maskS, 32)
-		if !ok {
-			return errInvArg("fwmask value is invalid\n", maskS)
-		}
-		f.mask = uint32(mask)
+		f.mask = mask
 	}
 	return nil
 }
 
-func (f *ruleFilter) parseDev(a *args, kw string) error {
-	v, err := a.value()
-	if err != nil {
-		return err
-	}
-	if !ruleIfname(v) {
-		if kw == "oif" {
-			return errInvArg(`"oif" not a valid ifname`, v)
-		}
-		return errInvArg(`"iif"/"dev" not a valid ifname`, v)
-	}
+func (f *ruleFilter) parseDev(a *args, kw string) (err error) {
 	if kw == "oif" {
-		f.oif, f.oifOK = v, true
+		f.oif, err = argValue(a, ruleIfnameValue, `"oif" not a valid ifname`)
+		f.oifOK = true
 	} else {
-		f.iif, f.iifOK = v, true
+		f.iif, err = argValue(a, ruleIfnameValue, `"iif"/"dev" not a valid ifname`)
+		f.iifOK = true
 	}
-	return nil
+	return err
 }
 
 func (f *ruleFilter) parsePorts(kw, v string) error {
-	lo, hi, n := scanRange(v, 16)
-	switch {
-	case n == 1:
-		hi = lo
-	case n != 2 && kw == "sport":
-		return errInvArg("invalid port range\n", v)
-	case n != 2:
-		return errInvArg("invalid dport range\n", v)
-	}
+	r, err := portRange(kw, v)
 	if kw == "sport" {
-		f.sport.Lo, f.sport.Hi, f.sportOK = uint16(lo), uint16(hi), true
+		f.sport, f.sportOK = r, true
 	} else {
-		f.dport.Lo, f.dport.Hi, f.dptOK = uint16(lo), uint16(hi), true
+		f.dport, f.dptOK = r, true
 	}
-	return nil
+	return err
 }
 
 // ruleFamily is the family rule commands work in: -6, else IPv4.

@@ -34,106 +34,75 @@ func (q *ruleReq) parsePrefix(c *ctx, a *args, kw string) error {
 	return nil
 }
 
-func (q *ruleReq) parsePref(c *ctx, a *args, kw string) error {
-	v, err := a.value()
-	if err != nil {
-		return err
-	}
-	n, ok := scanUint(v, 32)
-	if !ok {
-		return errInvArg("preference value is invalid\n", v)
-	}
-	q.r.Pref, q.prefGiven = uint32(n), true
-	return nil
+func (q *ruleReq) parsePref(c *ctx, a *args, kw string) (err error) {
+	q.r.Pref, err = argValue(a, scanU32, "preference value is invalid\n")
+	q.prefGiven = true
+	return err
 }
 
-func (q *ruleReq) parseTos(c *ctx, a *args, kw string) error {
-	v, err := a.value()
-	if err != nil {
-		return err
-	}
-	tos, ok := parseDSField(v)
-	if !ok {
-		return errInvArg("TOS value is invalid\n", v)
-	}
-	q.r.Tos = tos
-	return nil
+func (q *ruleReq) parseTos(c *ctx, a *args, kw string) (err error) {
+	q.r.Tos, err = argValue(a, parseDSField, "TOS value is invalid\n")
+	return err
 }
 
 // parseFwmark reads MARK[/MASK]. A non-zero mark without a mask compares
 // every bit (fib_nl2rule).
 func (q *ruleReq) parseFwmark(c *ctx, a *args, kw string) error {
-	v, err := a.value()
+	mark, mask, slash, err := fwmarkValue(a)
 	if err != nil {
 		return err
 	}
-	markS, maskS, slash := strings.Cut(v, "/")
-	mark, ok := scanUint(markS, 32)
-	if !ok {
-		return errInvArg("fwmark value is invalid\n", markS)
+	if !slash && mark != 0 {
+		mask = 0xffffffff
 	}
-	q.r.Mark, q.r.Mask = uint32(mark), 0
-	if mark != 0 {
-		q.r.Mask = 0xffffffff
-	}
-	if slash {
-		mask, ok := scanUint(maskS, 32)
-		if !ok {
-			return errInvArg("fwmask value is invalid\n", maskS)
-		}
-		q.r.Mask = uint32(mask)
-	}
+	q.r.Mark, q.r.Mask = mark, mask
 	return nil
 }
 
-func (q *ruleReq) parseRealms(c *ctx, a *args, kw string) error {
+// fwmarkValue reads the MARK[/MASK] of fwmark; mask is 0 without slash.
+func fwmarkValue(a *args) (mark, mask uint32, slash bool, err error) {
 	v, err := a.value()
 	if err != nil {
-		return err
+		return 0, 0, false, err
 	}
-	if _, ok := realmsValue(v); !ok {
-		return errInvArg("invalid realms\n", v)
+	markS, maskS, slash := strings.Cut(v, "/")
+	mark, ok := scanU32(markS)
+	if !ok {
+		return 0, 0, false, errInvArg("fwmark value is invalid\n", markS)
+	}
+	if slash {
+		if mask, ok = scanU32(maskS); !ok {
+			return 0, 0, false, errInvArg("fwmask value is invalid\n", maskS)
+		}
+	}
+	return mark, mask, slash, nil
+}
+
+func (q *ruleReq) parseRealms(c *ctx, a *args, kw string) error {
+	if _, err := argValue(a, realmsValue, "invalid realms\n"); err != nil {
+		return err
 	}
 	q.unsupported = firstOf(q.unsupported, "realms")
 	return nil
 }
 
-func (q *ruleReq) parseProtocol(c *ctx, a *args, kw string) error {
-	v, err := a.value()
-	if err != nil {
-		return err
-	}
-	p, ok := parseProto(v)
-	if !ok {
-		return errInvArg("\"protocol\" value is invalid\n", v)
-	}
-	q.r.Proto = p
-	return nil
+func (q *ruleReq) parseProtocol(c *ctx, a *args, kw string) (err error) {
+	q.r.Proto, err = argValue(a, parseProto, "\"protocol\" value is invalid\n")
+	return err
 }
 
 func (q *ruleReq) parseTunID(c *ctx, a *args, kw string) error {
-	v, err := a.value()
-	if err != nil {
+	if _, err := argValue(a, scanU64, "\"tun_id\" value is invalid\n"); err != nil {
 		return err
-	}
-	if _, ok := scanUint(v, 64); !ok {
-		return errInvArg("\"tun_id\" value is invalid\n", v)
 	}
 	q.unsupported = firstOf(q.unsupported, "tun_id")
 	return nil
 }
 
 func (q *ruleReq) parseTable(c *ctx, a *args, kw string) error {
-	v, err := a.value()
-	if err != nil {
-		return err
-	}
-	t, ok := parseTable(v)
-	if !ok {
-		return errInvArg("invalid table ID\n", v)
-	}
+	t, err := argValue(a, parseTable, "invalid table ID\n")
 	q.tid, q.r.Table, q.tableOK = t, t, true
-	return nil
+	return err
 }
 
 func (q *ruleReq) parseSuppressPrefix(c *ctx, a *args, kw string) error {
@@ -149,41 +118,19 @@ func (q *ruleReq) parseSuppressPrefix(c *ctx, a *args, kw string) error {
 	return nil
 }
 
-func (q *ruleReq) parseSuppressGroup(c *ctx, a *args, kw string) error {
-	v, err := a.value()
-	if err != nil {
-		return err
-	}
-	g, ok := parseGroup(v)
-	if !ok {
-		return errInvArg("Invalid \"suppress_ifgroup\" value\n", v)
-	}
-	q.r.SuppressIfgroup = g
-	return nil
+func (q *ruleReq) parseSuppressGroup(c *ctx, a *args, kw string) (err error) {
+	q.r.SuppressIfgroup, err = argValue(a, parseGroup, "Invalid \"suppress_ifgroup\" value\n")
+	return err
 }
 
-func (q *ruleReq) parseIif(c *ctx, a *args, kw string) error {
-	v, err := a.value()
-	if err != nil {
-		return err
-	}
-	if !ruleIfname(v) {
-		return errInvArg(`"iif"/"dev" not a valid ifname`, v)
-	}
-	q.r.Iif = v
-	return nil
+func (q *ruleReq) parseIif(c *ctx, a *args, kw string) (err error) {
+	q.r.Iif, err = argValue(a, ruleIfnameValue, `"iif"/"dev" not a valid ifname`)
+	return err
 }
 
-func (q *ruleReq) parseOif(c *ctx, a *args, kw string) error {
-	v, err := a.value()
-	if err != nil {
-		return err
-	}
-	if !ruleIfname(v) {
-		return errInvArg(`"oif" not a valid ifname`, v)
-	}
-	q.r.Oif = v
-	return nil
+func (q *ruleReq) parseOif(c *ctx, a *args, kw string) (err error) {
+	q.r.Oif, err = argValue(a, ruleIfnameValue, `"oif" not a valid ifname`)
+	return err
 }
 
 func (q *ruleReq) parseUIDRange(c *ctx, a *args, kw string) error {
@@ -213,17 +160,9 @@ func (q *ruleReq) parseNAT(c *ctx, a *args, kw string) error {
 	return nil
 }
 
-func (q *ruleReq) parseIPProto(c *ctx, a *args, kw string) error {
-	v, err := a.value()
-	if err != nil {
-		return err
-	}
-	p, ok := parseIPProto(v)
-	if !ok {
-		return errInvArg("Invalid \"ipproto\" value\n", v)
-	}
-	q.r.IPProto = p
-	return nil
+func (q *ruleReq) parseIPProto(c *ctx, a *args, kw string) (err error) {
+	q.r.IPProto, err = argValue(a, parseIPProto, "Invalid \"ipproto\" value\n")
+	return err
 }
 
 // parsePort reads N or N-M as sscanf("%hu-%hu") does.
@@ -232,22 +171,28 @@ func (q *ruleReq) parsePort(c *ctx, a *args, kw string) error {
 	if err != nil {
 		return err
 	}
-	lo, hi, n := scanRange(v, 16)
-	switch {
-	case n == 1:
-		hi = lo
-	case n != 2 && kw == "sport":
-		return errInvArg("invalid port range\n", v)
-	case n != 2:
-		return errInvArg("invalid dport range\n", v)
-	}
-	r := rule.PortRange{Lo: uint16(lo), Hi: uint16(hi)}
+	r, err := portRange(kw, v)
 	if kw == "sport" {
 		q.r.Sport, q.sportOK = r, true
 	} else {
 		q.r.Dport, q.dportOK = r, true
 	}
-	return nil
+	return err
+}
+
+// portRange reads the N or N-M of sport or dport (kw) as
+// sscanf("%hu-%hu") does: N alone is the range N-N.
+func portRange(kw, v string) (rule.PortRange, error) {
+	lo, hi, n := scanRange(v, 16)
+	switch {
+	case n == 1:
+		hi = lo
+	case n != 2 && kw == "sport":
+		return rule.PortRange{}, errInvArg("invalid port range\n", v)
+	case n != 2:
+		return rule.PortRange{}, errInvArg("invalid dport range\n", v)
+	}
+	return rule.PortRange{Lo: uint16(lo), Hi: uint16(hi)}, nil
 }
 
 // scanRange is sscanf(s, "%u-%u") for numbers of bits bits: it returns
