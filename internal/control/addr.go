@@ -78,14 +78,15 @@ func (c *Control) DelAddr(dev string, a netip.Prefix) error {
 		}
 		e := w.editLink(l.Index)
 		victim := e.Addrs[i]
-		w.delAddr(e, victim)
 		if victim.Is4() && !victim.Secondary {
+			// Secondaries first: their routes name the primary as source.
 			for _, s := range slices.Clone(e.Addrs) {
 				if s.Secondary && s.Is4() && s.Prefix.Masked() == victim.Prefix.Masked() {
 					w.delAddr(e, s)
 				}
 			}
 		}
+		w.delAddr(e, victim)
 		return nil
 	})
 }
@@ -153,6 +154,7 @@ func (s *Snapshot) delAddr(l *Link, a Addr) {
 		}
 		sel := r
 		sel.Scope = fib.ScopeNowhere
+		sel.Src = netip.Addr{} // the source may have been another address's
 		s.table(r.Table).Delete(sel)
 	}
 }

@@ -327,3 +327,17 @@ func TestRouterLookupAllocatesNothing(t *testing.T) {
 		t.Fatalf("Router.Lookup allocates %v times per lookup, want 0", allocs)
 	}
 }
+
+func TestDeletePrimaryTakesSecondaries(t *testing.T) {
+	c := New()
+	port(t, c, "d0", "10.0.0.1/24", "10.0.0.2/24")
+	must(t, c.DelAddr("d0", pfx("10.0.0.1/24")))
+	for _, p := range []string{"10.0.0.1/32", "10.0.0.2/32", "10.0.0.255/32"} {
+		if len(c.Snapshot().Table(fib.TableLocal).Get(pfx(p))) != 0 {
+			t.Errorf("route for %s left in table local after deleting the primary", p)
+		}
+	}
+	if len(c.Snapshot().LinkByName("d0").Addrs) != 1 { // the link-local address
+		t.Errorf("d0 keeps %v", c.Snapshot().LinkByName("d0").Addrs)
+	}
+}

@@ -1,0 +1,121 @@
+// Package config is govrf's configuration file: the canonical command
+// script that rebuilds the running state from a fresh control plane
+// (`govrf show running-config`), and its loading. The file format is the
+// CLI itself, one govrf command line per line.
+package config
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/govrf/govrf/internal/cli"
+	"github.com/govrf/govrf/internal/control"
+)
+
+// Load runs the script read from r against ctl under one Hold, so that it
+// publishes once. name labels errors: the first failing line stops the
+// load with an error "name:LINE: MESSAGE".
+//
+// A failed load leaves ctl untouched: the script first runs on a scratch
+// control plane rebuilt from ctl's own canonical script, and only when it
+// succeeds there does it run on ctl.
+func Load(ctl *control.Control, r io.Reader, name string) error {
+	lines, err := readLines(r)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	scratch := control.New()
+	if base := Script(ctl.Snapshot()); base != "" {
+		if err := run(scratch, splitScript(base), "running-config"); err != nil {
+			return fmt.Errorf("%s: cannot rebuild the current state: %w", name, err)
+		}
+	}
+	if err := run(scratch, lines, name); err != nil {
+		return err
+	}
+	return run(ctl, lines, name)
+}
+
+// run runs lines on ctl under one Hold and stops at the first failure.
+func run(ctl *control.Control, lines []string, name string) error {
+	release := ctl.Hold()
+	defer release()
+	var errs bytes.Buffer
+	for i, line := range lines {
+		words, err := splitLine(line)
+		if err != nil {
+			return fmt.Errorf("%s:%d: %v", name, i+1, err)
+		}
+		if len(words) == 0 {
+			continue
+		}
+		errs.Reset()
+		if code := cli.Run(ctl, words, io.Discard, &errs); code != 0 {
+			msg := strings.TrimSpace(errs.String())
+			if msg == "" {
+				msg = fmt.Sprintf("command failed with exit code %d", code)
+			}
+			return fmt.Errorf("%s:%d: %s", name, i+1, strings.ReplaceAll(msg, "\n", "; "))
+		}
+	}
+	return nil
+}
+
+// readLines reads the whole script: a load validates it completely before
+// touching the control plane, so it is needed twice.
+func readLines(r io.Reader) ([]string, error) {
+	var lines []string
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+	}
+	return lines, sc.Err()
+}
+
+func splitScript(s string) []string {
+	return strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+}
+
+// splitLine splits a line into words as iproute2's batch mode does
+// (makeargs): blanks separate, '#' outside a word starts a comment, and
+// quotes group.
+func splitLine(s string) ([]string, error) {
+	var out []string
+	var cur strings.Builder
+	in, quote := false, byte(0)
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		switch {
+		case quote != 0:
+			if ch == quote {
+				quote = 0
+			} else {
+				cur.WriteByte(ch)
+			}
+		case ch == '"' || ch == '\'':
+			quote, in = ch, true
+		case ch == '#' && !in:
+			i = len(s)
+		case ch == ' ' || ch == '\t':
+			if in {
+				out = append(out, cur.String())
+				cur.Reset()
+				in = false
+			}
+		default:
+			cur.WriteByte(ch)
+			in = true
+		}
+	}
+	if quote != 0 {
+		return nil, fmt.Errorf("Unterminated quoted string")
+	}
+	if in {
+		out = append(out, cur.String())
+	}
+	return out, nil
+}
