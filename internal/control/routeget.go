@@ -255,7 +255,7 @@ func (s *Snapshot) input4(f rule.Flow) (RouteAnswer, error) {
 		return RouteAnswer{}, inval
 	case dst == bcast4 || src.IsUnspecified() && dst.IsUnspecified():
 		if !src.IsUnspecified() {
-			if err := s.validateSource(f, 0); err != nil { // brd_input
+			if err := s.validateSource(groupFlow(f), 0); err != nil { // brd_input
 				return RouteAnswer{}, err
 			}
 		}
@@ -276,7 +276,7 @@ func (s *Snapshot) input4(f rule.Flow) (RouteAnswer, error) {
 	case fib.TypeBroadcast:
 		// brd_input validates a non-zero source like local delivery.
 		if !f.Src.IsUnspecified() {
-			if err := s.validateSource(f, 0); err != nil {
+			if err := s.validateSource(groupFlow(f), 0); err != nil {
 				return RouteAnswer{}, err
 			}
 		}
@@ -458,9 +458,16 @@ func (s *Snapshot) inputMulticast4(f rule.Flow) (RouteAnswer, error) {
 			return RouteAnswer{}, errMsg(syscall.EINVAL, "")
 		}
 	} else {
-		if err := s.validateSource(f, 0); err != nil {
+		if err := s.validateSource(groupFlow(f), 0); err != nil {
 			return RouteAnswer{}, err
 		}
 	}
 	return RouteAnswer{Type: fib.TypeMulticast, Dev: s.localDev(f.Iif)}, nil
+}
+
+// groupFlow is the flow whose source brd_input and ip_route_input_mc
+// validate: fib_validate_source is called with a zero destination.
+func groupFlow(f rule.Flow) rule.Flow {
+	f.Dst = netip.IPv4Unspecified()
+	return f
 }
