@@ -1,0 +1,46 @@
+// Package packet attaches govrf to an existing kernel interface — a veth
+// end, a TAP device another daemon created, a physical NIC — through an
+// AF_PACKET socket, and presents it as a port.Port.
+//
+// # Receiving and sending
+//
+// The socket is bound to the interface with ETH_P_ALL and moves frames in
+// batches with recvmmsg(2) and sendmmsg(2). PACKET_QDISC_BYPASS sends
+// frames straight to the driver (packet_direct_xmit), as a NIC's own
+// queue would take them, and keeps them away from the kernel's other
+// packet taps. PACKET_IGNORE_OUTGOING, with a pkttype check behind it,
+// keeps the frames the kernel itself sends on the interface out of Read.
+//
+// govrf answers for its own MAC address, which differs from the kernel
+// interface's, so the socket joins the interface in promiscuous mode
+// (PACKET_MR_PROMISC); the membership ends with the socket.
+//
+// # VLAN tags
+//
+// On receive the kernel moves an 802.1Q tag out of the frame and into the
+// skb (skb_vlan_untag, or the NIC's VLAN offload) before packet taps see
+// it, so a socket that read only the frame would take tagged traffic for
+// untagged. The port asks for PACKET_AUXDATA and puts the tag back into
+// the frame, in place, before handing it to the reader: the data plane
+// sees every tag and decides itself, dropping unknown VLAN IDs rather
+// than treating them as untagged. A frame with no room left in its buffer
+// for the tag is an RX error, never delivered untagged.
+//
+// # Keeping the kernel silent
+//
+// While govrf owns an interface the kernel must not answer on it. Three
+// measures, together, achieve that:
+//
+//   - govrf uses its own MAC address. Frames to it reach the kernel as
+//     PACKET_OTHERHOST, which ip_rcv_core and ipv6_rcv drop, so the
+//     kernel neither delivers nor forwards them.
+//   - Quiesce sets net.ipv6.conf.IF.disable_ipv6=1, which removes the
+//     interface's IPv6 addresses and stops autoconfiguration, router
+//     solicitations, MLD and NDP (addrconf_ifdown), and
+//     net.ipv4.conf.IF.arp_ignore=8 and arp_announce=2, so arp_rcv does
+//     not reply to broadcast ARP requests for the kernel's addresses on
+//     other interfaces (arp_ignore in the default mode 0 answers for any
+//     local address on any interface).
+//   - Open refuses an interface that carries IPv4 addresses, since the
+//     kernel routes and answers for those, unless Config.Force is set.
+package packet

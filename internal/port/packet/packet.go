@@ -1,0 +1,38 @@
+package packet
+
+import (
+	"errors"
+
+	"github.com/govrf/govrf/internal/header"
+)
+
+// DefaultBatchSize is the batch size of a Config that leaves it zero.
+const DefaultBatchSize = 64
+
+// Config describes how to attach to an interface.
+type Config struct {
+	// MAC is the port's own Ethernet address, the one govrf sends from
+	// and answers for. The zero value means the interface's address,
+	// which the kernel then shares; see the package documentation.
+	MAC header.MAC
+
+	// BatchSize is the number of frames one Read or Write moves at most
+	// per system call; 0 means DefaultBatchSize.
+	BatchSize int
+
+	// Force attaches to an interface even though it carries IPv4
+	// addresses.
+	Force bool
+
+	// Quiesce runs Quiesce on the interface at Open and restores its
+	// settings at Close.
+	Quiesce bool
+}
+
+// ErrAddressed is the error Open and Quiesce return, wrapped, for an
+// interface that carries IPv4 addresses.
+var ErrAddressed = errors.New("interface carries IPv4 addresses")
+
+// ErrUnsupported is the error Open and Quiesce return on systems other
+// than Linux.
+var ErrUnsupported = errors.New("AF_PACKET ports need Linux")

@@ -1,0 +1,196 @@
+package packet
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"sync/atomic"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/govrf/govrf/internal/header"
+	"github.com/govrf/govrf/internal/port"
+)
+
+// Port is a port.Port on an AF_PACKET socket. It is safe for one reader
+// and one writer at a time; Close and Stats may be called from any
+// goroutine.
+//
+// Close wakes a blocked Read through an eventfd that Read polls beside the
+// socket, rather than a receive timeout: the reader then sleeps in the
+// kernel until a frame or Close arrives, with neither a wakeup latency to
+// choose nor idle wakeups to pay for.
+type Port struct {
+	name     string
+	mac      header.MAC
+	mtu      int
+	batch    int
+	maxFrame int // longest frame the kernel sends (packet_snd)
+
+	// mu is held shared around every use of fd and evfd and exclusively
+	// by Close to close them, so no call ever reaches a reused
+	// descriptor.
+	mu      sync.RWMutex
+	closed  atomic.Bool
+	once    sync.Once
+	fd      int
+	evfd    int // readable once Close has begun
+	restore func() error
+
+	rx    rxState // the reader's
+	tx    txState // the writer's
+	stats counters
+}
+
+var (
+	_ port.Port     = (*Port)(nil)
+	_ port.Poller   = (*Port)(nil)
+	_ port.Counters = (*Port)(nil)
+)
+
+// Open attaches a port to the interface ifname; see the package
+// documentation for what it sets up. It needs CAP_NET_RAW, and
+// CAP_NET_ADMIN for promiscuous mode and Config.Quiesce.
+func Open(ifname string, cfg Config) (*Port, error) {
+	ifi, err := net.InterfaceByName(ifname)
+	if err != nil {
+		return nil, fmt.Errorf("packet: open %s: %w", ifname, err)
+	}
+	if !cfg.Force {
+		if err := refuseAddressed(ifi); err != nil {
+			return nil, err
+		}
+	}
+	p := &Port{
+		name:     ifname,
+		mtu:      ifi.MTU,
+		batch:    cfg.BatchSize,
+		maxFrame: ifi.MTU + header.EthernetLen + header.VLANTagLen,
+		fd:       -1,
+		evfd:     -1,
+	}
+	if p.batch <= 0 {
+		p.batch = DefaultBatchSize
+	}
+	p.mac = cfg.MAC
+	if p.mac == (header.MAC{}) && len(ifi.HardwareAddr) == len(p.mac) {
+		p.mac = header.MAC(ifi.HardwareAddr)
+	}
+	if err := p.open(ifi.Index); err != nil {
+		p.closeFDs()
+		return nil, fmt.Errorf("packet: open %s: %w", ifname, err)
+	}
+	if cfg.Quiesce {
+		if p.restore, err = quiesce(ifname); err != nil {
+			p.closeFDs()
+			return nil, err
+		}
+	}
+	p.rx.init(p.batch)
+	p.tx.init(p.batch)
+	return p, nil
+}
+
+// open creates the socket and the eventfd. The socket starts with
+// protocol 0, which receives nothing, and takes ETH_P_ALL only at bind,
+// so that no frame from another interface slips in before the bind.
+func (p *Port) open(ifindex int) error {
+	var err error
+	if p.evfd, err = unix.Eventfd(0, unix.EFD_NONBLOCK|unix.EFD_CLOEXEC); err != nil {
+		return fmt.Errorf("eventfd: %w", err)
+	}
+	if p.fd, err = unix.Socket(unix.AF_PACKET, unix.SOCK_RAW|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0); err != nil {
+		return fmt.Errorf("socket: %w", err)
+	}
+	for _, o := range []struct {
+		name string
+		opt  int
+	}{
+		{"PACKET_AUXDATA", unix.PACKET_AUXDATA},
+		{"PACKET_QDISC_BYPASS", unix.PACKET_QDISC_BYPASS},
+		{"PACKET_IGNORE_OUTGOING", unix.PACKET_IGNORE_OUTGOING},
+	} {
+		err := unix.SetsockoptInt(p.fd, unix.SOL_PACKET, o.opt, 1)
+		// Kernels before 4.20 lack PACKET_IGNORE_OUTGOING; the
+		// pkttype check in TryRead covers for it.
+		if err != nil && !(o.opt == unix.PACKET_IGNORE_OUTGOING && errors.Is(err, unix.ENOPROTOOPT)) {
+			return fmt.Errorf("setsockopt %s: %w", o.name, err)
+		}
+	}
+	mreq := unix.PacketMreq{Ifindex: int32(ifindex), Type: unix.PACKET_MR_PROMISC}
+	if err := unix.SetsockoptPacketMreq(p.fd, unix.SOL_PACKET, unix.PACKET_ADD_MEMBERSHIP, &mreq); err != nil {
+		return fmt.Errorf("setsockopt PACKET_ADD_MEMBERSHIP: %w", err)
+	}
+	sa := &unix.SockaddrLinklayer{Protocol: htons(unix.ETH_P_ALL), Ifindex: ifindex}
+	if err := unix.Bind(p.fd, sa); err != nil {
+		return fmt.Errorf("bind: %w", err)
+	}
+	// Binding to a link that is down leaves ENETDOWN pending on the
+	// socket (packet_do_bind); reading SO_ERROR clears it.
+	_, err = unix.GetsockoptInt(p.fd, unix.SOL_SOCKET, unix.SO_ERROR)
+	return err
+}
+
+func htons(v uint16) uint16 { return v<<8 | v>>8 }
+
+// refuseAddressed returns an error wrapping ErrAddressed when the
+// interface carries IPv4 addresses.
+func refuseAddressed(ifi *net.Interface) error {
+	addrs, err := ifi.Addrs()
+	if err != nil {
+		return fmt.Errorf("packet: %s: %w", ifi.Name, err)
+	}
+	for _, a := range addrs {
+		if n, ok := a.(*net.IPNet); ok && n.IP.To4() != nil {
+			return fmt.Errorf("packet: %s has %v: %w", ifi.Name, n, ErrAddressed)
+		}
+	}
+	return nil
+}
+
+// Name returns the interface name.
+func (p *Port) Name() string { return p.name }
+
+// MAC returns the port's own address: Config.MAC, or the interface's.
+func (p *Port) MAC() header.MAC { return p.mac }
+
+// MTU returns the interface's MTU as it was at Open.
+func (p *Port) MTU() int { return p.mtu }
+
+// BatchSize returns the configured batch size.
+func (p *Port) BatchSize() int { return p.batch }
+
+// Close wakes a blocked Read, waits for the calls in progress to return,
+// closes the socket — which leaves promiscuous mode — and restores what
+// Config.Quiesce changed. Closing again returns nil.
+func (p *Port) Close() error {
+	var err error
+	p.once.Do(func() {
+		p.closed.Store(true)
+		one := [8]byte{1}
+		unix.Write(p.evfd, one[:]) // cannot fail: the counter is far from its limit
+		p.mu.Lock()
+		err = p.closeFDs()
+		if p.restore != nil {
+			err = errors.Join(err, p.restore())
+		}
+		p.mu.Unlock()
+	})
+	return err
+}
+
+func (p *Port) closeFDs() error {
+	var err error
+	for _, fd := range []*int{&p.fd, &p.evfd} {
+		if *fd >= 0 {
+			err = errors.Join(err, unix.Close(*fd))
+			*fd = -1
+		}
+	}
+	return err
+}
+
+func (p *Port) closedError(op string) error {
+	return &port.OpError{Op: op, Port: p.name, Err: port.ErrClosed}
+}

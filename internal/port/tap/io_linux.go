@@ -1,0 +1,145 @@
+package tap
+
+import (
+	"sync/atomic"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/govrf/govrf/internal/header"
+	"github.com/govrf/govrf/internal/port"
+)
+
+// Read reads frames, waiting for one if none is pending; see port.Port.
+func (p *Port) Read(bufs [][]byte, sizes []int, offset int) (int, error) {
+	for {
+		n, err := p.TryRead(bufs, sizes, offset)
+		if n > 0 || err != nil || len(bufs) == 0 {
+			return n, err
+		}
+		if err := p.wait(); err != nil {
+			return 0, err
+		}
+	}
+}
+
+// wait sleeps until the device is readable or Close has begun.
+func (p *Port) wait() error {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	if p.closed.Load() {
+		return p.closedError("read")
+	}
+	fds := p.poll[:]
+	fds[0] = unix.PollFd{Fd: int32(p.fd), Events: unix.POLLIN}
+	fds[1] = unix.PollFd{Fd: int32(p.evfd), Events: unix.POLLIN}
+	for {
+		_, err := unix.Poll(fds, -1)
+		if err != unix.EINTR {
+			return p.opError("read", err)
+		}
+	}
+}
+
+// TryRead reads the frames pending, at most one batch, with one readv(2)
+// each, and returns at once; see port.Poller. Each read has a spare octet
+// behind the reader's buffer: tun_put_user silently cuts a frame to the
+// room it is given, so a frame that reaches the spare octet was too long.
+func (p *Port) TryRead(bufs [][]byte, sizes []int, offset int) (int, error) {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	if p.closed.Load() {
+		return 0, p.closedError("read")
+	}
+	n := 0
+	for tries := 0; n < len(bufs) && tries < p.batch; tries++ {
+		room := bufs[n][offset:]
+		p.iov[0], p.iov[1] = room, p.spare[:]
+		size, err := unix.Readv(p.fd, p.iov[:])
+		switch {
+		case err == unix.EINTR:
+			continue
+		case err == unix.EAGAIN:
+			return n, nil
+		case err != nil:
+			return n, p.opError("read", err)
+		case size > len(room): // the frame spilled into spare
+			p.stats.rxErrors.Add(1)
+			continue
+		}
+		sizes[n] = size
+		p.stats.rxPackets.Add(1)
+		p.stats.rxBytes.Add(uint64(size))
+		if size >= header.EthernetLen && header.Ethernet(room).Dst().IsMulticast() {
+			p.stats.multicast.Add(1)
+		}
+		n++
+	}
+	return n, nil
+}
+
+// Write writes the frames with one write(2) each; see port.Port. A frame
+// the link cannot carry, or that the kernel has no room for, is a TX
+// drop; one the kernel refuses otherwise is a TX error.
+func (p *Port) Write(bufs [][]byte, offset int) (int, error) {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	if p.closed.Load() {
+		return 0, p.closedError("write")
+	}
+	for _, b := range bufs {
+		f := b[offset:]
+		if len(f) > p.maxFrame || len(f) < header.EthernetLen {
+			p.stats.txDropped.Add(1)
+			continue
+		}
+		_, err := unix.Write(p.fd, f)
+		for err == unix.EINTR {
+			_, err = unix.Write(p.fd, f)
+		}
+		switch err {
+		case nil:
+			p.stats.txPackets.Add(1)
+			p.stats.txBytes.Add(uint64(len(f)))
+		case unix.EAGAIN, unix.ENOBUFS, unix.ENOMEM:
+			p.stats.txDropped.Add(1)
+		default:
+			p.stats.txErrors.Add(1)
+		}
+	}
+	return len(bufs), nil
+}
+
+func (p *Port) opError(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &port.OpError{Op: op, Port: p.name, Err: err}
+}
+
+func (p *Port) closedError(op string) error {
+	return &port.OpError{Op: op, Port: p.name, Err: port.ErrClosed}
+}
+
+// counters are the port's statistics, atomic so Stats may run beside
+// Read and Write.
+type counters struct {
+	rxPackets, rxBytes, rxErrors, multicast atomic.Uint64
+	txPackets, txBytes, txErrors, txDropped atomic.Uint64
+}
+
+// Stats returns the port's counters; see port.Counters. The kernel's
+// drops before the reader (tun's own queue) show in `ip -s link` on the
+// device, not here, so RxDropped stays zero.
+func (p *Port) Stats() port.Stats {
+	c := &p.stats
+	return port.Stats{
+		RxPackets: c.rxPackets.Load(),
+		RxBytes:   c.rxBytes.Load(),
+		RxErrors:  c.rxErrors.Load(),
+		Multicast: c.multicast.Load(),
+		TxPackets: c.txPackets.Load(),
+		TxBytes:   c.txBytes.Load(),
+		TxErrors:  c.txErrors.Load(),
+		TxDropped: c.txDropped.Load(),
+	}
+}

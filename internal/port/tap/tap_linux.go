@@ -1,0 +1,164 @@
+package tap
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/govrf/govrf/internal/header"
+	"github.com/govrf/govrf/internal/port"
+)
+
+// Port is a port.Port on a TAP device. It is safe for one reader and one
+// writer at a time; Close and Stats may be called from any goroutine.
+//
+// The device's file is non-blocking. A Read with nothing pending polls it
+// beside an eventfd that Close makes readable, so Close wakes the reader
+// at once.
+type Port struct {
+	name     string
+	mac      header.MAC
+	mtu      int
+	batch    int
+	maxFrame int
+
+	// mu is held shared around every use of fd and evfd and exclusively
+	// by Close to close them.
+	mu     sync.RWMutex
+	closed atomic.Bool
+	once   sync.Once
+	fd     int
+	evfd   int
+	poll   [2]unix.PollFd // the reader's
+	iov    [2][]byte      // the reader's: its buffer, then spare
+	spare  [1]byte
+
+	stats counters
+}
+
+var (
+	_ port.Port     = (*Port)(nil)
+	_ port.Poller   = (*Port)(nil)
+	_ port.Counters = (*Port)(nil)
+)
+
+// Create creates the TAP device name, or attaches to the persistent one
+// of that name, and brings it up. A name with "%d" lets the kernel pick
+// the number; Name returns the result. It needs CAP_NET_ADMIN, unless the
+// device is persistent and owned by the caller.
+func Create(name string, cfg Config) (*Port, error) {
+	p := &Port{mac: cfg.MAC, batch: cfg.BatchSize, fd: -1, evfd: -1}
+	if p.batch <= 0 {
+		p.batch = DefaultBatchSize
+	}
+	if p.mac == (header.MAC{}) {
+		rand.Read(p.mac[:])
+		p.mac[0] = p.mac[0]&^1 | 2 // unicast, locally administered
+	}
+	if err := p.create(name, cfg); err != nil {
+		p.closeFDs()
+		return nil, fmt.Errorf("tap: create %s: %w", name, err)
+	}
+	p.maxFrame = p.mtu + header.EthernetLen + header.VLANTagLen
+	return p, nil
+}
+
+func (p *Port) create(name string, cfg Config) error {
+	var err error
+	if p.evfd, err = unix.Eventfd(0, unix.EFD_NONBLOCK|unix.EFD_CLOEXEC); err != nil {
+		return fmt.Errorf("eventfd: %w", err)
+	}
+	if p.fd, err = unix.Open("/dev/net/tun", unix.O_RDWR|unix.O_NONBLOCK|unix.O_CLOEXEC, 0); err != nil {
+		return err
+	}
+	ifr, err := unix.NewIfreq(name)
+	if err != nil {
+		return err
+	}
+	ifr.SetUint16(unix.IFF_TAP | unix.IFF_NO_PI)
+	if err := unix.IoctlIfreq(p.fd, unix.TUNSETIFF, ifr); err != nil {
+		return fmt.Errorf("TUNSETIFF: %w", err)
+	}
+	p.name = ifr.Name()
+	if cfg.Persist {
+		if err := unix.IoctlSetInt(p.fd, unix.TUNSETPERSIST, 1); err != nil {
+			return fmt.Errorf("TUNSETPERSIST: %w", err)
+		}
+	}
+	return p.up(cfg.MTU)
+}
+
+// up sets the MTU if asked, reads it back, and sets IFF_UP, through the
+// SIOC ioctls of an ordinary socket.
+func (p *Port) up(mtu int) error {
+	s, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(s)
+	ifr, err := unix.NewIfreq(p.name)
+	if err != nil {
+		return err
+	}
+	if mtu > 0 {
+		ifr.SetUint32(uint32(mtu))
+		if err := unix.IoctlIfreq(s, unix.SIOCSIFMTU, ifr); err != nil {
+			return fmt.Errorf("SIOCSIFMTU %d: %w", mtu, err)
+		}
+	}
+	if err := unix.IoctlIfreq(s, unix.SIOCGIFMTU, ifr); err != nil {
+		return fmt.Errorf("SIOCGIFMTU: %w", err)
+	}
+	p.mtu = int(ifr.Uint32())
+	if err := unix.IoctlIfreq(s, unix.SIOCGIFFLAGS, ifr); err != nil {
+		return fmt.Errorf("SIOCGIFFLAGS: %w", err)
+	}
+	ifr.SetUint16(ifr.Uint16() | unix.IFF_UP)
+	if err := unix.IoctlIfreq(s, unix.SIOCSIFFLAGS, ifr); err != nil {
+		return fmt.Errorf("SIOCSIFFLAGS: %w", err)
+	}
+	return nil
+}
+
+// Name returns the device's name.
+func (p *Port) Name() string { return p.name }
+
+// MAC returns the port's own address: Config.MAC, or a random one.
+func (p *Port) MAC() header.MAC { return p.mac }
+
+// MTU returns the device's MTU as it was at Create.
+func (p *Port) MTU() int { return p.mtu }
+
+// BatchSize returns the configured batch size.
+func (p *Port) BatchSize() int { return p.batch }
+
+// Close wakes a blocked Read, waits for the calls in progress to return
+// and closes the device's file, which removes the device unless it is
+// persistent (tun_chr_close). Closing again returns nil.
+func (p *Port) Close() error {
+	var err error
+	p.once.Do(func() {
+		p.closed.Store(true)
+		one := [8]byte{1}
+		unix.Write(p.evfd, one[:]) // cannot fail: the counter is far from its limit
+		p.mu.Lock()
+		err = p.closeFDs()
+		p.mu.Unlock()
+	})
+	return err
+}
+
+func (p *Port) closeFDs() error {
+	var err error
+	for _, fd := range []*int{&p.fd, &p.evfd} {
+		if *fd >= 0 {
+			err = errors.Join(err, unix.Close(*fd))
+			*fd = -1
+		}
+	}
+	return err
+}
