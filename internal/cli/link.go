@@ -58,7 +58,7 @@ const linkUsage = `Usage: govrf link add [ name ] NAME [ address LLADDR ] [ mtu 
        govrf link show [ DEVICE | group GROUP ] [ up ] [ master VRF ]
                        [ vrf VRF ] [ type TYPE ] [ nomaster ]
        govrf link help
-TYPE := { dummy | vrf }
+TYPE := { dummy | vrf | packet | tap }
 ARGS for vrf := table TABLEID
 `
 
@@ -73,6 +73,7 @@ type linkReq struct {
 	group    *int
 	master   *string // "" for nomaster
 	kind     string  // after `type`
+	parent   string  // after `link`: the kernel interface of a packet port
 	hasKind  bool
 	kindArgs []string
 }
@@ -126,6 +127,10 @@ func parseLinkReq(s *control.Snapshot, a *args, verb linkVerb) (linkReq, error) 
 		case w == "up" || w == "down":
 			up := w == "up"
 			req.up = &up
+		case w == "link":
+			if req.parent, err = a.value(); err != nil {
+				return req, err
+			}
 		case w == "name":
 			if name, err = a.value(); err != nil {
 				return req, err
@@ -286,7 +291,7 @@ func finishLinkReq(s *control.Snapshot, req linkReq, name, dev string, hasName, 
 func parseKindArgs(req linkReq) (*fib.TableID, error) {
 	var table *fib.TableID
 	switch req.kind {
-	case "dummy":
+	case "dummy", "packet", "tap":
 		return nil, nil
 	case "vrf":
 		a := &args{w: req.kindArgs}

@@ -22,7 +22,10 @@ func linkCreate(c *ctx, req linkReq, table *fib.TableID) error {
 	if err := checkNewName(name); err != nil {
 		return err
 	}
-	spec := control.LinkSpec{Name: name, Kind: kind}
+	spec := control.LinkSpec{Name: name, Kind: kind, Parent: req.parent}
+	if req.parent != "" && kind != control.KindPacket {
+		return errUnsupported("link")
+	}
 	if kind == control.KindVRF {
 		if table == nil {
 			// vrf_newlink: no IFLA_VRF_TABLE at all.

@@ -69,6 +69,15 @@ func TestRoundTrip(t *testing.T) {
 		lines []string
 	}{
 		{"fresh", nil},
+		{"ports", []string{
+			"link add link veth9 name p0 type packet",
+			"link add name t0 mtu 9000 type tap",
+			"link add name blue type vrf table 10",
+			"link set dev p0 master blue",
+			"link set dev p0 up",
+			"link set dev t0 up",
+			"addr add 192.168.1.1/24 dev p0",
+		}},
 		{"vrf", []string{
 			"link add blue type vrf table 10",
 			"link add eth0 type dummy",

@@ -111,6 +111,15 @@ func (w *writer) links() {
 				mtu = fmt.Sprintf(" mtu %d", l.MTU)
 			}
 			w.line("link add name %s%s address %s type vrf table %d", l.Name, mtu, l.MAC, l.Table)
+		case control.KindPacket, control.KindTap:
+			if l.MTU != dummyMTU {
+				mtu = fmt.Sprintf(" mtu %d", l.MTU)
+			}
+			parent := ""
+			if l.Kind == control.KindPacket {
+				parent = "link " + l.Parent + " "
+			}
+			w.line("link add %sname %s%s address %s type %s", parent, l.Name, mtu, l.MAC, l.Kind)
 		}
 	}
 	for l := range w.s.Links() {
@@ -154,7 +163,7 @@ func (w *writer) addrs(l *control.Link, used bool) {
 	if up && !lo && !w.ll[l.Index] {
 		w.line("link set dev %s up", l.Name)
 		w.ll[l.Index] = true
-		if ll := linkLocal(l.MAC); l.Kind == control.KindDummy && !slices.ContainsFunc(l.Addrs, func(a control.Addr) bool { return a.Prefix == ll }) {
+		if ll := linkLocal(l.MAC); l.Kind.IsPort() && !slices.ContainsFunc(l.Addrs, func(a control.Addr) bool { return a.Prefix == ll }) {
 			w.line("addr del %s dev %s", ll, l.Name)
 		}
 	}

@@ -341,3 +341,22 @@ func TestDeletePrimaryTakesSecondaries(t *testing.T) {
 		t.Errorf("d0 keeps %v", c.Snapshot().LinkByName("d0").Addrs)
 	}
 }
+
+func TestPortKinds(t *testing.T) {
+	c := New()
+	must(t, c.AddLink(LinkSpec{Name: "p0", Kind: KindPacket, Parent: "veth9"}))
+	must(t, c.AddLink(LinkSpec{Name: "p1", Kind: KindPacket}))
+	must(t, c.AddLink(LinkSpec{Name: "t0", Kind: KindTap}))
+	vrf(t, c, "blue", 10)
+	for _, tc := range []struct{ name, parent string }{{"p0", "veth9"}, {"p1", "p1"}, {"t0", ""}} {
+		enslave(t, c, tc.name, "blue")
+		must(t, c.SetLink(tc.name, LinkChange{Up: ptr(true)}))
+		l := c.Snapshot().LinkByName(tc.name)
+		if l.Parent != tc.parent || !l.Kind.IsPort() {
+			t.Errorf("%s: parent %q, port %v; want %q, true", tc.name, l.Parent, l.Kind.IsPort(), tc.parent)
+		}
+		if !has(c, 10, fib.TypeLocal, netip.PrefixFrom(linkLocal(l.MAC), 128).String()) {
+			t.Errorf("%s: no link-local address in its VRF's table after coming up", tc.name)
+		}
+	}
+}

@@ -15,9 +15,16 @@ const (
 	KindLoopback Kind = iota
 	KindDummy         // a port with no packet I/O, for offline configurations
 	KindVRF           // an L3 master device bound to a table
+	KindPacket        // a port on an existing kernel interface (AF_PACKET)
+	KindTap           // a port on a TAP device govrf creates
 )
 
-var kindNames = [...]string{"loopback", "dummy", "vrf"}
+var kindNames = [...]string{"loopback", "dummy", "vrf", "packet", "tap"}
+
+// IsPort reports whether links of the kind carry frames of their own (or
+// stand for a port offline, as dummy does): they get link-local addresses
+// and neighbours, and may be enslaved to a VRF.
+func (k Kind) IsPort() bool { return k == KindDummy || k == KindPacket || k == KindTap }
 
 // String returns the kind as `ip -d link` prints it.
 func (k Kind) String() string {
@@ -79,6 +86,7 @@ type Link struct {
 	Master int         // index of the enslaving VRF; 0 for none
 	Table  fib.TableID // the VRF's table (KindVRF only)
 	Group  int
+	Parent string // KindPacket: the kernel interface the port drives
 	Addrs  []Addr // in the order `ip addr` lists them
 
 	gen uint64 // the snapshot generation that owns this copy

@@ -14,6 +14,9 @@ type LinkSpec struct {
 	Table fib.TableID // KindVRF: required, non-zero
 	MTU   int         // 0: the kind's default
 	MAC   *MAC        // nil: random
+	// Parent is the kernel interface a KindPacket port drives (`link
+	// IFNAME`); empty means the interface named like the link.
+	Parent string
 }
 
 // AddLink creates a link as rtnl_newlink and the kind's newlink do.
@@ -26,6 +29,14 @@ func (c *Control) AddLink(spec LinkSpec) error {
 		switch spec.Kind {
 		case KindDummy:
 			l.Flags = FlagBroadcast | FlagNoARP
+		case KindPacket, KindTap:
+			l.Flags = FlagBroadcast
+			if spec.Kind == KindPacket {
+				l.Parent = spec.Parent
+				if l.Parent == "" {
+					l.Parent = spec.Name
+				}
+			}
 		case KindVRF:
 			if spec.Table == fib.TableUnspec {
 				return rterr.New(syscall.EINVAL, "Invalid VRF table id")

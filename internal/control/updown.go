@@ -41,7 +41,7 @@ func (s *Snapshot) setUp(l *Link, up bool) {
 			Type: fib.TypeMulticast, Proto: fib.ProtoKernel, Metric: 256,
 			Nexthops: []fib.Nexthop{{Dev: e.Index}}}, fib.OpAppend)
 	}
-	if e.Kind == KindDummy && e.findAddr(linkLocal(e.MAC), 64) < 0 {
+	if e.Kind.IsPort() && e.findAddr(linkLocal(e.MAC), 64) < 0 {
 		s.addAddr(e, Addr{Prefix: netip.PrefixFrom(linkLocal(e.MAC), 64), Scope: fib.ScopeLink, Kernel: true})
 	}
 	for _, a := range slices.Clone(s.Link(e.Index).Addrs) {
