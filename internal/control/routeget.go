@@ -134,6 +134,22 @@ func (s *Snapshot) output4(f rule.Flow) (RouteAnswer, error) {
 		}
 		return RouteAnswer{Type: fib.TypeLocal, Dev: loopbackIndex, PrefSrc: src}, nil
 	}
+	a, err := s.output4Route(f)
+	if err != nil {
+		return a, err
+	}
+	// __mkroute_output: a loopback source may only leave by lo or a VRF.
+	if f.Src.IsLoopback() {
+		if l := s.Link(a.Dev); l != nil && l.Kind != KindLoopback && l.Kind != KindVRF {
+			return RouteAnswer{}, errMsg(syscall.EINVAL, "")
+		}
+	}
+	return a, nil
+}
+
+// output4Route picks the output device of output4: by the source's link
+// or the oif for multicasts and broadcasts, else by the lookup.
+func (s *Snapshot) output4Route(f rule.Flow) (RouteAnswer, error) {
 	if f.Src.IsValid() && f.Oif == 0 && (f.Dst.IsMulticast() || f.Dst == bcast4) {
 		// "Special hack": multicasts and limited broadcasts leave by
 		// the link that owns the source address.
@@ -149,21 +165,6 @@ func (s *Snapshot) output4(f rule.Flow) (RouteAnswer, error) {
 		}
 		return RouteAnswer{Type: castType4(f.Dst, fib.TypeUnicast), Dev: oif, PrefSrc: src}, nil
 	}
-	a, err := s.output4Route(f, oif)
-	if err != nil {
-		return a, err
-	}
-	// __mkroute_output: a loopback source may only leave by lo or a VRF.
-	if f.Src.IsLoopback() {
-		if l := s.Link(a.Dev); l != nil && l.Kind != KindLoopback && l.Kind != KindVRF {
-			return RouteAnswer{}, errMsg(syscall.EINVAL, "")
-		}
-	}
-	return a, nil
-}
-
-// output4Route is the lookup part of output4.
-func (s *Snapshot) output4Route(f rule.Flow, oif int) (RouteAnswer, error) {
 	res, table, err := s.fibLookup(f, fib.ScopeUniverse)
 	if err != nil {
 		if oif != 0 && (f.Dst.IsMulticast() || s.Link(oif).Kind != KindVRF) {
