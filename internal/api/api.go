@@ -1,0 +1,40 @@
+// Package api is govrfd's control socket: JSON over a unix socket, one
+// request per connection. A request carries a govrf command line; the
+// response carries what the command printed and its exit code, so the
+// CLI behaves the same whether it talks to the daemon or runs offline.
+//
+// The socket is mode 0660 and the server checks every peer's
+// credentials (SO_PEERCRED) as well: root, the daemon's own user and
+// members of the socket's group may configure the router, nobody else.
+package api
+
+import "time"
+
+// Request is one govrf command line, without the program name.
+type Request struct {
+	Argv []string `json:"argv"`
+}
+
+// Response is what the command printed and its exit code, with ip's
+// meaning: 0 success, 1 syntax, 2 refusal.
+type Response struct {
+	Stdout string `json:"stdout"`
+	Stderr string `json:"stderr"`
+	Code   int    `json:"code"`
+}
+
+// MaxRequest is the longest request the server reads, in bytes; a
+// command line is a few hundred bytes at most, so a larger request is
+// a mistake or an attack and is refused unread.
+const MaxRequest = 1 << 20
+
+// Timeout bounds how long the server waits for a request and for the
+// client to take its response, so a stalled peer cannot hold the
+// daemon, which serves one command at a time.
+const Timeout = 10 * time.Second
+
+// Exit codes of responses the server makes itself.
+const (
+	codeSyntax  = 1 // malformed or oversized request
+	codeRefused = 2 // unauthorised peer
+)

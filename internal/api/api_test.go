@@ -1,0 +1,179 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"net"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+// serve runs a server on a temporary socket with handler h until the
+// test ends, and returns the socket's path.
+func serve(t *testing.T, pol *Policy, h Handler) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "run", "govrf.sock")
+	l, err := Listen(path, -1)
+	if err != nil {
+		t.Fatalf("Listen(%q) = %v", path, err)
+	}
+	if pol == nil {
+		p, err := PolicyFor(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pol = &p
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- Serve(ctx, l, *pol, h) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Serve = %v", err)
+		}
+	})
+	return path
+}
+
+func echo(req Request) Response {
+	return Response{Stdout: strings.Join(req.Argv, " ") + "\n", Stderr: "warn\n", Code: len(req.Argv)}
+}
+
+func TestCallRoundTrip(t *testing.T) {
+	path := serve(t, nil, echo)
+	argv := []string{"route", "get", "10.1.1.1", "vrf", "blue"}
+	got, err := Call(path, argv)
+	want := Response{Stdout: "route get 10.1.1.1 vrf blue\n", Stderr: "warn\n", Code: 5}
+	if err != nil || got != want {
+		t.Fatalf("Call(%q, %q) = %+v, %v; want %+v", path, argv, got, err, want)
+	}
+}
+
+func TestListenMode(t *testing.T) {
+	path := serve(t, nil, echo)
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fi.Mode(); got != os.ModeSocket|0o660 {
+		t.Fatalf("mode of %s = %v, want %v", path, got, os.ModeSocket|0o660)
+	}
+	if _, err := Listen(path, -1); err == nil {
+		t.Fatalf("Listen(%q) on a live socket = nil, want an error", path)
+	}
+}
+
+func TestListenReplacesStaleSocket(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "govrf.sock")
+	l, err := net.Listen("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.(*net.UnixListener).SetUnlinkOnClose(false)
+	l.Close()
+	l, err = Listen(path, -1)
+	if err != nil {
+		t.Fatalf("Listen(%q) over a stale socket = %v", path, err)
+	}
+	l.Close()
+	if _, err := os.Lstat(path); !os.IsNotExist(err) {
+		t.Fatalf("socket %s after Close: %v, want it removed", path, err)
+	}
+}
+
+// raw sends b as the whole request and returns the decoded answer.
+func raw(t *testing.T, path string, b []byte) Response {
+	t.Helper()
+	conn, err := net.Dial("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	// The server may answer before reading everything; a write error
+	// then is expected.
+	go func() {
+		conn.Write(b)
+		conn.(*net.UnixConn).CloseWrite()
+	}()
+	var resp Response
+	if err := json.NewDecoder(conn).Decode(&resp); err != nil {
+		t.Fatalf("decoding the answer: %v", err)
+	}
+	return resp
+}
+
+func TestRequestRefused(t *testing.T) {
+	var called atomic.Bool
+	path := serve(t, nil, func(r Request) Response { called.Store(true); return echo(r) })
+	big, _ := json.Marshal(Request{Argv: []string{strings.Repeat("x", MaxRequest)}})
+	for _, tc := range []struct {
+		name string
+		req  []byte
+		want string
+	}{
+		{"oversized", big, "request longer than"},
+		{"malformed", []byte("{argv"), "malformed request"},
+	} {
+		got := raw(t, path, tc.req)
+		if got.Code != codeSyntax || !strings.Contains(got.Stderr, tc.want) {
+			t.Errorf("%s request: answer %+v, want code %d and %q", tc.name, got, codeSyntax, tc.want)
+		}
+	}
+	if called.Load() {
+		t.Errorf("handler called for a refused request")
+	}
+}
+
+func TestUnauthorisedPeerRefused(t *testing.T) {
+	// Nobody but an impossible user and group may talk to this server.
+	pol := Policy{UID: 4000000001, GID: 4000000001}
+	if os.Getuid() == 0 {
+		t.Skip("root passes every policy")
+	}
+	path := serve(t, &pol, echo)
+	got, err := Call(path, []string{"link", "show"})
+	if err != nil || got.Code != codeRefused || !strings.Contains(got.Stderr, "permission denied") {
+		t.Fatalf("Call as an outsider = %+v, %v; want code %d and permission denied", got, err, codeRefused)
+	}
+}
+
+func TestAuthorize(t *testing.T) {
+	pol := Policy{UID: 998, GID: 997}
+	for _, tc := range []struct {
+		peer Peer
+		ok   bool
+	}{
+		{Peer{UID: 0, GID: 0}, true},
+		{Peer{UID: 998, GID: 998}, true},
+		{Peer{UID: 1000, GID: 997}, true},
+		{Peer{UID: 1000, GID: 1000, Groups: []uint32{24, 997}}, true},
+		{Peer{UID: 1000, GID: 1000, Groups: []uint32{24, 27}}, false},
+		{Peer{UID: 1000, GID: 1000}, false},
+	} {
+		if err := pol.Authorize(tc.peer); (err == nil) != tc.ok {
+			t.Errorf("%+v.Authorize(%+v) = %v, want allowed %v", pol, tc.peer, err, tc.ok)
+		}
+	}
+}
+
+func TestSupplementaryGroups(t *testing.T) {
+	got, err := supplementaryGroups(int32(os.Getpid()))
+	want, err2 := os.Getgroups()
+	if err != nil || err2 != nil {
+		t.Fatalf("supplementaryGroups(self) = %v, %v", err, err2)
+	}
+	w := make([]uint32, len(want))
+	for i, g := range want {
+		w[i] = uint32(g)
+	}
+	if len(got) != 0 || len(w) != 0 {
+		if !reflect.DeepEqual(got, w) {
+			t.Fatalf("supplementaryGroups(self) = %v, want %v", got, w)
+		}
+	}
+}

@@ -1,0 +1,132 @@
+// Package daemon is govrfd: one control plane, the data plane over it,
+// the kernel ports its packet and tap links stand for, the API socket
+// through which govrf configures it, and the configuration file that
+// survives it.
+//
+// Requests run one at a time through the same command line as offline
+// govrf, so the daemon and `govrf -batch` agree on every answer. After a
+// request that changed the state the daemon opens or closes ports to
+// match the links, then saves the state as its canonical script.
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/govrf/govrf/internal/api"
+	"github.com/govrf/govrf/internal/cli"
+	"github.com/govrf/govrf/internal/config"
+	"github.com/govrf/govrf/internal/control"
+	"github.com/govrf/govrf/internal/dataplane"
+)
+
+// Config says where the daemon listens and keeps its configuration.
+type Config struct {
+	Socket     string // the API socket
+	ConfigFile string // the persisted configuration; "" keeps none
+}
+
+// Daemon is a running router. Its exported methods are safe for
+// concurrent use.
+type Daemon struct {
+	cfg   Config
+	ctl   *control.Control
+	plane *dataplane.Plane
+	ln    net.Listener
+	pol   api.Policy
+	open  opener
+
+	mu    sync.Mutex    // serialises requests: one writer
+	ports map[int]owned // attached ports by link index
+}
+
+// New builds the daemon: loads ConfigFile if it exists, opens the ports
+// its links name and creates the socket. A configuration that does not
+// load makes New fail with the file and line, leaving the file as it
+// is. A port that cannot be opened at start is logged, not fatal: its
+// link stays configured, since the interface may yet appear, and later
+// changes try it again.
+func New(cfg Config) (*Daemon, error) {
+	return newDaemon(cfg, openKernelPort)
+}
+
+func newDaemon(cfg Config, open opener) (*Daemon, error) {
+	d := &Daemon{cfg: cfg, ctl: control.New(), open: open, ports: map[int]owned{}}
+	if cfg.ConfigFile != "" {
+		f, err := os.Open(cfg.ConfigFile)
+		switch {
+		case err == nil:
+			err = config.Load(d.ctl, f, cfg.ConfigFile)
+			f.Close()
+			if err != nil {
+				return nil, err
+			}
+		case !errors.Is(err, os.ErrNotExist):
+			return nil, err
+		}
+	}
+	d.plane = dataplane.New(d.ctl, nil, dataplane.Config{})
+	ln, err := api.Listen(cfg.Socket, -1)
+	if err != nil {
+		return nil, err
+	}
+	if d.pol, err = api.PolicyFor(cfg.Socket); err != nil {
+		ln.Close()
+		return nil, err
+	}
+	d.ln = ln
+	d.reconcile(nil)
+	return d, nil
+}
+
+// Control returns the daemon's control plane, for embedding and tests.
+func (d *Daemon) Control() *control.Control { return d.ctl }
+
+// Run runs the data plane and serves the API until ctx ends; then it
+// closes every port (packet ports give their interface's settings
+// back, TAP devices go away) and removes the socket.
+func (d *Daemon) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	planeDone := make(chan error, 1)
+	go func() { planeDone <- d.plane.Run(ctx) }()
+	err := api.Serve(ctx, d.ln, d.pol, d.handle)
+	cancel() // the server failed, or ctx ended: the data plane stops too
+	d.ln.Close()
+	<-planeDone
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for index := range d.ports {
+		d.release(index)
+	}
+	return err
+}
+
+// handle runs one request on the control plane and brings ports and the
+// configuration file up to date with what it changed.
+func (d *Daemon) handle(req api.Request) api.Response {
+	if cli.Offline(req.Argv) {
+		return api.Response{Stderr: "Error: -batch reads a file of the caller's; run it with govrf offline, or one command per call.\n", Code: 1}
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var stdout, stderr strings.Builder
+	before := d.ctl.Snapshot()
+	code := cli.Run(d.ctl, req.Argv, &stdout, &stderr)
+	if d.ctl.Snapshot().Gen() != before.Gen() {
+		for _, err := range d.reconcile(before) {
+			fmt.Fprintf(&stderr, "Error: %v\n", err)
+			code = 2
+		}
+		if err := d.save(); err != nil {
+			fmt.Fprintf(&stderr, "Error: the change is made but not saved: %v\n", err)
+			code = 2
+		}
+	}
+	return api.Response{Stdout: stdout.String(), Stderr: stderr.String(), Code: code}
+}

@@ -1,0 +1,41 @@
+package daemon
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// Main is govrfd's command line: `govrfd [-socket PATH] [-config FILE]`.
+// It runs the daemon until SIGTERM or SIGINT and returns the exit code.
+// Both cmd/govrfd and the govrf binary's daemon mode (used by `govrf
+// demo`, so that one binary suffices) call it.
+func Main(args []string, stderr io.Writer) int {
+	var cfg Config
+	fs := flag.NewFlagSet("govrfd", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.Socket, "socket", "/run/govrf/govrf.sock", "the API socket")
+	fs.StringVar(&cfg.ConfigFile, "config", "/etc/govrf/govrf.conf", "the persisted configuration")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	d, err := New(cfg)
+	if err == nil {
+		err = d.Run(ctx)
+	}
+	if err != nil && ctx.Err() == nil {
+		fmt.Fprintln(stderr, "govrfd:", err)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,41 @@
+package demo
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/govrf/govrf/internal/daemon"
+)
+
+// TestMain lets the test binary stand in for govrf: Namespaces starts
+// os.Executable() as govrfd through DaemonEnv.
+func TestMain(m *testing.M) {
+	if args, ok := os.LookupEnv(DaemonEnv); ok {
+		os.Exit(daemon.Main(strings.Fields(args), os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+func TestIntegrationNamespaces(t *testing.T) {
+	if os.Geteuid() != 0 {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("the namespace demo needs root")
+		}
+		t.Skip("needs root")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	var out bytes.Buffer
+	if err := Namespaces(ctx, &out); err != nil {
+		t.Fatalf("Namespaces: %v\n%s", err, out.String())
+	}
+	for _, want := range []string{"A1 reached A2; B2 received nothing", "B1 reached B2; A2 received nothing"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the story lacks %q:\n%s", want, out.String())
+		}
+	}
+}
