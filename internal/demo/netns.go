@@ -120,6 +120,9 @@ func Namespaces(ctx context.Context, w io.Writer) (err error) {
 		{"A1", "A2", "B2", "192.168.2.10"}, {"B1", "B2", "A2", "192.168.2.10"},
 		{"A1", "A2", "B2", "2001:db8:2::10"}, {"B1", "B2", "A2", "2001:db8:2::10"},
 	} {
+		if ctx.Err() != nil {
+			return ctx.Err() // interrupted: the deferred clean-up still runs
+		}
 		before := echoRequests(ns(p.other))
 		fmt.Fprintf(out, "$ ip netns exec %s ping -c 3 %s\n", ns(p.from), p.dst)
 		if err := sh(out, "ip", "netns", "exec", ns(p.from), "ping", "-c", "3", "-i", "0.2", "-W", "2", p.dst); err != nil {
