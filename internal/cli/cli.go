@@ -67,6 +67,8 @@ func init() {
 		{"vrf", doVRF},
 		{"nexthop", doNexthop},
 		{"sysctl", doSysctl},
+		{"show", doShow},
+		{"save", doSave},
 		{"help", doHelp},
 	}
 }

@@ -11,9 +11,13 @@ import (
 	"io"
 	"strings"
 
-	"github.com/govrf/govrf/internal/cli"
 	"github.com/govrf/govrf/internal/control"
 )
+
+// Runner runs one govrf command line against ctl and returns its exit
+// code: cli.Run. Load takes it as a parameter so that the CLI can print
+// Script without an import cycle.
+type Runner func(ctl *control.Control, argv []string, stdout, stderr io.Writer) int
 
 // Load runs the script read from r against ctl under one Hold, so that it
 // publishes once. name labels errors: the first failing line stops the
@@ -22,25 +26,25 @@ import (
 // A failed load leaves ctl untouched: the script first runs on a scratch
 // control plane rebuilt from ctl's own canonical script, and only when it
 // succeeds there does it run on ctl.
-func Load(ctl *control.Control, r io.Reader, name string) error {
+func Load(ctl *control.Control, r io.Reader, name string, runCmd Runner) error {
 	lines, err := readLines(r)
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
 	scratch := control.New()
 	if base := Script(ctl.Snapshot()); base != "" {
-		if err := run(scratch, splitScript(base), "running-config"); err != nil {
+		if err := run(scratch, splitScript(base), "running-config", runCmd); err != nil {
 			return fmt.Errorf("%s: cannot rebuild the current state: %w", name, err)
 		}
 	}
-	if err := run(scratch, lines, name); err != nil {
+	if err := run(scratch, lines, name, runCmd); err != nil {
 		return err
 	}
-	return run(ctl, lines, name)
+	return run(ctl, lines, name, runCmd)
 }
 
 // run runs lines on ctl under one Hold and stops at the first failure.
-func run(ctl *control.Control, lines []string, name string) error {
+func run(ctl *control.Control, lines []string, name string, runCmd Runner) error {
 	release := ctl.Hold()
 	defer release()
 	var errs bytes.Buffer
@@ -53,7 +57,7 @@ func run(ctl *control.Control, lines []string, name string) error {
 			continue
 		}
 		errs.Reset()
-		if code := cli.Run(ctl, words, io.Discard, &errs); code != 0 {
+		if code := runCmd(ctl, words, io.Discard, &errs); code != 0 {
 			msg := strings.TrimSpace(errs.String())
 			if msg == "" {
 				msg = fmt.Sprintf("command failed with exit code %d", code)

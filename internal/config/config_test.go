@@ -1,8 +1,9 @@
-package config
+package config_test
 
 import (
 	"bytes"
 	"fmt"
+	"github.com/govrf/govrf/internal/config"
 	"math/rand/v2"
 	"net/netip"
 	"strings"
@@ -50,13 +51,13 @@ func state(ctl *control.Control) string {
 // roundTrip checks that loading the script of ctl rebuilds ctl.
 func roundTrip(t *testing.T, ctl *control.Control) {
 	t.Helper()
-	script := Script(ctl.Snapshot())
+	script := config.Script(ctl.Snapshot())
 	got := control.New()
-	if err := Load(got, strings.NewReader(script), "govrf.conf"); err != nil {
+	if err := config.Load(got, strings.NewReader(script), "govrf.conf", cli.Run); err != nil {
 		t.Fatalf("Load(Script) = %v; script:\n%s", err, script)
 	}
-	if again := Script(got.Snapshot()); again != script {
-		t.Fatalf("Script(Load(Script)) =\n%s\nwant\n%s", again, script)
+	if again := config.Script(got.Snapshot()); again != script {
+		t.Fatalf("config.Script(Load(Script)) =\n%s\nwant\n%s", again, script)
 	}
 	if g, w := state(got), state(ctl); g != w {
 		t.Fatalf("state after Load(Script) differs: %s\nscript:\n%s", firstDiff(g, w), script)
@@ -269,7 +270,7 @@ func TestLoadFails(t *testing.T) {
 	for _, tt := range tests {
 		ctl := build(t, "link add base type dummy", "link set dev base up")
 		before, gen := state(ctl), ctl.Snapshot().Gen()
-		err := Load(ctl, strings.NewReader(tt.script), "govrf.conf")
+		err := config.Load(ctl, strings.NewReader(tt.script), "govrf.conf", cli.Run)
 		if err == nil || !strings.HasPrefix(err.Error(), tt.want) {
 			t.Fatalf("Load(%q) = %v, want an error starting %q", tt.script, err, tt.want)
 		}
@@ -310,16 +311,16 @@ func bigConfig(b *testing.B, n int) *control.Control {
 func BenchmarkScript100k(b *testing.B) {
 	s := bigConfig(b, 100_000).Snapshot()
 	for b.Loop() {
-		Script(s)
+		config.Script(s)
 	}
 }
 
 // BenchmarkLoad100k loads a script of 100,000 routes (checked on a scratch
 // control plane, then applied).
 func BenchmarkLoad100k(b *testing.B) {
-	script := Script(bigConfig(b, 100_000).Snapshot())
+	script := config.Script(bigConfig(b, 100_000).Snapshot())
 	for b.Loop() {
-		if err := Load(control.New(), strings.NewReader(script), "govrf.conf"); err != nil {
+		if err := config.Load(control.New(), strings.NewReader(script), "govrf.conf", cli.Run); err != nil {
 			b.Fatal(err)
 		}
 	}

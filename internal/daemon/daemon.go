@@ -61,7 +61,7 @@ func newDaemon(cfg Config, open opener) (*Daemon, error) {
 		f, err := os.Open(cfg.ConfigFile)
 		switch {
 		case err == nil:
-			err = config.Load(d.ctl, f, cfg.ConfigFile)
+			err = config.Load(d.ctl, f, cfg.ConfigFile, cli.Run)
 			f.Close()
 			if err != nil {
 				return nil, err
@@ -115,6 +115,12 @@ func (d *Daemon) handle(req api.Request) api.Response {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if len(req.Argv) == 1 && req.Argv[0] == "save" {
+		if err := d.save(); err != nil {
+			return api.Response{Stderr: fmt.Sprintf("Error: %v\n", err), Code: 2}
+		}
+		return api.Response{}
+	}
 	var stdout, stderr strings.Builder
 	before := d.ctl.Snapshot()
 	code := cli.Run(d.ctl, req.Argv, &stdout, &stderr)
