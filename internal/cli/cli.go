@@ -30,10 +30,11 @@ type Options struct {
 
 // ctx is one command's environment.
 type ctx struct {
-	ctl  *control.Control
-	opts Options
-	out  io.Writer
-	warn io.Writer // warnings that do not fail the command
+	ctl   *control.Control
+	plane Plane // nil offline
+	opts  Options
+	out   io.Writer
+	warn  io.Writer // warnings that do not fail the command
 }
 
 // diagnostics writes to standard error after flushing standard output, so
@@ -63,6 +64,8 @@ func init() {
 		{"address", doAddr},
 		{"route", doRoute},
 		{"rule", doRule},
+		{"neighbor", doNeigh},
+		{"neighbour", doNeigh},
 		{"link", doLink},
 		{"vrf", doVRF},
 		{"nexthop", doNexthop},
@@ -79,6 +82,12 @@ const version = "govrf utility, iproute2-compatible\n"
 // Run runs one govrf command line (without the program name) against ctl
 // and returns the exit code; output goes to stdout, errors to stderr.
 func Run(ctl *control.Control, argv []string, stdout, stderr io.Writer) int {
+	return RunWith(ctl, nil, argv, stdout, stderr)
+}
+
+// RunWith is Run for govrfd: plane answers what only a running data
+// plane knows (neighbours, packet counters).
+func RunWith(ctl *control.Control, plane Plane, argv []string, stdout, stderr io.Writer) int {
 	out := bufio.NewWriter(stdout)
 	defer out.Flush()
 	stderr = diagnostics{out, stderr}
@@ -96,7 +105,7 @@ func Run(ctl *control.Control, argv []string, stdout, stderr io.Writer) int {
 		io.WriteString(stderr, usage)
 		return exitUsage
 	}
-	if err := runOne(&ctx{ctl: ctl, opts: inv.opts, out: out, warn: stderr}, inv.rest); err != nil {
+	if err := runOne(&ctx{ctl: ctl, plane: plane, opts: inv.opts, out: out, warn: stderr}, inv.rest); err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitCode(err)
 	}

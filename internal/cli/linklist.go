@@ -237,7 +237,7 @@ func listLinks(c *ctx, f listFilter, doLink bool) error {
 	defer p.close()
 	for _, l := range f.links(s, doLink) {
 		p.openObject("")
-		lp := linkPrinter{p: p, s: s, l: l, opts: &c.opts, f: &f, doLink: doLink}
+		lp := linkPrinter{p: p, s: s, l: l, opts: &c.opts, f: &f, doLink: doLink, plane: c.plane}
 		// -oneline address listings print no link header; each address
 		// names its link instead.
 		res := 0

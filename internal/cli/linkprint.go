@@ -13,7 +13,8 @@ type linkPrinter struct {
 	l      *control.Link
 	opts   *Options
 	f      *listFilter
-	doLink bool // `link show` rather than `addr show`
+	doLink bool  // `link show` rather than `addr show`
+	plane  Plane // counters, when a data plane runs
 }
 
 // The properties every govrf link reports as the kernel does for the

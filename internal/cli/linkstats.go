@@ -12,10 +12,16 @@ type linkStats struct {
 
 // printStats prints the link's counters as -s does (print_stats64):
 // "stats64" in JSON, a table whose columns widen to fit in text; -s -s
-// adds the error breakdown. The control plane moves no packets, so its
-// counters are zero.
+// adds the error breakdown. Offline nothing moves packets, so the
+// counters are zero; under govrfd they are the data plane's.
 func (lp *linkPrinter) printStats() {
 	var st linkStats
+	if lp.plane != nil {
+		if c, ok := lp.plane.LinkStats(lp.l.Index); ok {
+			st.rxPackets, st.rxBytes, st.rxDropped = c.RxPackets, c.RxBytes, c.RxDropped
+			st.txPackets, st.txBytes, st.txDropped = c.TxPackets, c.TxBytes, c.TxDropped
+		}
+	}
 	p, detail := lp.p, lp.opts.Stats > 1
 	if p.isJSON() {
 		p.openObject("stats64")

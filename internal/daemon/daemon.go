@@ -123,7 +123,7 @@ func (d *Daemon) handle(req api.Request) api.Response {
 	}
 	var stdout, stderr strings.Builder
 	before := d.ctl.Snapshot()
-	code := cli.Run(d.ctl, req.Argv, &stdout, &stderr)
+	code := cli.RunWith(d.ctl, planeView{d}, req.Argv, &stdout, &stderr)
 	if d.ctl.Snapshot().Gen() != before.Gen() {
 		for _, err := range d.reconcile(before) {
 			fmt.Fprintf(&stderr, "Error: %v\n", err)

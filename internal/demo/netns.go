@@ -135,7 +135,7 @@ func Namespaces(ctx context.Context, w io.Writer) (err error) {
 	}
 
 	s.say("What R says")
-	for _, line := range []string{"vrf show", "route show vrf a", "route get 192.168.2.10 vrf b"} {
+	for _, line := range []string{"vrf show", "route show vrf a", "route get 192.168.2.10 vrf b", "neigh show vrf a", "neigh show vrf b", "-s link show dev ra2"} {
 		s.cmd(line)
 		r, err := api.Call(sock, strings.Fields(line))
 		if err != nil {

@@ -33,9 +33,17 @@ func TestIntegrationNamespaces(t *testing.T) {
 	if err := Namespaces(ctx, &out); err != nil {
 		t.Fatalf("Namespaces: %v\n%s", err, out.String())
 	}
-	for _, want := range []string{"A1 reached A2; B2 received nothing", "B1 reached B2; A2 received nothing"} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("the story lacks %q:\n%s", want, out.String())
+	text := out.String()
+	for _, want := range []string{"A1 reached A2; B2 received nothing", "B1 reached B2; A2 received nothing",
+		"192.168.2.10 dev ra2 lladdr", "192.168.2.10 dev rb2 lladdr"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the story lacks %q:\n%s", want, text)
 		}
+	}
+	// `neigh show vrf a` lists only the neighbours of a's ports.
+	_, a, _ := strings.Cut(text, "$ govrf neigh show vrf a\n")
+	a, _, _ = strings.Cut(a, "$ govrf")
+	if strings.Contains(a, "dev rb") || !strings.Contains(a, "dev ra1") {
+		t.Errorf("neigh show vrf a =\n%s\nwant only ra1 and ra2 entries", a)
 	}
 }

@@ -1,0 +1,83 @@
+package cli
+
+import (
+	"github.com/govrf/govrf/internal/control"
+	"github.com/govrf/govrf/internal/neigh"
+)
+
+// Plane is what the CLI asks a running data plane (govrfd's) about.
+type Plane interface {
+	// Neighbors returns the neighbour entries of a port's link.
+	Neighbors(link int) []neigh.Entry
+	// LinkStats returns a link's packet counters.
+	LinkStats(link int) (LinkCounters, bool)
+}
+
+// LinkCounters are the counters `-s link show` prints.
+type LinkCounters struct {
+	RxPackets, RxBytes, RxDropped uint64
+	TxPackets, TxBytes, TxDropped uint64
+}
+
+// doNeigh runs `neigh show [dev DEV] [vrf NAME | master NAME]` (ip/ipneigh.c):
+// the entries of each port, as its data plane knows them; offline there
+// are none.
+func doNeigh(c *ctx, a *args) error {
+	if a.more() {
+		if w := a.next(); !matches(w, "show") && !matches(w, "list") {
+			return errUnknown(w, "neigh")
+		}
+	}
+	s := c.ctl.View()
+	var dev, master *control.Link
+	for a.more() {
+		w := a.next()
+		v, err := a.value()
+		if err != nil {
+			return err
+		}
+		switch {
+		case w == "dev":
+			if dev = s.LinkByName(v); dev == nil {
+				return errNoDevice(v)
+			}
+		case w == "vrf" || matches(w, "master"):
+			if master = s.LinkByName(v); master == nil || w == "vrf" && !master.IsVRF() {
+				return errInvArg("Not a valid VRF name\n", v)
+			}
+		default:
+			return errDuplicate(w, v)
+		}
+	}
+	p := c.newPrinter()
+	defer p.close()
+	if c.plane == nil {
+		return nil
+	}
+	for l := range s.Links() {
+		if dev != nil && l != dev || master != nil && l.Master != master.Index {
+			continue
+		}
+		for _, e := range c.plane.Neighbors(l.Index) {
+			if c.opts.Family == 4 && !e.Addr.Is4() || c.opts.Family == 6 && e.Addr.Is4() {
+				continue
+			}
+			p.openObject("")
+			p.str(printAny, "dst", "%s ", e.Addr.String())
+			p.str(printAny, "dev", "dev %s ", l.Name)
+			if e.State.Valid() {
+				p.str(printAny, "lladdr", "lladdr %s ", e.MAC.String())
+			}
+			if e.Router {
+				p.bool(printJSON, "router", "%s", true)
+				p.textf("router ")
+			}
+			p.openArray(printJSON, "state", "")
+			p.str(printAny, "", "%s ", e.State.String())
+			p.closeArray(printJSON, "")
+			p.closeObject()
+			p.nl()
+		}
+	}
+	return nil
+}

@@ -1,0 +1,54 @@
+package cli
+
+import (
+	"bytes"
+	"net/netip"
+	"testing"
+
+	"github.com/govrf/govrf/internal/control"
+	"github.com/govrf/govrf/internal/header"
+	"github.com/govrf/govrf/internal/neigh"
+)
+
+// fakePlane answers for a data plane in tests.
+type fakePlane map[int][]neigh.Entry
+
+func (f fakePlane) Neighbors(link int) []neigh.Entry { return f[link] }
+func (f fakePlane) LinkStats(link int) (LinkCounters, bool) {
+	return LinkCounters{RxPackets: uint64(link)}, true
+}
+
+func TestNeighShow(t *testing.T) {
+	ctl := control.New()
+	for _, line := range []string{"link add name a type vrf table 10", "link add name ra1 type dummy",
+		"link set dev ra1 master a", "link add name rb1 type dummy"} {
+		if code := Run(ctl, splitWords(line), &bytes.Buffer{}, &bytes.Buffer{}); code != 0 {
+			t.Fatalf("govrf %s: exit %d", line, code)
+		}
+	}
+	s := ctl.Snapshot()
+	mac := header.MAC{2, 0, 0, 0, 0, 1}
+	plane := fakePlane{
+		s.LinkByName("ra1").Index: {{Addr: netip.MustParseAddr("192.168.1.10"), MAC: mac, State: neigh.StateReachable}},
+		s.LinkByName("rb1").Index: {{Addr: netip.MustParseAddr("192.168.1.10"), MAC: mac, State: neigh.StateStale, Router: true}},
+	}
+	for _, tc := range []struct{ argv, want string }{
+		{"neigh show vrf a", "192.168.1.10 dev ra1 lladdr 02:00:00:00:00:01 REACHABLE \n"},
+		{"neigh show dev rb1", "192.168.1.10 dev rb1 lladdr 02:00:00:00:00:01 router STALE \n"},
+		{"-6 neigh show", ""},
+		{"-j neigh show vrf a", `[{"dst":"192.168.1.10","dev":"ra1","lladdr":"02:00:00:00:00:01","state":["REACHABLE"]}]` + "\n"},
+	} {
+		var out, errs bytes.Buffer
+		if code := RunWith(ctl, plane, splitWords(tc.argv), &out, &errs); code != 0 || out.String() != tc.want {
+			t.Errorf("govrf %s = %d, %q, %q; want %q", tc.argv, code, out.String(), errs.String(), tc.want)
+		}
+	}
+	if code := Run(ctl, splitWords("neigh show vrf ra1"), &bytes.Buffer{}, &bytes.Buffer{}); code != exitUsage {
+		t.Errorf("neigh show vrf ra1 = exit %d, want %d", code, exitUsage)
+	}
+}
+
+func splitWords(s string) []string {
+	w, _ := splitLine(s)
+	return w
+}
