@@ -113,6 +113,11 @@ func (p *Port) accept(i int, room []byte) (int, bool) {
 			return 0, false
 		}
 	}
+	if r.csumNotReady(i) {
+		// The sender left the checksum to hardware; finish it, as the
+		// kernel does before forwarding (skb_checksum_help).
+		header.CompleteChecksum(room[:size])
+	}
 	return size, true
 }
 

@@ -45,29 +45,42 @@ func (r *rxState) prepare(i int, buf []byte) {
 	h.Flags = 0
 }
 
+// csumNotReady reports whether frame i left its sender with the TCP/UDP
+// checksum to be filled in by hardware (TP_STATUS_CSUMNOTREADY: a veth
+// peer or a local socket with checksum offload).
+func (r *rxState) csumNotReady(i int) bool {
+	aux := r.auxdata(i)
+	return aux != nil && aux.Status&unix.TP_STATUS_CSUMNOTREADY != 0
+}
+
 // vlan returns the tag the kernel moved out of frame i into its
 // PACKET_AUXDATA control message, if it did.
 func (r *rxState) vlan(i int) (tci, tpid uint16, ok bool) {
+	aux := r.auxdata(i)
+	if aux == nil || aux.Status&unix.TP_STATUS_VLAN_VALID == 0 {
+		return 0, 0, false
+	}
+	if aux.Status&unix.TP_STATUS_VLAN_TPID_VALID != 0 {
+		tpid = aux.Vlan_tpid
+	}
+	return aux.Vlan_tci, tpid, true
+}
+
+// auxdata returns frame i's PACKET_AUXDATA control message, or nil.
+func (r *rxState) auxdata(i int) *unix.TpacketAuxdata {
 	c := r.ctrl[i*ctrlLen : i*ctrlLen+int(r.msgs[i].Hdr.Controllen)]
 	for len(c) >= unix.SizeofCmsghdr {
 		h := (*unix.Cmsghdr)(unsafe.Pointer(&c[0]))
 		l := int(h.Len)
 		if l < unix.SizeofCmsghdr || l > len(c) {
-			return 0, 0, false
+			return nil
 		}
 		if h.Level == unix.SOL_PACKET && h.Type == unix.PACKET_AUXDATA && l >= unix.CmsgLen(sizeofAuxdata) {
-			aux := (*unix.TpacketAuxdata)(unsafe.Pointer(&c[unix.CmsgLen(0)]))
-			if aux.Status&unix.TP_STATUS_VLAN_VALID == 0 {
-				return 0, 0, false
-			}
-			if aux.Status&unix.TP_STATUS_VLAN_TPID_VALID != 0 {
-				tpid = aux.Vlan_tpid
-			}
-			return aux.Vlan_tci, tpid, true
+			return (*unix.TpacketAuxdata)(unsafe.Pointer(&c[unix.CmsgLen(0)]))
 		}
 		c = c[min(unix.CmsgSpace(l-unix.CmsgLen(0)), len(c)):]
 	}
-	return 0, 0, false
+	return nil
 }
 
 // txState is the writer's sendmmsg(2) vector.
