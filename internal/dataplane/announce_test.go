@@ -55,3 +55,18 @@ func captured(h *sim.Host) [][]byte {
 	}
 	return out
 }
+
+// TestFirstPacketAfterEnslave: a port that changed VRF after it was
+// attached has its neighbours flushed before the next batch resolves
+// through it, not when a frame next arrives on it, which would flush the
+// packet queued for the resolution that frame answers.
+func TestFirstPacketAfterEnslave(t *testing.T) {
+	l := newLab(t, Config{})
+	l.run("link add name a type vrf table 10", "link set dev a up", "sysctl -w net.ipv4.ip_forward=1")
+	l.run(vrfPort("ra1", "a", "192.168.1.1/24")...)
+	l.run("link add name ra2 type dummy", "link set dev ra2 up", "addr add 192.168.2.1/24 dev ra2")
+	a1 := l.host("ra1", hostCfg("a1", "1"))
+	l.host("ra2", hostCfg("a2", "2"))
+	l.run("link set dev ra2 master a")
+	ping(t, a1, "192.168.2.10", sim.Opts{}, "echo reply from 192.168.2.10")
+}

@@ -63,6 +63,7 @@ func (p *Plane) NextWake() (time.Time, bool) {
 func (w *worker) tick(now time.Time) int {
 	work := 0
 	w.snap = w.p.ctl.Snapshot()
+	w.syncLinks()
 	for _, b := range w.p.all() {
 		if b == nil {
 			continue

@@ -73,10 +73,8 @@ func (w *worker) grow(n, frameLen int) {
 // writes what they produced.
 func (w *worker) batch(b *binding, n int) {
 	w.snap = w.p.ctl.Snapshot()
+	w.syncLinks()
 	l := w.snap.Link(b.index)
-	if l != nil {
-		b.syncLink(l)
-	}
 	dom := w.domainOf(b.index)
 	w.vrfIn = w.p.vrfs.get(dom.vrf)
 	for i := range n {
@@ -205,4 +203,20 @@ func ethernet(ip []byte) uint16 {
 		return header.EtherTypeIPv6
 	}
 	return header.EtherTypeIPv4
+}
+
+// syncLinks brings every port's neighbour cache in line with its link in
+// the batch's snapshot before any of them is used: a port that changed
+// VRF or went down since must be flushed before this batch resolves a
+// next hop through it, not when a frame next arrives on it (that would
+// flush what this batch queued).
+func (w *worker) syncLinks() {
+	for _, x := range w.p.all() {
+		if x == nil {
+			continue
+		}
+		if l := w.snap.Link(x.index); l != nil {
+			x.syncLink(l)
+		}
+	}
 }
