@@ -13,6 +13,7 @@ import (
 	"runtime/debug"
 	"strings"
 
+	"github.com/govrf/govrf/internal/config"
 	"github.com/govrf/govrf/internal/control"
 )
 
@@ -192,43 +193,14 @@ func strerror(err error) string {
 	return s
 }
 
-// splitLine splits a batch line into words as iproute2's makeargs does:
-// white space separates, '#' starts a comment, quotes group.
+// splitLine splits a batch line into words as config.SplitLine does
+// (iproute2's makeargs), with ip's exit code for a bad line.
 func splitLine(s string) ([]string, error) {
-	var out []string
-	var cur strings.Builder
-	in, quote := false, byte(0)
-	for i := 0; i < len(s); i++ {
-		ch := s[i]
-		switch {
-		case quote != 0:
-			if ch == quote {
-				quote = 0
-			} else {
-				cur.WriteByte(ch)
-			}
-		case ch == '"' || ch == '\'':
-			quote, in = ch, true
-		case ch == '#' && !in:
-			i = len(s)
-		case ch == ' ' || ch == '\t':
-			if in {
-				out = append(out, cur.String())
-				cur.Reset()
-				in = false
-			}
-		default:
-			cur.WriteByte(ch)
-			in = true
-		}
+	w, err := config.SplitLine(s)
+	if err != nil {
+		return nil, &cmdError{err.Error(), exitUsage}
 	}
-	if quote != 0 {
-		return nil, &cmdError{"Unterminated quoted string", exitUsage}
-	}
-	if in {
-		out = append(out, cur.String())
-	}
-	return out, nil
+	return w, nil
 }
 
 // batchGCPercent is the GOGC a batch runs with.

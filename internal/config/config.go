@@ -49,7 +49,7 @@ func run(ctl *control.Control, lines []string, name string, runCmd Runner) error
 	defer release()
 	var errs bytes.Buffer
 	for i, line := range lines {
-		words, err := splitLine(line)
+		words, err := SplitLine(line)
 		if err != nil {
 			return fmt.Errorf("%s:%d: %v", name, i+1, err)
 		}
@@ -84,10 +84,10 @@ func splitScript(s string) []string {
 	return strings.Split(strings.TrimSuffix(s, "\n"), "\n")
 }
 
-// splitLine splits a line into words as iproute2's batch mode does
+// SplitLine splits a line into words as iproute2's batch mode does
 // (makeargs): blanks separate, '#' outside a word starts a comment, and
 // quotes group.
-func splitLine(s string) ([]string, error) {
+func SplitLine(s string) ([]string, error) {
 	var out []string
 	var cur strings.Builder
 	in, quote := false, byte(0)
