@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/govrf/govrf/internal/netnstest"
 	"net"
 	"os"
 	"strings"
@@ -32,11 +33,11 @@ var (
 // up.
 func vethPair(t *testing.T) (a, b *Port) {
 	t.Helper()
-	netns(t)
-	ip(t, "link", "add", "va", "type", "veth", "peer", "name", "vb")
+	netnstest.Enter(t)
+	netnstest.IP(t, "link", "add", "va", "type", "veth", "peer", "name", "vb")
 	a, b = open(t, "va", Config{MAC: macA, Quiesce: true}), open(t, "vb", Config{MAC: macB, Quiesce: true})
-	ip(t, "link", "set", "va", "up")
-	ip(t, "link", "set", "vb", "up")
+	netnstest.IP(t, "link", "set", "va", "up")
+	netnstest.IP(t, "link", "set", "vb", "up")
 	return a, b
 }
 
@@ -164,10 +165,10 @@ func TestIntegrationVLAN(t *testing.T) {
 		{"tag in frame", b, frame(macA, macB, 1, 0x8100, 0x2014), frame(macA, macB, 1, 0x8100, 0x2014)},
 		{"802.1ad outer tag", b, frame(macA, macB, 3, 0x88a8, 5, 0x8100, 7), frame(macA, macB, 3, 0x88a8, 5, 0x8100, 7)},
 	}
-	if _, err := tryIP("link", "add", "link", "vb", "name", "vb.10", "type", "vlan", "id", "10"); err != nil {
+	if _, err := netnstest.TryIP("link", "add", "link", "vb", "name", "vb.10", "type", "vlan", "id", "10"); err != nil {
 		t.Logf("no VLAN devices in this kernel, skipping that case: %v", err)
 	} else {
-		ip(t, "link", "set", "vb.10", "up")
+		netnstest.IP(t, "link", "set", "vb.10", "up")
 		vlanDev := open(t, "vb.10", Config{MAC: macB, Quiesce: true})
 		tests = append(tests, test{"tag from vlan device", vlanDev, frame(macA, macB, 2), frame(macA, macB, 2, 0x8100, 10)})
 	}
@@ -224,9 +225,9 @@ func TestIntegrationCloseUnblocksRead(t *testing.T) {
 }
 
 func TestIntegrationOpen(t *testing.T) {
-	netns(t)
-	ip(t, "link", "add", "va", "mtu", "1400", "type", "veth", "peer", "name", "vb")
-	ip(t, "addr", "add", "192.0.2.1/24", "dev", "va")
+	netnstest.Enter(t)
+	netnstest.IP(t, "link", "add", "va", "mtu", "1400", "type", "veth", "peer", "name", "vb")
+	netnstest.IP(t, "addr", "add", "192.0.2.1/24", "dev", "va")
 	if _, err := Open("va", Config{}); !errors.Is(err, ErrAddressed) {
 		t.Errorf("Open(addressed va, Config{}) = %v, want ErrAddressed", err)
 	}
@@ -240,7 +241,7 @@ func TestIntegrationOpen(t *testing.T) {
 			p.MTU(), p.MAC(), p.BatchSize(), p.Name(), ifi.HardwareAddr, DefaultBatchSize)
 	}
 	// A membership raises the promiscuity count, which only -d shows.
-	if !strings.Contains(ip(t, "-d", "link", "show", "va"), "promiscuity 1") {
+	if !strings.Contains(netnstest.IP(t, "-d", "link", "show", "va"), "promiscuity 1") {
 		t.Errorf("va is not promiscuous while the port is open")
 	}
 	if _, err := Open("nosuch0", Config{}); err == nil {
@@ -249,8 +250,8 @@ func TestIntegrationOpen(t *testing.T) {
 }
 
 func TestIntegrationQuiesce(t *testing.T) {
-	netns(t)
-	ip(t, "link", "add", "va", "type", "veth", "peer", "name", "vb")
+	netnstest.Enter(t)
+	netnstest.IP(t, "link", "add", "va", "type", "veth", "peer", "name", "vb")
 	files := map[string]string{
 		"/proc/sys/net/ipv6/conf/va/disable_ipv6": "1",
 		"/proc/sys/net/ipv4/conf/va/arp_ignore":   "8",

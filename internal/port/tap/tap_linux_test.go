@@ -3,6 +3,7 @@ package tap
 import (
 	"encoding/binary"
 	"errors"
+	"github.com/govrf/govrf/internal/netnstest"
 	"net"
 	"net/netip"
 	"strings"
@@ -70,16 +71,16 @@ func readType(t *testing.T, p *Port, etherType uint16) header.Ethernet {
 // request must reach Read, and the reply Write sends must reach the
 // kernel's neighbour table.
 func TestIntegrationARP(t *testing.T) {
-	netns(t)
+	netnstest.Enter(t)
 	p := create(t, "govrf%d", Config{MAC: portMAC, MTU: 1400})
 	if p.Name() != "govrf0" || p.MTU() != 1400 || p.MAC() != portMAC || p.BatchSize() != DefaultBatchSize {
 		t.Errorf("Create() = name %q, MTU %d, MAC %v, batch %d; want govrf0, 1400, %v, %d",
 			p.Name(), p.MTU(), p.MAC(), p.BatchSize(), portMAC, DefaultBatchSize)
 	}
-	if out := ip(t, "link", "show", p.Name()); !strings.Contains(out, ",UP") {
+	if out := netnstest.IP(t, "link", "show", p.Name()); !strings.Contains(out, ",UP") {
 		t.Errorf("device not up: %s", out)
 	}
-	ip(t, "addr", "add", kernelIP.String()+"/24", "dev", p.Name())
+	netnstest.IP(t, "addr", "add", kernelIP.String()+"/24", "dev", p.Name())
 
 	// Any datagram to the port's address makes the kernel ARP for it.
 	c, err := net.Dial("udp", netip.AddrPortFrom(portIP, 9).String())
@@ -123,7 +124,7 @@ func TestIntegrationARP(t *testing.T) {
 }
 
 func TestIntegrationPersist(t *testing.T) {
-	netns(t)
+	netnstest.Enter(t)
 	p := create(t, "govrfp", Config{Persist: true})
 	if p.MAC() == (header.MAC{}) || p.MAC()[0]&3 != 2 {
 		t.Errorf("MAC() = %v, want a random unicast, locally administered address", p.MAC())
@@ -132,13 +133,13 @@ func TestIntegrationPersist(t *testing.T) {
 	if _, err := net.InterfaceByName("govrfp"); err != nil {
 		t.Errorf("persistent govrfp gone after Close: %v", err)
 	}
-	ip(t, "link", "del", "govrfp")
+	netnstest.IP(t, "link", "del", "govrfp")
 }
 
 func TestIntegrationCloseUnblocksRead(t *testing.T) {
-	netns(t)
+	netnstest.Enter(t)
 	p := create(t, "govrf0", Config{})
-	ip(t, "link", "set", p.Name(), "down") // no kernel chatter
+	netnstest.IP(t, "link", "set", p.Name(), "down") // no kernel chatter
 	done := make(chan error, 1)
 	go func() {
 		bufs, sizes := buffers(p.BatchSize())
@@ -163,9 +164,9 @@ func TestIntegrationCloseUnblocksRead(t *testing.T) {
 }
 
 func TestIntegrationReadTooLong(t *testing.T) {
-	netns(t)
+	netnstest.Enter(t)
 	p := create(t, "govrf0", Config{})
-	ip(t, "addr", "add", kernelIP.String()+"/24", "dev", p.Name())
+	netnstest.IP(t, "addr", "add", kernelIP.String()+"/24", "dev", p.Name())
 	c, err := net.Dial("udp", netip.AddrPortFrom(portIP, 9).String())
 	if err != nil {
 		t.Fatal(err)

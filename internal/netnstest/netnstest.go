@@ -1,4 +1,6 @@
-package tap
+// Package netnstest gives privileged tests a network namespace of their
+// own and a way to run ip(8) in it. It is imported by tests only.
+package netnstest
 
 import (
 	"errors"
@@ -12,11 +14,11 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// netns moves the test's goroutine, locked to its thread, into a fresh
+// Enter moves the test's goroutine, locked to its thread, into a fresh
 // network namespace. The thread is never unlocked, so Go retires it when
 // the test ends; the namespace and every link in it go with it. Without
 // root the test is skipped, unless CI=true, where it fails.
-func netns(t *testing.T) {
+func Enter(t *testing.T) {
 	t.Helper()
 	ci := os.Getenv("CI") == "true"
 	if os.Geteuid() != 0 {
@@ -34,18 +36,19 @@ func netns(t *testing.T) {
 	}
 }
 
-// ip runs ip(8) in the test's namespace: the child inherits the locked
-// thread's.
-func ip(t *testing.T, args ...string) string {
+// IP runs ip(8) in the test's namespace (the child inherits the locked
+// thread's) and returns its output; a failure fails the test.
+func IP(t *testing.T, args ...string) string {
 	t.Helper()
-	out, err := tryIP(args...)
+	out, err := TryIP(args...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return out
 }
 
-func tryIP(args ...string) (string, error) {
+// TryIP runs ip(8) and returns its output or an error carrying it.
+func TryIP(args ...string) (string, error) {
 	out, err := exec.Command("ip", args...).CombinedOutput()
 	if err != nil {
 		return "", fmt.Errorf("ip %s: %v\n%s", strings.Join(args, " "), err, out)
