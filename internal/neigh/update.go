@@ -61,6 +61,11 @@ func (t *table) update(acts []Action, e *entry, mac header.MAC, hasMAC bool, s S
 	if s != old || newMAC {
 		e.updated = now
 	}
+	if newMAC {
+		// The MAC first: setState publishes the state, and a lock-free
+		// Lookup must never see a usable state with the old address.
+		e.mac = mac
+	}
 	if s != old {
 		e.deadline = time.Time{}
 		t.setState(e, s)
@@ -74,7 +79,6 @@ func (t *table) update(acts []Action, e *entry, mac header.MAC, hasMAC bool, s S
 		}
 	}
 	if newMAC {
-		e.mac = mac
 		e.publish()
 		if !s.connected() {
 			e.confirmed = now.Add(-2 * t.p.BaseReachableTime)
