@@ -80,9 +80,9 @@ func (w *writer) route(r *fib.Route) string {
 	if r.Tos != 0 {
 		fmt.Fprintf(&b, " tos 0x%02x", r.Tos)
 	}
-	fmt.Fprintf(&b, " table %d proto %d", r.Table, r.Proto)
+	fmt.Fprintf(&b, " table %s proto %s", r.Table, r.Proto)
 	if r.Is4() {
-		fmt.Fprintf(&b, " scope %d", r.Scope)
+		fmt.Fprintf(&b, " scope %s", r.Scope)
 	}
 	if r.Metric != 0 {
 		fmt.Fprintf(&b, " metric %d", r.Metric)
