@@ -9,11 +9,11 @@ import (
 	"io"
 )
 
-// config returns the router's configuration: VRFs a (table 10) and b
+// Config returns the router's configuration: VRFs a (table 10) and b
 // (table 20), ports ra1, ra2 in a and rb1, rb2 in b with the same
 // addresses on both sides, misses kept inside each VRF. port makes the
-// line that creates a port.
-func config(port func(name string) string) []string {
+// line that creates a port. The end-to-end tests run the same.
+func Config(port func(name string) string) []string {
 	lines := []string{
 		"link add name a type vrf table 10",
 		"link add name b type vrf table 20",

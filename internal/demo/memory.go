@@ -28,7 +28,7 @@ func Memory(out io.Writer) error {
 	net.Add(dp)
 
 	s.say("Configure router R: VRF a for company A, VRF b for company B")
-	for _, line := range config(func(name string) string { return "link add name " + name + " type dummy" }) {
+	for _, line := range Config(func(name string) string { return "link add name " + name + " type dummy" }) {
 		s.cmd(line)
 		var errs bytes.Buffer
 		if code := cli.Run(ctl, strings.Fields(line), out, &errs); code != 0 {

@@ -103,7 +103,7 @@ func Namespaces(ctx context.Context, w io.Writer) (err error) {
 	fmt.Fprintf(out, "govrfd listening on %s\n", sock)
 
 	s.say("Configure R: VRF a for company A, VRF b for company B")
-	for _, line := range config(func(name string) string { return "link add link " + name + " name " + name + " type packet" }) {
+	for _, line := range Config(func(name string) string { return "link add link " + name + " name " + name + " type packet" }) {
 		s.cmd(line)
 		r, err := api.Call(sock, strings.Fields(line))
 		if err != nil {

@@ -16,39 +16,14 @@ import (
 )
 
 // site is one host of the seed topology and the router port facing it.
-type site struct{ name, port, vrf, net string }
+type site struct{ name, port, net string }
 
-var sites = []site{
-	{"A1", "ra1", "a", "1"}, {"A2", "ra2", "a", "2"},
-	{"B1", "rb1", "b", "1"}, {"B2", "rb2", "b", "2"},
-}
+var sites = []site{{"A1", "ra1", "1"}, {"A2", "ra2", "2"}, {"B1", "rb1", "1"}, {"B2", "rb2", "2"}}
 
-// seedConfig is the demo's router configuration: VRFs a and b, the same
-// addresses on both sides, misses kept inside each VRF by an
-// unreachable default of the highest metric.
+// seedConfig is the demo's router configuration, on packet ports over
+// the router's veth ends.
 func seedConfig() []string {
-	lines := []string{
-		"link add name a type vrf table 10",
-		"link add name b type vrf table 20",
-		"link set dev a up",
-		"link set dev b up",
-	}
-	for _, s := range sites {
-		lines = append(lines,
-			"link add link "+s.port+" name "+s.port+" type packet",
-			"link set dev "+s.port+" master "+s.vrf,
-			"link set dev "+s.port+" up",
-			"addr add 192.168."+s.net+".1/24 dev "+s.port,
-			"addr add 2001:db8:"+s.net+"::1/64 dev "+s.port)
-	}
-	return append(lines,
-		"route add unreachable default metric 4278198272 vrf a",
-		"route add unreachable default metric 4278198272 vrf b",
-		"-6 route add unreachable default metric 4278198272 vrf a",
-		"-6 route add unreachable default metric 4278198272 vrf b",
-		"sysctl -w net.ipv4.ip_forward=1",
-		"sysctl -w net.ipv6.conf.all.forwarding=1",
-	)
+	return demo.Config(func(name string) string { return "link add link " + name + " name " + name + " type packet" })
 }
 
 // topo is a running seed topology.
