@@ -30,15 +30,7 @@ func (p *Port) wait() error {
 	if p.closed.Load() {
 		return p.closedError("read")
 	}
-	fds := p.rx.poll[:]
-	fds[0] = unix.PollFd{Fd: int32(p.fd), Events: unix.POLLIN}
-	fds[1] = unix.PollFd{Fd: int32(p.evfd), Events: unix.POLLIN}
-	for {
-		_, err := unix.Poll(fds, -1)
-		if err == nil || err != unix.EINTR {
-			return p.opError("read", err)
-		}
-	}
+	return p.opError("read", p.wake.Wait(p.fd))
 }
 
 // TryRead receives the frames pending, at most one batch, and returns at

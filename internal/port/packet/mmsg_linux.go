@@ -18,7 +18,6 @@ type rxState struct {
 	iovs  []unix.Iovec
 	names []unix.RawSockaddrLinklayer
 	ctrl  []byte
-	poll  [2]unix.PollFd
 }
 
 func (r *rxState) init(batch int) {

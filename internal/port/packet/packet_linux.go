@@ -11,6 +11,7 @@ import (
 
 	"github.com/govrf/govrf/internal/header"
 	"github.com/govrf/govrf/internal/port"
+	"github.com/govrf/govrf/internal/port/wake"
 )
 
 // Port is a port.Port on an AF_PACKET socket. It is safe for one reader
@@ -28,14 +29,14 @@ type Port struct {
 	batch    int
 	maxFrame int // longest frame the kernel sends (packet_snd)
 
-	// mu is held shared around every use of fd and evfd and exclusively
+	// mu is held shared around every use of fd and wake and exclusively
 	// by Close to close them, so no call ever reaches a reused
 	// descriptor.
 	mu      sync.RWMutex
 	closed  atomic.Bool
 	once    sync.Once
 	fd      int
-	evfd    int // readable once Close has begun
+	wake    *wake.Waker // wakes Read once Close has begun
 	restore func() error
 
 	rx    rxState // the reader's
@@ -68,7 +69,6 @@ func Open(ifname string, cfg Config) (*Port, error) {
 		batch:    cfg.BatchSize,
 		maxFrame: ifi.MTU + header.EthernetLen + header.VLANTagLen,
 		fd:       -1,
-		evfd:     -1,
 	}
 	if p.batch <= 0 {
 		p.batch = DefaultBatchSize
@@ -97,8 +97,8 @@ func Open(ifname string, cfg Config) (*Port, error) {
 // so that no frame from another interface slips in before the bind.
 func (p *Port) open(ifindex int) error {
 	var err error
-	if p.evfd, err = unix.Eventfd(0, unix.EFD_NONBLOCK|unix.EFD_CLOEXEC); err != nil {
-		return fmt.Errorf("eventfd: %w", err)
+	if p.wake, err = wake.New(); err != nil {
+		return err
 	}
 	if p.fd, err = unix.Socket(unix.AF_PACKET, unix.SOCK_RAW|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0); err != nil {
 		return fmt.Errorf("socket: %w", err)
@@ -168,8 +168,7 @@ func (p *Port) Close() error {
 	var err error
 	p.once.Do(func() {
 		p.closed.Store(true)
-		one := [8]byte{1}
-		unix.Write(p.evfd, one[:]) // cannot fail: the counter is far from its limit
+		p.wake.Wake()
 		p.mu.Lock()
 		err = p.closeFDs()
 		if p.restore != nil {
@@ -182,11 +181,12 @@ func (p *Port) Close() error {
 
 func (p *Port) closeFDs() error {
 	var err error
-	for _, fd := range []*int{&p.fd, &p.evfd} {
-		if *fd >= 0 {
-			err = errors.Join(err, unix.Close(*fd))
-			*fd = -1
-		}
+	if p.fd >= 0 {
+		err = unix.Close(p.fd)
+		p.fd = -1
+	}
+	if p.wake != nil {
+		err = errors.Join(err, p.wake.Close())
 	}
 	return err
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/govrf/govrf/internal/header"
 	"github.com/govrf/govrf/internal/port"
+	"github.com/govrf/govrf/internal/port/wake"
 )
 
 // Port is a port.Port on a TAP device. It is safe for one reader and one
@@ -26,15 +27,14 @@ type Port struct {
 	batch    int
 	maxFrame int
 
-	// mu is held shared around every use of fd and evfd and exclusively
+	// mu is held shared around every use of fd and wake and exclusively
 	// by Close to close them.
 	mu     sync.RWMutex
 	closed atomic.Bool
 	once   sync.Once
 	fd     int
-	evfd   int
-	poll   [2]unix.PollFd // the reader's
-	iov    [2][]byte      // the reader's: its buffer, then spare
+	wake   *wake.Waker // wakes Read once Close has begun
+	iov    [2][]byte   // the reader's: its buffer, then spare
 	spare  [1]byte
 
 	stats counters
@@ -51,7 +51,7 @@ var (
 // the number; Name returns the result. It needs CAP_NET_ADMIN, unless the
 // device is persistent and owned by the caller.
 func Create(name string, cfg Config) (*Port, error) {
-	p := &Port{mac: cfg.MAC, batch: cfg.BatchSize, fd: -1, evfd: -1}
+	p := &Port{mac: cfg.MAC, batch: cfg.BatchSize, fd: -1}
 	if p.batch <= 0 {
 		p.batch = DefaultBatchSize
 	}
@@ -69,8 +69,8 @@ func Create(name string, cfg Config) (*Port, error) {
 
 func (p *Port) create(name string, cfg Config) error {
 	var err error
-	if p.evfd, err = unix.Eventfd(0, unix.EFD_NONBLOCK|unix.EFD_CLOEXEC); err != nil {
-		return fmt.Errorf("eventfd: %w", err)
+	if p.wake, err = wake.New(); err != nil {
+		return err
 	}
 	if p.fd, err = unix.Open("/dev/net/tun", unix.O_RDWR|unix.O_NONBLOCK|unix.O_CLOEXEC, 0); err != nil {
 		return err
@@ -143,8 +143,7 @@ func (p *Port) Close() error {
 	var err error
 	p.once.Do(func() {
 		p.closed.Store(true)
-		one := [8]byte{1}
-		unix.Write(p.evfd, one[:]) // cannot fail: the counter is far from its limit
+		p.wake.Wake()
 		p.mu.Lock()
 		err = p.closeFDs()
 		p.mu.Unlock()
@@ -154,11 +153,12 @@ func (p *Port) Close() error {
 
 func (p *Port) closeFDs() error {
 	var err error
-	for _, fd := range []*int{&p.fd, &p.evfd} {
-		if *fd >= 0 {
-			err = errors.Join(err, unix.Close(*fd))
-			*fd = -1
-		}
+	if p.fd >= 0 {
+		err = unix.Close(p.fd)
+		p.fd = -1
+	}
+	if p.wake != nil {
+		err = errors.Join(err, p.wake.Close())
 	}
 	return err
 }
