@@ -33,25 +33,30 @@ func FuzzRouteArgs(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	f.Fuzz(func(t *testing.T, s string) {
-		words, ok := fuzzWords(s)
-		if !ok {
-			return
-		}
-		ctl := newRouteFixture(t)
-		before := showAll(t, ctl)
-		var out, errb bytes.Buffer
-		rc := Run(ctl, append([]string{"route", "add"}, words...), &out, &errb)
-		switch rc {
-		case 0:
-			return
-		case 1, 2, 255:
-		default:
-			t.Fatalf("govrf route add %q: exit %d (%s)", words, rc, errb.String())
-		}
-		if after := showAll(t, ctl); after != before {
-			t.Fatalf("govrf route add %q failed (exit %d: %s) but changed the state:\n%s\nwas:\n%s",
-				words, rc, errb.String(), after, before)
-		}
-	})
+	f.Fuzz(func(t *testing.T, s string) { fuzzAdd(t, "route", s, nil) })
+}
+
+// fuzzAdd runs `OBJ add WORDS` on a fixture: the exit code must be one
+// of ip's (or one ok allows), and a refused command must change nothing.
+func fuzzAdd(t *testing.T, obj, s string, ok func(rc int, stderr string) bool) {
+	words, valid := fuzzWords(s)
+	if !valid {
+		return
+	}
+	ctl := newRouteFixture(t)
+	before := showAll(t, ctl)
+	var out, errb bytes.Buffer
+	rc := Run(ctl, append([]string{obj, "add"}, words...), &out, &errb)
+	switch {
+	case rc == 0:
+		return
+	case rc == 1, rc == 2, rc == 255:
+	case ok != nil && ok(rc, errb.String()):
+	default:
+		t.Fatalf("govrf %s add %q: exit %d (%s)", obj, words, rc, errb.String())
+	}
+	if after := showAll(t, ctl); after != before {
+		t.Fatalf("govrf %s add %q failed (exit %d: %s) but changed the state:\n%s\nwas:\n%s",
+			obj, words, rc, errb.String(), after, before)
+	}
 }
