@@ -18,6 +18,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"os/signal"
 	"strings"
 	"syscall"
@@ -64,15 +65,29 @@ func runDemo() int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
 	var err error
-	if os.Geteuid() == 0 {
-		err = demo.Namespaces(ctx, os.Stdout)
-	} else {
+	switch missing := missingTools("ip", "ping"); {
+	case os.Geteuid() != 0:
 		fmt.Println("govrf demo needs root for network namespaces; telling the same story in memory.")
 		err = demo.Memory(os.Stdout)
+	case missing != "":
+		fmt.Printf("govrf demo needs %s (apt-get install iproute2 iputils-ping); telling the same story in memory.\n", missing)
+		err = demo.Memory(os.Stdout)
+	default:
+		err = demo.Namespaces(ctx, os.Stdout)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "govrf demo:", err)
 		return 1
 	}
 	return 0
+}
+
+// missingTools returns the first of the programs not on $PATH, or "".
+func missingTools(names ...string) string {
+	for _, n := range names {
+		if _, err := exec.LookPath(n); err != nil {
+			return n
+		}
+	}
+	return ""
 }
