@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
+	"maps"
 	"net/netip"
 	"strings"
 	"testing"
@@ -263,7 +264,11 @@ func icmpFrom(h *sim.Host) (msgs []header.ICMPv4, srcs []netip.Addr) {
 // for once.
 func checkBalance(t *testing.T, st Stats) {
 	t.Helper()
-	for name, c := range st.Ports {
+	all := maps.Clone(st.Ports)
+	for name, c := range st.Stacks {
+		all["stack "+name] = c
+	}
+	for name, c := range all {
 		if got := c.Forwarded + c.Delivered + c.AnsweredTotal() + c.Dropped(); got != c.RxPackets {
 			t.Errorf("port %s: forwarded %d + delivered %d + answered %d + dropped %d = %d, want RxPackets %d",
 				name, c.Forwarded, c.Delivered, c.AnsweredTotal(), c.Dropped(), got, c.RxPackets)

@@ -167,8 +167,6 @@ func ratemasked4(typ, code uint8) bool {
 
 // ratelimited counts an error the limits held back.
 func (w *worker) ratelimited(pk *packet) {
-	if pk.in != nil {
-		pk.in.stats.ratelimited.Add(1)
-	}
+	pk.stats.ratelimited.Add(1)
 	pk.vrf.ratelimited.Add(1)
 }

@@ -101,8 +101,12 @@ func (w *worker) ip6LocalDeliver(pk *packet, dom domain) {
 	w.delivered()
 }
 
-// hook offers pk to the configured LocalDeliver.
+// hook offers pk to its domain's host stack, or else to the configured
+// LocalDeliver.
 func (w *worker) hook(pk *packet) bool {
+	if w.toStack(pk.dom.vrf, pk.ip) {
+		return true
+	}
 	return w.p.cfg.Local != nil && w.p.cfg.Local.Deliver(pk.dom.vrf, pk.iif, pk.ip)
 }
 

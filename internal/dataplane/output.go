@@ -9,12 +9,18 @@ import (
 	"github.com/govrf/govrf/internal/neigh"
 )
 
-// send puts a frame the router made on its way out by rt (ip_local_out):
+// send puts a frame the router made on its way out by rt (ip_local_out),
+// or into the host stack of rt's domain when it routes back to the
+// router (a local route: an answer to the stack's own packet):
 // an IPv4 packet longer than the MTU is fragmented, since the router's
 // own packets do not set DF; an IPv6 one is dropped, since only its
 // source may fragment it and govrf does not.
 func (w *worker) send(rt *route, frame []byte) {
 	ip := frame[header.EthernetLen:]
+	if rt.local {
+		w.toStack(rt.dom.vrf, ip)
+		return
+	}
 	var r Reason
 	switch {
 	case len(ip) <= rt.mtu:
@@ -146,7 +152,8 @@ func (w *worker) neighFailed(b *binding, frame []byte) {
 	copy(buf, frame)
 	pk := &w.errPk
 	dom := w.domainOf(iif)
-	*pk = packet{in: w.p.binding(iif), iif: iif, dom: dom, vrf: w.p.vrfs.get(dom.vrf),
+	in := w.p.binding(iif)
+	*pk = packet{in: in, stats: w.p.countersOf(iif), iif: iif, dom: dom, vrf: w.p.vrfs.get(dom.vrf),
 		buf: buf, frame: buf[:len(frame)], ip: buf[header.EthernetLen:len(frame)]}
 	if pk.v6() {
 		pk.chain, _ = header.IPv6(pk.ip).Walk(maxExtHeaders)

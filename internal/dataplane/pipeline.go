@@ -42,7 +42,8 @@ const (
 
 // packet is what the stages know about the frame in flight.
 type packet struct {
-	in    *binding      // the ingress port
+	in    *binding      // the ingress port; nil for a host stack's packet
+	stats *counters     // the counters of the port or host stack it came from
 	link  *control.Link // its link
 	iif   int           // its link index
 	dom   domain        // its L3 domain: the ingress VRF
@@ -64,6 +65,6 @@ func (w *worker) receive(b *binding, l *control.Link, dom domain, buf []byte, si
 	w.rx.packets++
 	w.rx.bytes += uint64(size)
 	pk := &w.pk
-	*pk = packet{in: b, link: l, iif: b.index, dom: dom, vrf: w.vrfIn, buf: buf, frame: buf[:size]}
+	*pk = packet{in: b, stats: &b.stats, link: l, iif: b.index, dom: dom, vrf: w.vrfIn, buf: buf, frame: buf[:size]}
 	w.netifReceive(pk)
 }

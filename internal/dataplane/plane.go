@@ -46,12 +46,16 @@ type Plane struct {
 	clock neigh.Clock
 	cfg   Config
 
-	mu     sync.Mutex                 // serialises Attach, Detach and Run
-	ports  atomic.Pointer[[]*binding] // by link index; nil where none
-	vrfs   vrfCounters
-	limits limiter
-	poller *worker   // Poll's worker; Poll is single-threaded
-	run    *runState // set while Run runs
+	mu     sync.Mutex                      // serialises Attach, Detach and Run
+	ports  atomic.Pointer[[]*binding]      // by link index; nil where none
+	stacks atomic.Pointer[[]*stackBinding] // by VRF index, 0 the default VRF
+	// orphans counts answers to packets whose port or host stack has gone
+	// since they were queued.
+	orphans counters
+	vrfs    vrfCounters
+	limits  limiter
+	poller  *worker   // Poll's worker; Poll is single-threaded
+	run     *runState // set while Run runs
 }
 
 // binding is a port attached to a control link.
@@ -147,23 +151,31 @@ func (p *Plane) Neighbors(index int) *neigh.Cache {
 // that has seen traffic, named as the current snapshot names them.
 func (p *Plane) Stats() Stats {
 	s := p.ctl.Snapshot()
-	st := Stats{Ports: map[string]Counters{}, VRFs: map[string]Counters{}}
+	st := Stats{Ports: map[string]Counters{}, VRFs: map[string]Counters{}, Stacks: map[string]Counters{}}
 	for _, b := range p.all() {
 		if b != nil {
 			st.Ports[linkName(s, b.index)] = b.stats.load()
 		}
 	}
 	for i, c := range p.vrfs.all() {
-		if c == nil {
-			continue
+		if c != nil {
+			st.VRFs[vrfName(s, i)] = c.load()
 		}
-		name := DefaultVRF
-		if i != 0 {
-			name = linkName(s, i)
+	}
+	for _, sb := range p.allStacks() {
+		if sb != nil {
+			st.Stacks[vrfName(s, sb.vrf)] = sb.stats.load()
 		}
-		st.VRFs[name] = c.load()
 	}
 	return st
+}
+
+// vrfName returns the name of VRF index, DefaultVRF for 0.
+func vrfName(s *control.Snapshot, index int) string {
+	if index == 0 {
+		return DefaultVRF
+	}
+	return linkName(s, index)
 }
 
 // linkName returns a link's name, or its index for a deleted link.

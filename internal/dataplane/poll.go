@@ -6,10 +6,10 @@ import (
 	"github.com/govrf/govrf/internal/header"
 )
 
-// Poll processes one batch from every attached port that can be polled
-// and runs the neighbour timers that are due, without blocking, and
-// returns the number of frames and timer actions it handled; 0 means the
-// plane is idle. It implements sim.Node. Poll must not run concurrently
+// Poll processes one batch from every attached port and host stack that
+// can be polled and runs the neighbour timers that are due, without
+// blocking, and returns the number of frames and timer actions it
+// handled; 0 means the plane is idle. It implements sim.Node. Poll must not run concurrently
 // with itself or with Run.
 func (p *Plane) Poll() int {
 	if p.poller == nil {
@@ -32,6 +32,18 @@ func (p *Plane) Poll() int {
 			continue
 		}
 		w.batch(b, n)
+		work += n
+	}
+	for _, sb := range p.allStacks() {
+		if sb == nil || sb.poller == nil {
+			continue
+		}
+		w.grow(stackBatchSize, header.EthernetLen+MaxStackMTU)
+		n, err := sb.poller.TryRead(w.bufs, w.sizes, header.EthernetLen)
+		if err != nil || n == 0 {
+			continue
+		}
+		w.stackBatch(sb, n)
 		work += n
 	}
 	return work + w.tick(p.clock.Now())

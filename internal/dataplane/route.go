@@ -89,10 +89,12 @@ func (w *worker) egress(rt *route, res fib.Result, dom domain, src, dst netip.Ad
 	return none
 }
 
-// outputRoute is ip_route_output for a packet the router originates in
-// dom: from lo, with the VRF as oif so that l3mdev_update_flow sends the
-// lookup to its table, or with the port a link-local destination must
-// leave by (oif). The route must lead out of the router.
+// outputRoute is ip_route_output for a packet the router or a host stack
+// originates in dom: from lo, with the VRF as oif so that
+// l3mdev_update_flow sends the lookup to its table, or with the port a
+// link-local destination must leave by (oif). The route must lead out of
+// the router, or to the router's own address in a domain with a host
+// stack to take it (rt.local).
 func (w *worker) outputRoute(rt *route, dom domain, oif int, src, dst netip.Addr, tos uint8) Reason {
 	if oif == 0 {
 		oif = dom.vrf
@@ -102,15 +104,18 @@ func (w *worker) outputRoute(rt *route, dom domain, oif int, src, dst netip.Addr
 	switch {
 	case err != nil:
 		return routeErr(err)
-	case res.Type == fib.TypeLocal || res.Type == fib.TypeAnycast || res.Type == fib.TypeBroadcast:
+	case res.Type == fib.TypeLocal || res.Type == fib.TypeAnycast:
+		*rt = route{res: res, dom: dom, local: true}
+	case res.Type == fib.TypeBroadcast:
 		return ReasonLocalLoop
 	case res.Type != fib.TypeUnicast:
 		return ReasonMartianDestination
+	default:
+		if r := w.egress(rt, res, dom, src, dst, tos); r != none {
+			return r
+		}
 	}
-	if r := w.egress(rt, res, dom, src, dst, tos); r != none {
-		return r
-	}
-	if rt.local {
+	if rt.local && w.p.stack(rt.dom.vrf) == nil {
 		return ReasonLocalLoop
 	}
 	return none
@@ -118,10 +123,14 @@ func (w *worker) outputRoute(rt *route, dom domain, oif int, src, dst netip.Addr
 
 // source is the address a packet the router originates on rt is sent
 // from: the route's preferred source, else one selected on the egress
-// link (FIB_RES_PREFSRC, ip6_route_get_saddr).
+// link (FIB_RES_PREFSRC, ip6_route_get_saddr), or the address itself on
+// a local route.
 func (w *worker) source(rt *route, dst netip.Addr) netip.Addr {
-	if rt.res.Src.IsValid() {
+	switch {
+	case rt.res.Src.IsValid():
 		return rt.res.Src
+	case rt.local:
+		return dst // a local route's source is the address itself
 	}
 	if dst.Is4() {
 		return w.snap.SelectSrc4(rt.out.index, rt.nh, rt.res.Scope)

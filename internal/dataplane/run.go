@@ -3,8 +3,11 @@ package dataplane
 import (
 	"context"
 	"errors"
+	"io"
 	"sync"
 	"time"
+
+	"github.com/govrf/govrf/internal/header"
 )
 
 // maxTickInterval is how long the timer goroutine of Run sleeps at most:
@@ -19,7 +22,7 @@ type runState struct {
 	ctx     context.Context
 	wg      sync.WaitGroup
 	mu      sync.Mutex
-	reading map[*binding]bool // ports whose reader has not returned
+	reading map[io.Closer]bool // ports and stacks whose reader has not returned
 }
 
 // Run reads every attached port in a goroutine of its own, and ports
@@ -33,11 +36,16 @@ func (p *Plane) Run(ctx context.Context) error {
 		p.mu.Unlock()
 		return ErrRunning
 	}
-	r := &runState{ctx: ctx, reading: map[*binding]bool{}}
+	r := &runState{ctx: ctx, reading: map[io.Closer]bool{}}
 	p.run = r
 	for _, b := range p.all() {
 		if b != nil {
 			r.start(p, b)
+		}
+	}
+	for _, sb := range p.allStacks() {
+		if sb != nil {
+			r.startStack(p, sb)
 		}
 	}
 	p.mu.Unlock()
@@ -48,8 +56,8 @@ func (p *Plane) Run(ctx context.Context) error {
 	p.run = nil
 	p.mu.Unlock()
 	r.mu.Lock()
-	for b := range r.reading {
-		b.port.Close()
+	for c := range r.reading {
+		c.Close()
 	}
 	r.mu.Unlock()
 	r.wg.Wait()
@@ -58,25 +66,46 @@ func (p *Plane) Run(ctx context.Context) error {
 
 // start runs b's reader; p.mu is held.
 func (r *runState) start(p *Plane, b *binding) {
+	r.reader(p, b.port, func(w *worker) bool {
+		w.grow(b.port.BatchSize(), frameLen(b))
+		n, err := b.port.Read(w.bufs, w.sizes, 0)
+		if err != nil || b.gone.Load() {
+			return false
+		}
+		w.batch(b, n)
+		return true
+	})
+}
+
+// startStack runs sb's reader; p.mu is held.
+func (r *runState) startStack(p *Plane, sb *stackBinding) {
+	r.reader(p, sb.stack, func(w *worker) bool {
+		w.grow(stackBatchSize, header.EthernetLen+MaxStackMTU)
+		n, err := sb.stack.Read(w.bufs, w.sizes, header.EthernetLen)
+		if err != nil || sb.gone.Load() {
+			return false
+		}
+		w.stackBatch(sb, n)
+		return true
+	})
+}
+
+// reader runs step with a worker of its own until it returns false or
+// ctx ends; c is what Run closes to wake it.
+func (r *runState) reader(p *Plane, c io.Closer, step func(*worker) bool) {
 	r.mu.Lock()
-	r.reading[b] = true
+	r.reading[c] = true
 	r.mu.Unlock()
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
 		defer func() {
 			r.mu.Lock()
-			delete(r.reading, b)
+			delete(r.reading, c)
 			r.mu.Unlock()
 		}()
 		w := newWorker(p)
-		w.grow(b.port.BatchSize(), frameLen(b))
-		for r.ctx.Err() == nil {
-			n, err := b.port.Read(w.bufs, w.sizes, 0)
-			if err != nil || b.gone.Load() {
-				return
-			}
-			w.batch(b, n)
+		for r.ctx.Err() == nil && step(w) {
 		}
 	}()
 }

@@ -57,6 +57,10 @@ type Stats struct {
 	// VRFs holds the counters of every VRF that has seen traffic, by
 	// VRF name; DefaultVRF names the default VRF.
 	VRFs map[string]Counters
+	// Stacks holds the counters of every attached host stack, by VRF
+	// name: Rx counts the packets the stack sent, each of which ends as
+	// a port's received frame does; Tx the packets it was given.
+	Stacks map[string]Counters
 }
 
 // DefaultVRF is the key of the default VRF in Stats.VRFs, as `ip vrf

@@ -179,12 +179,12 @@ func (w *worker) forwarded() { w.rx.forwarded++ }
 func (w *worker) delivered() { w.rx.delivered++ }
 
 func (w *worker) drop(pk *packet, r Reason) {
-	pk.in.stats.drops[r].Add(1)
+	pk.stats.drops[r].Add(1)
 	pk.vrf.drops[r].Add(1)
 }
 
 func (w *worker) answered(pk *packet, r Reason) {
-	pk.in.stats.answered[r].Add(1)
+	pk.stats.answered[r].Add(1)
 	pk.vrf.answered[r].Add(1)
 }
 
