@@ -1,0 +1,153 @@
+package control
+
+import (
+	"math"
+	"net/netip"
+	"slices"
+
+	"github.com/govrf/govrf/internal/fib"
+)
+
+// StackRoute is a route as an L3 domain's host stack holds it (DESIGN
+// §4): the prefix, what kind of route it is there, and the source address
+// Linux selects for a socket of the VRF sending by it. Unicast routes go
+// through the stack's device; the router does the next hops.
+type StackRoute struct {
+	Prefix netip.Prefix
+	Type   fib.Type   // unicast, unreachable, prohibit or blackhole
+	Src    netip.Addr // invalid when the domain has no address to offer
+	Metric uint32
+}
+
+// CatchAllMetric is the metric of the default routes every host stack
+// holds beneath the domain's own: whatever the mirror does not say goes
+// to the router, whose full rule walk decides — a lookup that misses a
+// VRF's table falls through to the next rules there, as in Linux.
+const CatchAllMetric = math.MaxUint32
+
+// StackAddrs returns the addresses the host stack of VRF vrf (a VRF's
+// link index; 0 for the default VRF) carries: those of the VRF device
+// and of its ports, or those of the default VRF's links but lo, which
+// the stack's kernel has its own of. Link-local addresses stay on their
+// links.
+func (s *Snapshot) StackAddrs(vrf int) []netip.Prefix {
+	var out []netip.Prefix
+	for l := range s.Links() {
+		if !s.inDomain(l, vrf) || l.Kind == KindLoopback {
+			continue
+		}
+		for _, a := range l.Addrs {
+			if !a.Prefix.Addr().IsLinkLocalUnicast() {
+				out = append(out, a.Prefix)
+			}
+		}
+	}
+	return out
+}
+
+// inDomain reports whether link l is in L3 domain vrf.
+func (s *Snapshot) inDomain(l *Link, vrf int) bool {
+	v := s.VRFOf(l.Index)
+	if v == nil {
+		return vrf == 0
+	}
+	return v.Index == vrf
+}
+
+// StackRoutes returns the routes the host stack of VRF vrf mirrors: those
+// of the VRF's table (main for the default VRF) that a socket's lookup
+// can end on, each with the source Linux would select (the route's
+// prefsrc, else inet_select_addr or the RFC 6724 choice on its nexthop's
+// link), then a catch-all default per family. A table of more than limit
+// routes is mirrored in part — its connected and default routes — and
+// complete is false: the catch-all still sends the rest to the router,
+// with the source the stack picks itself.
+func (s *Snapshot) StackRoutes(vrf int, limit int) (routes []StackRoute, complete bool) {
+	table := fib.TableMain
+	if vrf != 0 {
+		v := s.Link(vrf)
+		if v == nil || v.Kind != KindVRF {
+			return nil, true
+		}
+		table = v.Table
+	}
+	complete = true
+	if t := s.Table(table); t != nil {
+		complete = t.Len() <= limit
+		for r := range t.All() {
+			if !complete && r.Proto != fib.ProtoKernel && r.Prefix.Bits() != 0 {
+				continue
+			}
+			if sr, ok := s.stackRoute(&r); ok {
+				routes = append(routes, sr)
+			}
+		}
+	}
+	for _, p := range []string{"0.0.0.0/0", "::/0"} {
+		routes = append(routes, StackRoute{Prefix: netip.MustParsePrefix(p), Type: fib.TypeUnicast, Metric: CatchAllMetric})
+	}
+	return routes, complete
+}
+
+// stackRoute returns r as the host stack holds it; false for routes a
+// socket's lookup cannot end on there (local, broadcast and multicast
+// routes, which the stack's own addresses make; throw; link-local).
+func (s *Snapshot) stackRoute(r *fib.Route) (StackRoute, bool) {
+	sr := StackRoute{Prefix: r.Prefix, Type: r.Type, Metric: r.Metric}
+	switch r.Type {
+	case fib.TypeUnreachable, fib.TypeProhibit, fib.TypeBlackhole:
+		return sr, true
+	case fib.TypeUnicast:
+	default:
+		return StackRoute{}, false
+	}
+	p := r.Prefix.Addr()
+	if p.IsLinkLocalUnicast() || p.IsMulticast() {
+		return StackRoute{}, false
+	}
+	if sr.Src = r.Src; sr.Src.IsValid() {
+		return sr, true
+	}
+	nh, ok := s.firstHop(r)
+	if !ok {
+		return sr, true
+	}
+	if p.Is4() {
+		dst := nh.Gateway
+		if !dst.IsValid() {
+			dst = p
+		}
+		sr.Src = s.SelectSrc4(nh.Dev, dst, r.Scope)
+	} else {
+		sr.Src = s.SelectSrc6(nh.Dev, p)
+	}
+	return sr, true
+}
+
+// firstHop returns the first path of r, resolving a nexthop object.
+func (s *Snapshot) firstHop(r *fib.Route) (fib.Nexthop, bool) {
+	if len(r.Nexthops) > 0 {
+		return r.Nexthops[0], true
+	}
+	nh := s.Nexthop(r.NHID)
+	for nh != nil && len(nh.Group) > 0 {
+		nh = s.Nexthop(nh.Group[0].ID)
+	}
+	if nh == nil || nh.Blackhole {
+		return fib.Nexthop{}, false
+	}
+	return fib.Nexthop{Gateway: nh.Gateway, Dev: nh.Dev}, true
+}
+
+// StackDomains returns the L3 domains that have host stacks: 0 for the
+// default VRF, then every VRF's link index, in index order.
+func (s *Snapshot) StackDomains() []int {
+	out := []int{0}
+	for l := range s.Links() {
+		if l.Kind == KindVRF {
+			out = append(out, l.Index)
+		}
+	}
+	slices.Sort(out)
+	return out
+}

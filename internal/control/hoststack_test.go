@@ -1,0 +1,133 @@
+package control
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/govrf/govrf/internal/fib"
+)
+
+// stackLab is the seed router: VRF a with ports ra1 (192.168.1.1/24,
+// 2001:db8:1::1/64) and ra2 (192.168.2.1/24), VRF c with rc1
+// (10.3.0.1/24), and eth0 (198.51.100.1/24) in the default VRF.
+func stackLab(t *testing.T) *Control {
+	c := New()
+	vrf(t, c, "a", 10)
+	vrf(t, c, "c", 30)
+	for _, p := range []struct{ name, vrf string }{{"ra1", "a"}, {"ra2", "a"}, {"rc1", "c"}, {"eth0", ""}} {
+		port(t, c, p.name)
+		if p.vrf != "" {
+			// Before the addresses: enslaving cycles the link, which
+			// flushes IPv6 addresses as in Linux.
+			enslave(t, c, p.name, p.vrf)
+		}
+	}
+	for _, a := range []struct{ dev, prefix string }{{"ra1", "192.168.1.1/24"}, {"ra1", "2001:db8:1::1/64"},
+		{"ra2", "192.168.2.1/24"}, {"rc1", "10.3.0.1/24"}, {"eth0", "198.51.100.1/24"}} {
+		must(t, c.AddAddr(a.dev, Addr{Prefix: pfx(a.prefix)}, false))
+	}
+	return c
+}
+
+// stackRoutes renders StackRoutes as "prefix type src metric" lines.
+func stackRoutes(t *testing.T, c *Control, vrf string, limit int) ([]string, bool) {
+	t.Helper()
+	s := c.Snapshot()
+	idx := 0
+	if vrf != "" {
+		idx = s.LinkByName(vrf).Index
+	}
+	rs, complete := s.StackRoutes(idx, limit)
+	var out []string
+	for _, r := range rs {
+		out = append(out, fmt.Sprintf("%v %v %v %d", r.Prefix, r.Type, r.Src, r.Metric))
+	}
+	return out, complete
+}
+
+// TestStackAddrs: a host stack carries its domain's addresses, the VRF
+// device's included, never another domain's, lo's or link-local ones.
+func TestStackAddrs(t *testing.T) {
+	c := stackLab(t)
+	must(t, c.AddAddr("a", Addr{Prefix: pfx("10.255.0.1/32")}, false))
+	s := c.Snapshot()
+	for _, tc := range []struct {
+		vrf  int
+		want []string
+	}{
+		{s.LinkByName("a").Index, []string{"10.255.0.1/32", "192.168.1.1/24", "2001:db8:1::1/64", "192.168.2.1/24"}},
+		{s.LinkByName("c").Index, []string{"10.3.0.1/24"}},
+		{0, []string{"198.51.100.1/24"}},
+	} {
+		var got []string
+		for _, p := range s.StackAddrs(tc.vrf) {
+			got = append(got, p.String())
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("StackAddrs(%d) = %q, want %q", tc.vrf, got, tc.want)
+		}
+	}
+}
+
+// TestStackRoutes: the mirror holds the VRF table's routes a socket can
+// end on, with the source Linux selects — the nexthop link's address
+// for the gateway's subnet, the prefsrc when given, the other VRF's
+// address through a leak — error routes as they are, and the catch-all.
+func TestStackRoutes(t *testing.T) {
+	c := stackLab(t)
+	for _, r := range []fib.Route{
+		{Table: 10, Prefix: pfx("172.16.0.0/12"), Nexthops: []fib.Nexthop{{Gateway: addr("192.168.2.10")}}},
+		{Table: 10, Prefix: pfx("172.31.0.0/16"), Src: addr("192.168.1.1"), Nexthops: []fib.Nexthop{{Gateway: addr("192.168.2.10")}}},
+		{Table: 10, Prefix: pfx("10.3.0.0/24"), Nexthops: []fib.Nexthop{{Dev: c.Snapshot().LinkByName("c").Index}}},
+		{Table: 10, Prefix: pfx("0.0.0.0/0"), Type: fib.TypeUnreachable, Metric: 4278198272},
+		{Table: 10, Prefix: pfx("2001:db8:99::/48"), Type: fib.TypeProhibit},
+	} {
+		if r.Type == 0 {
+			r.Type = fib.TypeUnicast
+		}
+		r.Proto = fib.ProtoStatic
+		must(t, c.AddRoute(r, fib.OpAdd))
+	}
+	got, complete := stackRoutes(t, c, "a", 100)
+	want := []string{
+		"0.0.0.0/0 unreachable invalid IP 4278198272",
+		"10.3.0.0/24 unicast 10.3.0.1 0",
+		"172.16.0.0/12 unicast 192.168.2.1 0",
+		"172.31.0.0/16 unicast 192.168.1.1 0",
+		"192.168.1.0/24 unicast 192.168.1.1 0",
+		"192.168.2.0/24 unicast 192.168.2.1 0",
+		"2001:db8:1::/64 unicast 2001:db8:1::1 256",
+		"2001:db8:99::/48 prohibit invalid IP 1024",
+		"0.0.0.0/0 unicast invalid IP 4294967295",
+		"::/0 unicast invalid IP 4294967295",
+	}
+	if !complete || !slices.Equal(got, want) {
+		t.Errorf("StackRoutes(a) = %q, %v\nwant %q, true", got, complete, want)
+	}
+
+	// Over the limit: connected and default routes only, incomplete.
+	got, complete = stackRoutes(t, c, "a", 3)
+	want = []string{
+		"0.0.0.0/0 unreachable invalid IP 4278198272",
+		"192.168.1.0/24 unicast 192.168.1.1 0",
+		"192.168.2.0/24 unicast 192.168.2.1 0",
+		"2001:db8:1::/64 unicast 2001:db8:1::1 256",
+		"0.0.0.0/0 unicast invalid IP 4294967295",
+		"::/0 unicast invalid IP 4294967295",
+	}
+	if complete || !slices.Equal(got, want) {
+		t.Errorf("StackRoutes(a, limit 3) = %q, %v\nwant %q, false", got, complete, want)
+	}
+
+	// The default VRF mirrors main.
+	got, _ = stackRoutes(t, c, "", 100)
+	want = []string{"198.51.100.0/24 unicast 198.51.100.1 0", "0.0.0.0/0 unicast invalid IP 4294967295", "::/0 unicast invalid IP 4294967295"}
+	if !slices.Equal(got, want) {
+		t.Errorf("StackRoutes(default) = %q\nwant %q", got, want)
+	}
+	s := c.Snapshot()
+	if d := s.StackDomains(); !slices.Equal(d, []int{0, s.LinkByName("a").Index, s.LinkByName("c").Index}) {
+		t.Errorf("StackDomains() = %v", d)
+	}
+}
