@@ -4,5 +4,8 @@ go 1.26.0
 
 require (
 	github.com/gaissmai/bart v0.30.0
+	github.com/vishvananda/netlink v1.3.1
 	golang.org/x/sys v0.50.0
 )
+
+require github.com/vishvananda/netns v0.0.5 // indirect

@@ -15,6 +15,38 @@
 // interface's, so the socket joins the interface in promiscuous mode
 // (PACKET_MR_PROMISC); the membership ends with the socket.
 //
+// # Super-frames
+//
+// A veth peer sends TCP unsegmented, in super-frames of up to 64 KiB
+// (its TSO), and a NIC merges what it receives (GRO); the kernel hands
+// such frames to packet taps whole. The socket asks for PACKET_VNET_HDR,
+// so each frame comes after a virtio_net_hdr that says how to cut it,
+// and the port cuts it with package gso into the wire packets it stands
+// for before the reader sees them, as the sender's NIC would have: each
+// segment is counted in RxPackets and RxBytes, and a super-frame that
+// cannot be cut is one RX error.
+//
+// The reader's buffers are sized for the MTU, so recvmmsg(2) spills what
+// does not fit into a slot of about 66 KiB the port keeps per frame of
+// its batch: 4.1 MiB at the default batch of 64. Frames that fit are
+// read straight into the reader's buffers, as before. From the first
+// that does not, the rest of the batch moves into the slots, and the
+// super-frames are cut into the reader's buffers; segments and frames
+// that find no buffer are delivered, in order, by the next Read, which
+// does not wait for the socket meanwhile. A frame longer than an
+// ordinary one that is not a super-frame (a jumbo frame) is an RX error
+// unless the reader's buffer holds it.
+//
+// A TSO sender sends a window's worth of super-frames at once, and the
+// default receive queue (rmem_default, 208 KiB) holds three: the rest,
+// dropped whole, made TCP through govrfd retransmit 15% of its segments.
+// The socket asks for a 2 MiB queue (SO_RCVBUFFORCE, past rmem_max).
+//
+// The frames a sender left its checksum to hardware for (the vnet
+// header's VIRTIO_NET_HDR_F_NEEDS_CSUM) are completed where the header
+// says, as skb_checksum_help does before forwarding. Frames sent carry
+// a zero vnet header: whole, checksums done.
+//
 // # VLAN tags
 //
 // On receive the kernel moves an 802.1Q tag out of the frame and into the

@@ -10,7 +10,9 @@ import (
 )
 
 // Read receives frames, waiting for one if none is pending; see
-// port.Port. Tags the kernel moved into auxdata are back in the frames.
+// port.Port. Tags the kernel moved into auxdata are back in the frames,
+// and super-frames come out as the segments they stand for. Read does not
+// wait while frames of an earlier batch are still held.
 func (p *Port) Read(bufs [][]byte, sizes []int, offset int) (int, error) {
 	for {
 		n, err := p.TryRead(bufs, sizes, offset)
@@ -31,86 +33,6 @@ func (p *Port) wait() error {
 		return p.closedError("read")
 	}
 	return p.opError("read", p.wake.Wait(p.fd))
-}
-
-// TryRead receives the frames pending, at most one batch, and returns at
-// once; see port.Poller.
-func (p *Port) TryRead(bufs [][]byte, sizes []int, offset int) (int, error) {
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	if p.closed.Load() {
-		return 0, p.closedError("read")
-	}
-	m := min(len(bufs), p.batch)
-	if m == 0 {
-		return 0, nil
-	}
-	r := &p.rx
-	for i := range m {
-		r.prepare(i, bufs[i][offset:])
-	}
-	got, err := recvmmsg(p.fd, r.msgs[:m], unix.MSG_DONTWAIT)
-	switch err {
-	case unix.EAGAIN, unix.EINTR:
-		return 0, nil
-	case unix.ENETDOWN:
-		// The link went down, or was down at Open (packet_do_bind):
-		// the error is reported once, and frames flow again when
-		// the link comes back up.
-		return 0, nil
-	}
-	if err != nil {
-		return 0, p.opError("read", err)
-	}
-	n := 0
-	for i := range got {
-		size, ok := p.accept(i, bufs[i][offset:])
-		if !ok {
-			continue
-		}
-		if n != i { // an earlier frame was dropped: close the gap
-			if size > len(bufs[n])-offset {
-				p.stats.rxErrors.Add(1)
-				continue
-			}
-			copy(bufs[n][offset:], bufs[i][offset:offset+size])
-		}
-		sizes[n] = size
-		p.stats.rxPackets.Add(1)
-		p.stats.rxBytes.Add(uint64(size))
-		if size >= header.EthernetLen && header.Ethernet(bufs[n][offset:]).Dst().IsMulticast() {
-			p.stats.multicast.Add(1)
-		}
-		n++
-	}
-	return n, nil
-}
-
-// accept checks received frame i, now in room, re-tags it, and returns
-// its length, or false for a frame that must not reach the reader.
-func (p *Port) accept(i int, room []byte) (int, bool) {
-	r := &p.rx
-	if r.names[i].Pkttype == unix.PACKET_OUTGOING {
-		return 0, false
-	}
-	size := int(r.msgs[i].Len)
-	if r.msgs[i].Hdr.Flags&unix.MSG_TRUNC != 0 {
-		p.stats.rxErrors.Add(1)
-		return 0, false
-	}
-	if tci, tpid, tagged := r.vlan(i); tagged {
-		var ok bool
-		if size, ok = retag(room, size, tci, tpid); !ok {
-			p.stats.rxErrors.Add(1)
-			return 0, false
-		}
-	}
-	if r.csumNotReady(i) {
-		// The sender left the checksum to hardware; finish it, as the
-		// kernel does before forwarding (skb_checksum_help).
-		header.CompleteChecksum(room[:size])
-	}
-	return size, true
 }
 
 // Write sends the frames with sendmmsg(2), a batch per call; see
@@ -142,15 +64,15 @@ func (p *Port) Write(bufs [][]byte, offset int) (int, error) {
 
 // flush sends the first k frames of the writer's vector.
 func (p *Port) flush(k int) {
-	msgs := p.tx.msgs[:k]
+	sent := 0
 	retried := false
-	for len(msgs) > 0 {
-		n, err := sendmmsg(p.fd, msgs, unix.MSG_DONTWAIT)
-		for _, m := range msgs[:n] {
+	for sent < k {
+		n, err := sendmmsg(p.fd, p.tx.msgs[sent:k], unix.MSG_DONTWAIT)
+		for j := sent; j < sent+n; j++ {
 			p.stats.txPackets.Add(1)
-			p.stats.txBytes.Add(uint64(m.Hdr.Iov.Len))
+			p.stats.txBytes.Add(uint64(p.tx.frameLen(j)))
 		}
-		msgs = msgs[n:]
+		sent += n
 		switch {
 		case err == nil, err == unix.EINTR:
 		case err == unix.ENETDOWN && !retried:
@@ -159,14 +81,14 @@ func (p *Port) flush(k int) {
 			// frame at hand (sock_alloc_send_pskb), so try it again.
 			retried = true
 		case err == unix.EAGAIN, err == unix.ENOBUFS:
-			p.stats.txDropped.Add(uint64(len(msgs)))
+			p.stats.txDropped.Add(uint64(k - sent))
 			return
 		case err == unix.EMSGSIZE:
 			p.stats.txDropped.Add(1)
-			msgs = msgs[1:]
+			sent++
 		default:
 			p.stats.txErrors.Add(1)
-			msgs = msgs[1:]
+			sent++
 		}
 	}
 }

@@ -4,6 +4,9 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/govrf/govrf/internal/gso"
+	"github.com/govrf/govrf/internal/header"
 )
 
 const sizeofAuxdata = int(unsafe.Sizeof(unix.TpacketAuxdata{}))
@@ -11,45 +14,100 @@ const sizeofAuxdata = int(unsafe.Sizeof(unix.TpacketAuxdata{}))
 // ctrlLen is the room for one PACKET_AUXDATA control message.
 var ctrlLen = unix.CmsgSpace(sizeofAuxdata)
 
-// rxState is the reader's recvmmsg(2) vector, built once so that reading
-// allocates nothing.
+// Each received message lands in three pieces (iovecs): the vnet header
+// in its slot of vnet, the frame in the caller's buffer, and what does not
+// fit there in the message's spill slot. A super-frame thus survives a
+// caller's buffer sized for the MTU, and an ordinary frame that fits is
+// read straight into the caller's buffer, as it was without a vnet
+// header.
+//
+// A spill slot begins with head octets of headroom, so that the caller's
+// part of a frame can be copied in front of the rest, making the frame
+// whole and contiguous in port memory, with VLANTagLen to spare for
+// re-tagging it in front. That is why the caller's part is capped at
+// roomCap: a frame longer than an ordinary one spills.
+const (
+	vnetLen = gso.HdrLen
+	// spillLen holds the rest of the longest super-frame: a 64 KiB IP
+	// packet, its Ethernet header and two tags.
+	spillLen = 1<<16 + header.EthernetLen + header.MaxVLANTags*header.VLANTagLen
+)
+
+// rxState is the reader's recvmmsg(2) vector and the frames it carries
+// from one read to the next, built once so that reading allocates
+// nothing.
 type rxState struct {
-	msgs  []unix.Mmsghdr
-	iovs  []unix.Iovec
-	names []unix.RawSockaddrLinklayer
-	ctrl  []byte
+	msgs    []unix.Mmsghdr
+	iovs    []unix.Iovec // three per message
+	names   []unix.RawSockaddrLinklayer
+	ctrl    []byte
+	vnet    []byte // vnetLen per message
+	spill   []byte // a slot of head+spillLen octets per message
+	head    int    // headroom of a spill slot
+	roomCap int    // the most of a caller's buffer the kernel gets
+
+	// Frames of the last recvmmsg waiting in their spill slots, from
+	// the first that did not fit its caller's buffer on: held[next:end],
+	// behind the super-frame seg is cutting.
+	held      []heldFrame
+	next, end int
+	seg       gso.Segmenter
 }
 
-func (r *rxState) init(batch int) {
+// heldFrame is a received frame waiting in its spill slot, whole and
+// re-tagged, for room in the reader's buffers.
+type heldFrame struct {
+	start, end int // in the slot
+	h          gso.Hdr
+	ok         bool // false for a frame dropped on arrival
+}
+
+// init builds the vector for batch messages of ordinary frames up to
+// maxFrame octets.
+func (r *rxState) init(batch, maxFrame int) {
+	r.roomCap = maxFrame + header.VLANTagLen
+	r.head = r.roomCap + header.VLANTagLen
 	r.msgs = make([]unix.Mmsghdr, batch)
-	r.iovs = make([]unix.Iovec, batch)
+	r.iovs = make([]unix.Iovec, 3*batch)
 	r.names = make([]unix.RawSockaddrLinklayer, batch)
 	r.ctrl = make([]byte, batch*ctrlLen) // 8-aligned, as cmsgs must be
+	r.vnet = make([]byte, batch*vnetLen)
+	r.spill = make([]byte, batch*(r.head+spillLen))
+	r.held = make([]heldFrame, batch)
 	for i := range r.msgs {
 		h := &r.msgs[i].Hdr
-		h.Iov = &r.iovs[i]
-		h.SetIovlen(1)
+		h.Iov = &r.iovs[3*i]
+		h.SetIovlen(3)
 		h.Name = (*byte)(unsafe.Pointer(&r.names[i]))
 		h.Control = &r.ctrl[i*ctrlLen]
+		setIovec(&r.iovs[3*i], r.vnet[i*vnetLen:(i+1)*vnetLen])
+		setIovec(&r.iovs[3*i+2], r.slot(i)[r.head:])
 	}
 }
 
-// prepare points message i at buf and resets what the kernel overwrote.
+// prepare points message i at the caller's buffer buf and resets what
+// the kernel overwrote.
 func (r *rxState) prepare(i int, buf []byte) {
-	r.iovs[i].Base = unsafe.SliceData(buf)
-	r.iovs[i].SetLen(len(buf))
+	setIovec(&r.iovs[3*i+1], buf[:min(len(buf), r.roomCap)])
 	h := &r.msgs[i].Hdr
 	h.Namelen = unix.SizeofSockaddrLinklayer
 	h.SetControllen(ctrlLen)
 	h.Flags = 0
 }
 
-// csumNotReady reports whether frame i left its sender with the TCP/UDP
-// checksum to be filled in by hardware (TP_STATUS_CSUMNOTREADY: a veth
-// peer or a local socket with checksum offload).
-func (r *rxState) csumNotReady(i int) bool {
-	aux := r.auxdata(i)
-	return aux != nil && aux.Status&unix.TP_STATUS_CSUMNOTREADY != 0
+// roomLen returns the length of the caller's part of message i.
+func (r *rxState) roomLen(i int) int { return int(r.iovs[3*i+1].Len) }
+
+// slot returns message i's spill slot.
+func (r *rxState) slot(i int) []byte {
+	n := r.head + spillLen
+	return r.spill[i*n : (i+1)*n]
+}
+
+// vnetHdr returns message i's vnet header.
+func (r *rxState) vnetHdr(i int) gso.Hdr {
+	h, _ := gso.ParseHdr(r.vnet[i*vnetLen:])
+	return h
 }
 
 // vlan returns the tag the kernel moved out of frame i into its
@@ -82,7 +140,13 @@ func (r *rxState) auxdata(i int) *unix.TpacketAuxdata {
 	return nil
 }
 
-// txState is the writer's sendmmsg(2) vector.
+// zeroVnet is the vnet header in front of every frame sent: no checksum
+// left to the kernel, no segmentation. The kernel only reads it, so every
+// port shares it.
+var zeroVnet [vnetLen]byte
+
+// txState is the writer's sendmmsg(2) vector: two iovecs per message, the
+// vnet header PACKET_VNET_HDR expects and the frame.
 type txState struct {
 	msgs []unix.Mmsghdr
 	iovs []unix.Iovec
@@ -90,16 +154,22 @@ type txState struct {
 
 func (t *txState) init(batch int) {
 	t.msgs = make([]unix.Mmsghdr, batch)
-	t.iovs = make([]unix.Iovec, batch)
+	t.iovs = make([]unix.Iovec, 2*batch)
 	for i := range t.msgs {
-		t.msgs[i].Hdr.Iov = &t.iovs[i]
-		t.msgs[i].Hdr.SetIovlen(1)
+		t.msgs[i].Hdr.Iov = &t.iovs[2*i]
+		t.msgs[i].Hdr.SetIovlen(2)
+		setIovec(&t.iovs[2*i], zeroVnet[:])
 	}
 }
 
-func (t *txState) set(i int, frame []byte) {
-	t.iovs[i].Base = unsafe.SliceData(frame)
-	t.iovs[i].SetLen(len(frame))
+func (t *txState) set(i int, frame []byte) { setIovec(&t.iovs[2*i+1], frame) }
+
+// frameLen returns the length of frame i.
+func (t *txState) frameLen(i int) int { return int(t.iovs[2*i+1].Len) }
+
+func setIovec(v *unix.Iovec, b []byte) {
+	v.Base = unsafe.SliceData(b)
+	v.SetLen(len(b))
 }
 
 func recvmmsg(fd int, msgs []unix.Mmsghdr, flags int) (int, error) {

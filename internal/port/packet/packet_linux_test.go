@@ -5,14 +5,16 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"github.com/govrf/govrf/internal/netnstest"
 	"net"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/govrf/govrf/internal/header"
+	"github.com/govrf/govrf/internal/netnstest"
 	"github.com/govrf/govrf/internal/port"
 )
 
@@ -243,6 +245,11 @@ func TestIntegrationOpen(t *testing.T) {
 	// A membership raises the promiscuity count, which only -d shows.
 	if !strings.Contains(netnstest.IP(t, "-d", "link", "show", "va"), "promiscuity 1") {
 		t.Errorf("va is not promiscuous while the port is open")
+	}
+	// Room for a burst of super-frames, past rmem_max: the kernel
+	// reports the doubled size.
+	if got, err := unix.GetsockoptInt(p.fd, unix.SOL_SOCKET, unix.SO_RCVBUF); err != nil || got < 2*rcvBuf {
+		t.Errorf("SO_RCVBUF = %d, %v; want %d", got, err, 2*rcvBuf)
 	}
 	if _, err := Open("nosuch0", Config{}); err == nil {
 		t.Errorf("Open(nosuch0) = nil error")

@@ -23,3 +23,21 @@ func retag(b []byte, n int, tci, tpid uint16) (int, bool) {
 	binary.BigEndian.PutUint16(b[14:], tci)
 	return n + header.VLANTagLen, true
 }
+
+// retagFront is retag for a frame b[start:end] with room in front rather
+// than behind: the addresses move back to make room for the tag, which
+// spares moving a super-frame's 64 KiB. It returns the frame's new start;
+// false, leaving b alone, when there is no room or the frame is too short.
+func retagFront(b []byte, start, end int, tci, tpid uint16) (int, bool) {
+	if start < header.VLANTagLen || end-start < 12 || end > len(b) {
+		return start, false
+	}
+	if tpid == 0 {
+		tpid = header.EtherTypeVLAN
+	}
+	s := start - header.VLANTagLen
+	copy(b[s:s+12], b[start:start+12])
+	binary.BigEndian.PutUint16(b[s+12:], tpid)
+	binary.BigEndian.PutUint16(b[s+14:], tci)
+	return s, true
+}

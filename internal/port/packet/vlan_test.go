@@ -46,3 +46,39 @@ func TestRetag(t *testing.T) {
 		t.Errorf("retag(runt, 11, 1, 0) = %d, %v; want 11, false", n, ok)
 	}
 }
+
+func TestRetagFront(t *testing.T) {
+	frame := []byte{
+		1, 2, 3, 4, 5, 6, // dst
+		7, 8, 9, 10, 11, 12, // src
+		0x08, 0x00, // IPv4
+		0xaa, 0xbb,
+	}
+	tagged := []byte{
+		1, 2, 3, 4, 5, 6,
+		7, 8, 9, 10, 11, 12,
+		0x81, 0x00, 0x20, 0x0a, // PCP 1, VID 10
+		0x08, 0x00,
+		0xaa, 0xbb,
+	}
+	tests := []struct {
+		name  string
+		start int // where the frame begins in its buffer
+		frame []byte
+		want  []byte
+		ok    bool
+	}{
+		{"room in front", 6, frame, tagged, true},
+		{"exact room", 4, frame, tagged, true},
+		{"no room", 3, frame, frame, false},
+		{"runt", 8, frame[:11], frame[:11], false},
+	}
+	for _, tt := range tests {
+		b := append(make([]byte, tt.start), tt.frame...)
+		start, ok := retagFront(b, tt.start, len(b), 0x200a, 0)
+		if ok != tt.ok || !bytes.Equal(b[start:], tt.want) {
+			t.Errorf("%s: retagFront(b, %d, %d, 0x200a, 0) = % x, %v; want % x, %v",
+				tt.name, tt.start, len(b), b[start:], ok, tt.want, tt.ok)
+		}
+	}
+}
