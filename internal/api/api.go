@@ -3,6 +3,10 @@
 // response carries what the command printed and its exit code, so the
 // CLI behaves the same whether it talks to the daemon or runs offline.
 //
+// A streaming request (`govrf monitor`) is answered with a stream of
+// responses, one JSON value per line, each carrying the output for one
+// event, until the client hangs up; see Stream.
+//
 // The socket is mode 0660 and the server checks every peer's
 // credentials (SO_PEERCRED) as well: root, the daemon's own user and
 // members of the socket's group may configure the router, nobody else.
@@ -10,17 +14,24 @@ package api
 
 import "time"
 
-// Request is one govrf command line, without the program name.
+// Request is one govrf command line, without the program name. Stream
+// asks for a stream of responses rather than one; the client then keeps
+// its side open and closes the connection to end the stream.
 type Request struct {
-	Argv []string `json:"argv"`
+	Argv   []string `json:"argv"`
+	Stream bool     `json:"stream,omitempty"`
 }
 
 // Response is what the command printed and its exit code, with ip's
-// meaning: 0 success, 1 syntax, 2 refusal.
+// meaning: 0 success, 1 syntax, 2 refusal. In a stream every response
+// but the last has More set and carries one event's output; Dropped
+// counts the events lost just before it, which its Stderr reports.
 type Response struct {
-	Stdout string `json:"stdout"`
-	Stderr string `json:"stderr"`
-	Code   int    `json:"code"`
+	Stdout  string `json:"stdout"`
+	Stderr  string `json:"stderr"`
+	Code    int    `json:"code"`
+	More    bool   `json:"more,omitempty"`
+	Dropped uint64 `json:"dropped,omitempty"`
 }
 
 // MaxRequest is the longest request the server reads, in bytes; a
@@ -32,6 +43,10 @@ const MaxRequest = 1 << 20
 // client to take its response, so a stalled peer cannot hold the
 // daemon, which serves one command at a time.
 const Timeout = 10 * time.Second
+
+// QueueLen bounds the events a stream holds for a client that reads
+// more slowly than they come; further events are dropped and counted.
+const QueueLen = 4096
 
 // Exit codes of responses the server makes itself.
 const (

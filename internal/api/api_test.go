@@ -16,6 +16,12 @@ import (
 // test ends, and returns the socket's path.
 func serve(t *testing.T, pol *Policy, h Handler) string {
 	t.Helper()
+	return serveStreams(t, pol, h, nil)
+}
+
+// serveStreams is serve with a stream handler.
+func serveStreams(t *testing.T, pol *Policy, h Handler, sh StreamHandler) string {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "run", "govrf.sock")
 	l, err := Listen(path, -1)
 	if err != nil {
@@ -30,7 +36,7 @@ func serve(t *testing.T, pol *Policy, h Handler) string {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- Serve(ctx, l, *pol, h) }()
+	go func() { done <- Serve(ctx, l, *pol, h, sh) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -21,19 +22,66 @@ func Call(path string, argv []string) (Response, error) {
 		return Response{}, err
 	}
 	defer conn.Close()
-	if err := conn.SetWriteDeadline(time.Now().Add(Timeout)); err != nil {
-		return Response{}, err
-	}
-	if err := json.NewEncoder(conn).Encode(Request{Argv: argv}); err != nil {
-		return Response{}, fmt.Errorf("api: send to %s: %w", path, err)
-	}
-	// The half-close ends the request: the server reads to EOF.
-	if err := conn.(*net.UnixConn).CloseWrite(); err != nil {
-		return Response{}, fmt.Errorf("api: send to %s: %w", path, err)
+	serr := send(conn, Request{Argv: argv})
+	if serr == nil {
+		// The half-close ends the request.
+		serr = conn.(*net.UnixConn).CloseWrite()
 	}
 	var resp Response
 	if err := json.NewDecoder(io.LimitReader(conn, 1<<30)).Decode(&resp); err != nil {
-		return Response{}, fmt.Errorf("api: answer from %s: %w", path, err)
+		return Response{}, answerError(path, serr, err)
 	}
 	return resp, nil
+}
+
+// CallStream sends argv as a streaming request to the daemon listening on
+// the socket at path and calls fn with each response but the last as it
+// arrives; it returns the last, which carries the exit code. Cancelling
+// ctx hangs up, which ends the stream in the daemon too; CallStream then
+// returns ctx's error.
+func CallStream(ctx context.Context, path string, argv []string, fn func(Response)) (Response, error) {
+	var d net.Dialer
+	dctx, cancel := context.WithTimeout(ctx, Timeout)
+	conn, err := d.DialContext(dctx, "unix", path)
+	cancel()
+	if err != nil {
+		return Response{}, err
+	}
+	defer conn.Close()
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+	// The connection stays open both ways: closing it ends the stream.
+	serr := send(conn, Request{Argv: argv, Stream: true})
+	dec := json.NewDecoder(conn)
+	for {
+		var resp Response
+		if err := dec.Decode(&resp); err != nil {
+			if ctx.Err() != nil {
+				return Response{}, ctx.Err()
+			}
+			return Response{}, answerError(path, serr, err)
+		}
+		if !resp.More {
+			return resp, nil
+		}
+		fn(resp)
+	}
+}
+
+// send writes the request. The server may refuse a peer before reading
+// what it sent, so a failed send is reported only if no answer follows.
+func send(conn net.Conn, req Request) error {
+	if err := conn.SetWriteDeadline(time.Now().Add(Timeout)); err != nil {
+		return err
+	}
+	return json.NewEncoder(conn).Encode(req)
+}
+
+// answerError explains a missing answer: the failed send if there was
+// one, else the failed read.
+func answerError(path string, sendErr, readErr error) error {
+	if sendErr != nil {
+		return fmt.Errorf("api: send to %s: %w", path, sendErr)
+	}
+	return fmt.Errorf("api: answer from %s: %w", path, readErr)
 }

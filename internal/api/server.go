@@ -59,9 +59,10 @@ func Listen(path string, gid int) (net.Listener, error) {
 
 // Serve accepts connections on l until ctx ends, then closes l (which
 // removes the socket) and waits for the connections in progress. Each
-// connection carries one request, answered by h if its peer passes
-// pol; h is called from several goroutines at once.
-func Serve(ctx context.Context, l net.Listener, pol Policy, h Handler) error {
+// connection carries one request from a peer that passes pol: h answers
+// plain requests and sh streaming ones (nil: streams are refused). Both
+// are called from several goroutines at once.
+func Serve(ctx context.Context, l net.Listener, pol Policy, h Handler, sh StreamHandler) error {
 	stop := context.AfterFunc(ctx, func() { l.Close() })
 	defer stop()
 	var wg sync.WaitGroup
@@ -76,54 +77,72 @@ func Serve(ctx context.Context, l net.Listener, pol Policy, h Handler) error {
 		}
 		wg.Go(func() {
 			defer conn.Close()
-			serveConn(conn, pol, h)
+			serveConn(ctx, conn, pol, h, sh)
 		})
 	}
 }
 
 // serveConn reads, authorises and answers one request.
-func serveConn(conn net.Conn, pol Policy, h Handler) {
+func serveConn(ctx context.Context, conn net.Conn, pol Policy, h Handler, sh StreamHandler) {
 	conn.SetDeadline(time.Now().Add(Timeout))
-	resp := answer(conn, pol, h)
+	req, refusal := accept(conn, pol)
+	var resp Response
+	switch {
+	case refusal != nil:
+		resp = *refusal
+	case req.Stream && sh == nil:
+		resp = Response{Stderr: "Error: this server does not stream.\n", Code: codeSyntax}
+	case req.Stream:
+		serveStream(ctx, conn, req, sh)
+		return
+	default:
+		// The command may take longer than a stalled peer may; the
+		// write deadline is set again once it is done.
+		conn.SetDeadline(time.Time{})
+		resp = h(req)
+	}
 	conn.SetWriteDeadline(time.Now().Add(Timeout))
 	json.NewEncoder(conn).Encode(resp)
 }
 
-func answer(conn net.Conn, pol Policy, h Handler) Response {
+// accept checks the peer's credentials and reads its request; refusal is
+// the response to send instead when either fails.
+func accept(conn net.Conn, pol Policy) (req Request, refusal *Response) {
 	peer, err := peerOf(conn)
 	if err == nil {
 		err = pol.Authorize(peer)
 	}
 	if err != nil {
-		return Response{Stderr: "Error: " + err.Error() + "\n", Code: codeRefused}
+		return req, &Response{Stderr: "Error: " + err.Error() + "\n", Code: codeRefused}
 	}
-	req, err := readRequest(conn)
+	req, err = readRequest(conn)
 	if err != nil {
-		return Response{Stderr: "Error: " + err.Error() + "\n", Code: codeSyntax}
+		return req, &Response{Stderr: "Error: " + err.Error() + "\n", Code: codeSyntax}
 	}
-	// The command may take longer than a stalled peer may; the write
-	// deadline is set again once it is done.
-	conn.SetDeadline(time.Time{})
-	return h(req)
+	return req, nil
 }
 
 // errTooLarge is the error for a request longer than MaxRequest.
 var errTooLarge = fmt.Errorf("request longer than %d bytes", MaxRequest)
 
-// readRequest reads the request up to the client's half-close.
+// readRequest reads one JSON request. A plain client half-closes after
+// it; a streaming one keeps its side open, so the request is read as one
+// value rather than up to the end of the input.
 func readRequest(r io.Reader) (Request, error) {
-	b, err := io.ReadAll(io.LimitReader(r, MaxRequest+1))
-	if err != nil {
-		return Request{}, fmt.Errorf("reading request: %w", err)
-	}
-	if len(b) > MaxRequest {
-		return Request{}, errTooLarge
-	}
+	lr := &io.LimitedReader{R: r, N: MaxRequest + 1}
 	var req Request
-	if err := json.Unmarshal(b, &req); err != nil {
+	err := json.NewDecoder(lr).Decode(&req)
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case err == nil:
+		return req, nil
+	case lr.N <= 0:
+		return Request{}, errTooLarge
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF), errors.As(err, &syntax), errors.As(err, &typ):
 		return Request{}, fmt.Errorf("malformed request: %w", err)
 	}
-	return req, nil
+	return Request{}, fmt.Errorf("reading request: %w", err)
 }
 
 // peerOf returns the credentials of conn's peer.

@@ -68,6 +68,7 @@ func init() {
 		{"neighbor", doNeigh},
 		{"neighbour", doNeigh},
 		{"link", doLink},
+		{"monitor", doMonitor},
 		{"vrf", doVRF},
 		{"nexthop", doNexthop},
 		{"sysctl", doSysctl},
@@ -208,7 +209,7 @@ const batchGCPercent = 300
 
 const usage = `Usage: govrf [ OPTIONS ] OBJECT { COMMAND | help }
        govrf [ -force ] -batch filename
-where  OBJECT := { address | help | link | nexthop | route | rule | sysctl | vrf }
+where  OBJECT := { address | help | link | monitor | nexthop | route | rule | sysctl | vrf }
        OPTIONS := { -V[ersion] | -s[tatistics] | -d[etails] | -r[esolve] |
                     -h[uman-readable] | -iec | -j[son] | -p[retty] |
                     -f[amily] { inet | inet6 } | -4 | -6 | -br[ief] | -o[neline] |

@@ -15,6 +15,9 @@ type linkPrinter struct {
 	f      *listFilter
 	doLink bool  // `link show` rather than `addr show`
 	plane  Plane // counters, when a data plane runs
+	// event: the line is a `monitor` event, which ip prints without the
+	// queue length in text (JSON keeps it).
+	event bool
 }
 
 // The properties every govrf link reports as the kernel does for the
@@ -43,7 +46,7 @@ func (lp *linkPrinter) print() int {
 	}
 	if lp.opts.Brief {
 		p.str(printAny, "ifname", "%-16s ", l.Name)
-		p.str(printAny, "operstate", "%-14s ", operState(l))
+		p.str(printAny, "operstate", "%-14s ", lp.operState())
 		if lp.f.family == familyLink {
 			p.str(printAny, "address", "%s ", l.MAC.String())
 			lp.printFlags()
@@ -63,12 +66,16 @@ func (lp *linkPrinter) print() int {
 	if l.Master != 0 {
 		p.str(printAny, "master", "master %s ", devName(lp.s, l.Master))
 	}
-	p.str(printAny, "operstate", "state %s ", operState(l))
+	p.str(printAny, "operstate", "state %s ", lp.operState())
 	if lp.doLink {
 		p.str(printAny, "linkmode", "mode %s ", "DEFAULT")
 	}
 	p.str(printAny, "group", "group %s ", groupName(l.Group))
-	p.int(printAny, "txqlen", "qlen %d", txQueueLen)
+	qlen := "qlen %d"
+	if lp.event {
+		qlen = ""
+	}
+	p.int(printAny, "txqlen", qlen, txQueueLen)
 	if lp.f.family == 0 || lp.f.family == familyLink || lp.opts.Details {
 		typ, brd := "ether", "ff:ff:ff:ff:ff:ff"
 		if l.Kind == control.KindLoopback {
@@ -94,14 +101,27 @@ func (lp *linkPrinter) print() int {
 // operState is the link's RFC 2863 operational state as the kernel
 // reports it: a VRF device is UP (vrf.c sets its carrier), the loopback
 // and dummy devices, which have no carrier to report, UNKNOWN.
-func operState(l *control.Link) string {
+func (lp *linkPrinter) operState() string {
+	l := lp.l
 	switch {
 	case !l.Up:
 		return "DOWN"
 	case l.Kind == control.KindVRF:
 		return "UP"
+	case lp.noCarrier():
+		return "LOWERLAYERDOWN"
 	}
 	return "UNKNOWN"
+}
+
+// noCarrier reports whether the link is a kernel port (packet, tap)
+// that is up while the running daemon has no port for it: its interface
+// is missing or vanished. The kernel shows such a device NO-CARRIER,
+// without LOWER_UP.
+func (lp *linkPrinter) noCarrier() bool {
+	l := lp.l
+	kernel := l.Kind == control.KindPacket || l.Kind == control.KindTap
+	return kernel && l.Up && lp.plane != nil && !lp.plane.Carrier(l.Index)
 }
 
 // printFlags prints the device flags in the kernel's bit order
@@ -114,12 +134,13 @@ func (lp *linkPrinter) printFlags() {
 			fl = append(fl, name)
 		}
 	}
+	add(lp.noCarrier(), "NO-CARRIER")
 	add(l.Flags&control.FlagLoopback != 0, "LOOPBACK")
 	add(l.Flags&control.FlagBroadcast != 0, "BROADCAST")
 	add(l.Flags&control.FlagNoARP != 0, "NOARP")
 	add(l.Flags&control.FlagMaster != 0, "MASTER")
 	add(l.Up, "UP")
-	add(l.Up, "LOWER_UP")
+	add(l.Up && !lp.noCarrier(), "LOWER_UP")
 	p := lp.p
 	p.openArray(printAny, "flags", "<")
 	if p.isJSON() {

@@ -11,6 +11,12 @@ type Plane interface {
 	Neighbors(link int) []neigh.Entry
 	// LinkStats returns a link's packet counters.
 	LinkStats(link int) (LinkCounters, bool)
+	// HostStacks returns the namespace file of each L3 domain's host
+	// stack by VRF name, "default" for the default VRF.
+	HostStacks() map[string]string
+	// Carrier reports whether a packet or tap link has its port, false
+	// while its kernel interface is missing.
+	Carrier(link int) bool
 }
 
 // LinkCounters are the counters `-s link show` prints.

@@ -19,6 +19,17 @@ func Offline(argv []string) bool {
 // the command printed; it returns the command's exit code, or 2 if the
 // daemon cannot be reached.
 func Remote(socket string, argv []string, stdout, stderr io.Writer) int {
+	if code, ok := remoteVRF(socket, argv, stdout, stderr); ok {
+		return code
+	}
+	if code, ok := remoteMonitor(socket, argv, stdout, stderr); ok {
+		return code
+	}
+	return remoteCall(socket, argv, stdout, stderr)
+}
+
+// remoteCall sends argv to the daemon as it is.
+func remoteCall(socket string, argv []string, stdout, stderr io.Writer) int {
 	resp, err := api.Call(socket, argv)
 	if err != nil {
 		fmt.Fprintf(stderr, "Cannot talk to govrfd: %v\n", err)

@@ -17,23 +17,17 @@ func doVRF(c *ctx, a *args) error {
 	verb := a.next()
 	switch {
 	case matches(verb, "identify"):
-		return vrfNeedsDaemon("identify")
+		return vrfIdentify(c, a)
 	case matches(verb, "pids"):
-		return vrfNeedsDaemon("pids")
+		return vrfPids(c, a)
 	case matches(verb, "exec"):
-		return vrfNeedsDaemon("exec")
+		return vrfExecPath(c, a)
 	case matches(verb, "show") || matches(verb, "lst") || matches(verb, "list"):
 		return vrfShow(c, a)
 	case matches(verb, "help"):
 		return errUsage(vrfUsage)
 	}
 	return errUnknown(verb, "vrf")
-}
-
-// vrfNeedsDaemon refuses the commands that bind processes and sockets to
-// a VRF: govrf's sockets live in the daemon.
-func vrfNeedsDaemon(verb string) error {
-	return failf(exitRefused, "Error: \"vrf %s\" needs the govrf daemon, which is not running.", verb)
 }
 
 const vrfUsage = `Usage:	govrf vrf show [NAME] ...
@@ -58,11 +52,20 @@ func vrfShow(c *ctx, a *args) error {
 	default:
 		return errUsage(vrfUsage)
 	}
+	// Against the daemon, each VRF's ports and host stack follow ip's
+	// two columns.
+	var stacks map[string]string
+	if c.plane != nil {
+		stacks = c.plane.HostStacks()
+	}
 	p := c.newPrinter()
 	defer p.close()
 	p.textf("%-16s", "Name")
-	p.textf("  %5s\n", "Table")
-	p.textf("%s\n", "-----------------------")
+	p.textf("  %5s", "Table")
+	if stacks != nil {
+		p.textf("  %-28s  %s", "Host stack", "Ports")
+	}
+	p.textf("\n%s\n", "-----------------------")
 	n := 0
 	for l := range s.Links() {
 		if !l.IsVRF() {
@@ -71,6 +74,21 @@ func vrfShow(c *ctx, a *args) error {
 		p.openObject("")
 		p.str(printAny, "name", "%-16s", l.Name)
 		p.uint(printAny, "table", " %5d", uint64(l.Table))
+		if stacks != nil {
+			ns := stacks[l.Name]
+			if ns == "" {
+				p.textf("  %-28s", "-")
+			} else {
+				p.str(printAny, "netns", "  %-28s", ns)
+			}
+			p.openArray(printAny, "ports", " ")
+			for port := range s.Links() {
+				if port.Master == l.Index {
+					p.str(printAny, "", " %s", port.Name)
+				}
+			}
+			p.closeArray(printAny, "")
+		}
 		p.textf("\n")
 		p.closeObject()
 		n++

@@ -1,8 +1,11 @@
 package cli
 
 import (
+	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/govrf/govrf/internal/control"
 )
 
 // The kernel here has no VRF driver; these outputs follow iproute2's
@@ -101,4 +104,63 @@ func TestVRF(t *testing.T) {
 		{name: "vrf table change", setup: vrfSetup, cmd: "link set blue type vrf table 30", err: "RTNETLINK answers: Operation not supported\n", code: 2},
 		{name: "unnamed vrf", setup: []string{"link add type vrf table 5"}, cmd: "vrf show vrf0", out: "vrf0 5\n"},
 	})
+}
+
+// TestVRFExecDaemon: against the daemon, `vrf exec` is answered with the
+// host stack's namespace for the client to enter, after ipvrf_exec's own
+// checks, with its messages and exit codes.
+func TestVRFExecDaemon(t *testing.T) {
+	ctl := control.New()
+	if code := Run(ctl, splitWords("link add name a type vrf table 10"), &bytes.Buffer{}, &bytes.Buffer{}); code != 0 {
+		t.Fatalf("link add: exit %d", code)
+	}
+	if code := Run(ctl, splitWords("link add name b type vrf table 20"), &bytes.Buffer{}, &bytes.Buffer{}); code != 0 {
+		t.Fatalf("link add: exit %d", code)
+	}
+	for _, tc := range []struct {
+		argv, out, err string
+		code           int
+	}{
+		{"vrf exec a ssh 10.0.0.5", "/run/netns/govrf-a\n", "", 0},
+		{"vrf exec a -- ssh 10.0.0.5", "/run/netns/govrf-a\n", "", 0},
+		{"vrf exec a --", "", "No command specified\n", 255},
+		{"vrf e default true", "/run/netns/govrf-default\n", "", 0},
+		{"vrf exec", "", "No VRF name specified\n", 255},
+		{"vrf exec a", "", "No command specified\n", 255},
+		{"vrf exec nosuch true", "", "Invalid VRF name\n", 255},
+		{"vrf exec lo true", "", "Invalid VRF name\n", 255},
+		{"vrf exec b true", "", "Error: VRF b has no host stack: govrfd runs without them (-host-stacks=false) or could not make it.\n", 2},
+		{"vrf pids", "", "Invalid arguments\n", 255},
+		{"vrf identify 1 2", "", "Error: argument \"2\" is wrong: Extra arguments specified\n\n", 255},
+		{"vrf identify x", "", "Error: argument \"x\" is wrong: Invalid pid\n\n", 255},
+	} {
+		var out, errs bytes.Buffer
+		code := RunWith(ctl, fakePlane{}, splitWords(tc.argv), &out, &errs)
+		if code != tc.code || out.String() != tc.out || errs.String() != tc.err {
+			t.Errorf("govrf %s = %d, %q, %q; want %d, %q, %q", tc.argv, code, out.String(), errs.String(), tc.code, tc.out, tc.err)
+		}
+	}
+}
+
+// TestVRFShowDaemon: against the daemon, `vrf show` adds each VRF's host
+// stack and ports to ip's columns.
+func TestVRFShowDaemon(t *testing.T) {
+	ctl := control.New()
+	for _, line := range []string{"link add name a type vrf table 10", "link add name b type vrf table 20",
+		"link add name ra1 type dummy", "link add name ra2 type dummy", "link set dev ra1 master a", "link set dev ra2 master a"} {
+		if code := Run(ctl, splitWords(line), &bytes.Buffer{}, &bytes.Buffer{}); code != 0 {
+			t.Fatalf("govrf %s: exit %d", line, code)
+		}
+	}
+	for _, tc := range []struct{ argv, want string }{
+		{"vrf show", "Name              Table  Host stack                    Ports\n-----------------------\n" +
+			"a                   10  /run/netns/govrf-a            ra1 ra2\n" +
+			"b                   20  -                            \n"},
+		{"-j vrf show", `[{"name":"a","table":10,"netns":"/run/netns/govrf-a","ports":["ra1","ra2"]},{"name":"b","table":20,"ports":[]}]` + "\n"},
+	} {
+		var out, errs bytes.Buffer
+		if code := RunWith(ctl, fakePlane{}, splitWords(tc.argv), &out, &errs); code != 0 || out.String() != tc.want {
+			t.Errorf("govrf %s = %d, %q (%q)\nwant %q", tc.argv, code, out.String(), errs.String(), tc.want)
+		}
+	}
 }

@@ -19,6 +19,7 @@ type Control struct {
 	hold int        // >0 while a batch defers publication
 	work *Snapshot  // the state being changed; nil when none is pending
 	pub  atomic.Pointer[Snapshot]
+	subs []*subscriber // called on every publication (changes.go)
 }
 
 // New returns a control plane in the state of a fresh network namespace:
@@ -120,6 +121,7 @@ func (c *Control) commit() {
 
 func (c *Control) publish() {
 	c.work.freeze()
-	c.pub.Store(c.work)
+	old := c.pub.Swap(c.work)
+	c.notify(old, c.work)
 	c.work = nil
 }

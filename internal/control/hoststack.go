@@ -151,3 +151,56 @@ func (s *Snapshot) StackDomains() []int {
 	slices.Sort(out)
 	return out
 }
+
+// AcceptAddrs returns what the default VRF's host stack carries besides
+// its own addresses while net.ipv4.tcp_l3mdev_accept or
+// udp_l3mdev_accept is set (docs/dataplane.md): the local addresses of
+// every VRF, each as a /32 or /128, so that the stack's kernel takes the
+// flows the data plane accepts into it from the VRFs — a wildcard
+// listener there then gets them — and answers from those addresses.
+// Left out are link-local and loopback addresses, the default VRF's own
+// addresses (the stack has them already), and the addresses AcceptTarget
+// refuses. Nil when neither sysctl is set.
+func (s *Snapshot) AcceptAddrs() []netip.Prefix {
+	if !s.sysctl.TCPL3mdevAccept && !s.sysctl.UDPL3mdevAccept {
+		return nil
+	}
+	own := map[netip.Addr]bool{}
+	for l := range s.Links() {
+		if s.inDomain(l, 0) {
+			for _, a := range l.Addrs {
+				own[a.Prefix.Addr()] = true
+			}
+		}
+	}
+	var out []netip.Prefix
+	for l := range s.Links() {
+		if s.inDomain(l, 0) {
+			continue
+		}
+		for _, a := range l.Addrs {
+			ip := a.Prefix.Addr()
+			if own[ip] || ip.IsLinkLocalUnicast() || ip.IsLoopback() || !s.AcceptTarget(ip) {
+				continue
+			}
+			own[ip] = true
+			out = append(out, netip.PrefixFrom(ip, ip.BitLen()))
+		}
+	}
+	return out
+}
+
+// AcceptTarget reports whether the default VRF's host stack may take
+// flows to a, an address of a VRF, for l3mdev accept: unless the main
+// table routes a by a route more specific than a default one. The
+// default VRF then reaches a somewhere else, and a local address of that
+// name in its stack would keep the stack's own sockets from getting
+// there; flows of the VRFs to a stay in their VRFs' stacks.
+func (s *Snapshot) AcceptTarget(a netip.Addr) bool {
+	t := s.Table(fib.TableMain)
+	if t == nil {
+		return true
+	}
+	res, ok := t.Lookup(&fib.Query{Dst: a, Objects: s})
+	return !ok || res.Prefix.Bits() == 0
+}

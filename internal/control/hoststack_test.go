@@ -131,3 +131,46 @@ func TestStackRoutes(t *testing.T) {
 		t.Errorf("StackDomains() = %v", d)
 	}
 }
+
+// TestAcceptAddrs: with l3mdev accept, the default stack carries every
+// VRF's addresses as host addresses, once each, but not those the
+// default VRF has itself or routes elsewhere; without it, none.
+func TestAcceptAddrs(t *testing.T) {
+	c := stackLab(t)
+	render := func() []string {
+		var out []string
+		for _, p := range c.Snapshot().AcceptAddrs() {
+			out = append(out, p.String())
+		}
+		return out
+	}
+	if got := render(); got != nil {
+		t.Errorf("AcceptAddrs() with both sysctls 0 = %q, want none", got)
+	}
+	must(t, c.SetSysctl("net.ipv4.udp_l3mdev_accept", "1"))
+	want := []string{"192.168.1.1/32", "2001:db8:1::1/128", "192.168.2.1/32", "10.3.0.1/32"}
+	if got := render(); !slices.Equal(got, want) {
+		t.Errorf("AcceptAddrs() = %q, want %q", got, want)
+	}
+
+	eth0 := c.Snapshot().LinkByName("eth0").Index
+	must(t, c.AddAddr("rc1", Addr{Prefix: pfx("192.168.1.1/24")}, false)) // also VRF a's
+	must(t, c.AddAddr("eth0", Addr{Prefix: pfx("192.168.2.1/32")}, false))
+	for _, p := range []string{"0.0.0.0/0", "10.3.0.0/16"} {
+		must(t, c.AddRoute(fib.Route{Table: fib.TableMain, Prefix: pfx(p), Type: fib.TypeUnicast, Proto: fib.ProtoStatic,
+			Nexthops: []fib.Nexthop{{Gateway: addr("198.51.100.2"), Dev: eth0}}}, fib.OpAdd))
+	}
+	want = []string{"192.168.1.1/32", "2001:db8:1::1/128"}
+	if got := render(); !slices.Equal(got, want) {
+		t.Errorf("AcceptAddrs() = %q, want %q", got, want)
+	}
+	s := c.Snapshot()
+	for _, tc := range []struct {
+		a    string
+		want bool
+	}{{"192.168.1.1", true}, {"10.3.0.1", false}, {"2001:db8:1::1", true}, {"198.51.100.1", false}} {
+		if got := s.AcceptTarget(addr(tc.a)); got != tc.want {
+			t.Errorf("AcceptTarget(%s) = %v, want %v", tc.a, got, tc.want)
+		}
+	}
+}

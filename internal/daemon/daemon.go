@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"strings"
@@ -29,6 +30,11 @@ import (
 type Config struct {
 	Socket     string // the API socket
 	ConfigFile string // the persisted configuration; "" keeps none
+	// HostStacks gives every L3 domain a host stack (DESIGN §4): a
+	// network namespace in NetnsDir ("" for /run/netns) where programs
+	// run with `govrf vrf exec`. It needs root.
+	HostStacks bool
+	NetnsDir   string
 }
 
 // Daemon is a running router. Its exported methods are safe for
@@ -40,9 +46,11 @@ type Daemon struct {
 	ln    net.Listener
 	pol   api.Policy
 	open  opener
+	feed  *feed // changes for `monitor` clients (monitor.go)
 
-	mu    sync.Mutex    // serialises requests: one writer
-	ports map[int]owned // attached ports by link index
+	mu     sync.Mutex     // serialises requests: one writer
+	ports  map[int]owned  // attached ports by link index
+	stacks map[int]*stack // host stacks by VRF index, 0 the default VRF
 }
 
 // New builds the daemon: loads ConfigFile if it exists, opens the ports
@@ -56,7 +64,8 @@ func New(cfg Config) (*Daemon, error) {
 }
 
 func newDaemon(cfg Config, open opener) (*Daemon, error) {
-	d := &Daemon{cfg: cfg, ctl: control.New(), open: open, ports: map[int]owned{}}
+	d := &Daemon{cfg: cfg, ctl: control.New(), open: open, ports: map[int]owned{}, stacks: map[int]*stack{}}
+	d.feed = newFeed(d.ctl)
 	if cfg.ConfigFile != "" {
 		f, err := os.Open(cfg.ConfigFile)
 		switch {
@@ -81,6 +90,9 @@ func newDaemon(cfg Config, open opener) (*Daemon, error) {
 	}
 	d.ln = ln
 	d.reconcile(nil)
+	for _, err := range d.syncStacks() {
+		slog.Warn("host stack", "err", err)
+	}
 	return d, nil
 }
 
@@ -95,15 +107,20 @@ func (d *Daemon) Run(ctx context.Context) error {
 	defer cancel()
 	planeDone := make(chan error, 1)
 	go func() { planeDone <- d.plane.Run(ctx) }()
-	err := api.Serve(ctx, d.ln, d.pol, d.handle)
+	go d.watchStacks(ctx)
+	feedDone := make(chan struct{})
+	go func() { d.feed.run(ctx); close(feedDone) }()
+	err := api.Serve(ctx, d.ln, d.pol, d.handle, d.stream)
 	cancel() // the server failed, or ctx ended: the data plane stops too
 	d.ln.Close()
 	<-planeDone
+	<-feedDone
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	for index := range d.ports {
 		d.release(index)
 	}
+	d.closeStacks()
 	return err
 }
 
@@ -132,6 +149,9 @@ func (d *Daemon) handle(req api.Request) api.Response {
 		if err := d.save(); err != nil {
 			fmt.Fprintf(&stderr, "Error: the change is made but not saved: %v\n", err)
 			code = 2
+		}
+		for _, err := range d.syncStacks() {
+			fmt.Fprintf(&stderr, "Warning: %v\n", err)
 		}
 	}
 	return api.Response{Stdout: stdout.String(), Stderr: stderr.String(), Code: code}

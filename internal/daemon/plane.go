@@ -6,7 +6,8 @@ import (
 )
 
 // planeView answers the CLI's questions about the data plane
-// (cli.Plane): neighbours and packet counters of the attached ports.
+// (cli.Plane): neighbours and packet counters of the attached ports,
+// and the host stacks.
 type planeView struct{ d *Daemon }
 
 // Neighbors implements cli.Plane.
@@ -35,5 +36,15 @@ func (v planeView) LinkStats(link int) (cli.LinkCounters, bool) {
 	return cli.LinkCounters{RxPackets: c.RxPackets, RxBytes: c.RxBytes, RxDropped: drops,
 		TxPackets: c.TxPackets, TxBytes: c.TxBytes, TxDropped: txDrops}, true
 }
+
+// Carrier implements cli.Plane: a port link has carrier while its port
+// is open. d.mu is held, as for every request.
+func (v planeView) Carrier(link int) bool {
+	o, ok := v.d.ports[link]
+	return ok && o.port != nil
+}
+
+// HostStacks implements cli.Plane.
+func (v planeView) HostStacks() map[string]string { return v.d.hostStacks() }
 
 var _ cli.Plane = planeView{}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"strings"
 
 	"github.com/govrf/govrf/internal/cli"
@@ -39,10 +40,16 @@ func keyOf(l *control.Link) (portKey, bool) {
 	return portKey{}, false
 }
 
-// owned is a port the daemon opened and attached.
+// owned is what the daemon holds for a port link: the port it opened
+// and attached and, for a packet link, the watch on its interface. A
+// packet link whose interface is missing, or has vanished, keeps its
+// entry with no port, and its watch opens one when the interface
+// appears.
 type owned struct {
-	key  portKey
-	port port.Port
+	key     portKey
+	port    port.Port // nil while the interface is missing
+	ifindex int       // of the interface a packet.Port is bound to; 0 for other ports
+	watch   *ifWatch  // packet links only
 }
 
 // opener opens the kernel port a key describes; tests replace it.
@@ -64,7 +71,9 @@ func openKernelPort(k portKey) (port.Port, error) {
 // port that does not exist; those failures, and failures to reopen a
 // link the request changed, are returned. Links that were there before
 // (before is nil at start) keep waiting for their interface, which is
-// logged. d.mu is held (or d is not shared yet).
+// logged. Packet links get their interface watched and TAP ports their
+// device followed, from goroutines started once the ports are settled.
+// d.mu is held (or d is not shared yet).
 func (d *Daemon) reconcile(before *control.Snapshot) []error {
 	s := d.ctl.Snapshot()
 	for index, o := range d.ports {
@@ -76,32 +85,46 @@ func (d *Daemon) reconcile(before *control.Snapshot) []error {
 	}
 	var errs []error
 	var doomed []string
+	var watches, taps []int // to follow once settled
 	for l := range s.Links() {
 		k, ok := keyOf(l)
 		if !ok {
 			continue
 		}
-		if _, ok := d.ports[l.Index]; ok {
+		if o, ok := d.ports[l.Index]; ok && o.port != nil {
 			continue
 		}
-		err := d.attach(l.Index, k)
-		if err == nil {
-			continue
+		if err := d.attach(l.Index, k); err != nil {
+			err = fmt.Errorf("cannot attach %q: %v", k.device, innermost(err))
+			var old *control.Link
+			if before != nil {
+				old = before.Link(l.Index)
+			}
+			oldKey, _ := keyOf(old)
+			switch {
+			case before != nil && (old == nil || old.Name != l.Name || old.Kind != l.Kind):
+				doomed = append(doomed, l.Name)
+				errs = append(errs, err)
+				continue
+			case old != nil && oldKey != k:
+				errs = append(errs, err)
+			default:
+				slog.Warn("port not attached", "link", l.Name, "err", innermost(err))
+			}
+			if _, ok := d.ports[l.Index]; !ok {
+				d.ports[l.Index] = owned{key: k}
+			}
+		} else if _, ok := d.ports[l.Index].port.(*tap.Port); ok {
+			taps = append(taps, l.Index)
 		}
-		err = fmt.Errorf("cannot attach %q: %v", k.device, innermost(err))
-		var old *control.Link
-		if before != nil {
-			old = before.Link(l.Index)
-		}
-		oldKey, _ := keyOf(old)
-		switch {
-		case before != nil && (old == nil || old.Name != l.Name || old.Kind != l.Kind):
-			doomed = append(doomed, l.Name)
-			errs = append(errs, err)
-		case old != nil && oldKey != k:
-			errs = append(errs, err)
-		default:
-			slog.Warn("port not attached", "link", l.Name, "err", innermost(err))
+		if o := d.ports[l.Index]; k.kind == control.KindPacket && o.watch == nil {
+			var err error
+			if o.watch, err = newIfWatch(); err != nil {
+				slog.Warn("interface not watched", "link", l.Name, "err", err)
+				continue
+			}
+			d.ports[l.Index] = o
+			watches = append(watches, l.Index)
 		}
 	}
 	for _, name := range doomed {
@@ -110,28 +133,138 @@ func (d *Daemon) reconcile(before *control.Snapshot) []error {
 			errs = append(errs, fmt.Errorf("cannot remove %q again: %s", name, strings.TrimSpace(msg.String())))
 		}
 	}
+	for _, index := range watches {
+		o := d.ports[index]
+		go d.watch(index, o.watch, o.key.device)
+	}
+	for _, index := range taps {
+		go d.followTap(index, d.ports[index].port.(*tap.Port))
+	}
 	return errs
 }
 
-// attach opens the port of key k and attaches it to link index.
+// attach opens the port of key k and attaches it to link index. A
+// packet port learns the index of its interface, which its watch
+// checks.
 func (d *Daemon) attach(index int, k portKey) error {
 	p, err := d.open(k)
 	if err != nil {
 		return err
 	}
+	ifindex := 0
+	if _, ok := p.(*packet.Port); ok {
+		ifi, err := net.InterfaceByName(k.device)
+		if err != nil { // gone again already
+			p.Close()
+			return err
+		}
+		ifindex = ifi.Index
+	}
 	if err := d.plane.Attach(index, p); err != nil {
 		p.Close()
 		return err
 	}
-	d.ports[index] = owned{k, p}
+	o := d.ports[index] // a waiting link's watch stays
+	o.key, o.port, o.ifindex = k, p, ifindex
+	d.ports[index] = o
 	return nil
 }
 
-// release detaches and closes the port of link index.
+// watch follows the interface under packet link index, which the link
+// names device, until the link's entry is released: first as it is now,
+// then at each message that names it. d.mu is taken for each check, and
+// to close w, so that release, which stops w under d.mu, never meets a
+// closed w.
+func (d *Daemon) watch(index int, w *ifWatch, device string) {
+	for {
+		d.mu.Lock()
+		if w.isStopped() {
+			w.close()
+			d.mu.Unlock()
+			return
+		}
+		d.recheck(index)
+		d.mu.Unlock()
+		if ok, err := w.next(device); !ok {
+			if err != nil {
+				slog.Warn("interface watch failed", "device", device, "err", err)
+			}
+			d.mu.Lock()
+			w.stop()
+			w.close()
+			d.mu.Unlock()
+			return
+		}
+	}
+}
+
+// recheck brings the port of packet link index up to date with the
+// interface its device names now. A port whose interface has vanished,
+// or been replaced by another of the same name, is detached and closed,
+// and the link waits: it stays configured, as at start-up, so that an
+// interface that comes back (a VPN daemon recreating its TAP, a veth
+// made again) is used again. A waiting link gets its port as soon as the
+// interface appears. d.mu is held.
+func (d *Daemon) recheck(index int) {
+	o, ok := d.ports[index]
+	l := d.ctl.Snapshot().Link(index)
+	if !ok || l == nil || o.port != nil && o.ifindex == 0 { // not a kernel interface's port
+		return
+	}
+	ifi, err := net.InterfaceByName(o.key.device)
+	if o.port != nil {
+		if err == nil && ifi.Index == o.ifindex {
+			return
+		}
+		slog.Warn("interface vanished; the link waits for it", "link", l.Name, "device", o.key.device)
+		d.plane.Detach(index)
+		o.port.Close() // its error says only that the interface is gone
+		o.port, o.ifindex = nil, 0
+		d.ports[index] = o
+	}
+	if err != nil {
+		return
+	}
+	if err := d.attach(index, o.key); err != nil {
+		slog.Warn("port not attached", "link", l.Name, "err", innermost(err))
+		return
+	}
+	slog.Info("interface appeared; port attached", "link", l.Name, "device", o.key.device)
+}
+
+// followTap waits until TAP port p of link index is gone. If it went
+// because its device was deleted from under it (`ip link del`), not
+// because the link let it go, the device is created again: a tap link's
+// device is govrf's, as long as the link is configured.
+func (d *Daemon) followTap(index int, p *tap.Port) {
+	<-p.Gone()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	o, ok := d.ports[index]
+	if !ok || o.port != port.Port(p) {
+		return
+	}
+	slog.Warn("TAP device deleted; creating it again", "link", o.key.device)
+	d.release(index)
+	if err := d.attach(index, o.key); err != nil {
+		slog.Warn("port not attached", "link", o.key.device, "err", innermost(err))
+		return
+	}
+	go d.followTap(index, d.ports[index].port.(*tap.Port))
+}
+
+// release stops the watch of link index, and detaches and closes its
+// port, if any.
 func (d *Daemon) release(index int) {
-	d.plane.Detach(index)
-	if err := d.ports[index].port.Close(); err != nil {
-		slog.Warn("closing port", "device", d.ports[index].key.device, "err", err)
+	o := d.ports[index]
+	if o.watch != nil {
+		o.watch.stop()
+	}
+	if o.port != nil {
+		d.plane.Detach(index)
+		if err := o.port.Close(); err != nil {
+			slog.Warn("closing port", "device", o.key.device, "err", err)
+		}
 	}
 	delete(d.ports, index)
 }

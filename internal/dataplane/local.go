@@ -35,6 +35,9 @@ func (w *worker) ipLocalDeliver(pk *packet, dom domain) {
 		w.icmpEcho(pk, header.ICMPv4(l4))
 		return
 	}
+	if w.accept(pk, ip.Protocol(), l4) {
+		return
+	}
 	if w.hook(pk) {
 		w.delivered()
 		return
@@ -75,6 +78,9 @@ func (w *worker) ip6LocalDeliver(pk *packet, dom domain) {
 	l4 := ip.Upper(c)
 	if c.Proto == header.ProtoICMPv6 && len(l4) > 0 && l4[0] == header.ICMPv6EchoRequest {
 		w.icmp6Echo(pk, header.ICMPv6(l4))
+		return
+	}
+	if w.accept(pk, c.Proto, l4) {
 		return
 	}
 	if w.hook(pk) {

@@ -103,7 +103,7 @@ func TestReasonString(t *testing.T) {
 	if got := ReasonTTLExceeded.String(); got != "ttl_exceeded" {
 		t.Errorf("ReasonTTLExceeded.String() = %q", got)
 	}
-	if got := NumReasons.String(); got != "reason(55)" {
-		t.Errorf("NumReasons.String() = %q, want reason(55)", got)
+	if got := NumReasons.String(); got != "reason(56)" {
+		t.Errorf("NumReasons.String() = %q, want reason(56)", got)
 	}
 }

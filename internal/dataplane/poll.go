@@ -76,6 +76,7 @@ func (w *worker) tick(now time.Time) int {
 	work := 0
 	w.snap = w.p.ctl.Snapshot()
 	w.syncLinks()
+	w.p.expireAccepted(now)
 	for _, b := range w.p.all() {
 		if b == nil {
 			continue

@@ -115,6 +115,10 @@ const (
 	ReasonLocalLoop
 	// ReasonTxError: the port refused the frame (closed).
 	ReasonTxError
+	// ReasonAcceptFull: a new flow of a VRF that tcp_l3mdev_accept or
+	// udp_l3mdev_accept would hand to the default VRF's host stack, with
+	// the table of such flows full or no client port free for it.
+	ReasonAcceptFull
 
 	// NumReasons is the number of Reason values, for arrays of counters.
 	NumReasons
@@ -154,6 +158,7 @@ var reasonNames = [NumReasons]string{
 	ReasonNoSocket:           "no_socket",
 	ReasonLocalLoop:          "local_loop",
 	ReasonTxError:            "tx_error",
+	ReasonAcceptFull:         "accept_full",
 }
 
 // String returns the reason as a metric label ("ttl_exceeded",

@@ -41,6 +41,7 @@ type stackBinding struct {
 	poller StackPoller // nil when the stack cannot be polled
 	stats  counters    // Rx: packets it sent; Tx: packets it was given
 	gone   atomic.Bool
+	accept stackAccept // l3mdev accept: its listeners; the default stack's flows
 }
 
 // MaxStackMTU is the largest packet a host stack may send: its device's
@@ -69,6 +70,7 @@ func (p *Plane) AttachStack(vrf int, s Stack) error {
 	}
 	sb := &stackBinding{vrf: vrf, stack: s}
 	sb.poller, _ = s.(StackPoller)
+	sb.accept.init(vrf, s)
 	old := p.allStacks()
 	stacks := make([]*stackBinding, max(len(old), vrf+1))
 	copy(stacks, old)
@@ -112,10 +114,14 @@ func (p *Plane) stack(vrf int) *stackBinding {
 	return nil
 }
 
-// toStack writes an IP packet into the host stack of dom, and reports
-// whether there was one to take it. A packet the stack refuses is
-// counted against it.
+// toStack writes an IP packet into the host stack of VRF vrf, and
+// reports whether there was one to take it. A packet the stack refuses
+// is counted against it. An ICMP error about a flow accepted into the
+// default stack goes there instead (acceptedError).
 func (w *worker) toStack(vrf int, ip []byte) bool {
+	if vrf != 0 && w.acceptedError(vrf, ip) {
+		vrf = 0
+	}
 	sb := w.p.stack(vrf)
 	if sb == nil || sb.gone.Load() {
 		return false

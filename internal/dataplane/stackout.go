@@ -83,6 +83,11 @@ func (w *worker) localOut4(pk *packet) Reason {
 	if dst.IsMulticast() || dst == limitedBroadcast {
 		return ReasonMulticast
 	}
+	if pk.dom.vrf == 0 && !v.IsFragment() {
+		if r := w.acceptOut(pk, v.Protocol(), v.Payload()); r != none {
+			return r
+		}
+	}
 	var rt route
 	if r := w.outputRoute(&rt, pk.dom, 0, v.Src(), dst, v.TOS()&0x1e); r != none {
 		w.icmpError(pk, r, 0)
@@ -134,6 +139,11 @@ func (w *worker) localOut6(pk *packet) Reason {
 		return ReasonOf(prob.Reason)
 	}
 	pk.chain = c
+	if pk.dom.vrf == 0 && c.Fragment == 0 {
+		if r := w.acceptOut(pk, c.Proto, v.Upper(c)); r != none {
+			return r
+		}
+	}
 	var rt route
 	if r := w.outputRoute(&rt, pk.dom, 0, src, dst, 0); r != none {
 		w.icmpError(pk, r, 0)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/govrf/govrf/internal/api"
+	"github.com/govrf/govrf/internal/hoststack"
 )
 
 // DaemonEnv is the environment variable that makes the govrf binary run
@@ -19,6 +20,12 @@ import (
 // that the demo needs one binary: it starts itself in the router's
 // namespace.
 const DaemonEnv = "GOVRF_RUN_DAEMON"
+
+// ClientEnv marks a run of the binary as the govrf client on
+// $GOVRF_SOCKET. The govrf binary is that client anyway; a test binary
+// standing in for it (as for DaemonEnv) must check it in TestMain and
+// run cli.Remote with its arguments.
+const ClientEnv = "GOVRF_RUN_CLIENT"
 
 // site is one of the article's four hosts.
 type site struct{ name, port, net string }
@@ -80,13 +87,18 @@ func Namespaces(ctx context.Context, w io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
-	d := exec.CommandContext(ctx, "ip", "netns", "exec", ns("R"), self)
-	d.Env = append(os.Environ(), DaemonEnv+"=-socket "+sock+" -config "+filepath.Join(dir, "govrf.conf"))
+	// nsenter rather than `ip netns exec`, which would give the daemon a
+	// mount namespace of its own: its host stacks' namespace files must
+	// be visible to `govrf vrf exec`.
+	d := exec.CommandContext(ctx, "nsenter", "--net=/run/netns/"+ns("R"), self)
+	d.Env = append(os.Environ(), DaemonEnv+"=-socket "+sock+" -config "+filepath.Join(dir, "govrf.conf")+
+		" -netns-dir "+filepath.Join(dir, "netns"))
 	d.Stdout, d.Stderr = out, out
 	if err := d.Start(); err != nil {
 		return err
 	}
 	cleanup = append(cleanup, func() {
+		defer hoststack.ReleaseDir(filepath.Join(dir, "netns"))
 		d.Process.Signal(os.Interrupt)
 		done := make(chan struct{})
 		go func() { d.Wait(); close(done) }()
@@ -133,6 +145,20 @@ func Namespaces(ctx context.Context, w io.Writer) (err error) {
 		}
 		fmt.Fprintf(out, "%s reached %s; %s received nothing of it\n", p.from, p.to, p.other)
 	}
+
+	s.say("Run a program inside VRF a on R, as the seed article wished: govrf vrf exec")
+	before := echoRequests(ns("B2"))
+	fmt.Fprintln(out, "$ govrf vrf exec a -- ping -c 2 192.168.2.10")
+	c := exec.CommandContext(ctx, self, "vrf", "exec", "a", "--", "ping", "-c", "2", "-i", "0.2", "-W", "2", "192.168.2.10")
+	c.Env = append(os.Environ(), ClientEnv+"=1", "GOVRF_SOCKET="+sock)
+	c.Stdout, c.Stderr = out, out
+	if err := c.Run(); err != nil {
+		return fmt.Errorf("ping inside VRF a: %w", err)
+	}
+	if got := echoRequests(ns("B2")) - before; got != 0 {
+		return fmt.Errorf("B2 received %d echo requests from VRF a's host stack", got)
+	}
+	fmt.Fprintln(out, "R's own ping in VRF a reached A2; B2 received nothing of it")
 
 	s.say("What R says")
 	for _, line := range []string{"vrf show", "route show vrf a", "route get 192.168.2.10 vrf b", "neigh show vrf a", "neigh show vrf b", "-s link show dev ra2"} {

@@ -8,14 +8,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/govrf/govrf/internal/cli"
 	"github.com/govrf/govrf/internal/daemon"
 )
 
 // TestMain lets the test binary stand in for govrf: Namespaces starts
-// os.Executable() as govrfd through DaemonEnv.
+// os.Executable() as govrfd through DaemonEnv, and as the govrf client
+// through ClientEnv.
 func TestMain(m *testing.M) {
 	if args, ok := os.LookupEnv(DaemonEnv); ok {
 		os.Exit(daemon.Main(strings.Fields(args), os.Stderr))
+	}
+	if _, ok := os.LookupEnv(ClientEnv); ok {
+		os.Exit(cli.Remote(os.Getenv("GOVRF_SOCKET"), os.Args[1:], os.Stdout, os.Stderr))
 	}
 	os.Exit(m.Run())
 }
@@ -35,7 +40,8 @@ func TestIntegrationNamespaces(t *testing.T) {
 	}
 	text := out.String()
 	for _, want := range []string{"A1 reached A2; B2 received nothing", "B1 reached B2; A2 received nothing",
-		"192.168.2.10 dev ra2 lladdr", "192.168.2.10 dev rb2 lladdr"} {
+		"192.168.2.10 dev ra2 lladdr", "192.168.2.10 dev rb2 lladdr",
+		"R's own ping in VRF a reached A2; B2 received nothing of it"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the story lacks %q:\n%s", want, text)
 		}

@@ -37,6 +37,7 @@ func (t *Table) mustWrite() {
 // store sets the routes of p to now (none: the prefix goes). was is how
 // many routes All showed for p before.
 func (t *Table) store(p netip.Prefix, was int, now []rec) {
+	t.touch(p)
 	t.n += t.viewCount(p, now) - was
 	e, keep := entryOf(now)
 	if t.shared {

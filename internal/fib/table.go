@@ -3,6 +3,7 @@ package fib
 import (
 	"iter"
 	"net/netip"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/gaissmai/bart"
@@ -84,12 +85,16 @@ type Table struct {
 	frozen     bool
 	shared     bool // trie shared with a frozen table: write persistently
 	forkWrites int  // persistent writes since the fork
+
+	serial, parent uint64                    // this table's and its parent's number (touched.go)
+	trackForks     atomic.Bool               // forks record what they touch
+	touched        map[netip.Prefix]struct{} // prefixes written since the fork; nil: unknown
 }
 
 // NewTable returns an empty writable table.
 func NewTable(id TableID) *Table {
 	p := newPool()
-	return &Table{id: id, trie: newTrie(), pool: p, paths: p.paths, addrs: p.addrs}
+	return &Table{id: id, trie: newTrie(), pool: p, paths: p.paths, addrs: p.addrs, serial: newSerial()}
 }
 
 // ID returns the table's number.
@@ -110,7 +115,8 @@ func (t *Table) Mutable() *Table {
 		return t
 	}
 	return &Table{id: t.id, trie: t.trie, pool: t.pool, paths: t.paths,
-		addrs: t.addrs, n: t.n, shared: true}
+		addrs: t.addrs, n: t.n, shared: true,
+		serial: newSerial(), parent: t.serial, touched: t.forkTouched()}
 }
 
 // Add inserts r according to op, with the kernel's duplicate rules:

@@ -54,6 +54,11 @@ func (s *Stack) WriteBatch(bufs [][]byte, offset int) (int, error) { return 0, E
 // Stats returns zero counters.
 func (s *Stack) Stats() port.Stats { return port.Stats{} }
 
+// HasListener returns ErrUnsupported.
+func (s *Stack) HasListener(proto uint8, addr netip.Addr, port uint16) (bool, error) {
+	return false, ErrUnsupported
+}
+
 // Check returns ErrUnsupported.
 func (s *Stack) Check() error { return ErrUnsupported }
 
@@ -68,3 +73,6 @@ func Identify(pid int, stacks map[string]string) (string, error) { return "", Er
 
 // Pids returns ErrUnsupported.
 func Pids(path string) ([]Process, error) { return nil, ErrUnsupported }
+
+// ReleaseDir does nothing where there are no host stacks.
+func ReleaseDir(dir string) {}

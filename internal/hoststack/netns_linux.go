@@ -37,6 +37,19 @@ func shareDir(dir string) error {
 	return nil
 }
 
+// ReleaseDir undoes what host stacks left in a namespace directory of
+// their own once their owner is gone: every namespace still bound there
+// (an owner killed before Close) is detached, then the directory's own
+// mount (shareDir), so that the directory can be removed. It is for
+// private directories; /run/netns is shared with ip and stays.
+func ReleaseDir(dir string) {
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		unix.Unmount(filepath.Join(dir, e.Name()), unix.MNT_DETACH)
+	}
+	unix.Unmount(dir, unix.MNT_DETACH)
+}
+
 // setns moves the calling thread, which must be locked to its goroutine,
 // into the network namespace bound at path. A file that is not a network
 // namespace gives EINVAL.

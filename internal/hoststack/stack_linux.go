@@ -40,6 +40,8 @@ type Stack struct {
 	syncMu  sync.Mutex
 	nl      *netlink.Handle
 	changes int // netlink requests that changed something, for tests
+
+	diag *diag // HasListener's socket, in the namespace
 }
 
 // Create makes the host stack of cfg.VRF: the namespace NamespaceName(VRF)
@@ -86,17 +88,29 @@ func (s *Stack) create(dir string, mtu int) error {
 		if s.nl, err = netlink.NewHandle(unix.NETLINK_ROUTE); err != nil {
 			return fmt.Errorf("netlink: %w", err)
 		}
+		if s.diag, err = openDiag(); err != nil {
+			return err
+		}
 		return s.openTUN(mtu)
 	})
 }
 
 // inThread runs f on an OS thread of its own that Go discards when f
 // returns (a goroutine that ends locked takes its thread with it), so f
-// may move the thread into another namespace.
+// may move the thread into another namespace. Never the main thread:
+// Go cannot discard that one and parks it instead, in f's namespace —
+// where /proc/PID/ns/net would then place the whole process. A goroutine
+// that finds itself there keeps the main thread to itself while another
+// goroutine, which therefore lands elsewhere, runs f.
 func inThread(f func() error) error {
 	done := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread()
+		if unix.Gettid() == unix.Getpid() {
+			done <- inThread(f)
+			runtime.UnlockOSThread()
+			return
+		}
 		done <- f()
 	}()
 	return <-done
@@ -190,7 +204,7 @@ func (s *Stack) Device() string { return s.tun }
 func (s *Stack) MTU() int { return s.mtu }
 
 // Close wakes a blocked Read, closes the TUN device, which deletes it,
-// and the netlink socket, and removes the namespace as `ip netns del`
+// and the netlink sockets, and removes the namespace as `ip netns del`
 // does (unmount, unlink) if the file still holds it. Processes still in
 // the namespace keep it alive, unnamed and with no way out. Closing again
 // returns nil.
@@ -209,7 +223,7 @@ func (s *Stack) Close() error {
 	return err
 }
 
-// release closes the TUN device, the waker and the netlink socket.
+// release closes the TUN device, the waker and the netlink sockets.
 func (s *Stack) release() error {
 	var err error
 	if s.wake != nil {
@@ -230,6 +244,9 @@ func (s *Stack) release() error {
 		s.nl = nil
 	}
 	s.syncMu.Unlock()
+	if s.diag != nil {
+		err = errors.Join(err, s.diag.close())
+	}
 	return err
 }
 

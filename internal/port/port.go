@@ -80,7 +80,7 @@ type Counters interface {
 type Stats struct {
 	RxPackets uint64 // frames handed to the reader
 	RxBytes   uint64 // their octets, Ethernet header included
-	RxErrors  uint64 // frames dropped because the reader's buffer was too short
+	RxErrors  uint64 // frames dropped because the reader's buffer was too short, or super-frames that could not be cut
 	RxDropped uint64 // frames dropped on arrival
 	Multicast uint64 // received frames sent to a group address, broadcast included
 	TxPackets uint64 // frames sent

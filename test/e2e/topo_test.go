@@ -13,6 +13,7 @@ import (
 
 	"github.com/govrf/govrf/internal/api"
 	"github.com/govrf/govrf/internal/demo"
+	"github.com/govrf/govrf/internal/hoststack"
 )
 
 // site is one host of the seed topology and the router port facing it.
@@ -33,8 +34,11 @@ type topo struct {
 	dir    string // holds the socket and the configuration file
 	sock   string
 	conf   string
-	daemon *exec.Cmd
-	exited chan struct{}
+	// netnsDir names the host stacks' namespaces, private to the
+	// topology so that daemons of other tests never meet.
+	netnsDir string
+	daemon   *exec.Cmd
+	exited   chan struct{}
 }
 
 var topoSeq atomic.Int32
@@ -64,6 +68,8 @@ func newTopo(t *testing.T) *topo {
 		sock:   filepath.Join(dir, "govrf.sock"),
 		conf:   filepath.Join(dir, "govrf.conf"),
 	}
+	tp.netnsDir = filepath.Join(dir, "netns")
+	t.Cleanup(func() { hoststack.ReleaseDir(tp.netnsDir) })
 	for _, n := range []string{"R", "A1", "A2", "B1", "B2"} {
 		tp.addNS(n)
 	}
@@ -115,8 +121,11 @@ func (tp *topo) start() {
 	if err != nil {
 		tp.t.Fatal(err)
 	}
-	d := exec.Command("ip", "netns", "exec", tp.ns("R"), self)
-	d.Env = append(os.Environ(), demo.DaemonEnv+"=-socket "+tp.sock+" -config "+tp.conf)
+	// nsenter rather than `ip netns exec`: the daemon must share the
+	// mount namespace, so that its host stacks' namespace files are
+	// visible to `govrf vrf exec`.
+	d := exec.Command("nsenter", "--net=/run/netns/"+tp.ns("R"), self)
+	d.Env = append(os.Environ(), demo.DaemonEnv+"=-socket "+tp.sock+" -config "+tp.conf+" -netns-dir "+tp.netnsDir)
 	d.Stdout, d.Stderr = os.Stderr, os.Stderr
 	if err := d.Start(); err != nil {
 		tp.t.Fatal(err)

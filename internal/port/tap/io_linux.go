@@ -53,7 +53,7 @@ func (p *Port) TryRead(bufs [][]byte, sizes []int, offset int) (int, error) {
 		case err == unix.EAGAIN:
 			return n, nil
 		case err != nil:
-			return n, p.opError("read", err)
+			return n, p.opError("read", p.vanish(err))
 		case size > len(room): // the frame spilled into spare
 			p.stats.rxErrors.Add(1)
 			continue
@@ -95,6 +95,7 @@ func (p *Port) Write(bufs [][]byte, offset int) (int, error) {
 		case unix.EAGAIN, unix.ENOBUFS, unix.ENOMEM:
 			p.stats.txDropped.Add(1)
 		default:
+			p.vanish(err)
 			p.stats.txErrors.Add(1)
 		}
 	}

@@ -37,6 +37,9 @@ type Port struct {
 	iov    [2][]byte   // the reader's: its buffer, then spare
 	spare  [1]byte
 
+	gone     chan struct{} // closed by Close, or once the device is deleted
+	goneOnce sync.Once
+
 	stats counters
 }
 
@@ -51,7 +54,7 @@ var (
 // the number; Name returns the result. It needs CAP_NET_ADMIN, unless the
 // device is persistent and owned by the caller.
 func Create(name string, cfg Config) (*Port, error) {
-	p := &Port{mac: cfg.MAC, batch: cfg.BatchSize, fd: -1}
+	p := &Port{mac: cfg.MAC, batch: cfg.BatchSize, fd: -1, gone: make(chan struct{})}
 	if p.batch <= 0 {
 		p.batch = DefaultBatchSize
 	}
@@ -136,6 +139,24 @@ func (p *Port) MTU() int { return p.mtu }
 // BatchSize returns the configured batch size.
 func (p *Port) BatchSize() int { return p.batch }
 
+// Gone returns a channel that is closed once the port carries no more
+// frames: Close has been called, or the device has been deleted from
+// under the port (`ip link del`), which Read or Write has found. The
+// file of a deleted device reads and writes EBADFD (tun_get finds no
+// device), and deletion wakes a reader blocked in Read (tun_detach_all).
+// The device does not come back: the port must be closed and a new one
+// created.
+func (p *Port) Gone() <-chan struct{} { return p.gone }
+
+// vanish closes Gone's channel if err says the device is gone, and
+// returns err.
+func (p *Port) vanish(err error) error {
+	if err == unix.EBADFD {
+		p.goneOnce.Do(func() { close(p.gone) })
+	}
+	return err
+}
+
 // Close wakes a blocked Read, waits for the calls in progress to return
 // and closes the device's file, which removes the device unless it is
 // persistent (tun_chr_close). Closing again returns nil.
@@ -147,6 +168,7 @@ func (p *Port) Close() error {
 		p.mu.Lock()
 		err = p.closeFDs()
 		p.mu.Unlock()
+		p.goneOnce.Do(func() { close(p.gone) })
 	})
 	return err
 }

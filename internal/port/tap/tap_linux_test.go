@@ -3,14 +3,16 @@ package tap
 import (
 	"encoding/binary"
 	"errors"
-	"github.com/govrf/govrf/internal/netnstest"
 	"net"
 	"net/netip"
 	"strings"
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/govrf/govrf/internal/header"
+	"github.com/govrf/govrf/internal/netnstest"
 	"github.com/govrf/govrf/internal/port"
 )
 
@@ -160,6 +162,48 @@ func TestIntegrationCloseUnblocksRead(t *testing.T) {
 	}
 	if _, err := p.Write(nil, offset); !errors.Is(err, port.ErrClosed) {
 		t.Errorf("Write after Close = %v, want ErrClosed", err)
+	}
+	select {
+	case <-p.Gone():
+	default:
+		t.Error("Gone() still open after Close")
+	}
+}
+
+// TestIntegrationDeviceDeleted deletes the device from under a port
+// whose reader is blocked: Read returns, and Gone says why.
+func TestIntegrationDeviceDeleted(t *testing.T) {
+	netnstest.Enter(t)
+	p := create(t, "govrf0", Config{})
+	netnstest.IP(t, "link", "set", p.Name(), "down") // no kernel chatter
+	done := make(chan error, 1)
+	go func() {
+		bufs, sizes := buffers(p.BatchSize())
+		_, err := p.Read(bufs, sizes, offset)
+		done <- err
+	}()
+	time.Sleep(20 * time.Millisecond)
+	select {
+	case <-p.Gone():
+		t.Fatal("Gone() closed before the device was deleted")
+	default:
+	}
+	netnstest.IP(t, "link", "del", p.Name())
+	select {
+	case err := <-done:
+		if !errors.Is(err, unix.EBADFD) {
+			t.Errorf("Read after ip link del = %v, want EBADFD", err)
+		}
+	case <-time.After(waitLimit):
+		t.Fatal("Read still blocked after ip link del")
+	}
+	select {
+	case <-p.Gone():
+	default:
+		t.Error("Gone() still open after ip link del")
+	}
+	if err := p.Close(); err != nil {
+		t.Errorf("Close() after ip link del = %v", err)
 	}
 }
 

@@ -30,3 +30,10 @@ func (p *Port) Name() string { return "" }
 
 // Close returns nil.
 func (p *Port) Close() error { return nil }
+
+// Gone returns a closed channel.
+func (p *Port) Gone() <-chan struct{} {
+	c := make(chan struct{})
+	close(c)
+	return c
+}

@@ -1,0 +1,116 @@
+package daemon
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/govrf/govrf/internal/api"
+	"github.com/govrf/govrf/internal/cli"
+	"github.com/govrf/govrf/internal/control"
+)
+
+// pairQueue bounds the publications waiting to be diffed. The control
+// plane hands them over under its writer lock and must never wait, so a
+// burst beyond this is dropped and reported to every monitor.
+const pairQueue = 1024
+
+// feed hands the control plane's changes to the `monitor` clients. It
+// subscribes to the control plane only while a client watches, so that
+// tables track their changes only then. One goroutine diffs each
+// publication once and formats it for every client; a client's stream
+// queues the events, so a slow client loses events rather than slowing
+// the others, the feed or the writer.
+type feed struct {
+	ctl   *control.Control
+	pairs chan [2]*control.Snapshot
+	lost  atomic.Uint64 // publications dropped since the feed last said so
+
+	mu       sync.Mutex
+	watchers map[*watcher]bool
+	cancel   func() // the subscription, while anyone watches
+}
+
+// watcher is one monitoring client.
+type watcher struct {
+	m *cli.Monitor
+	s *api.Stream
+}
+
+func newFeed(ctl *control.Control) *feed {
+	return &feed{ctl: ctl, pairs: make(chan [2]*control.Snapshot, pairQueue), watchers: map[*watcher]bool{}}
+}
+
+// push queues a publication; it runs under the control plane's writer
+// lock.
+func (f *feed) push(old, new *control.Snapshot) {
+	select {
+	case f.pairs <- [2]*control.Snapshot{old, new}:
+	default:
+		f.lost.Add(1)
+	}
+}
+
+// watch adds a client until the returned function is called.
+func (f *feed) watch(m *cli.Monitor, s *api.Stream) (stop func()) {
+	w := &watcher{m, s}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.watchers) == 0 {
+		f.cancel = f.ctl.Subscribe(f.push)
+	}
+	f.watchers[w] = true
+	return func() {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		delete(f.watchers, w)
+		if len(f.watchers) == 0 && f.cancel != nil {
+			f.cancel()
+			f.cancel = nil
+		}
+	}
+}
+
+// run diffs and delivers publications until ctx ends.
+func (f *feed) run(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case p := <-f.pairs:
+			f.deliver(p[0], p[1])
+		}
+	}
+}
+
+// deliver formats one publication's changes for every client.
+func (f *feed) deliver(old, new *control.Snapshot) {
+	f.mu.Lock()
+	ws := slices.Collect(maps.Keys(f.watchers))
+	f.mu.Unlock()
+	if len(ws) == 0 {
+		return
+	}
+	lost := f.lost.Swap(0)
+	changes := control.Diff(old, new)
+	for _, w := range ws {
+		w.s.Lost(lost)
+		w.m.Print(old, new, changes, w.s.Send)
+	}
+}
+
+// stream answers a streaming request: `monitor`, until the client hangs
+// up or the daemon stops.
+func (d *Daemon) stream(ctx context.Context, req api.Request, s *api.Stream) api.Response {
+	var stderr strings.Builder
+	m, code := cli.NewMonitor(req.Argv, &stderr)
+	if m == nil {
+		return api.Response{Stderr: stderr.String(), Code: code}
+	}
+	defer d.feed.watch(m, s)()
+	<-ctx.Done()
+	return api.Response{Stderr: "govrfd: the monitor ends: the daemon is stopping.\n"}
+}

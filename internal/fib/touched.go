@@ -1,0 +1,72 @@
+package fib
+
+import (
+	"maps"
+	"net/netip"
+	"slices"
+	"sync/atomic"
+)
+
+// A change feed (`govrf monitor`) needs to know which routes one
+// published table differs in from the table it was forked from. Comparing
+// two tables in full costs a walk of both; a fork instead records the
+// prefixes its writes touch, and the feed compares only those. Recording
+// costs a map insert per write, so it is done only for forks of tables
+// whose writer asked for it (TrackForks) while someone listens, and it
+// gives up past maxTouched prefixes, where a full comparison is as cheap
+// as the listener's work on the changes anyway. Tables are numbered, and
+// a fork knows its parent's number, so that the record is never applied
+// to a table it was not taken against, without the fork keeping its
+// parent (and so every older version) alive.
+
+// maxTouched bounds the prefixes a fork records before it stops and
+// reports that it touched everything.
+const maxTouched = 4096
+
+// serials numbers tables.
+var serials atomic.Uint64
+
+func newSerial() uint64 { return serials.Add(1) }
+
+// TrackForks sets whether the writable forks Mutable makes of t record the
+// prefixes they write (Touched). It is the writer's setting, not part of
+// the routes: it may be changed on a frozen table, and only the writer,
+// which calls Mutable, reads it.
+func (t *Table) TrackForks(on bool) { t.trackForks.Store(on) }
+
+// Touched returns the prefixes whose routes may differ between t and from,
+// IPv4 first and in ascending order within a family. all is true when
+// that is not known: t is not a fork of from (nor from itself), from did
+// not TrackForks when t was forked, or t wrote more than maxTouched
+// prefixes; every prefix must then be compared. A prefix written back to
+// its old routes is still listed.
+func (t *Table) Touched(from *Table) (prefixes []netip.Prefix, all bool) {
+	switch {
+	case from == t:
+		return nil, false
+	case from == nil || t.parent != from.serial || t.touched == nil:
+		return nil, true
+	}
+	return slices.SortedFunc(maps.Keys(t.touched), netip.Prefix.Compare), false
+}
+
+// forkTouched returns the touched set a fork of t starts with: empty
+// when t tracks its forks, nil (unknown) otherwise.
+func (t *Table) forkTouched() map[netip.Prefix]struct{} {
+	if !t.trackForks.Load() {
+		return nil
+	}
+	return map[netip.Prefix]struct{}{}
+}
+
+// touch records that the routes of p are being written.
+func (t *Table) touch(p netip.Prefix) {
+	if t.touched == nil {
+		return
+	}
+	if _, ok := t.touched[p]; !ok && len(t.touched) >= maxTouched {
+		t.touched = nil
+		return
+	}
+	t.touched[p] = struct{}{}
+}
