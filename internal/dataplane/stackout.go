@@ -1,6 +1,8 @@
 package dataplane
 
 import (
+	"net/netip"
+
 	"github.com/govrf/govrf/internal/control"
 	"github.com/govrf/govrf/internal/header"
 )
@@ -89,27 +91,16 @@ func (w *worker) localOut4(pk *packet) Reason {
 		}
 	}
 	var rt route
-	if r := w.outputRoute(&rt, pk.dom, 0, v.Src(), dst, v.TOS()&0x1e); r != none {
-		w.icmpError(pk, r, 0)
+	switch {
+	case !w.localRoute(pk, &rt, v.Src(), dst, v.TOS()&0x1e):
+		return none
+	case len(v) <= rt.mtu:
+		return w.localXmit(pk, &rt)
+	case v.DF():
+		w.icmpError(pk, ReasonFragNeeded, uint32(rt.mtu))
 		return none
 	}
-	if rt.local {
-		pk.local = true
-		w.ipLocalDeliver(pk, rt.dom)
-		return none
-	}
-	if len(v) > rt.mtu {
-		if v.DF() {
-			w.icmpError(pk, ReasonFragNeeded, uint32(rt.mtu))
-			return none
-		}
-		if r := w.fragment(&rt, v, pk.iif); r != none {
-			return r
-		}
-		w.forwarded()
-		return none
-	}
-	if r := w.neighOutput(rt.out, rt.nh, pk.frame, pk.iif); r != none {
+	if r := w.fragment(&rt, v, pk.iif); r != none {
 		return r
 	}
 	w.forwarded()
@@ -145,19 +136,39 @@ func (w *worker) localOut6(pk *packet) Reason {
 		}
 	}
 	var rt route
-	if r := w.outputRoute(&rt, pk.dom, 0, src, dst, 0); r != none {
-		w.icmpError(pk, r, 0)
+	switch {
+	case !w.localRoute(pk, &rt, src, dst, 0):
 		return none
-	}
-	if rt.local {
-		pk.local = true
-		w.ip6LocalDeliver(pk, rt.dom)
-		return none
-	}
-	if len(v) > rt.mtu {
+	case len(v) > rt.mtu:
 		w.icmpError(pk, ReasonPacketTooBig, uint32(rt.mtu))
 		return none
 	}
+	return w.localXmit(pk, &rt)
+}
+
+// localRoute routes a host stack's packet in its domain into rt and
+// reports whether it is to be sent on rt. A refused route is answered
+// into the stack; a route to one of the router's addresses delivers the
+// packet there (vrf_local_xmit).
+func (w *worker) localRoute(pk *packet, rt *route, src, dst netip.Addr, tos uint8) bool {
+	if r := w.outputRoute(rt, pk.dom, 0, src, dst, tos); r != none {
+		w.icmpError(pk, r, 0)
+		return false
+	}
+	if !rt.local {
+		return true
+	}
+	pk.local = true
+	if pk.v6() {
+		w.ip6LocalDeliver(pk, rt.dom)
+	} else {
+		w.ipLocalDeliver(pk, rt.dom)
+	}
+	return false
+}
+
+// localXmit hands a host stack's packet that fits rt to neigh_output.
+func (w *worker) localXmit(pk *packet, rt *route) Reason {
 	if r := w.neighOutput(rt.out, rt.nh, pk.frame, pk.iif); r != none {
 		return r
 	}
