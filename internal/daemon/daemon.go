@@ -16,6 +16,8 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"os/user"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -35,6 +37,9 @@ type Config struct {
 	// run with `govrf vrf exec`. It needs root.
 	HostStacks bool
 	NetnsDir   string
+	// Group, a group name or number, owns the socket: its members may
+	// configure the router. "" keeps the daemon's own group.
+	Group string
 }
 
 // Daemon is a running router. Its exported methods are safe for
@@ -80,7 +85,11 @@ func newDaemon(cfg Config, open opener) (*Daemon, error) {
 		}
 	}
 	d.plane = dataplane.New(d.ctl, nil, dataplane.Config{})
-	ln, err := api.Listen(cfg.Socket, -1)
+	gid, err := groupID(cfg.Group)
+	if err != nil {
+		return nil, err
+	}
+	ln, err := api.Listen(cfg.Socket, gid)
 	if err != nil {
 		return nil, err
 	}
@@ -155,4 +164,18 @@ func (d *Daemon) handle(req api.Request) api.Response {
 		}
 	}
 	return api.Response{Stdout: stdout.String(), Stderr: stderr.String(), Code: code}
+}
+
+// groupID resolves Config.Group: a group name, or a number; -1 for "".
+func groupID(group string) (int, error) {
+	if group == "" {
+		return -1, nil
+	}
+	g, err := user.LookupGroup(group)
+	if err != nil {
+		if g, err = user.LookupGroupId(group); err != nil {
+			return 0, fmt.Errorf("socket group %q: %w", group, err)
+		}
+	}
+	return strconv.Atoi(g.Gid)
 }

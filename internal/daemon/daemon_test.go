@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 
 	"github.com/govrf/govrf/internal/api"
@@ -231,5 +232,41 @@ func TestPorts(t *testing.T) {
 	}
 	if f.opened["t0"] == nil {
 		t.Errorf("no port opened for tap t0")
+	}
+}
+
+// TestSocketGroup: -group gives the socket to a group, by name or
+// number, whose members the daemon then admits; an unknown group stops
+// the daemon before it listens.
+func TestSocketGroup(t *testing.T) {
+	own := os.Getgid()
+	other := own
+	if os.Geteuid() == 0 {
+		other = 65534 // root may give the socket to any group
+	}
+	for _, c := range []struct {
+		group string
+		gid   int
+	}{{fmt.Sprint(other), other}, {"", own}} {
+		group, gid := c.group, c.gid
+		cfg := paths(t)
+		cfg.Group = group
+		d, stop := start(t, cfg, nil)
+		fi, err := os.Stat(cfg.Socket)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st := fi.Sys().(*syscall.Stat_t); int(st.Gid) != gid || fi.Mode().Perm() != 0o660 {
+			t.Errorf("-group %q: socket gid %d mode %v, want %d and 0660", group, st.Gid, fi.Mode().Perm(), gid)
+		}
+		if d.pol.GID != uint32(gid) {
+			t.Errorf("-group %q: policy admits group %d, want %d", group, d.pol.GID, gid)
+		}
+		stop()
+	}
+	cfg := paths(t)
+	cfg.Group = "no-such-group-govrf"
+	if _, err := newDaemon(cfg, nil); err == nil || !strings.Contains(err.Error(), "no-such-group-govrf") {
+		t.Errorf("newDaemon with -group %s = %v, want an error naming it", cfg.Group, err)
 	}
 }

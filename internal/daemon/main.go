@@ -11,7 +11,7 @@ import (
 )
 
 // Main is govrfd's command line: `govrfd [-socket PATH] [-config FILE]
-// [-host-stacks=BOOL] [-netns-dir DIR]`.
+// [-group NAME] [-host-stacks=BOOL] [-netns-dir DIR]`.
 // It runs the daemon until SIGTERM or SIGINT and returns the exit code.
 // Both cmd/govrfd and the govrf binary's daemon mode (used by `govrf
 // demo`, so that one binary suffices) call it.
@@ -23,6 +23,7 @@ func Main(args []string, stderr io.Writer) int {
 	fs.StringVar(&cfg.ConfigFile, "config", "/etc/govrf/govrf.conf", "the persisted configuration")
 	fs.BoolVar(&cfg.HostStacks, "host-stacks", os.Geteuid() == 0, "give every VRF a host stack for `govrf vrf exec` (needs root)")
 	fs.StringVar(&cfg.NetnsDir, "netns-dir", "", "where host stacks' namespaces are named (default /run/netns)")
+	fs.StringVar(&cfg.Group, "group", "", "the group that owns the socket; its members may configure the router")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
