@@ -1,6 +1,10 @@
 package cli
 
-import "fmt"
+import (
+	"fmt"
+	"maps"
+	"slices"
+)
 
 // linkStats are a link's counters in rtnl_link_stats64's terms.
 type linkStats struct {
@@ -12,17 +16,22 @@ type linkStats struct {
 
 // printStats prints the link's counters as -s does (print_stats64):
 // "stats64" in JSON, a table whose columns widen to fit in text; -s -s
-// adds the error breakdown. Offline nothing moves packets, so the
-// counters are zero; under govrfd they are the data plane's.
+// adds the error breakdown and govrf's drop reasons. Offline nothing
+// moves packets, so the counters are zero; under govrfd they are the
+// data plane's and the port's.
 func (lp *linkPrinter) printStats() {
 	var st linkStats
+	var c LinkCounters
 	if lp.plane != nil {
-		if c, ok := lp.plane.LinkStats(lp.l.Index); ok {
-			st.rxPackets, st.rxBytes, st.rxDropped = c.RxPackets, c.RxBytes, c.RxDropped
-			st.txPackets, st.txBytes, st.txDropped = c.TxPackets, c.TxBytes, c.TxDropped
-		}
+		c, _ = lp.plane.LinkStats(lp.l.Index)
+		st.rxPackets, st.rxBytes, st.rxErrors, st.rxDropped = c.RxPackets, c.RxBytes, c.RxErrors, c.RxDropped
+		st.rxMissedErrors, st.multicast = c.RxMissed, c.Multicast
+		st.txPackets, st.txBytes, st.txErrors, st.txDropped = c.TxPackets, c.TxBytes, c.TxErrors, c.TxDropped
 	}
 	p, detail := lp.p, lp.opts.Stats > 1
+	if detail {
+		defer printReasons(p, &c)
+	}
 	if p.isJSON() {
 		p.openObject("stats64")
 		jsonCounters(p, "rx", detail, []counter{
@@ -123,5 +132,43 @@ func sizeColumns(cols []int, vals ...uint64) {
 		if n := len(fmt.Sprint(v)); n > cols[i] {
 			cols[i] = n
 		}
+	}
+}
+
+// printReasons prints govrf's breakdown of a link's drops by reason, in
+// text one line per kind with the reasons in name order, in JSON the
+// object "drop_reasons" with "rx", "answered" and "tx". Kinds with no
+// drop are left out, and everything without any: offline, ip's output.
+func printReasons(p *printer, c *LinkCounters) {
+	kinds := []struct {
+		key, label string
+		m          map[string]uint64
+	}{{"rx", "RX drops:", c.Drops}, {"answered", "RX answered:", c.Answered}, {"tx", "TX drops:", c.TxDrops}}
+	if len(c.Drops)+len(c.Answered)+len(c.TxDrops) == 0 {
+		return // as ip prints it
+	}
+	if p.isJSON() {
+		p.openObject("drop_reasons")
+	}
+	for _, k := range kinds {
+		if len(k.m) == 0 {
+			continue
+		}
+		if p.isJSON() {
+			p.openObject(k.key)
+		} else {
+			p.nl()
+			p.textf("    %s", k.label)
+		}
+		for _, r := range slices.Sorted(maps.Keys(k.m)) {
+			p.uint(printJSON, r, "", k.m[r])
+			p.textf(" %s %d", r, k.m[r])
+		}
+		if p.isJSON() {
+			p.closeObject()
+		}
+	}
+	if p.isJSON() {
+		p.closeObject()
 	}
 }

@@ -19,10 +19,16 @@ type Plane interface {
 	Carrier(link int) bool
 }
 
-// LinkCounters are the counters `-s link show` prints.
+// LinkCounters are the counters `-s link show` prints: a port's, or a
+// VRF device's (what its ports received and sent, as l3mdev counts it
+// on the VRF device).
 type LinkCounters struct {
-	RxPackets, RxBytes, RxDropped uint64
-	TxPackets, TxBytes, TxDropped uint64
+	RxPackets, RxBytes, RxErrors, RxDropped, RxMissed, Multicast uint64
+	TxPackets, TxBytes, TxErrors, TxDropped                      uint64
+	// Drops, Answered and TxDrops break the drops down by govrf's reason
+	// ("no_route", "ttl_exceeded"): frames dropped on receipt, refused
+	// with an ICMP error, and lost on the way out. `-s -s` prints them.
+	Drops, Answered, TxDrops map[string]uint64
 }
 
 // doNeigh runs `neigh show [dev DEV] [vrf NAME | master NAME]` (ip/ipneigh.c):

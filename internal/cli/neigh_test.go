@@ -56,3 +56,41 @@ func splitWords(s string) []string {
 	w, _ := splitLine(s)
 	return w
 }
+
+// reasonPlane is a data plane whose links have dropped by reason.
+type reasonPlane struct{ fakePlane }
+
+func (reasonPlane) LinkStats(link int) (LinkCounters, bool) {
+	return LinkCounters{RxPackets: 9, RxDropped: 4, RxErrors: 1, RxMissed: 2, TxPackets: 5, TxDropped: 1,
+		Drops:    map[string]uint64{"ttl_exceeded": 1, "no_route": 3},
+		Answered: map[string]uint64{"unreachable_route": 2},
+		TxDrops:  map[string]uint64{"neigh_failed": 1}}, true
+}
+
+// TestLinkStatsReasons: under the daemon, -s shows the port's own errors
+// and missed frames with the data plane's counts, and -s -s adds the
+// drops by reason after ip's tables; -s alone stays ip's.
+func TestLinkStatsReasons(t *testing.T) {
+	ctl := control.New()
+	for _, line := range []string{"link add name d0 type dummy"} {
+		if code := Run(ctl, splitWords(line), &bytes.Buffer{}, &bytes.Buffer{}); code != 0 {
+			t.Fatalf("govrf %s: exit %d", line, code)
+		}
+	}
+	for _, tc := range []struct{ argv, want string }{
+		{"-s link show dev d0", "    RX:  bytes packets errors dropped  missed   mcast           \n" +
+			"             0       9      1       4       2       0 \n"},
+		{"-s -s link show dev d0", "    RX drops: no_route 3 ttl_exceeded 1\n    RX answered: unreachable_route 2\n    TX drops: neigh_failed 1\n"},
+		{"-j -s -s link show dev d0", `"drop_reasons":{"rx":{"no_route":3,"ttl_exceeded":1},"answered":{"unreachable_route":2},"tx":{"neigh_failed":1}}`},
+	} {
+		var out, errs bytes.Buffer
+		if code := RunWith(ctl, reasonPlane{}, splitWords(tc.argv), &out, &errs); code != 0 || !bytes.Contains(out.Bytes(), []byte(tc.want)) {
+			t.Errorf("govrf %s = %d:\n%s%s\nwant it to hold %q", tc.argv, code, out.String(), errs.String(), tc.want)
+		}
+	}
+	var out bytes.Buffer
+	RunWith(ctl, reasonPlane{}, splitWords("-s link show dev d0"), &out, &bytes.Buffer{})
+	if bytes.Contains(out.Bytes(), []byte("drops:")) {
+		t.Errorf("govrf -s link show prints reasons:\n%s", out.String())
+	}
+}

@@ -2,7 +2,10 @@ package daemon
 
 import (
 	"github.com/govrf/govrf/internal/cli"
+	"github.com/govrf/govrf/internal/control"
+	"github.com/govrf/govrf/internal/dataplane"
 	"github.com/govrf/govrf/internal/neigh"
+	"github.com/govrf/govrf/internal/port"
 )
 
 // planeView answers the CLI's questions about the data plane
@@ -18,23 +21,49 @@ func (v planeView) Neighbors(link int) []neigh.Entry {
 	return nil
 }
 
-// LinkStats implements cli.Plane.
+// LinkStats implements cli.Plane: a port's counters are the data
+// plane's, with what its port itself refused (RX errors, frames the
+// kernel dropped from a full socket queue as missed, TX errors); a VRF
+// device's are its VRF's, as l3mdev counts on the VRF device what its
+// ports receive and send.
 func (v planeView) LinkStats(link int) (cli.LinkCounters, bool) {
 	l := v.d.ctl.Snapshot().Link(link)
 	if l == nil {
 		return cli.LinkCounters{}, false
 	}
-	c, ok := v.d.plane.Stats().Ports[l.Name]
+	st := v.d.plane.Stats()
+	c, ok := st.Ports[l.Name]
+	if l.Kind == control.KindVRF {
+		c, ok = st.VRFs[l.Name]
+	}
 	if !ok {
 		return cli.LinkCounters{}, false
 	}
-	var drops, txDrops uint64
+	out := cli.LinkCounters{RxPackets: c.RxPackets, RxBytes: c.RxBytes, TxPackets: c.TxPackets, TxBytes: c.TxBytes,
+		Drops: reasons(&c.Drops), Answered: reasons(&c.Answered), TxDrops: reasons(&c.TxDrops)}
 	for i := range c.Drops {
-		drops += c.Drops[i]
-		txDrops += c.TxDrops[i]
+		out.RxDropped += c.Drops[i]
+		out.TxDropped += c.TxDrops[i]
 	}
-	return cli.LinkCounters{RxPackets: c.RxPackets, RxBytes: c.RxBytes, RxDropped: drops,
-		TxPackets: c.TxPackets, TxBytes: c.TxBytes, TxDropped: txDrops}, true
+	if o, ok := v.d.ports[link]; ok && o.port != nil {
+		if pc, ok := o.port.(port.Counters); ok {
+			ps := pc.Stats()
+			out.RxErrors, out.RxMissed, out.Multicast, out.TxErrors = ps.RxErrors, ps.RxDropped, ps.Multicast, ps.TxErrors
+			out.TxDropped += ps.TxDropped
+		}
+	}
+	return out, true
+}
+
+// reasons returns the non-zero counts of a, by reason name.
+func reasons(a *[dataplane.NumReasons]uint64) map[string]uint64 {
+	m := map[string]uint64{}
+	for r, n := range a {
+		if n != 0 {
+			m[dataplane.Reason(r).String()] = n
+		}
+	}
+	return m
 }
 
 // Carrier implements cli.Plane: a port link has carrier while its port

@@ -125,6 +125,17 @@ func TestIntegrationTraceroute(t *testing.T) {
 	if !strings.Contains(got, "From 192.168.1.1") || !strings.Contains(got, "Time to live exceeded") {
 		t.Errorf("ping -c1 -t1 192.168.2.10 from A1 = %q, want Time to live exceeded from 192.168.1.1", got)
 	}
+
+	// The expired probes are counted by reason, on the port and on its
+	// VRF's device; B's side saw none of them.
+	for _, dev := range []string{"ra1", "a"} {
+		if out := tp.govrf("-s -s link show dev " + dev); !strings.Contains(out, "RX answered:") || !strings.Contains(out, " ttl_exceeded ") {
+			t.Errorf("govrf -s -s link show dev %s lacks the ttl_exceeded answers:\n%s", dev, out)
+		}
+	}
+	if out := tp.govrf("-s -s link show dev rb1"); strings.Contains(out, "ttl_exceeded") {
+		t.Errorf("govrf -s -s link show dev rb1 counts VRF a's expired probes:\n%s", out)
+	}
 }
 
 // TestIntegrationRejectRoutes checks what A1 sees for destinations whose
