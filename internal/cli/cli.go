@@ -209,7 +209,8 @@ const batchGCPercent = 300
 
 const usage = `Usage: govrf [ OPTIONS ] OBJECT { COMMAND | help }
        govrf [ -force ] -batch filename
-where  OBJECT := { address | help | link | monitor | nexthop | route | rule | sysctl | vrf }
+where  OBJECT := { address | help | link | monitor | neighbor | nexthop | route | rule |
+                   save | show running-config | sysctl | vrf }
        OPTIONS := { -V[ersion] | -s[tatistics] | -d[etails] | -r[esolve] |
                     -h[uman-readable] | -iec | -j[son] | -p[retty] |
                     -f[amily] { inet | inet6 } | -4 | -6 | -br[ief] | -o[neline] |

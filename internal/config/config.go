@@ -116,7 +116,7 @@ func SplitLine(s string) ([]string, error) {
 		}
 	}
 	if quote != 0 {
-		return nil, fmt.Errorf("Unterminated quoted string")
+		return nil, fmt.Errorf("Unterminated quoted string") //lint:ignore ST1005 iproute2's words
 	}
 	if in {
 		out = append(out, cur.String())
