@@ -25,6 +25,9 @@ func TestLinkShow(t *testing.T) {
 			out: "2: d0: <BROADCAST,NOARP> mtu 9000 qdisc noop state DOWN mode DEFAULT group 7 qlen 1000\n" +
 				"    link/ether 02:11:22:33:44:55 brd ff:ff:ff:ff:ff:ff\n"},
 		{name: "type", setup: []string{addD0}, cmd: "link show type dummy", out: d0Down},
+		{name: "packet port", setup: []string{"link add link eth9 name p0 address 02:11:22:33:44:66 type packet", "link set p0 up"},
+			cmd: "link show p0", out: "2: p0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000\n" +
+				"    link/ether 02:11:22:33:44:66 brd ff:ff:ff:ff:ff:ff\n"},
 		{name: "brief", setup: []string{addD0, "link set d0 up"}, cmd: "-br link",
 			out: "lo               UNKNOWN        00:00:00:00:00:00 <LOOPBACK,UP,LOWER_UP> \n" +
 				"d0               UNKNOWN        02:11:22:33:44:55 <BROADCAST,NOARP,UP,LOWER_UP> \n"},

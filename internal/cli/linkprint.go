@@ -137,6 +137,7 @@ func (lp *linkPrinter) printFlags() {
 	add(lp.noCarrier(), "NO-CARRIER")
 	add(l.Flags&control.FlagLoopback != 0, "LOOPBACK")
 	add(l.Flags&control.FlagBroadcast != 0, "BROADCAST")
+	add(l.Flags&control.FlagMulticast != 0, "MULTICAST")
 	add(l.Flags&control.FlagNoARP != 0, "NOARP")
 	add(l.Flags&control.FlagMaster != 0, "MASTER")
 	add(l.Up, "UP")

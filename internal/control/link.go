@@ -54,6 +54,7 @@ const (
 	FlagBroadcast
 	FlagNoARP
 	FlagMaster
+	FlagMulticast // ports on Ethernet devices (veth, tap) join groups: NDP's
 )
 
 // MAC is an Ethernet address.

@@ -30,7 +30,7 @@ func (c *Control) AddLink(spec LinkSpec) error {
 		case KindDummy:
 			l.Flags = FlagBroadcast | FlagNoARP
 		case KindPacket, KindTap:
-			l.Flags = FlagBroadcast
+			l.Flags = FlagBroadcast | FlagMulticast // as veth and tap devices
 			if spec.Kind == KindPacket {
 				l.Parent = spec.Parent
 				if l.Parent == "" {

@@ -36,12 +36,12 @@ func TestIntegrationVanishedInterface(t *testing.T) {
 	// The port closes when the link's watch sees the interface go.
 	out := ""
 	for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if out = tp.govrf("link show dev ra1"); strings.Contains(out, "<NO-CARRIER,BROADCAST,UP>") {
+		if out = tp.govrf("link show dev ra1"); strings.Contains(out, "<NO-CARRIER,BROADCAST,MULTICAST,UP>") {
 			break
 		}
 	}
-	if !strings.Contains(out, "<NO-CARRIER,BROADCAST,UP>") || !strings.Contains(out, "state LOWERLAYERDOWN") {
-		t.Errorf("govrf link show dev ra1 after ra1 vanished:\n%s\nwant <NO-CARRIER,BROADCAST,UP> ... state LOWERLAYERDOWN", out)
+	if !strings.Contains(out, "<NO-CARRIER,BROADCAST,MULTICAST,UP>") || !strings.Contains(out, "state LOWERLAYERDOWN") {
+		t.Errorf("govrf link show dev ra1 after ra1 vanished:\n%s\nwant <NO-CARRIER,BROADCAST,MULTICAST,UP> ... state LOWERLAYERDOWN", out)
 	}
 
 	line := "link add link nosuch name x type packet"
@@ -63,8 +63,8 @@ func TestIntegrationVanishedInterface(t *testing.T) {
 			t.Errorf("ping %s from A1 failed for 3 s after ra1 came back", dst)
 		}
 	}
-	if out := tp.govrf("link show dev ra1"); !strings.Contains(out, "<BROADCAST,UP,LOWER_UP>") {
-		t.Errorf("govrf link show dev ra1 after ra1 came back:\n%s\nwant <BROADCAST,UP,LOWER_UP>", out)
+	if out := tp.govrf("link show dev ra1"); !strings.Contains(out, "<BROADCAST,MULTICAST,UP,LOWER_UP>") {
+		t.Errorf("govrf link show dev ra1 after ra1 came back:\n%s\nwant <BROADCAST,MULTICAST,UP,LOWER_UP>", out)
 	}
 	select {
 	case <-tp.exited:

@@ -86,7 +86,7 @@ func Open(ifname string, cfg Config) (*Port, error) {
 		return nil, fmt.Errorf("packet: open %s: %w", ifname, err)
 	}
 	if cfg.Quiesce {
-		if p.restore, err = quiesce(ifname); err != nil {
+		if p.restore, err = quiesce(ifname, ifi.Index); err != nil {
 			p.closeFDs()
 			return nil, err
 		}

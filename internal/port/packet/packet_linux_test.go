@@ -278,6 +278,29 @@ func TestIntegrationQuiesce(t *testing.T) {
 	if got := sysctls(t, files); !mapsEqual(got, before) {
 		t.Errorf("after restore(): %v, want %v", got, before)
 	}
+
+	// Settings go with the interface: a vanished va is no error, and a
+	// new va in place of the one quiesced keeps its own.
+	if restore, err = Quiesce("va"); err != nil {
+		t.Fatalf("Quiesce(va) = %v", err)
+	}
+	netnstest.IP(t, "link", "del", "va")
+	if err := restore(); err != nil {
+		t.Errorf("restore() of a deleted va = %v, want nil", err)
+	}
+	netnstest.IP(t, "link", "add", "va", "type", "veth", "peer", "name", "vb")
+	if restore, err = Quiesce("va"); err != nil {
+		t.Fatalf("Quiesce(va) = %v", err)
+	}
+	netnstest.IP(t, "link", "del", "va")
+	netnstest.IP(t, "link", "add", "va", "type", "veth", "peer", "name", "vb")
+	fresh := sysctls(t, files)
+	if err := restore(); err != nil {
+		t.Errorf("restore() onto a new va = %v, want nil", err)
+	}
+	if got := sysctls(t, files); !mapsEqual(got, fresh) {
+		t.Errorf("restore() wrote onto the new va: %v, want %v", got, fresh)
+	}
 }
 
 func sysctls(t *testing.T, files map[string]string) map[string]string {

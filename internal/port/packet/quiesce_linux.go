@@ -13,8 +13,9 @@ import (
 // documentation describes: it disables IPv6 on it and stops it answering
 // ARP. It refuses an interface that carries IPv4 addresses with an error
 // wrapping ErrAddressed. The returned function writes back the settings
-// Quiesce changed, in reverse order; IPv6 addresses that disable_ipv6
-// removed come back only if autoconfiguration makes them again.
+// Quiesce changed, in reverse order, unless the interface has gone or
+// another has taken its name; IPv6 addresses that disable_ipv6 removed
+// come back only if autoconfiguration makes them again.
 func Quiesce(ifname string) (restore func() error, err error) {
 	ifi, err := net.InterfaceByName(ifname)
 	if err != nil {
@@ -23,12 +24,12 @@ func Quiesce(ifname string) (restore func() error, err error) {
 	if err := refuseAddressed(ifi); err != nil {
 		return nil, err
 	}
-	return quiesce(ifname)
+	return quiesce(ifname, ifi.Index)
 }
 
 // quiesce is Quiesce without the address check, which Config.Force
-// skips.
-func quiesce(ifname string) (func() error, error) {
+// skips, for the interface ifname whose index is index.
+func quiesce(ifname string, index int) (func() error, error) {
 	settings := []struct{ path, value string }{
 		// addrconf_ifdown: no IPv6 addresses, SLAAC, RS, MLD or NDP.
 		{"/proc/sys/net/ipv6/conf/" + ifname + "/disable_ipv6", "1"},
@@ -42,6 +43,12 @@ func quiesce(ifname string) (func() error, error) {
 	type saved struct{ path, old string }
 	var undo []saved
 	restore := func() error {
+		// The settings belong to the interface, not to its name: one
+		// that vanished, or was replaced by another of that name, has
+		// nothing to restore.
+		if now, err := net.InterfaceByName(ifname); err != nil || now.Index != index {
+			return nil
+		}
 		var err error
 		for i := len(undo) - 1; i >= 0; i-- {
 			err = errors.Join(err, os.WriteFile(undo[i].path, []byte(undo[i].old), 0))
