@@ -294,6 +294,10 @@ func TestIntegrationQuiesce(t *testing.T) {
 	}
 	netnstest.IP(t, "link", "del", "va")
 	netnstest.IP(t, "link", "add", "va", "type", "veth", "peer", "name", "vb")
+	// The new va's own setting, which the old one's restore must not undo.
+	if err := os.WriteFile("/proc/sys/net/ipv4/conf/va/arp_ignore", []byte("2"), 0); err != nil {
+		t.Fatal(err)
+	}
 	fresh := sysctls(t, files)
 	if err := restore(); err != nil {
 		t.Errorf("restore() onto a new va = %v, want nil", err)
