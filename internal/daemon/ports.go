@@ -91,8 +91,8 @@ func (d *Daemon) reconcile(before *control.Snapshot) []error {
 		if !ok {
 			continue
 		}
-		if o, ok := d.ports[l.Index]; ok && o.port != nil {
-			continue
+		if o, ok := d.ports[l.Index]; ok && (o.port != nil || o.watch != nil && o.key == k) {
+			continue // attached, or waiting: its watch attaches it when the interface appears
 		}
 		if err := d.attach(l.Index, k); err != nil {
 			err = fmt.Errorf("cannot attach %q: %v", k.device, innermost(err))
