@@ -227,6 +227,14 @@ func (s *Snapshot) checkGateway(table fib.TableID, scope fib.Scope, nh fib.Nexth
 			// It looks in the device's L3 table, not the route's.
 			if t := s.tables[s.l3Table(nh.Dev, fib.TableMain)]; t != nil {
 				r, ok := t.Lookup(&fib.Query{Dst: gw, Objects: s})
+				// ip6_nh_lookup_table passes the device as a non-strict
+				// oif: among the routes of the prefix and metric found,
+				// one through it wins (rt6_select's score).
+				if ok && r.Nexthop.Dev != nh.Dev {
+					if r2, ok2 := t.Lookup(&fib.Query{Dst: gw, Oif: nh.Dev, Objects: s}); ok2 && r2.Prefix == r.Prefix && r2.Metric == r.Metric {
+						r = r2
+					}
+				}
 				if ok && !r.Type.IsError() && r.Prefix.Bits() > 0 && (r.Type != fib.TypeUnicast || r.Nexthop.Dev != nh.Dev) {
 					return errMsg(syscall.EINVAL, "Nexthop has invalid gateway or device mismatch")
 				}

@@ -351,4 +351,8 @@ var refusals = []struct {
 	{nil, "-6 route add ::/0 src 2001:db8:7::1 via 2001:db8::9", "Error: Invalid source address."},
 	{nil, "-6 route add ::/0 src 2001:db8:7::1 nexthop via 2001:db8::9 dev d0 nexthop via 2001:db8:9::1 dev d1", "Error: Invalid source address."},
 	{nil, "-6 route add 2001:db8:99::/64 via 2001:db8:1::5 dev d0 onlink table 15 src 2001:db8:1::1", "Error: Nexthop has invalid gateway or device mismatch."},
+	// Both links have a route to the gateway's /48; the onlink check
+	// prefers the one through the given device (seed 3).
+	{[]string{"addr add 2001:db8:7::1/48 dev d0 nodad", "addr add 2001:db8:7::2/48 dev d1 nodad"},
+		"-6 route add 2001::/16 via 2001:db8:7::99 dev d1 onlink", ""},
 }
