@@ -419,18 +419,21 @@ func (s *Snapshot) isAddrAnywhere(a netip.Addr) bool {
 
 // lookup6 is an IPv6 lookup where prefer, when the nexthops are not bound
 // (nhOif is noOif), is a preferred link: among the routes of the prefix
-// and metric found, one through it wins (rt6_select's score for a
-// matching oif; ip6_pol_route_input passes the iif).
+// and metric found, in the table that answered, one through it wins
+// (rt6_select's score for a matching oif; ip6_pol_route_input passes the
+// iif). The preference plays no part in the rule walk or in which prefix
+// answers: a route through another link, or a reject route, still does.
 func (s *Snapshot) lookup6(f rule.Flow, nhOif, prefer int) (fib.Result, fib.TableID, error) {
 	var r Router
-	g := f
 	res, table, err := r.lookup(s, &f, fib.ScopeUniverse, nhOif)
-	if err != nil || nhOif != noOif || prefer == 0 || res.Nexthop.Dev == prefer {
+	if err != nil || nhOif != noOif || prefer == 0 || res.Nexthop.Dev == prefer || res.Type.IsError() {
 		return res, table, err
 	}
-	res2, table2, err2 := r.lookup(s, &g, fib.ScopeUniverse, prefer)
-	if err2 == nil && table2 == table && res2.Prefix == res.Prefix && res2.Metric == res.Metric {
-		return res2, table2, nil
+	if t := s.tables[table]; t != nil {
+		res2, ok := t.Lookup(&fib.Query{Dst: f.Dst, Oif: prefer, Hash: flowHash(&f), Objects: s})
+		if ok && res2.Prefix == res.Prefix && res2.Metric == res.Metric {
+			return res2, table, nil
+		}
 	}
 	return res, table, err
 }

@@ -319,6 +319,21 @@ var regressionsFound = []regression{
 		{"2001:db8::7 from 2001:db8:1::9 iif d2", "unicast dev d2 table main"},
 		{"2001:db8::7 from 2001:db8:1::9 iif d0", "unicast dev d0 table main"},
 	}},
+	{name: "ipv6 interface preference does not skip a throw", cmds: []string{
+		// Under a strict oif the throw (dev lo) would be passed over and
+		// the /16 through d2 taken in table 15; the preference is not
+		// strict, so the throw answers and main's d2 route wins there
+		// (seed 5).
+		"link add d2 type dummy",
+		"link set d2 up",
+		"addr add 2001:db8::2/64 dev d2 nodad",
+		"-6 route add throw 2001:db8::c000:0:0:0/68 table 15",
+		"-6 route add 2001::/16 via 2001:db8::9 dev d2 table 15",
+		"-6 rule add pref 100 not oif d2 table 15",
+	}, cases: []qa{
+		{"2001:db8::c766:0:0:7 from 2001:db8:1::9 iif d2", "unicast dev d2 table main"},
+		{"2001:db8::c766:0:0:7 from 2001:db8:1::9 iif d0", "unicast dev d0 table main"},
+	}},
 	{name: "ipv6 source for the unspecified destination", cmds: []string{
 		"-6 route add default via 2001:db8::2 dev d0",
 	}, cases: []qa{
