@@ -1,5 +1,6 @@
 // Package gso splits the super-frames of generic segmentation offload into
-// the wire packets they stand for.
+// the wire packets they stand for, and merges such packets back into
+// super-frames.
 //
 // Linux keeps a TCP stream, or a UDP socket using UDP_SEGMENT, in
 // "super-frames" of up to 64 KiB for as long as it can, and segments them
@@ -16,6 +17,13 @@
 // wire frame with its own lengths, IPv4 ID, sequence number, flags and
 // checksums, as inet_gso_segment, tcp_gso_segment and __udp_gso_segment
 // make them.
+//
+// Going the other way, a router that forwards a stream's segments one
+// send each pays a system call share, and its peer a receive, per 1500
+// octets, where the kernel forwards the super-frame whole. Coalescer
+// merges runs of segments back, as GRO does, into super-frames a packet
+// socket can send whole behind their Hdr; the kernel passes them on
+// whole or segments them itself for a device that cannot.
 package gso
 
 import (
@@ -75,6 +83,19 @@ func ParseHdr(b []byte) (Hdr, error) {
 		CsumStart:  e.Uint16(b[6:]),
 		CsumOffset: e.Uint16(b[8:]),
 	}, nil
+}
+
+// Encode writes h into the first HdrLen octets of b, in the host's byte
+// order, as a packet socket with PACKET_VNET_HDR reads it in front of a
+// frame to send (packet_snd).
+func (h Hdr) Encode(b []byte) {
+	_ = b[HdrLen-1]
+	e := binary.NativeEndian
+	b[0], b[1] = h.Flags, h.GSOType
+	e.PutUint16(b[2:], h.HeaderLen)
+	e.PutUint16(b[4:], h.GSOSize)
+	e.PutUint16(b[6:], h.CsumStart)
+	e.PutUint16(b[8:], h.CsumOffset)
 }
 
 // Error is why a frame cannot be segmented or completed. It is a value
