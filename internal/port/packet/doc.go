@@ -44,8 +44,26 @@
 //
 // The frames a sender left its checksum to hardware for (the vnet
 // header's VIRTIO_NET_HDR_F_NEEDS_CSUM) are completed where the header
-// says, as skb_checksum_help does before forwarding. Frames sent carry
-// a zero vnet header: whole, checksums done.
+// says, as skb_checksum_help does before forwarding.
+//
+// Sending segments one by one would cost a send here and a receive at
+// the far end per 1500 octets, where the kernel forwards the super-frame
+// whole. So Write merges runs of adjacent segments of one TCP flow back
+// into super-frames with gso.Coalescer, exactly as GRO would, and sends
+// each behind a vnet header that describes it, its checksum left to the
+// kernel; sendmmsg(2) gathers the payloads straight from the writer's
+// buffers. The kernel passes a super-frame on whole to a device with TSO
+// (veth, most NICs). Every other frame goes as it came, behind a zero
+// vnet header, and nothing is reordered. TxPackets and TxBytes count the
+// frames given to Write, not the super-frames. Config.NoCoalesce turns
+// merging off.
+//
+// A device without TSO cannot take a super-frame through this socket:
+// PACKET_QDISC_BYPASS hands frames to the driver with dev_direct_xmit,
+// which drops (ENOBUFS) what it would have to segment. When the kernel
+// refuses a super-frame, for that or any reason, the port sends its
+// segments one by one instead, and sends the next 1024 batches without
+// merging before it tries again.
 //
 // # VLAN tags
 //

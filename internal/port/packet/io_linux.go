@@ -5,7 +5,6 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/govrf/govrf/internal/header"
 	"github.com/govrf/govrf/internal/port"
 )
 
@@ -33,64 +32,6 @@ func (p *Port) wait() error {
 		return p.closedError("read")
 	}
 	return p.opError("read", p.wake.Wait(p.fd))
-}
-
-// Write sends the frames with sendmmsg(2), a batch per call; see
-// port.Port. A frame the link cannot carry, or that finds the driver's
-// queue full, is a TX drop; a frame the kernel refuses otherwise (the
-// interface is down, say) is a TX error.
-func (p *Port) Write(bufs [][]byte, offset int) (int, error) {
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	if p.closed.Load() {
-		return 0, p.closedError("write")
-	}
-	k := 0
-	for _, b := range bufs {
-		f := b[offset:]
-		if len(f) > p.maxFrame || len(f) < header.EthernetLen {
-			p.stats.txDropped.Add(1)
-			continue
-		}
-		p.tx.set(k, f)
-		if k++; k == p.batch {
-			p.flush(k)
-			k = 0
-		}
-	}
-	p.flush(k)
-	return len(bufs), nil
-}
-
-// flush sends the first k frames of the writer's vector.
-func (p *Port) flush(k int) {
-	sent := 0
-	retried := false
-	for sent < k {
-		n, err := sendmmsg(p.fd, p.tx.msgs[sent:k], unix.MSG_DONTWAIT)
-		for j := sent; j < sent+n; j++ {
-			p.stats.txPackets.Add(1)
-			p.stats.txBytes.Add(uint64(p.tx.frameLen(j)))
-		}
-		sent += n
-		switch {
-		case err == nil, err == unix.EINTR:
-		case err == unix.ENETDOWN && !retried:
-			// The link went down since the last call, maybe up
-			// again: the socket reports that once, failing the
-			// frame at hand (sock_alloc_send_pskb), so try it again.
-			retried = true
-		case err == unix.EAGAIN, err == unix.ENOBUFS:
-			p.stats.txDropped.Add(uint64(k - sent))
-			return
-		case err == unix.EMSGSIZE:
-			p.stats.txDropped.Add(1)
-			sent++
-		default:
-			p.stats.txErrors.Add(1)
-			sent++
-		}
-	}
 }
 
 func (p *Port) opError(op string, err error) error {

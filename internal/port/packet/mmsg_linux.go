@@ -140,33 +140,6 @@ func (r *rxState) auxdata(i int) *unix.TpacketAuxdata {
 	return nil
 }
 
-// zeroVnet is the vnet header in front of every frame sent: no checksum
-// left to the kernel, no segmentation. The kernel only reads it, so every
-// port shares it.
-var zeroVnet [vnetLen]byte
-
-// txState is the writer's sendmmsg(2) vector: two iovecs per message, the
-// vnet header PACKET_VNET_HDR expects and the frame.
-type txState struct {
-	msgs []unix.Mmsghdr
-	iovs []unix.Iovec
-}
-
-func (t *txState) init(batch int) {
-	t.msgs = make([]unix.Mmsghdr, batch)
-	t.iovs = make([]unix.Iovec, 2*batch)
-	for i := range t.msgs {
-		t.msgs[i].Hdr.Iov = &t.iovs[2*i]
-		t.msgs[i].Hdr.SetIovlen(2)
-		setIovec(&t.iovs[2*i], zeroVnet[:])
-	}
-}
-
-func (t *txState) set(i int, frame []byte) { setIovec(&t.iovs[2*i+1], frame) }
-
-// frameLen returns the length of frame i.
-func (t *txState) frameLen(i int) int { return int(t.iovs[2*i+1].Len) }
-
 func setIovec(v *unix.Iovec, b []byte) {
 	v.Base = unsafe.SliceData(b)
 	v.SetLen(len(b))

@@ -28,6 +28,12 @@ type Config struct {
 	// Quiesce runs Quiesce on the interface at Open and restores its
 	// settings at Close.
 	Quiesce bool
+
+	// NoCoalesce sends every frame given to Write as it is. By default
+	// Write merges runs of adjacent segments of one TCP flow into
+	// super-frames, as GRO would, and the kernel passes them on whole
+	// or segments them again; see the package documentation.
+	NoCoalesce bool
 }
 
 // ErrAddressed is the error Open and Quiesce return, wrapped, for an

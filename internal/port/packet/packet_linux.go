@@ -92,7 +92,7 @@ func Open(ifname string, cfg Config) (*Port, error) {
 		}
 	}
 	p.rx.init(p.batch, p.maxFrame)
-	p.tx.init(p.batch)
+	p.tx.init(p.batch, !cfg.NoCoalesce)
 	return p, nil
 }
 
