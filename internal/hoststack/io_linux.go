@@ -2,7 +2,6 @@ package hoststack
 
 import (
 	"fmt"
-	"sync/atomic"
 
 	"golang.org/x/sys/unix"
 
@@ -85,11 +84,11 @@ func (s *Stack) readv(room []byte) (int, error) {
 		case err != nil:
 			return 0, err
 		case n > len(room):
-			s.stats.rxErrors.Add(1)
+			s.stats.RxErrors.Add(1)
 			continue
 		}
-		s.stats.rxPackets.Add(1)
-		s.stats.rxBytes.Add(uint64(n))
+		s.stats.RxPackets.Add(1)
+		s.stats.RxBytes.Add(uint64(n))
 		return n, nil
 	}
 }
@@ -143,12 +142,12 @@ func (s *Stack) write(pkt []byte) error {
 	}
 	switch err {
 	case nil:
-		s.stats.txPackets.Add(1)
-		s.stats.txBytes.Add(uint64(len(pkt)))
+		s.stats.TxPackets.Add(1)
+		s.stats.TxBytes.Add(uint64(len(pkt)))
 	case unix.EAGAIN, unix.ENOBUFS, unix.ENOMEM:
-		s.stats.txDropped.Add(1)
+		s.stats.TxDropped.Add(1)
 	default:
-		s.stats.txErrors.Add(1)
+		s.stats.TxErrors.Add(1)
 	}
 	return err
 }
@@ -160,28 +159,10 @@ func (s *Stack) opError(op string, err error) error {
 	return fmt.Errorf("hoststack: %s %s: %w", op, s.name, err)
 }
 
-// counters are the stack's statistics, atomic so Stats may run beside
-// Read and Write.
-type counters struct {
-	rxPackets, rxBytes, rxErrors            atomic.Uint64
-	txPackets, txBytes, txErrors, txDropped atomic.Uint64
-}
-
 // Stats returns the counters of the packets govrf read from the TUN
 // device (Rx: what the namespace sent) and wrote into it (Tx: what it
 // delivered to the namespace), IP headers included; it satisfies
 // port.Counters.
-func (s *Stack) Stats() port.Stats {
-	c := &s.stats
-	return port.Stats{
-		RxPackets: c.rxPackets.Load(),
-		RxBytes:   c.rxBytes.Load(),
-		RxErrors:  c.rxErrors.Load(),
-		TxPackets: c.txPackets.Load(),
-		TxBytes:   c.txBytes.Load(),
-		TxErrors:  c.txErrors.Load(),
-		TxDropped: c.txDropped.Load(),
-	}
-}
+func (s *Stack) Stats() port.Stats { return s.stats.Load() }
 
 var _ port.Counters = (*Stack)(nil)

@@ -11,6 +11,7 @@ import (
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 
+	"github.com/govrf/govrf/internal/port"
 	"github.com/govrf/govrf/internal/port/wake"
 )
 
@@ -32,7 +33,7 @@ type Stack struct {
 	wake   *wake.Waker // wakes Read once Close has begun
 	iov    [2][]byte   // the reader's: its buffer, then spare
 	spare  [1]byte
-	stats  counters
+	stats  port.Meter
 
 	// syncMu guards nl. Its socket lives in the namespace; once Close has
 	// closed it, nl is nil, because the library would otherwise fall back

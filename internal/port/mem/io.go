@@ -1,8 +1,6 @@
 package mem
 
 import (
-	"sync/atomic"
-
 	"github.com/govrf/govrf/internal/header"
 	"github.com/govrf/govrf/internal/port"
 )
@@ -35,14 +33,14 @@ func (p *Port) TryRead(bufs [][]byte, sizes []int, offset int) (int, error) {
 		f, room := p.q.front(), bufs[n][offset:]
 		p.q.pop()
 		if len(f) > len(room) {
-			p.stats.rxErrors.Add(1)
+			p.stats.RxErrors.Add(1)
 			continue
 		}
 		sizes[n] = copy(room, f)
-		p.stats.rxPackets.Add(1)
-		p.stats.rxBytes.Add(uint64(len(f)))
+		p.stats.RxPackets.Add(1)
+		p.stats.RxBytes.Add(uint64(len(f)))
 		if len(f) >= header.EthernetLen && header.Ethernet(f).Dst().IsMulticast() {
-			p.stats.multicast.Add(1)
+			p.stats.Multicast.Add(1)
 		}
 		n++
 	}
@@ -65,11 +63,11 @@ func (p *Port) Write(bufs [][]byte, offset int) (int, error) {
 	for _, b := range bufs {
 		f := b[offset:]
 		if len(f) > limit {
-			p.stats.txDropped.Add(1)
+			p.stats.TxDropped.Add(1)
 			continue
 		}
-		p.stats.txPackets.Add(1)
-		p.stats.txBytes.Add(uint64(len(f)))
+		p.stats.TxPackets.Add(1)
+		p.stats.TxBytes.Add(uint64(len(f)))
 		copies := 1
 		if p.impair != nil {
 			copies = p.impair(f)
@@ -78,7 +76,7 @@ func (p *Port) Write(bufs [][]byte, offset int) (int, error) {
 			if peer.q.push(f) {
 				queued = true
 			} else {
-				p.stats.txDropped.Add(1)
+				p.stats.TxDropped.Add(1)
 			}
 		}
 	}
@@ -92,25 +90,7 @@ func (p *Port) Write(bufs [][]byte, offset int) (int, error) {
 	return len(bufs), nil
 }
 
-// counters are a port's statistics, atomic so Stats may run beside Read
-// and Write.
-type counters struct {
-	rxPackets, rxBytes, rxErrors, multicast atomic.Uint64
-	txPackets, txBytes, txDropped           atomic.Uint64
-}
-
 // Stats returns the port's counters; see port.Counters. A mem port
 // neither drops on arrival nor fails to transmit, so RxDropped and
 // TxErrors stay zero.
-func (p *Port) Stats() port.Stats {
-	c := &p.stats
-	return port.Stats{
-		RxPackets: c.rxPackets.Load(),
-		RxBytes:   c.rxBytes.Load(),
-		RxErrors:  c.rxErrors.Load(),
-		Multicast: c.multicast.Load(),
-		TxPackets: c.txPackets.Load(),
-		TxBytes:   c.txBytes.Load(),
-		TxDropped: c.txDropped.Load(),
-	}
-}
+func (p *Port) Stats() port.Stats { return p.stats.Load() }

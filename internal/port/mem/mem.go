@@ -61,7 +61,7 @@ type Port struct {
 	mu sync.Mutex
 	q  queue // frames waiting for Read
 
-	stats counters
+	stats port.Meter
 }
 
 var (

@@ -1,8 +1,6 @@
 package packet
 
 import (
-	"sync/atomic"
-
 	"golang.org/x/sys/unix"
 
 	"github.com/govrf/govrf/internal/port"
@@ -41,13 +39,6 @@ func (p *Port) opError(op string, err error) error {
 	return &port.OpError{Op: op, Port: p.name, Err: err}
 }
 
-// counters are the port's statistics, atomic so Stats may run beside
-// Read and Write.
-type counters struct {
-	rxPackets, rxBytes, rxErrors, rxDropped, multicast atomic.Uint64
-	txPackets, txBytes, txErrors, txDropped            atomic.Uint64
-}
-
 // Stats returns the port's counters; see port.Counters. RxDropped counts
 // the frames the kernel dropped because the socket's receive queue was
 // full (PACKET_STATISTICS tp_drops), as of the last call to Stats before
@@ -58,19 +49,9 @@ func (p *Port) Stats() port.Stats {
 	if !p.closed.Load() {
 		// Reading PACKET_STATISTICS resets it, so the drops accumulate.
 		if st, err := unix.GetsockoptTpacketStats(p.fd, unix.SOL_PACKET, unix.PACKET_STATISTICS); err == nil {
-			c.rxDropped.Add(uint64(st.Drops))
+			c.RxDropped.Add(uint64(st.Drops))
 		}
 	}
 	p.mu.RUnlock()
-	return port.Stats{
-		RxPackets: c.rxPackets.Load(),
-		RxBytes:   c.rxBytes.Load(),
-		RxErrors:  c.rxErrors.Load(),
-		RxDropped: c.rxDropped.Load(),
-		Multicast: c.multicast.Load(),
-		TxPackets: c.txPackets.Load(),
-		TxBytes:   c.txBytes.Load(),
-		TxErrors:  c.txErrors.Load(),
-		TxDropped: c.txDropped.Load(),
-	}
+	return c.Load()
 }

@@ -45,7 +45,7 @@ type Port struct {
 
 	rx    rxState // the reader's
 	tx    txState // the writer's
-	stats counters
+	stats port.Meter
 }
 
 var (

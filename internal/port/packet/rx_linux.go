@@ -52,7 +52,7 @@ func (p *Port) TryRead(bufs [][]byte, sizes []int, offset int) (int, error) {
 	case unix.EINVAL:
 		// packet_rcv_vnet found a super-frame that no vnet header
 		// describes (a UDP tunnel's, say) and freed it.
-		p.stats.rxErrors.Add(1)
+		p.stats.RxErrors.Add(1)
 		return 0, nil
 	}
 	if err != nil {
@@ -74,7 +74,7 @@ func (p *Port) TryRead(bufs [][]byte, sizes []int, offset int) (int, error) {
 		}
 		if n != i { // an earlier frame was dropped: close the gap
 			if size > len(bufs[n])-offset {
-				p.stats.rxErrors.Add(1)
+				p.stats.RxErrors.Add(1)
 				continue
 			}
 			copy(bufs[n][offset:], room[:size])
@@ -95,7 +95,7 @@ func (p *Port) received(i int) (int, gso.Hdr, bool) {
 	}
 	size := int(r.msgs[i].Len) - vnetLen
 	if r.msgs[i].Hdr.Flags&unix.MSG_TRUNC != 0 || size < 0 {
-		p.stats.rxErrors.Add(1)
+		p.stats.RxErrors.Add(1)
 		return 0, gso.Hdr{}, false
 	}
 	return size, r.vnetHdr(i), true
@@ -109,13 +109,13 @@ func (p *Port) finish(i int, room []byte, size int, h gso.Hdr) (int, bool) {
 	if tci, tpid, tagged := p.rx.vlan(i); tagged {
 		var ok bool
 		if size, ok = retag(room, size, tci, tpid); !ok {
-			p.stats.rxErrors.Add(1)
+			p.stats.RxErrors.Add(1)
 			return 0, false
 		}
 		h.CsumStart += header.VLANTagLen
 	}
 	if h.CompleteChecksum(room[:size]) != nil {
-		p.stats.rxErrors.Add(1)
+		p.stats.RxErrors.Add(1)
 		return 0, false
 	}
 	return size, true
@@ -139,7 +139,7 @@ func (p *Port) hold(i, got int, bufs [][]byte, offset int) {
 		copy(slot[f.start:r.head], bufs[j][offset:offset+k])
 		if tci, tpid, tagged := r.vlan(j); tagged {
 			if f.start, ok = retagFront(slot, f.start, f.end, tci, tpid); !ok {
-				p.stats.rxErrors.Add(1)
+				p.stats.RxErrors.Add(1)
 				continue
 			}
 			h.CsumStart += header.VLANTagLen
@@ -164,13 +164,13 @@ func (p *Port) drain(bufs [][]byte, sizes []int, offset, n int) int {
 				continue
 			}
 			if r.seg.Reset(r.slot(j)[f.start:f.end], f.h) != nil {
-				p.stats.rxErrors.Add(1)
+				p.stats.RxErrors.Add(1)
 				continue
 			}
 		}
 		size, err := r.seg.Next(bufs[n][offset:])
 		if err != nil {
-			p.stats.rxErrors.Add(1)
+			p.stats.RxErrors.Add(1)
 			continue
 		}
 		sizes[n] = size
@@ -182,9 +182,9 @@ func (p *Port) drain(bufs [][]byte, sizes []int, offset, n int) int {
 
 // count counts a frame handed to the reader.
 func (p *Port) count(f []byte) {
-	p.stats.rxPackets.Add(1)
-	p.stats.rxBytes.Add(uint64(len(f)))
+	p.stats.RxPackets.Add(1)
+	p.stats.RxBytes.Add(uint64(len(f)))
 	if len(f) >= header.EthernetLen && header.Ethernet(f).Dst().IsMulticast() {
-		p.stats.multicast.Add(1)
+		p.stats.Multicast.Add(1)
 	}
 }

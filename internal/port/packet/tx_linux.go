@@ -24,7 +24,7 @@ func (p *Port) Write(bufs [][]byte, offset int) (int, error) {
 	for _, b := range bufs {
 		f := b[offset:]
 		if len(f) > p.maxFrame || len(f) < header.EthernetLen {
-			p.stats.txDropped.Add(1)
+			p.stats.TxDropped.Add(1)
 			continue
 		}
 		if t.frames = append(t.frames, f); len(t.frames) == t.limit {
@@ -171,10 +171,10 @@ func (p *Port) transmit(msgs []unix.Mmsghdr, runs []gso.Run) (full bool) {
 			p.tx.pause = refusedPause
 			sent++
 		case err == unix.EMSGSIZE:
-			p.stats.txDropped.Add(1)
+			p.stats.TxDropped.Add(1)
 			sent++
 		default:
-			p.stats.txErrors.Add(1)
+			p.stats.TxErrors.Add(1)
 			sent++
 		}
 	}
@@ -200,7 +200,7 @@ func (p *Port) transmitPlain(r gso.Run) (full bool) {
 // dropFrom counts the frames of runs as TX drops.
 func (p *Port) dropFrom(runs []gso.Run) {
 	for _, r := range runs {
-		p.stats.txDropped.Add(uint64(r.N))
+		p.stats.TxDropped.Add(uint64(r.N))
 	}
 }
 
@@ -210,6 +210,6 @@ func (p *Port) countSent(r gso.Run) {
 	for _, f := range p.tx.frames[r.Start : r.Start+r.N] {
 		n += len(f)
 	}
-	p.stats.txPackets.Add(uint64(r.N))
-	p.stats.txBytes.Add(uint64(n))
+	p.stats.TxPackets.Add(uint64(r.N))
+	p.stats.TxBytes.Add(uint64(n))
 }

@@ -1,8 +1,6 @@
 package tap
 
 import (
-	"sync/atomic"
-
 	"golang.org/x/sys/unix"
 
 	"github.com/govrf/govrf/internal/header"
@@ -55,14 +53,14 @@ func (p *Port) TryRead(bufs [][]byte, sizes []int, offset int) (int, error) {
 		case err != nil:
 			return n, p.opError("read", p.vanish(err))
 		case size > len(room): // the frame spilled into spare
-			p.stats.rxErrors.Add(1)
+			p.stats.RxErrors.Add(1)
 			continue
 		}
 		sizes[n] = size
-		p.stats.rxPackets.Add(1)
-		p.stats.rxBytes.Add(uint64(size))
+		p.stats.RxPackets.Add(1)
+		p.stats.RxBytes.Add(uint64(size))
 		if size >= header.EthernetLen && header.Ethernet(room).Dst().IsMulticast() {
-			p.stats.multicast.Add(1)
+			p.stats.Multicast.Add(1)
 		}
 		n++
 	}
@@ -81,7 +79,7 @@ func (p *Port) Write(bufs [][]byte, offset int) (int, error) {
 	for _, b := range bufs {
 		f := b[offset:]
 		if len(f) > p.maxFrame || len(f) < header.EthernetLen {
-			p.stats.txDropped.Add(1)
+			p.stats.TxDropped.Add(1)
 			continue
 		}
 		_, err := unix.Write(p.fd, f)
@@ -90,13 +88,13 @@ func (p *Port) Write(bufs [][]byte, offset int) (int, error) {
 		}
 		switch err {
 		case nil:
-			p.stats.txPackets.Add(1)
-			p.stats.txBytes.Add(uint64(len(f)))
+			p.stats.TxPackets.Add(1)
+			p.stats.TxBytes.Add(uint64(len(f)))
 		case unix.EAGAIN, unix.ENOBUFS, unix.ENOMEM:
-			p.stats.txDropped.Add(1)
+			p.stats.TxDropped.Add(1)
 		default:
 			p.vanish(err)
-			p.stats.txErrors.Add(1)
+			p.stats.TxErrors.Add(1)
 		}
 	}
 	return len(bufs), nil
@@ -113,26 +111,7 @@ func (p *Port) closedError(op string) error {
 	return &port.OpError{Op: op, Port: p.name, Err: port.ErrClosed}
 }
 
-// counters are the port's statistics, atomic so Stats may run beside
-// Read and Write.
-type counters struct {
-	rxPackets, rxBytes, rxErrors, multicast atomic.Uint64
-	txPackets, txBytes, txErrors, txDropped atomic.Uint64
-}
-
 // Stats returns the port's counters; see port.Counters. The kernel's
 // drops before the reader (tun's own queue) show in `ip -s link` on the
 // device, not here, so RxDropped stays zero.
-func (p *Port) Stats() port.Stats {
-	c := &p.stats
-	return port.Stats{
-		RxPackets: c.rxPackets.Load(),
-		RxBytes:   c.rxBytes.Load(),
-		RxErrors:  c.rxErrors.Load(),
-		Multicast: c.multicast.Load(),
-		TxPackets: c.txPackets.Load(),
-		TxBytes:   c.txBytes.Load(),
-		TxErrors:  c.txErrors.Load(),
-		TxDropped: c.txDropped.Load(),
-	}
-}
+func (p *Port) Stats() port.Stats { return p.stats.Load() }

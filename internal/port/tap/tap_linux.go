@@ -40,7 +40,7 @@ type Port struct {
 	gone     chan struct{} // closed by Close, or once the device is deleted
 	goneOnce sync.Once
 
-	stats counters
+	stats port.Meter
 }
 
 var (
