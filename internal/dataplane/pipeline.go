@@ -20,8 +20,10 @@ import (
 //     as its L3 domain, iif stays the port; rule walk and LPM through
 //     control.Router.
 //  6. ip_local_deliver (local.go, echo.go, reset.go): echo answered;
-//     other packets offered to LocalDeliver, else answered as a host
-//     without a listener (TCP RST, port unreachable).
+//     other packets go to the domain's host stack (stack.go; flows
+//     l3mdev_accept takes, to the default VRF's: accept.go) or to
+//     LocalDeliver, else are answered as a host without a listener (TCP
+//     RST, port unreachable).
 //  7. ip_forward, ip6_forward (forward.go): forwarding switch, TTL, the
 //     second lookup of routes leaked through a VRF device (vrf_xmit),
 //     MTU, fragmentation (fragment.go), TTL decrement.
