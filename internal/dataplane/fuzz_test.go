@@ -55,10 +55,14 @@ func newFuzzRouter(tb testing.TB) *fuzzRouter {
 	return r
 }
 
-// feed writes frame into ra1, runs the plane and its timers a little, and
-// drains every port.
+// feed writes frame into ra1 and runs the router.
 func (r *fuzzRouter) feed(frame []byte) {
 	r.far[0].Write([][]byte{frame}, 0)
+	r.run()
+}
+
+// run runs the plane and its timers a little, and drains every port.
+func (r *fuzzRouter) run() {
 	for range 3 {
 		r.dp.Poll()
 		r.clock.Advance(700 * time.Millisecond)
