@@ -1,6 +1,7 @@
 package control
 
 import (
+	"iter"
 	"math"
 	"net/netip"
 	"slices"
@@ -74,10 +75,11 @@ func (s *Snapshot) StackRoutes(vrf int, limit int) (routes []StackRoute, complet
 	complete = true
 	if t := s.Table(table); t != nil {
 		complete = t.Len() <= limit
-		for r := range t.All() {
-			if !complete && r.Proto != fib.ProtoKernel && r.Prefix.Bits() != 0 {
-				continue
-			}
+		all := t.All()
+		if !complete {
+			all = s.partialRoutes(t, vrf)
+		}
+		for r := range all {
 			if sr, ok := s.stackRoute(&r); ok {
 				routes = append(routes, sr)
 			}
@@ -87,6 +89,32 @@ func (s *Snapshot) StackRoutes(vrf int, limit int) (routes []StackRoute, complet
 		routes = append(routes, StackRoute{Prefix: netip.MustParsePrefix(p), Type: fib.TypeUnicast, Metric: CatchAllMetric})
 	}
 	return routes, complete
+}
+
+// partialRoutes yields the routes a large table is mirrored with: its
+// connected routes, found from the domain's addresses, and its default
+// routes, without walking the table, in prefix order.
+func (s *Snapshot) partialRoutes(t *fib.Table, vrf int) iter.Seq[fib.Route] {
+	prefixes := []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0"), netip.MustParsePrefix("::/0")}
+	for _, p := range s.StackAddrs(vrf) {
+		prefixes = append(prefixes, p.Masked())
+	}
+	slices.SortFunc(prefixes, func(a, b netip.Prefix) int {
+		if c := a.Addr().Compare(b.Addr()); c != 0 {
+			return c
+		}
+		return a.Bits() - b.Bits()
+	})
+	prefixes = slices.Compact(prefixes)
+	return func(yield func(fib.Route) bool) {
+		for _, p := range prefixes {
+			for _, r := range t.Get(p) {
+				if (r.Proto == fib.ProtoKernel || p.Bits() == 0) && !yield(r) {
+					return
+				}
+			}
+		}
+	}
 }
 
 // stackRoute returns r as the host stack holds it; false for routes a
