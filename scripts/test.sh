@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # govrf's test command: installs what the tests use on a fresh Debian
-# machine (as root; util-linux for nsenter), then runs vet and the whole suite with the race
-# detector, including the root-only tests against the kernel.
+# machine (as root; util-linux for nsenter), then runs vet and the whole
+# suite with the race detector, including the root-only tests against
+# the kernel.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
