@@ -8,6 +8,7 @@ import (
 
 	"github.com/govrf/govrf/internal/api"
 	"github.com/govrf/govrf/internal/control"
+	"github.com/govrf/govrf/internal/neigh"
 )
 
 // Monitor is one `monitor` command (ip/ipmonitor.c): the objects and
@@ -17,7 +18,9 @@ import (
 // and hands it every change.
 type Monitor struct {
 	opts  Options
-	objs  map[control.Object]bool // none: all
+	objs  map[control.Object]bool // the configuration objects asked for
+	neigh bool                    // neighbours asked for
+	some  bool                    // any object named; none: all
 	label bool                    // `label`: "[ROUTE]" etc. before each event
 }
 
@@ -42,7 +45,7 @@ var monitorWords = []monitorWord{
 	{name: "route", obj: control.ObjectRoute, supported: true},
 	{name: "mroute"},
 	{name: "prefix"},
-	{name: "neigh"},
+	{name: "neigh", supported: true},
 	{name: "netconf"},
 	{name: "rule", obj: control.ObjectRule, supported: true},
 	{name: "nsid"},
@@ -60,7 +63,7 @@ var monitorLabels = map[control.Object]string{control.ObjectLink: "[LINK]",
 	control.ObjectRule: "[RULE]", control.ObjectNexthop: "[NEXTHOP]"}
 
 const monitorUsage = `Usage: govrf monitor [ all | OBJECTS ] [ label ]
-OBJECTS :=  address | link | nexthop | route | rule
+OBJECTS :=  address | link | neigh | nexthop | route | rule
 `
 
 // parseMonitor reads the arguments after `monitor`. Global options are
@@ -99,8 +102,10 @@ func parseMonitor(opts Options, a *args) (*Monitor, error) {
 			return nil, errUsage(monitorUsage)
 		case kw.name == "label", kw.name == "all":
 			m.label = true
+		case kw.name == "neigh":
+			m.neigh, m.some = true, true
 		default:
-			m.objs[kw.obj] = true
+			m.objs[kw.obj], m.some = true, true
 		}
 	}
 	return m, nil
@@ -185,11 +190,49 @@ func (m *Monitor) Print(old, new *control.Snapshot, changes []control.Change, em
 	}
 }
 
+// PrintNeigh formats a change to the neighbours of link (a port's link
+// index in s) as ip monitor prints RTM_NEWNEIGH and RTM_DELNEIGH, and
+// passes it to emit, if m reports neighbours.
+func (m *Monitor) PrintNeigh(s *control.Snapshot, link int, ev neigh.Event, emit func(string)) {
+	l := s.Link(link)
+	fam := familyOf(ev.Addr.Is4())
+	if m.some && !m.neigh || m.opts.Family != 0 && fam != m.opts.Family || l == nil {
+		return
+	}
+	var b strings.Builder
+	p := &printer{out: &b, sl: "\n"}
+	if m.opts.JSON {
+		p.j = &jsonWriter{w: &b, pretty: m.opts.Pretty}
+		p.j.startObject()
+		if ev.Deleted {
+			p.bool(printJSON, "deleted", "", true)
+		}
+		p.j.name("neigh")
+	} else {
+		if m.label {
+			b.WriteString("[NEIGH]")
+		}
+		if ev.Deleted {
+			b.WriteString("Deleted ")
+		}
+	}
+	p.openObject("")
+	printNeighEntry(p, l.Name, ev.Addr, ev.MAC, ev.State, ev.Router)
+	p.closeObject()
+	if p.j != nil {
+		p.j.endObject()
+		p.j.raw("\n")
+	} else {
+		b.WriteString("\n")
+	}
+	emit(b.String())
+}
+
 // wants reports whether m reports ch: its object was asked for (or none
 // was), and -4/-6 select the family of addresses, routes and rules, as
 // they select ip monitor's netlink groups.
 func (m *Monitor) wants(ch *control.Change) bool {
-	if len(m.objs) > 0 && !m.objs[ch.Object] {
+	if m.some && !m.objs[ch.Object] {
 		return false
 	}
 	fam := 0

@@ -1,10 +1,13 @@
 package cli
 
 import (
+	"net/netip"
 	"strings"
 	"testing"
 
 	"github.com/govrf/govrf/internal/control"
+	"github.com/govrf/govrf/internal/header"
+	"github.com/govrf/govrf/internal/neigh"
 )
 
 // monitorRun runs setup, then starts `govrf ARGV` (a monitor command
@@ -134,7 +137,7 @@ func TestMonitorRefused(t *testing.T) {
 		code int
 	}{
 		{"monitor bogus", `Argument "bogus" is unknown, try "govrf monitor help".` + "\n", exitUsage},
-		{"monitor n", `Argument "neigh" is not supported by govrf.` + "\n", exitUsage},
+		{"monitor netc", `Argument "netconf" is not supported by govrf.` + "\n", exitUsage},
 		{"monitor help", monitorUsage, exitUsage},
 		{"link show", `Error: only "monitor" is answered on a stream.` + "\n", exitSyntax},
 		{"-batch f monitor", `Error: only "monitor" is answered on a stream.` + "\n", exitSyntax},
@@ -169,6 +172,49 @@ func TestIsMonitor(t *testing.T) {
 	} {
 		if got := isMonitor(strings.Fields(tc.argv)); got != tc.want {
 			t.Errorf("isMonitor(%q) = %v, want %v", tc.argv, got, tc.want)
+		}
+	}
+}
+
+// TestMonitorNeigh: neighbour changes are printed as `ip neigh` shows
+// them, "Deleted " first for a removal, for `monitor`, `monitor neigh`
+// and `label`, never for another object, with -4/-6 and -j.
+func TestMonitorNeigh(t *testing.T) {
+	ctl := control.New()
+	if code := Run(ctl, splitWords("link add name d0 type dummy"), &strings.Builder{}, &strings.Builder{}); code != 0 {
+		t.Fatal("link add d0")
+	}
+	s := ctl.Snapshot()
+	d0 := s.LinkByName("d0").Index
+	mac := header.MAC{2, 0, 0, 0, 0, 1}
+	evs := []neigh.Event{
+		{Addr: netip.MustParseAddr("192.168.1.10"), State: neigh.StateIncomplete},
+		{Addr: netip.MustParseAddr("192.168.1.10"), MAC: mac, State: neigh.StateReachable},
+		{Addr: netip.MustParseAddr("2001:db8::10"), MAC: mac, State: neigh.StateStale, Router: true, Deleted: true},
+	}
+	for _, tc := range []struct{ argv, want string }{
+		{"monitor", "192.168.1.10 dev d0 INCOMPLETE \n" +
+			"192.168.1.10 dev d0 lladdr 02:00:00:00:00:01 REACHABLE \n" +
+			"Deleted 2001:db8::10 dev d0 lladdr 02:00:00:00:00:01 router STALE \n"},
+		{"monitor neigh label", "[NEIGH]192.168.1.10 dev d0 INCOMPLETE \n" +
+			"[NEIGH]192.168.1.10 dev d0 lladdr 02:00:00:00:00:01 REACHABLE \n" +
+			"[NEIGH]Deleted 2001:db8::10 dev d0 lladdr 02:00:00:00:00:01 router STALE \n"},
+		{"-6 monitor neigh", "Deleted 2001:db8::10 dev d0 lladdr 02:00:00:00:00:01 router STALE \n"},
+		{"monitor route link", ""},
+		{"-j monitor neigh", `{"neigh":{"dst":"192.168.1.10","dev":"d0","state":["INCOMPLETE"]}}` + "\n" +
+			`{"neigh":{"dst":"192.168.1.10","dev":"d0","lladdr":"02:00:00:00:00:01","state":["REACHABLE"]}}` + "\n" +
+			`{"deleted":true,"neigh":{"dst":"2001:db8::10","dev":"d0","lladdr":"02:00:00:00:00:01","router":true,"state":["STALE"]}}` + "\n"},
+	} {
+		m, code := NewMonitor(strings.Fields(tc.argv), &strings.Builder{})
+		if m == nil {
+			t.Fatalf("NewMonitor(%q) = exit %d", tc.argv, code)
+		}
+		var got strings.Builder
+		for _, ev := range evs {
+			m.PrintNeigh(s, d0, ev, func(line string) { got.WriteString(line) })
+		}
+		if got.String() != tc.want {
+			t.Errorf("govrf %s printed:\n%s\nwant:\n%s", tc.argv, got.String(), tc.want)
 		}
 	}
 }

@@ -1,7 +1,10 @@
 package cli
 
 import (
+	"net/netip"
+
 	"github.com/govrf/govrf/internal/control"
+	"github.com/govrf/govrf/internal/header"
 	"github.com/govrf/govrf/internal/neigh"
 )
 
@@ -75,21 +78,26 @@ func doNeigh(c *ctx, a *args) error {
 				continue
 			}
 			p.openObject("")
-			p.str(printAny, "dst", "%s ", e.Addr.String())
-			p.str(printAny, "dev", "dev %s ", l.Name)
-			if e.State.Valid() {
-				p.str(printAny, "lladdr", "lladdr %s ", e.MAC.String())
-			}
-			if e.Router {
-				p.bool(printJSON, "router", "%s", true)
-				p.textf("router ")
-			}
-			p.openArray(printJSON, "state", "")
-			p.str(printAny, "", "%s ", e.State.String())
-			p.closeArray(printJSON, "")
+			printNeighEntry(p, l.Name, e.Addr, e.MAC, e.State, e.Router)
 			p.closeObject()
 			p.nl()
 		}
 	}
 	return nil
+}
+
+// printNeighEntry prints one neighbour as `ip neigh` does (print_neigh).
+func printNeighEntry(p *printer, dev string, addr netip.Addr, mac header.MAC, state neigh.State, router bool) {
+	p.str(printAny, "dst", "%s ", addr.String())
+	p.str(printAny, "dev", "dev %s ", dev)
+	if state.Valid() {
+		p.str(printAny, "lladdr", "lladdr %s ", mac.String())
+	}
+	if router {
+		p.bool(printJSON, "router", "%s", true)
+		p.textf("router ")
+	}
+	p.openArray(printJSON, "state", "")
+	p.str(printAny, "", "%s ", state.String())
+	p.closeArray(printJSON, "")
 }

@@ -84,7 +84,7 @@ func newDaemon(cfg Config, open opener) (*Daemon, error) {
 			return nil, err
 		}
 	}
-	d.plane = dataplane.New(d.ctl, nil, dataplane.Config{})
+	d.plane = dataplane.New(d.ctl, nil, dataplane.Config{NeighWatch: d.feed.neigh})
 	gid, err := groupID(cfg.Group)
 	if err != nil {
 		return nil, err

@@ -11,6 +11,7 @@ import (
 	"github.com/govrf/govrf/internal/api"
 	"github.com/govrf/govrf/internal/cli"
 	"github.com/govrf/govrf/internal/control"
+	"github.com/govrf/govrf/internal/neigh"
 )
 
 // pairQueue bounds the publications waiting to be diffed. The control
@@ -25,9 +26,11 @@ const pairQueue = 1024
 // queues the events, so a slow client loses events rather than slowing
 // the others, the feed or the writer.
 type feed struct {
-	ctl   *control.Control
-	pairs chan [2]*control.Snapshot
-	lost  atomic.Uint64 // publications dropped since the feed last said so
+	ctl    *control.Control
+	pairs  chan [2]*control.Snapshot
+	neighs chan neighEvent
+	lost   atomic.Uint64 // publications and neighbour events dropped since the feed last said so
+	active atomic.Bool   // someone watches: neighbour events are worth queueing
 
 	mu       sync.Mutex
 	watchers map[*watcher]bool
@@ -40,8 +43,28 @@ type watcher struct {
 	s *api.Stream
 }
 
+// neighEvent is a change to a port's neighbours.
+type neighEvent struct {
+	link int
+	ev   neigh.Event
+}
+
 func newFeed(ctl *control.Control) *feed {
-	return &feed{ctl: ctl, pairs: make(chan [2]*control.Snapshot, pairQueue), watchers: map[*watcher]bool{}}
+	return &feed{ctl: ctl, pairs: make(chan [2]*control.Snapshot, pairQueue),
+		neighs: make(chan neighEvent, pairQueue), watchers: map[*watcher]bool{}}
+}
+
+// neigh queues a neighbour event; the data plane calls it and must not
+// wait, so an event that finds the queue full is counted as lost.
+func (f *feed) neigh(link int, ev neigh.Event) {
+	if !f.active.Load() {
+		return
+	}
+	select {
+	case f.neighs <- neighEvent{link, ev}:
+	default:
+		f.lost.Add(1)
+	}
 }
 
 // push queues a publication; it runs under the control plane's writer
@@ -61,6 +84,7 @@ func (f *feed) watch(m *cli.Monitor, s *api.Stream) (stop func()) {
 	defer f.mu.Unlock()
 	if len(f.watchers) == 0 {
 		f.cancel = f.ctl.Subscribe(f.push)
+		f.active.Store(true)
 	}
 	f.watchers[w] = true
 	return func() {
@@ -70,6 +94,7 @@ func (f *feed) watch(m *cli.Monitor, s *api.Stream) (stop func()) {
 		if len(f.watchers) == 0 && f.cancel != nil {
 			f.cancel()
 			f.cancel = nil
+			f.active.Store(false)
 		}
 	}
 }
@@ -82,6 +107,8 @@ func (f *feed) run(ctx context.Context) {
 			return
 		case p := <-f.pairs:
 			f.deliver(p[0], p[1])
+		case n := <-f.neighs:
+			f.deliverNeigh(n)
 		}
 	}
 }
@@ -99,6 +126,20 @@ func (f *feed) deliver(old, new *control.Snapshot) {
 	for _, w := range ws {
 		w.s.Lost(lost)
 		w.m.Print(old, new, changes, w.s.Send)
+	}
+}
+
+// deliverNeigh formats one neighbour event for every client, with the
+// link names of the current configuration.
+func (f *feed) deliverNeigh(n neighEvent) {
+	f.mu.Lock()
+	ws := slices.Collect(maps.Keys(f.watchers))
+	f.mu.Unlock()
+	s := f.ctl.Snapshot()
+	lost := f.lost.Swap(0)
+	for _, w := range ws {
+		w.s.Lost(lost)
+		w.m.PrintNeigh(s, n.link, n.ev, w.s.Send)
 	}
 }
 

@@ -38,6 +38,10 @@ type Config struct {
 	Local LocalDeliver
 	// Neigh configures every port's neighbour cache.
 	Neigh neigh.Config
+	// NeighWatch, when not nil, hears every change to a port's
+	// neighbours, with the port's link index (`monitor neigh`). It is
+	// called from the data plane's goroutines and must not block.
+	NeighWatch func(link int, ev neigh.Event)
 }
 
 // Plane is the data plane of one control plane.
@@ -106,7 +110,11 @@ func (p *Plane) Attach(index int, pt port.Port) error {
 	case p.binding(index) != nil:
 		return fmt.Errorf("attach %s to %s: %w", pt.Name(), l.Name, ErrAttached)
 	}
-	b := &binding{index: index, port: pt, mac: pt.MAC(), neigh: neigh.New(p.cfg.Neigh, p.clock)}
+	nc := p.cfg.Neigh
+	if w := p.cfg.NeighWatch; w != nil {
+		nc.Watch = func(ev neigh.Event) { w(index, ev) }
+	}
+	b := &binding{index: index, port: pt, mac: pt.MAC(), neigh: neigh.New(nc, p.clock)}
 	b.poller, _ = pt.(port.Poller)
 	b.link.Store(linkState(l))
 	old := p.all()

@@ -37,13 +37,14 @@ type table struct {
 	static    int      // entries in PERMANENT or NOARP, exempt from the limits
 	// incomplete counts entries in INCOMPLETE, bounded by p.MaxIncomplete.
 	incomplete int
-	queueBytes int       // over all entries' queues
-	nextTimer  time.Time // no entry's deadline is earlier; zero: none
-	nextGC     time.Time // next periodic GC run
-	lastRand   time.Time // last reachable-time draw
-	lastFlush  time.Time // last forced GC run
-	fullUntil  time.Time // refuse at gc_thresh3 without forced GC until then
-	stats      Stats     // but Entries
+	queueBytes int         // over all entries' queues
+	nextTimer  time.Time   // no entry's deadline is earlier; zero: none
+	nextGC     time.Time   // next periodic GC run
+	lastRand   time.Time   // last reachable-time draw
+	lastFlush  time.Time   // last forced GC run
+	fullUntil  time.Time   // refuse at gc_thresh3 without forced GC until then
+	stats      Stats       // but Entries
+	watch      func(Event) // Config.Watch
 }
 
 // entry is one neighbour (struct neighbour). Only word is read outside
@@ -80,6 +81,7 @@ func New(cfg Config, clock Clock) *Cache {
 		}
 		t := &c.t[f]
 		t.p = p
+		t.watch = cfg.Watch
 		t.reachable = reachableTime(c.rand, p.BaseReachableTime)
 		t.m = make(map[netip.Addr]*entry)
 		t.view.publish(t.m, now)

@@ -4,6 +4,8 @@ import (
 	"math/rand/v2"
 	"net/netip"
 	"time"
+
+	"github.com/govrf/govrf/internal/header"
 )
 
 // Family selects one of a cache's two tables.
@@ -103,6 +105,21 @@ type Config struct {
 	// global source. It is called with the cache locked; a source shared
 	// by several caches must be safe for concurrent use.
 	Rand rand.Source
+	// Watch, when not nil, hears every change of an entry's state or
+	// address, as rtnetlink announces them for `ip monitor neigh`
+	// (neigh_update_notify). It is called with the cache locked, from
+	// whichever goroutine changed the entry, and must not block.
+	Watch func(Event)
+}
+
+// Event is a change to one entry. A removed entry is Deleted, with the
+// state and address it had.
+type Event struct {
+	Addr    netip.Addr
+	MAC     header.MAC // zero unless State.Valid()
+	State   State
+	Router  bool
+	Deleted bool
 }
 
 // DefaultConfig returns Linux's defaults for both families.

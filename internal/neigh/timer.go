@@ -10,8 +10,16 @@ const minRetrans = 10 * time.Millisecond
 func (t *table) retrans() time.Duration { return max(t.p.RetransTime, minRetrans) }
 
 // setState moves e to s, keeping the table's counts of INCOMPLETE and
-// static entries, and publishes it to Lookup. It does not touch e's timer.
+// static entries, publishes it to Lookup and tells the watcher. It does
+// not touch e's timer.
 func (t *table) setState(e *entry, s State) {
+	switch {
+	case s == e.state:
+	case s == StateNone:
+		t.announce(e, e.state, true)
+	default:
+		t.announce(e, s, false)
+	}
 	if e.state == StateIncomplete {
 		t.incomplete--
 	}
@@ -132,4 +140,17 @@ func (t *table) fail(acts []Action, e *entry, now time.Time) []Action {
 	e.updated = now
 	t.stats.ResFailed++
 	return t.drain(acts, e, OpUnreachable)
+}
+
+// announce tells the watcher, if any, that e is now in state s, with
+// its current address; deleted: e is removed, and s is its last state.
+func (t *table) announce(e *entry, s State, deleted bool) {
+	if t.watch == nil {
+		return
+	}
+	ev := Event{Addr: e.addr, State: s, Router: e.router, Deleted: deleted}
+	if s.Valid() {
+		ev.MAC = e.mac
+	}
+	t.watch(ev)
 }

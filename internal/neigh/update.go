@@ -65,6 +65,9 @@ func (t *table) update(acts []Action, e *entry, mac header.MAC, hasMAC bool, s S
 		// The MAC first: setState publishes the state, and a lock-free
 		// Lookup must never see a usable state with the old address.
 		e.mac = mac
+		if s == old {
+			t.announce(e, s, false) // a new address in the same state
+		}
 	}
 	if s != old {
 		e.deadline = time.Time{}
