@@ -438,8 +438,10 @@ func (s *Snapshot) lookup6(f rule.Flow, nhOif, prefer int) (fib.Result, fib.Tabl
 	return res, table, err
 }
 
-// linkOf returns the link that has address a, the newest when several do
-// (__ip_dev_find walks a hash chain newest first).
+// linkOf is __ip_dev_find: the link that has address a, the newest when
+// several do (a hash chain walked newest first), else the link of the
+// local route that covers a in the local table (communication over
+// loopback subnets: 127.1.2.3 is lo's); 0 when none.
 func (s *Snapshot) linkOf(a netip.Addr) int {
 	found := 0
 	for l := range s.Links() {
@@ -447,7 +449,15 @@ func (s *Snapshot) linkOf(a netip.Addr) int {
 			found = l.Index
 		}
 	}
-	return found
+	if found != 0 {
+		return found
+	}
+	if t := s.tables[fib.TableLocal]; t != nil {
+		if r, ok := t.Lookup(&fib.Query{Dst: a}); ok && r.Type == fib.TypeLocal {
+			return r.Nexthop.Dev
+		}
+	}
+	return 0
 }
 
 // inputMulticast4 is ip_route_input_mc for a group the input link joined:

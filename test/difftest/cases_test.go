@@ -334,6 +334,10 @@ var regressionsFound = []regression{
 		{"2001:db8::c766:0:0:7 from 2001:db8:1::9 iif d2", "unicast dev d2 table main"},
 		{"2001:db8::c766:0:0:7 from 2001:db8:1::9 iif d0", "unicast dev d0 table main"},
 	}},
+	{name: "a multicast from a loopback subnet address leaves by lo", cmds: nil, cases: []qa{
+		// __ip_dev_find falls back on the local table (seed 8).
+		{"224.0.0.1 from 127.1.2.3", "multicast dev lo table main"},
+	}},
 	{name: "ipv6 source for the unspecified destination", cmds: []string{
 		"-6 route add default via 2001:db8::2 dev d0",
 	}, cases: []qa{
