@@ -174,7 +174,7 @@ func (s *Snapshot) output4Route(f rule.Flow) (RouteAnswer, error) {
 			if !src.IsValid() {
 				src = s.SelectSrc4(oif, netip.Addr{}, fib.ScopeLink)
 			}
-			return RouteAnswer{Type: fib.TypeUnicast, Dev: oif, PrefSrc: src, Table: fib.TableMain}, nil
+			return RouteAnswer{Type: castType4(f.Dst, fib.TypeUnicast), Dev: oif, PrefSrc: src, Table: fib.TableMain}, nil
 		}
 		return RouteAnswer{}, errMsg(errnoOf(err), "")
 	}

@@ -338,6 +338,10 @@ var regressionsFound = []regression{
 		// __ip_dev_find falls back on the local table (seed 8).
 		{"224.0.0.1 from 127.1.2.3", "multicast dev lo table main"},
 	}},
+	{name: "a multicast without a route is on link, and multicast", cmds: nil, cases: []qa{
+		// __mkroute_output types it by its destination (seed 8).
+		{"224.249.22.129 oif lo", "multicast dev lo table main src 10.0.0.1"},
+	}},
 	{name: "ipv6 source for the unspecified destination", cmds: []string{
 		"-6 route add default via 2001:db8::2 dev d0",
 	}, cases: []qa{
