@@ -189,17 +189,31 @@ func addrBits4(a netip.Addr) uint32 {
 // isLocal4 reports whether a is a local address for routes of table
 // (inet_addr_type_table on the table, then the local table).
 func (s *Snapshot) isLocal4(a netip.Addr, table fib.TableID) bool {
-	for _, id := range []fib.TableID{table, fib.TableLocal} {
-		if id == fib.TableMain {
-			id = fib.TableLocal
-		}
-		if t := s.tables[id]; t != nil {
+	if table != fib.TableMain && table != fib.TableLocal {
+		if t := s.tables[table]; t != nil {
 			if r, ok := t.Lookup(&fib.Query{Dst: a}); ok && r.Type == fib.TypeLocal {
 				return true
 			}
 		}
 	}
-	return false
+	r, ok := s.localLookup4(a)
+	return ok && r.Type == fib.TypeLocal
+}
+
+// localLookup4 looks a up in the local table as __ip_dev_find and
+// inet_addr_type_table do: merged with main while no custom IPv4 rule
+// has split them, so a local route added to main counts too.
+func (s *Snapshot) localLookup4(a netip.Addr) (fib.Result, bool) {
+	if !s.customRules4 {
+		var w walker
+		w.s, w.q = s, fib.Query{Dst: a}
+		_, _, err := w.lookupMerged()
+		return w.res, err != syscall.EAGAIN
+	}
+	if t := s.tables[fib.TableLocal]; t != nil {
+		return t.Lookup(&fib.Query{Dst: a})
+	}
+	return fib.Result{}, false
 }
 
 // isLocal6 reports whether a is an address of any link (ipv6_chk_addr;

@@ -452,10 +452,8 @@ func (s *Snapshot) linkOf(a netip.Addr) int {
 	if found != 0 {
 		return found
 	}
-	if t := s.tables[fib.TableLocal]; t != nil {
-		if r, ok := t.Lookup(&fib.Query{Dst: a}); ok && r.Type == fib.TypeLocal {
-			return r.Nexthop.Dev
-		}
+	if r, ok := s.localLookup4(a); ok && r.Type == fib.TypeLocal {
+		return r.Nexthop.Dev
 	}
 	return 0
 }

@@ -338,6 +338,13 @@ var regressionsFound = []regression{
 		// __ip_dev_find falls back on the local table (seed 8).
 		{"224.0.0.1 from 127.1.2.3", "multicast dev lo table main"},
 	}},
+	{name: "a local route added to main makes a source ours while the tables are merged", cmds: []string{
+		"route add local 10.3.0.0/16 dev d1 table main",
+	}, cases: []qa{
+		// __ip_dev_find's local-table lookup sees main's routes too
+		// until a custom rule splits the tables (seed 7).
+		{"10.0.0.1 from 10.3.0.0", "local dev lo table main"},
+	}},
 	{name: "a multicast without a route is on link, and multicast", cmds: nil, cases: []qa{
 		// __mkroute_output types it by its destination (seed 8).
 		{"224.249.22.129 oif lo", "multicast dev lo table main src 10.0.0.1"},
