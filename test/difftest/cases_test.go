@@ -345,6 +345,23 @@ var regressionsFound = []regression{
 		// until a custom rule splits the tables (seed 7).
 		{"10.0.0.1 from 10.3.0.0", "local dev lo table main"},
 	}},
+	{name: "rules from lo need no dissection: the reverse flow has no protocol", cmds: []string{
+		"route add local 0.0.0.0/0 dev d1 table 19",
+		"rule add from 10.8.0.0/16 pref 1100 table 19",
+		"rule add iif lo ipproto udp pref 3600 table 19",
+	}, cases: []qa{
+		// fib_rule_requires_fldissect is false for an iif lo rule, so
+		// the source check's reverse lookup sees no protocol and
+		// misses rule 3600 (seed 6).
+		{"192.168.1.141 from 10.8.7.117 iif d0", "local dev lo table 19"},
+	}},
+	{name: "a rule on a port needs dissection: the reverse flow keeps them", cmds: []string{
+		"route add local 0.0.0.0/0 dev d1 table 19",
+		"rule add from 10.8.0.0/16 pref 1100 table 19",
+		"rule add to 10.8.0.0/16 ipproto udp pref 3600 table 19",
+	}, cases: []qa{
+		{"192.168.1.141 from 10.8.7.117 iif d0", `error "RTNETLINK answers: Invalid argument"`},
+	}},
 	{name: "a multicast without a route is on link, and multicast", cmds: nil, cases: []qa{
 		// __mkroute_output types it by its destination (seed 8).
 		{"224.249.22.129 oif lo", "multicast dev lo table main src 10.0.0.1"},
