@@ -320,7 +320,7 @@ func (s *Snapshot) validateSource(f rule.Flow, oif int) error {
 	// The reverse flow keeps the protocol and swaps the ports, when a
 	// rule needs them dissected (fib4_rules_early_flow_dissect).
 	r := rule.Flow{Src: f.Dst, Dst: f.Src, Iif: oif, Tos: f.Tos}
-	if s.dissects4() {
+	if s.Dissects(fib.IPv4) {
 		r.IPProto, r.Sport, r.Dport = f.IPProto, f.Dport, f.Sport
 	}
 	if oif == 0 {
@@ -337,19 +337,6 @@ func (s *Snapshot) validateSource(f rule.Flow, oif int) error {
 		return errMsg(syscall.EINVAL, "")
 	}
 	return nil
-}
-
-// dissects4 reports whether an IPv4 rule matches on the protocol or a
-// port of a flow that does not come from lo: only then does the kernel
-// dissect a received packet for its rules (fib_rule_requires_fldissect,
-// fib_rules_require_fldissect); otherwise they see no protocol or ports.
-func (s *Snapshot) dissects4() bool {
-	for _, r := range s.Rules(fib.IPv4) {
-		if r.Iif != "lo" && (r.IPProto != 0 || r.Sport != (rule.PortRange{}) || r.Dport != (rule.PortRange{})) {
-			return true
-		}
-	}
-	return false
 }
 
 // output6 is ip6_route_output_flags for `route get` without iif.

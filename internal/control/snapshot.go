@@ -23,6 +23,7 @@ type Snapshot struct {
 	rules     [2]*rule.Set  // IPv4, IPv6; owned by the snapshot that made them
 	lists     [2]*rule.List // compiled from rules for the walk
 	stale     bool          // rules or links changed since lists were compiled
+	dissect   [2]bool       // a rule needs protocol and ports (Dissects)
 	rulesGen  [2]uint64     // generation that owns rules[i]
 	nexthops  map[uint32]*Nexthop
 	sysctl    Sysctl
@@ -84,10 +85,20 @@ func (s *Snapshot) freeze() {
 // have changed as well as rules; compiling a few rules is cheap.
 func (s *Snapshot) compileRules() {
 	for i := range s.rules {
-		s.lists[i] = rule.Compile(s.rules[i].Rules(), linkResolver{s})
+		rs := s.rules[i].Rules()
+		s.lists[i] = rule.Compile(rs, linkResolver{s})
+		s.dissect[i] = slices.ContainsFunc(rs, func(r rule.Rule) bool {
+			return r.Iif != "lo" && (r.IPProto != 0 || r.Sport != (rule.PortRange{}) || r.Dport != (rule.PortRange{}))
+		})
 	}
 	s.stale = false
 }
+
+// Dissects reports whether a rule of family f matches on the protocol or
+// a port of a flow that does not come from lo: only then does the kernel
+// dissect a received packet for its rules (fib_rule_requires_fldissect),
+// and the source check's reverse flow carries them.
+func (s *Snapshot) Dissects(f fib.Family) bool { return s.dissect[famIdx(f)] }
 
 // tableRef pairs a table with its id in the sorted lookup slice.
 type tableRef struct {

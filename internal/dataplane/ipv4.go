@@ -139,6 +139,13 @@ func (w *worker) validSource4(pk *packet, ip header.IPv4, oif int) bool {
 		oif = loopback
 	}
 	f := rule.Flow{Src: ip.Dst(), Dst: src, Iif: oif, L3mdev: pk.dom.vrf, L3mdevTable: pk.dom.table, Tos: ip.TOS() & 0xfc}
+	if w.snap.Dissects(fib.IPv4) {
+		// The reverse flow keeps the protocol and swaps the ports.
+		f.IPProto = ip.Protocol()
+		if ip.FragmentOffset() == 0 {
+			f.Dport, f.Sport = ports(ip.Protocol(), ip.Payload())
+		}
+	}
 	res, err := w.fibLookup(&f)
 	return err != nil || res.Type == fib.TypeUnicast
 }

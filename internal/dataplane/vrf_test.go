@@ -105,3 +105,18 @@ func TestNeighbourFailure(t *testing.T) {
 	}
 	checkBalance(t, s.dp.Stats())
 }
+
+// TestSourceCheckDissects: once a rule matches on the protocol, the
+// source check's reverse flow carries it (fib4_rules_early_flow_dissect):
+// here A1's address routes back as local for UDP only, so A1's UDP is a
+// martian source while its echo requests pass.
+func TestSourceCheckDissects(t *testing.T) {
+	s := newSeed(t, Config{}, "route add local 0.0.0.0/0 dev ra1 table 99",
+		"rule add pref 50 to 192.168.1.0/24 ipproto udp table 99")
+	ping(t, s.a1, "192.168.2.10", sim.Opts{}, "echo reply from 192.168.2.10")
+	before := s.vrf("a").Drops[ReasonMartianSource]
+	s.a1.UDP(netip.MustParseAddrPort("192.168.2.10:9"), nil, sim.Opts{})
+	if got := s.vrf("a").Drops[ReasonMartianSource] - before; got != 1 {
+		t.Errorf("A1's UDP to A2: %d martian source drops, want 1", got)
+	}
+}
