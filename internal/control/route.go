@@ -19,7 +19,9 @@ func (c *Control) AddRoute(r fib.Route, op fib.Op) error {
 		if err := w.table(r.Table).Add(r, op); err != nil {
 			return err
 		}
-		if r.Is4() && r.Type == fib.TypeLocal && r.Proto != fib.ProtoKernel {
+		// inet_rtm_newroute: any local route a command adds, whatever
+		// its proto, is custom (the kernel's own come from fib_magic).
+		if r.Is4() && r.Type == fib.TypeLocal {
 			w.customLocal4 = true
 		}
 		return nil

@@ -362,6 +362,14 @@ var regressionsFound = []regression{
 	}, cases: []qa{
 		{"192.168.1.141 from 10.8.7.117 iif d0", `error "RTNETLINK answers: Invalid argument"`},
 	}},
+	{name: "a local route added with proto kernel is custom all the same", cmds: []string{
+		"route add local 10.0.3.116/30 dev d0 table 12 proto kernel",
+	}, cases: []qa{
+		// inet_rtm_newroute sets fib_has_custom_local_routes for any
+		// local route, so the source check is the full one and a
+		// subnet broadcast source is refused (seed 9).
+		{"10.0.0.255 from 10.1.0.255 iif d1", `error "RTNETLINK answers: Invalid argument"`},
+	}},
 	{name: "a multicast without a route is on link, and multicast", cmds: nil, cases: []qa{
 		// __mkroute_output types it by its destination (seed 8).
 		{"224.249.22.129 oif lo", "multicast dev lo table main src 10.0.0.1"},
