@@ -25,9 +25,15 @@ type Control struct {
 // New returns a control plane in the state of a fresh network namespace:
 // lo (index 1) up with 127.0.0.1/8 and ::1/128, the tables local, main and
 // default, the default rules of both families, and Linux's sysctl defaults.
-func New() *Control {
+// It models the running kernel's build options (HostKernel).
+func New() *Control { return NewFor(HostKernel()) }
+
+// NewFor is New for a control plane that models kernel k rather than the
+// running one.
+func NewFor(k Kernel) *Control {
 	c := &Control{}
 	s := newSnapshot()
+	s.kernel = k
 	c.pub.Store(s)
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -61,10 +61,8 @@ func (s *Snapshot) RouteGet(q RouteQuery) (RouteAnswer, error) {
 	var ans RouteAnswer
 	var err error
 	switch {
-	case q.Iif != 0 && q.Dst.Is4():
-		ans, err = s.input4(f)
 	case q.Iif != 0:
-		ans, err = s.input6(f)
+		ans, err = s.input(f)
 	case q.Dst.Is4():
 		ans, err = s.output4(f)
 	default:
@@ -77,6 +75,35 @@ func (s *Snapshot) RouteGet(q RouteQuery) (RouteAnswer, error) {
 	return ans, nil
 }
 
+// input answers an input route query with the decision forwarding takes
+// (Router.Input).
+func (s *Snapshot) input(f rule.Flow) (RouteAnswer, error) {
+	var r Router
+	var in Input
+	r.Input(s, &f, &in)
+	if in.Refused != Accepted {
+		return RouteAnswer{}, errMsg(in.Err, "")
+	}
+	if f.Dst.Is6() && in.Type == fib.TypeMulticast && s.kernel.IPv6MRoute {
+		// rt6_fill_node asks ip6mr_get_route about an input multicast
+		// route; with an empty multicast routing cache the reply fails.
+		return RouteAnswer{}, errMsg(syscall.EMSGSIZE, "")
+	}
+	a := s.answer(in.Res, in.Table)
+	a.Type = in.Type
+	switch {
+	case f.Dst.Is6():
+		if in.Type == fib.TypeLocal || in.Type == fib.TypeAnycast {
+			a.Dev = s.localDev(in.Res.Nexthop.Dev)
+		}
+	case in.Type == fib.TypeLocal:
+		a.Dev, a.Gateway = s.localDev(in.Res.Nexthop.Dev), netip.Addr{}
+	case in.Type == fib.TypeBroadcast || in.Type == fib.TypeMulticast:
+		a.Dev, a.Gateway = s.localDev(f.Iif), netip.Addr{}
+	}
+	return a, nil
+}
+
 // answer builds the reply for a successful lookup.
 func (s *Snapshot) answer(res fib.Result, table fib.TableID) RouteAnswer {
 	a := RouteAnswer{Type: res.Type, Gateway: res.Nexthop.Gateway, Dev: res.Nexthop.Dev,
@@ -85,7 +112,7 @@ func (s *Snapshot) answer(res fib.Result, table fib.TableID) RouteAnswer {
 		a.Gateway = netip.Addr{} // rt_set_nexthop uses link-scope gateways only
 	}
 
-	if t := s.tables[table]; t != nil {
+	if t := s.tables[table]; t != nil && res.Prefix.IsValid() {
 		for _, r := range t.Get(res.Prefix) {
 			if r.Metric == res.Metric && r.Tos == res.Tos && r.Type == res.Type {
 				a.Route = r
@@ -240,105 +267,6 @@ func (s *Snapshot) prefSrc4(res fib.Result) netip.Addr {
 	return s.SelectSrc4(res.Nexthop.Dev, res.Nexthop.Gateway, res.Scope)
 }
 
-// input4 is ip_route_input_slow for `route get ... iif X`.
-func (s *Snapshot) input4(f rule.Flow) (RouteAnswer, error) {
-	inval := errMsg(syscall.EINVAL, "")
-	src, dst := f.Src, f.Dst
-	if !src.IsValid() {
-		src = netip.IPv4Unspecified()
-		f.Src = src
-	}
-	if dst.IsMulticast() { // ip_route_input_rcu, before the slow path
-		return s.inputMulticast4(f)
-	}
-	switch {
-	case src.IsMulticast() || src == bcast4:
-		return RouteAnswer{}, inval
-	case dst == bcast4 || src.IsUnspecified() && dst.IsUnspecified():
-		if !src.IsUnspecified() {
-			if err := s.validateSource(groupFlow(f), 0); err != nil { // brd_input
-				return RouteAnswer{}, err
-			}
-		}
-		return RouteAnswer{Type: fib.TypeBroadcast, Dev: s.localDev(f.Iif), Table: fib.TableMain}, nil
-	case src.IsUnspecified() || dst.IsUnspecified() || dst.IsLoopback() || src.IsLoopback():
-		return RouteAnswer{}, inval
-	}
-	fwd := s.sysctl.IPForward
-	res, table, err := s.fibLookup(f, fib.ScopeUniverse)
-	if err != nil {
-		if !fwd {
-			return RouteAnswer{}, errMsg(syscall.EHOSTUNREACH, "")
-		}
-		return RouteAnswer{}, errMsg(errnoOf(err), "")
-	}
-	a := s.answer(res, table)
-	switch res.Type {
-	case fib.TypeBroadcast:
-		// brd_input validates a non-zero source like local delivery.
-		if !f.Src.IsUnspecified() {
-			if err := s.validateSource(groupFlow(f), 0); err != nil {
-				return RouteAnswer{}, err
-			}
-		}
-		a.Dev = s.localDev(f.Iif)
-		a.Gateway = netip.Addr{}
-		return a, nil
-	case fib.TypeLocal:
-		if err := s.validateSource(f, 0); err != nil {
-			return RouteAnswer{}, err
-		}
-		a.Dev = s.localDev(res.Nexthop.Dev)
-		a.Gateway = netip.Addr{}
-		return a, nil
-	}
-	if !fwd {
-		return RouteAnswer{}, errMsg(syscall.EHOSTUNREACH, "")
-	}
-	if res.Type != fib.TypeUnicast {
-		return RouteAnswer{}, inval
-	}
-	if err := s.validateSource(f, res.Nexthop.Dev); err != nil {
-		return RouteAnswer{}, err
-	}
-	return a, nil
-}
-
-// validateSource is fib_validate_source with rp_filter 0: the source must
-// not be one of our addresses, and once custom rules exist it must route
-// back (from the output device) as unicast when it routes at all.
-func (s *Snapshot) validateSource(f rule.Flow, oif int) error {
-	// Custom local routes or rules, or a packet about to leave by the
-	// link it came in on (send_redirects), call for the full check.
-	if !s.customRules4 && !s.customLocal4 && (oif == 0 || oif != f.Iif) {
-		if s.isAddrAnywhere(f.Src) {
-			return errMsg(syscall.EINVAL, "")
-		}
-		return nil
-	}
-	v := s.VRFOf(f.Iif)
-	// The reverse flow keeps the protocol and swaps the ports, when a
-	// rule needs them dissected (fib4_rules_early_flow_dissect).
-	r := rule.Flow{Src: f.Dst, Dst: f.Src, Iif: oif, Tos: f.Tos}
-	if s.Dissects(fib.IPv4) {
-		r.IPProto, r.Sport, r.Dport = f.IPProto, f.Dport, f.Sport
-	}
-	if oif == 0 {
-		r.Iif = loopbackIndex
-	}
-	if v != nil {
-		r.L3mdev, r.L3mdevTable = v.Index, v.Table
-	}
-	res, _, err := s.fibLookup(r, fib.ScopeUniverse)
-	if err != nil {
-		return nil
-	}
-	if res.Type != fib.TypeUnicast {
-		return errMsg(syscall.EINVAL, "")
-	}
-	return nil
-}
-
 // output6 is ip6_route_output_flags for `route get` without iif.
 func (s *Snapshot) output6(f rule.Flow) (RouteAnswer, error) {
 	if f.Oif != 0 && f.Dst.IsLinkLocalUnicast() && s.Link(f.Oif).Kind == KindVRF {
@@ -352,7 +280,8 @@ func (s *Snapshot) output6(f rule.Flow) (RouteAnswer, error) {
 	if f.Oif != 0 && !strict && f.Src.IsValid() && !f.Src.IsUnspecified() {
 		nhOif = noOif
 	}
-	res, table, err := s.lookup6(f, nhOif, f.Oif)
+	var r Router
+	res, table, err := r.lookup6(s, &f, nhOif, f.Oif)
 	if err != nil {
 		return RouteAnswer{}, errMsg(errnoOf(err), "")
 	}
@@ -369,36 +298,10 @@ func (s *Snapshot) output6(f rule.Flow) (RouteAnswer, error) {
 	return a, nil
 }
 
-// input6 is ip6_route_input_lookup for `route get ... iif X`.
-func (s *Snapshot) input6(f rule.Flow) (RouteAnswer, error) {
-	if !f.Src.IsValid() {
-		f.Src = netip.IPv6Unspecified()
-	}
-	strict := 0
-	if f.Dst.IsMulticast() || f.Dst.IsLinkLocalUnicast() || f.Dst.IsLoopback() {
-		strict = f.Iif // rt6_need_strict: only routes through the input link
-	}
-	nhOif := strict
-	if strict == 0 {
-		nhOif = noOif
-	}
-	res, table, err := s.lookup6(f, nhOif, f.Iif)
-	if err != nil {
-		return RouteAnswer{}, errMsg(errnoOf(err), "")
-	}
-	if f.Dst.IsMulticast() {
-		// rt6_fill_node asks ip6mr_get_route about an input multicast
-		// route; with no multicast routing cache the reply fails.
-		return RouteAnswer{}, errMsg(syscall.EMSGSIZE, "")
-	}
-	a := s.answer(res, table)
-	if res.Type == fib.TypeLocal || res.Type == fib.TypeAnycast {
-		a.Dev = s.localDev(res.Nexthop.Dev)
-	}
-	return a, nil
-}
-
-var bcast4 = addr4(255, 255, 255, 255)
+var (
+	bcast4    = addr4(255, 255, 255, 255)
+	allHosts4 = addr4(224, 0, 0, 1)
+)
 
 func addr4(a, b, c, d byte) netip.Addr { return netip.AddrFrom4([4]byte{a, b, c, d}) }
 
@@ -426,14 +329,14 @@ func (s *Snapshot) isAddrAnywhere(a netip.Addr) bool {
 // (rt6_select's score for a matching oif; ip6_pol_route_input passes the
 // iif). The preference plays no part in the rule walk or in which prefix
 // answers: a route through another link, or a reject route, still does.
-func (s *Snapshot) lookup6(f rule.Flow, nhOif, prefer int) (fib.Result, fib.TableID, error) {
-	var r Router
-	res, table, err := r.lookup(s, &f, fib.ScopeUniverse, nhOif)
+func (r *Router) lookup6(s *Snapshot, f *rule.Flow, nhOif, prefer int) (fib.Result, fib.TableID, error) {
+	res, table, err := r.lookup(s, f, fib.ScopeUniverse, nhOif)
 	if err != nil || nhOif != noOif || prefer == 0 || res.Nexthop.Dev == prefer || res.Type.IsError() {
 		return res, table, err
 	}
 	if t := s.tables[table]; t != nil {
-		res2, ok := t.Lookup(&fib.Query{Dst: f.Dst, Oif: prefer, Hash: flowHash(&f), Objects: s})
+		r.w.q.Oif = prefer
+		res2, ok := t.Lookup(&r.w.q)
 		if ok && res2.Prefix == res.Prefix && res2.Metric == res.Metric {
 			return res2, table, nil
 		}
@@ -459,30 +362,4 @@ func (s *Snapshot) linkOf(a netip.Addr) int {
 		return r.Nexthop.Dev
 	}
 	return 0
-}
-
-// inputMulticast4 is ip_route_input_mc for a group the input link joined:
-// every up link joins 224.0.0.1 (ip_mc_up); other groups are refused as
-// ip_route_input_rcu does without multicast routing.
-func (s *Snapshot) inputMulticast4(f rule.Flow) (RouteAnswer, error) {
-	if f.Dst != addr4(224, 0, 0, 1) || !s.Link(f.Iif).Up || f.Src.IsMulticast() || f.Src == bcast4 {
-		return RouteAnswer{}, errMsg(syscall.EINVAL, "")
-	}
-	if f.Src.IsUnspecified() {
-		if !isLocalMulticast4(f.Dst) && f.IPProto != ipprotoIGMP {
-			return RouteAnswer{}, errMsg(syscall.EINVAL, "")
-		}
-	} else {
-		if err := s.validateSource(groupFlow(f), 0); err != nil {
-			return RouteAnswer{}, err
-		}
-	}
-	return RouteAnswer{Type: fib.TypeMulticast, Dev: s.localDev(f.Iif)}, nil
-}
-
-// groupFlow is the flow whose source brd_input and ip_route_input_mc
-// validate: fib_validate_source is called with a zero destination.
-func groupFlow(f rule.Flow) rule.Flow {
-	f.Dst = netip.IPv4Unspecified()
-	return f
 }

@@ -27,6 +27,7 @@ type Snapshot struct {
 	rulesGen  [2]uint64     // generation that owns rules[i]
 	nexthops  map[uint32]*Nexthop
 	sysctl    Sysctl
+	kernel    Kernel // the build options modelled (NewFor)
 	// l3mdevRuleDone records that the first VRF added the l3mdev rules;
 	// they are never added again (vrf.c vrf_add_fib_rules).
 	l3mdevRuleDone bool

@@ -40,6 +40,9 @@ type Config struct {
 	// Group, a group name or number, owns the socket: its members may
 	// configure the router. "" keeps the daemon's own group.
 	Group string
+	// Kernel is the Linux build whose answers the router gives where
+	// builds differ (control.Kernel).
+	Kernel control.Kernel
 }
 
 // Daemon is a running router. Its exported methods are safe for
@@ -69,7 +72,7 @@ func New(cfg Config) (*Daemon, error) {
 }
 
 func newDaemon(cfg Config, open opener) (*Daemon, error) {
-	d := &Daemon{cfg: cfg, ctl: control.New(), open: open, ports: map[int]owned{}, stacks: map[int]*stack{}}
+	d := &Daemon{cfg: cfg, ctl: control.NewFor(cfg.Kernel), open: open, ports: map[int]owned{}, stacks: map[int]*stack{}}
 	d.feed = newFeed(d.ctl)
 	if cfg.ConfigFile != "" {
 		f, err := os.Open(cfg.ConfigFile)

@@ -8,10 +8,12 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/govrf/govrf/internal/control"
 )
 
 // Main is govrfd's command line: `govrfd [-socket PATH] [-config FILE]
-// [-group NAME] [-host-stacks=BOOL] [-netns-dir DIR]`.
+// [-group NAME] [-host-stacks=BOOL] [-netns-dir DIR] [-ipv6-mroute yes|no|auto]`.
 // It runs the daemon until SIGTERM or SIGINT and returns the exit code.
 // Both cmd/govrfd and the govrf binary's daemon mode (used by `govrf
 // demo`, so that one binary suffices) call it.
@@ -24,7 +26,19 @@ func Main(args []string, stderr io.Writer) int {
 	fs.BoolVar(&cfg.HostStacks, "host-stacks", os.Geteuid() == 0, "give every VRF a host stack for `govrf vrf exec` (needs root)")
 	fs.StringVar(&cfg.NetnsDir, "netns-dir", "", "where host stacks' namespaces are named (default /run/netns)")
 	fs.StringVar(&cfg.Group, "group", "", "the group that owns the socket; its members may configure the router")
+	mroute := fs.String("ipv6-mroute", "auto", "answer as a kernel with CONFIG_IPV6_MROUTE: yes, no, or auto (as the running kernel)")
 	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	cfg.Kernel = control.HostKernel()
+	switch *mroute {
+	case "yes":
+		cfg.Kernel.IPv6MRoute = true
+	case "no":
+		cfg.Kernel.IPv6MRoute = false
+	case "auto":
+	default:
+		fmt.Fprintf(stderr, "govrfd: -ipv6-mroute %q: want yes, no or auto\n", *mroute)
 		return 2
 	}
 	if fs.NArg() > 0 {

@@ -92,8 +92,8 @@ func TestRouteErrors(t *testing.T) {
 }
 
 // TestForwardingDisabled: with forwarding off, transit packets are
-// dropped silently as Linux drops them, while the router still answers
-// for itself.
+// dropped silently as Linux drops them (ip_error sends nothing then),
+// routed or not, while the router still answers for itself.
 func TestForwardingDisabled(t *testing.T) {
 	s := newSeed(t, Config{}, "sysctl -w net.ipv4.ip_forward=0", "sysctl -w net.ipv6.conf.all.forwarding=0")
 	ping(t, s.a1, "192.168.2.10", sim.Opts{Timeout: time.Second}, "")
@@ -102,8 +102,8 @@ func TestForwardingDisabled(t *testing.T) {
 	ping(t, s.a1, "192.168.1.1", sim.Opts{}, "echo reply from 192.168.1.1")
 	ping(t, s.a1, "192.168.2.1", sim.Opts{}, "echo reply from 192.168.2.1")
 	c := s.port("ra1")
-	if c.Drops[ReasonForwardingDisabled] != 2 || c.Drops[ReasonNoRoute] != 1 {
-		t.Errorf("ra1 Drops[forwarding_disabled] = %d, Drops[no_route] = %d, want 2 and 1",
+	if c.Drops[ReasonForwardingDisabled] != 3 || c.Drops[ReasonNoRoute] != 0 {
+		t.Errorf("ra1 Drops[forwarding_disabled] = %d, Drops[no_route] = %d, want 3 and 0",
 			c.Drops[ReasonForwardingDisabled], c.Drops[ReasonNoRoute])
 	}
 }

@@ -16,6 +16,8 @@ const defaultTTL = 64
 // address to send it from (RFC 7600 §4.8, as Linux's INADDR_DUMMY).
 var dummy4 = netip.AddrFrom4([4]byte{192, 0, 0, 8})
 
+var limitedBroadcast = netip.AddrFrom4([4]byte{255, 255, 255, 255})
+
 // icmpError answers pk, refused for r, with r's ICMP error (rest: the MTU
 // of frag needed and packet too big), and counts the frame as answered,
 // or as dropped when no error could go.
@@ -108,7 +110,7 @@ func (w *worker) icmp4Send(pk *packet, typ, code uint8, rest uint32) bool {
 	switch {
 	case pk.group || pk.l2 != pktHost || ip.FragmentOffset() != 0:
 		return false
-	case zeronet(src) || src.IsMulticast() || src == limitedBroadcast || src.IsLoopback():
+	case src.IsUnspecified() || src.IsMulticast() || src == limitedBroadcast || src.IsLoopback():
 		return false
 	case ip.Protocol() == header.ProtoICMP:
 		if m := ip.Payload(); len(m) == 0 || header.IsICMPv4Error(m[0]) {

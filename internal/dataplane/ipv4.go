@@ -2,18 +2,16 @@ package dataplane
 
 import (
 	"encoding/binary"
-	"net/netip"
 
+	"github.com/govrf/govrf/internal/control"
 	"github.com/govrf/govrf/internal/fib"
 	"github.com/govrf/govrf/internal/header"
 	"github.com/govrf/govrf/internal/rule"
 )
 
-var limitedBroadcast = netip.AddrFrom4([4]byte{255, 255, 255, 255})
-
 // ipRcv is ip_rcv and ip_rcv_finish up to the route: RFC 1812 §5.2.2
-// validation (which no configuration may disable), martians, options,
-// then the input route in the port's VRF.
+// validation (which no configuration may disable), options, then the
+// input route in the port's VRF.
 func (w *worker) ipRcv(pk *packet, ip header.IPv4) {
 	if r := ip.Validate(); r != header.ReasonNone {
 		w.drop(pk, ReasonOf(r))
@@ -21,11 +19,6 @@ func (w *worker) ipRcv(pk *packet, ip header.IPv4) {
 	}
 	ip = ip.Packet() // Ethernet padding off
 	pk.ip = ip
-	src, dst := ip.Src(), ip.Dst()
-	if r := martian4(src, dst); r != none {
-		w.drop(pk, r)
-		return
-	}
 	if ip.HeaderLen() > header.IPv4MinLen {
 		if prob := ip.CheckOptions(); !prob.OK() {
 			w.paramProblem(pk, prob)
@@ -40,114 +33,61 @@ func (w *worker) ipRcv(pk *packet, ip header.IPv4) {
 			return
 		}
 	}
-	switch {
-	case dst == limitedBroadcast || dst.IsUnspecified():
-		// ip_route_input_slow's brd_input: for the router, never forwarded
-		// (RFC 1812 §5.3.5).
-		pk.group = true
-		w.ipLocalDeliver(pk, pk.dom)
-		return
-	case dst.IsMulticast():
-		w.drop(pk, ReasonMulticast)
-		return
-	case pk.l2 != pktHost:
-		w.drop(pk, ReasonL2BroadcastUnicast) // RFC 1812 §5.3.4
-		return
-	}
 	w.ipRouteInput(pk, ip)
 }
 
-// martian4 applies ip_route_input_slow's address checks, in its order:
-// a multicast or limited-broadcast source; a 0/8 source unless the packet
-// is 0.0.0.0 → 0.0.0.0 or to the limited broadcast; a 0/8 or loopback
-// destination; a loopback source (RFC 1812 §5.3.7; route_localnet off).
-func martian4(src, dst netip.Addr) Reason {
-	switch {
-	case src.IsMulticast() || src == limitedBroadcast:
-		return ReasonMartianSource
-	case dst == limitedBroadcast || src.IsUnspecified() && dst.IsUnspecified():
-		return none
-	case zeronet(src):
-		return ReasonMartianSource
-	case zeronet(dst) || dst.IsLoopback():
-		return ReasonMartianDestination
-	case src.IsLoopback():
-		return ReasonMartianSource
-	}
-	return none
-}
-
-// zeronet reports whether a is in 0.0.0.0/8, "this network".
-func zeronet(a netip.Addr) bool { return a.As4()[0] == 0 }
-
-// ipRouteInput looks the packet up (l3mdev_ip_rcv, fib_lookup) and sends
-// it on to local delivery or forwarding, or answers a failed lookup as
-// ip_error does.
+// ipRouteInput takes the input route (control.Router.Input, the decision
+// `route get ... iif` reports) and sends the packet on to local delivery
+// or forwarding, or answers a failed lookup as ip_error does.
 func (w *worker) ipRouteInput(pk *packet, ip header.IPv4) {
 	f := rule.Flow{Src: ip.Src(), Dst: ip.Dst(), Iif: pk.iif, Tos: ip.TOS() & 0xfc, IPProto: ip.Protocol()}
 	if ip.FragmentOffset() == 0 {
 		f.Sport, f.Dport = ports(ip.Protocol(), ip.Payload())
 	}
-	fwd := w.snap.Sysctl().IPForward
-	res, err := w.fibLookup(&f)
-	if err != nil {
-		r := routeErr(err)
-		if fwd && r != ReasonBlackhole {
-			w.icmpError(pk, r, 0)
-			return
-		}
-		w.drop(pk, r)
+	in := &w.in
+	w.router.Input(w.snap, &f, in)
+	if in.Refused != control.Accepted {
+		w.refused(pk, in)
 		return
 	}
-	switch res.Type {
-	case fib.TypeBroadcast, fib.TypeLocal:
-		if !w.validSource4(pk, ip, 0) {
-			w.drop(pk, ReasonMartianSource)
-			return
-		}
-		pk.local = res.Type == fib.TypeLocal
-		pk.group = !pk.local
-		w.ipLocalDeliver(pk, pk.dom)
-		return
-	case fib.TypeUnicast:
+	switch in.Type {
+	case fib.TypeLocal:
+		pk.local = true
+	case fib.TypeBroadcast, fib.TypeMulticast:
+		pk.group = true
 	default:
-		w.drop(pk, ReasonMartianDestination)
+		// ip_forward: a frame not sent to our MAC is not forwarded
+		// (RFC 1812 §5.3.4).
+		if pk.l2 != pktHost {
+			w.drop(pk, ReasonL2BroadcastUnicast)
+			return
+		}
+		w.ipForward(pk, in.Res)
 		return
 	}
-	if !fwd {
-		w.drop(pk, ReasonForwardingDisabled)
-		return
-	}
-	if !w.validSource4(pk, ip, res.Nexthop.Dev) {
-		w.drop(pk, ReasonMartianSource)
-		return
-	}
-	w.ipForward(pk, res)
+	w.ipLocalDeliver(pk, pk.dom)
 }
 
-// validSource4 is fib_validate_source with rp_filter and accept_local
-// off, as it runs once VRFs have added rules: the source looked up from
-// the output link (lo for local delivery) in the ingress VRF must not be
-// one of the router's own or broadcast addresses. A source that does not
-// route at all passes (no reverse-path filtering).
-func (w *worker) validSource4(pk *packet, ip header.IPv4, oif int) bool {
-	src := ip.Src()
-	if src.IsUnspecified() {
-		return true
-	}
-	if oif == 0 {
-		oif = loopback
-	}
-	f := rule.Flow{Src: ip.Dst(), Dst: src, Iif: oif, L3mdev: pk.dom.vrf, L3mdevTable: pk.dom.table, Tos: ip.TOS() & 0xfc}
-	if w.snap.Dissects(fib.IPv4) {
-		// The reverse flow keeps the protocol and swaps the ports.
-		f.IPProto = ip.Protocol()
-		if ip.FragmentOffset() == 0 {
-			f.Dport, f.Sport = ports(ip.Protocol(), ip.Payload())
+// refused counts a packet the input route turned away, answering what
+// ip_error answers: a failed lookup while forwarding, unless the route
+// was a blackhole.
+func (w *worker) refused(pk *packet, in *control.Input) {
+	switch in.Refused {
+	case control.MartianSource:
+		w.drop(pk, ReasonMartianSource)
+	case control.MartianDestination:
+		w.drop(pk, ReasonMartianDestination)
+	case control.NotForwarding:
+		w.drop(pk, ReasonForwardingDisabled)
+	case control.NotJoined:
+		w.drop(pk, ReasonMulticast)
+	default:
+		if r := routeErr(in.Err); r != ReasonBlackhole {
+			w.icmpError(pk, r, 0)
+		} else {
+			w.drop(pk, r)
 		}
 	}
-	res, err := w.fibLookup(&f)
-	return err != nil || res.Type == fib.TypeUnicast
 }
 
 // ports returns the ports of a TCP or UDP header for the rule selectors.

@@ -1,6 +1,7 @@
 package dataplane
 
 import (
+	"github.com/govrf/govrf/internal/control"
 	"github.com/govrf/govrf/internal/fib"
 	"github.com/govrf/govrf/internal/header"
 	"github.com/govrf/govrf/internal/rule"
@@ -76,8 +77,9 @@ func (w *worker) ipv6Rcv(pk *packet, ip header.IPv6) {
 	w.ip6LocalDeliver(pk, pk.dom)
 }
 
-// ip6RouteInput looks a unicast packet up (l3mdev_ip_rcv, fib6_rule_lookup)
-// and sends it on. Reject routes answer whether or not forwarding is on
+// ip6RouteInput takes the input route of a unicast packet
+// (control.Router.Input, the decision `route get ... iif` reports) and
+// sends it on. Reject routes answer whether or not forwarding is on
 // (ip6_pkt_discard is their input), blackholes drop silently.
 func (w *worker) ip6RouteInput(pk *packet, ip header.IPv6) {
 	c := pk.chain
@@ -85,26 +87,24 @@ func (w *worker) ip6RouteInput(pk *packet, ip header.IPv6) {
 	if c.Offset < len(ip) {
 		f.Sport, f.Dport = ports(c.Proto, ip[c.Offset:])
 	}
-	res, err := w.fibLookup(&f)
-	if err != nil {
-		if r := routeErr(err); r != ReasonBlackhole {
-			w.icmpError(pk, r, 0)
-		} else {
-			w.drop(pk, r)
-		}
+	in := &w.in
+	w.router.Input(w.snap, &f, in)
+	if in.Refused != control.Accepted {
+		w.refused(pk, in)
 		return
 	}
-	switch res.Type {
+	switch in.Type {
 	case fib.TypeLocal, fib.TypeAnycast:
 		// An anycast address answers from a unicast one: not local.
-		pk.local = res.Type == fib.TypeLocal
+		pk.local = in.Type == fib.TypeLocal
 		w.ip6LocalDeliver(pk, pk.dom)
 	case fib.TypeUnicast:
+		// ip6_forward's own check, after the route.
 		if !w.snap.Sysctl().IPv6Forwarding {
 			w.drop(pk, ReasonForwardingDisabled)
 			return
 		}
-		w.ip6Forward(pk, res)
+		w.ip6Forward(pk, in.Res)
 	default:
 		w.drop(pk, ReasonMartianDestination)
 	}

@@ -60,10 +60,18 @@ var (
 	allRouters = netip.MustParseAddr("ff02::2")
 )
 
-// joinedMAC reports whether the port listens to group MAC m: all nodes,
-// all routers, or the solicited-node group of one of its IPv6 addresses
-// (RFC 2464 §7 maps each to 33:33 and its low 32 bits).
+// allHostsMAC is 224.0.0.1's Ethernet address (RFC 1112 §6.4), the IPv4
+// group every up interface joins (ip_mc_up).
+var allHostsMAC = header.MAC{0x01, 0, 0x5e, 0, 0, 1}
+
+// joinedMAC reports whether the port listens to group MAC m: IPv4's all
+// hosts; IPv6's all nodes, all routers, or the solicited-node group of
+// one of its addresses (RFC 2464 §7 maps each to 33:33 and its low 32
+// bits).
 func joinedMAC(l *control.Link, m header.MAC) bool {
+	if m == allHostsMAC {
+		return true
+	}
 	if m[0] != 0x33 || m[1] != 0x33 {
 		return false
 	}

@@ -20,6 +20,7 @@ type worker struct {
 	p      *Plane
 	snap   *control.Snapshot // loaded once per batch
 	router control.Router
+	in     control.Input // the input route of the packet in flight
 
 	bufs  [][]byte // receive buffers, all of one length
 	sizes []int

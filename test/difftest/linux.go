@@ -239,6 +239,11 @@ func (l *Linux) linkLocals() (map[string]netip.Addr, error) {
 	}
 }
 
+// readLinkLocals reads every link's link-local address, and reports the
+// namespace settled once each up link has one and each IPv6 address of
+// an up link has its local route: addrconf adds both from a work queue
+// (addrconf_dad_work, even with nodad), together with the subnet anycast
+// route, so a query asked too soon would see a half-made address.
 func (l *Linux) readLinkLocals() (ll map[string]netip.Addr, settled bool, err error) {
 	out, err := exec.Command("ip", "-n", l.ns, "-j", "addr", "show").Output()
 	if err != nil {
@@ -254,18 +259,52 @@ func (l *Linux) readLinkLocals() (ll map[string]netip.Addr, settled bool, err er
 	if err := json.Unmarshal(out, &links); err != nil {
 		return nil, false, fmt.Errorf("ip -j addr show: %v", err)
 	}
+	local, err := l.localRoutes6()
+	if err != nil {
+		return nil, false, err
+	}
 	ll, settled = map[string]netip.Addr{}, true
 	for _, k := range links {
+		up := slices.Contains(k.Flags, "UP")
 		for _, a := range k.Addrs {
-			if x, err := netip.ParseAddr(a.Local); err == nil && x.IsLinkLocalUnicast() {
+			x, err := netip.ParseAddr(a.Local)
+			if err != nil || x.Is4() {
+				continue
+			}
+			if x.IsLinkLocalUnicast() {
 				ll[llName(k.Name)] = x
 			}
+			if up && !local[x] {
+				settled = false
+			}
 		}
-		if _, ok := ll[llName(k.Name)]; !ok && k.Name != "lo" && slices.Contains(k.Flags, "UP") {
+		if _, ok := ll[llName(k.Name)]; !ok && k.Name != "lo" && up {
 			settled = false
 		}
 	}
 	return ll, settled, nil
+}
+
+// localRoutes6 returns the destinations of the IPv6 local routes of the
+// local table.
+func (l *Linux) localRoutes6() (map[netip.Addr]bool, error) {
+	out, err := exec.Command("ip", "-n", l.ns, "-6", "-j", "route", "show", "table", "local", "type", "local").Output()
+	if err != nil {
+		return nil, fmt.Errorf("ip -6 -j route show table local: %v", err)
+	}
+	var routes []struct {
+		Dst string `json:"dst"`
+	}
+	if err := json.Unmarshal(out, &routes); err != nil {
+		return nil, fmt.Errorf("ip -6 -j route show table local: %v", err)
+	}
+	m := map[netip.Addr]bool{}
+	for _, r := range routes {
+		if a, err := netip.ParseAddr(r.Dst); err == nil {
+			m[a] = true
+		}
+	}
+	return m, nil
 }
 
 var failedLine = regexp.MustCompile(`^Command failed -:(\d+)$`)
