@@ -138,16 +138,23 @@ func TestIntegrationPersist(t *testing.T) {
 	netnstest.IP(t, "link", "del", "govrfp")
 }
 
+// readUntilError reads from p until Read fails and returns the error:
+// frames the kernel queued while the device was up are passed over.
+func readUntilError(p *Port) error {
+	bufs, sizes := buffers(p.BatchSize())
+	for {
+		if _, err := p.Read(bufs, sizes, offset); err != nil {
+			return err
+		}
+	}
+}
+
 func TestIntegrationCloseUnblocksRead(t *testing.T) {
 	netnstest.Enter(t)
 	p := create(t, "govrf0", Config{})
 	netnstest.IP(t, "link", "set", p.Name(), "down") // no kernel chatter
 	done := make(chan error, 1)
-	go func() {
-		bufs, sizes := buffers(p.BatchSize())
-		_, err := p.Read(bufs, sizes, offset)
-		done <- err
-	}()
+	go func() { done <- readUntilError(p) }()
 	time.Sleep(20 * time.Millisecond)
 	if err := p.Close(); err != nil {
 		t.Fatalf("Close() = %v", err)
@@ -177,11 +184,7 @@ func TestIntegrationDeviceDeleted(t *testing.T) {
 	p := create(t, "govrf0", Config{})
 	netnstest.IP(t, "link", "set", p.Name(), "down") // no kernel chatter
 	done := make(chan error, 1)
-	go func() {
-		bufs, sizes := buffers(p.BatchSize())
-		_, err := p.Read(bufs, sizes, offset)
-		done <- err
-	}()
+	go func() { done <- readUntilError(p) }()
 	time.Sleep(20 * time.Millisecond)
 	select {
 	case <-p.Gone():
