@@ -163,6 +163,8 @@ func (st *stack) sync(s *control.Snapshot, vrf int, fp string) error {
 		// l3mdev accept: the VRFs' addresses are local here too.
 		addrs = append(addrs, s.AcceptAddrs()...)
 	}
+	// Sources of another domain the mirror's routes use.
+	addrs = append(addrs, s.StackSrcAddrs(vrf, routes)...)
 	if err := st.s.Sync(addrs, hr); err != nil {
 		return err
 	}
