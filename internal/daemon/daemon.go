@@ -56,6 +56,9 @@ type Daemon struct {
 	mu     sync.Mutex     // serialises requests: one writer
 	ports  map[int]owned  // attached ports by link index
 	stacks map[int]*stack // host stacks by VRF index, 0 the default VRF
+	// stackFails holds each failing host stack's last error by VRF
+	// name, so that a failure is told once (stackFailed).
+	stackFails map[string]string
 }
 
 // New builds the daemon: loads ConfigFile if it exists, opens the ports
@@ -160,7 +163,10 @@ func (d *Daemon) handle(req api.Request) api.Response {
 			code = 2
 		}
 		for _, err := range d.syncStacks() {
-			fmt.Fprintf(&stderr, "Warning: %v\n", err)
+			if msg, ok := stackFailed(err); ok {
+				stderr.WriteString(msg)
+				code = 2
+			}
 		}
 	}
 	return api.Response{Stdout: stdout.String(), Stderr: stderr.String(), Code: code}
