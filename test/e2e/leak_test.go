@@ -162,7 +162,8 @@ func (tp *topo) configureQuietly(lines ...string) {
 // own address (as Linux selects it for a socket bound to blue), and the
 // answers come back through the reverse leak into blue's stack — with
 // the leak through red's VRF device, through red's port itself, and
-// through nexthop objects.
+// through nexthop objects. The default VRF's stack takes a route into
+// red with red's address as its source, as Linux selects it.
 func TestIntegrationLeakLocal(t *testing.T) {
 	needTool(t, "nc")
 	tp := newTopo(t)
@@ -226,6 +227,17 @@ func TestIntegrationLeakLocal(t *testing.T) {
 					t.Errorf("%s: %s to %s from vrf exec blue: nothing arrived in H2", form.name, network, c.h2)
 				}
 			}
+		}
+	}
+
+	// The default VRF's sockets have no L3 master device: through a
+	// route into red they send from red's address, which the default
+	// stack then carries.
+	tp.configureQuietly("route add 172.16.2.0/24 dev red", "-6 route add 2001:db8:16:2::/64 dev red")
+	for _, c := range []struct{ h2, src string }{{"172.16.2.2", "172.16.2.253"}, {"2001:db8:16:2::2", "2001:db8:16:2::253"}} {
+		out, err := tp.client("vrf", "exec", "default", "--", "ip", "route", "get", c.h2).CombinedOutput()
+		if err != nil || !strings.Contains(string(out), " src "+c.src+" ") {
+			t.Errorf("vrf exec default -- ip route get %s: %v\n%s\nwant src %s", c.h2, err, out, c.src)
 		}
 	}
 }
