@@ -236,8 +236,9 @@ func routeType(t fib.Type) hoststack.RouteType {
 }
 
 // fingerprint sums up what source selection depends on beyond a table
-// — every link's addresses, VRF and state — and whether the default
-// stack carries the VRFs' addresses for l3mdev accept.
+// — every link's addresses, VRF and state, and the nexthop objects,
+// which a table's routes name but which change without it — and whether
+// the default stack carries the VRFs' addresses for l3mdev accept.
 func fingerprint(s *control.Snapshot) string {
 	var b strings.Builder
 	sc := s.Sysctl()
@@ -248,6 +249,9 @@ func fingerprint(s *control.Snapshot) string {
 			b.WriteString(a.Prefix.String())
 			b.WriteByte(' ')
 		}
+	}
+	for _, nh := range s.Nexthops() {
+		fmt.Fprintf(&b, "nh %d %d %v %v %v;", nh.ID, nh.Dev, nh.Gateway, nh.Blackhole, nh.Group)
 	}
 	return b.String()
 }
