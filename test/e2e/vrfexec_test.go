@@ -221,7 +221,7 @@ func TestIntegrationStackRemovedOutside(t *testing.T) {
 func TestIntegrationStackCannotFollow(t *testing.T) {
 	tp := newTopo(t)
 	sysctl := func(v string) {
-		tp.must("nsenter", "--net="+tp.netnsDir+"/govrf-a", "sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6="+v)
+		tp.must("nsenter", "--net="+tp.netnsDir+"/govrf-a", "sh", "-c", "echo "+v+" >/proc/sys/net/ipv6/conf/all/disable_ipv6")
 	}
 	sysctl("1")
 	r, err := api.Call(tp.sock, strings.Fields("-6 addr add 2001:db8:9::1/64 dev ra1"))
