@@ -9,10 +9,11 @@ import (
 	"github.com/govrf/govrf/internal/fib"
 )
 
-// StackRoute is a route as an L3 domain's host stack holds it (DESIGN
-// §4): the prefix, what kind of route it is there, and the source address
-// Linux selects for a socket of the VRF sending by it. Unicast routes go
-// through the stack's device; the router does the next hops.
+// StackRoute is a route as an L3 domain's host stack holds it
+// (docs/hoststacks.md): the prefix, what kind of route it is there, and
+// the source address Linux selects for a socket of the VRF sending by
+// it. Unicast routes go through the stack's device; the router does the
+// next hops.
 type StackRoute struct {
 	Prefix netip.Prefix
 	Type   fib.Type   // unicast, unreachable, prohibit or blackhole

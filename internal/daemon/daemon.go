@@ -32,9 +32,10 @@ import (
 type Config struct {
 	Socket     string // the API socket
 	ConfigFile string // the persisted configuration; "" keeps none
-	// HostStacks gives every L3 domain a host stack (DESIGN §4): a
-	// network namespace in NetnsDir ("" for /run/netns) where programs
-	// run with `govrf vrf exec`. It needs root.
+	// HostStacks gives every L3 domain a host stack
+	// (docs/hoststacks.md): a network namespace in NetnsDir ("" for
+	// /run/netns) where programs run with `govrf vrf exec`. It needs
+	// root.
 	HostStacks bool
 	NetnsDir   string
 	// Group, a group name or number, owns the socket: its members may

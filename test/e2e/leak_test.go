@@ -13,7 +13,7 @@ import (
 
 // addLeakedC adds VRF c (table 30) with port rc1 to host C1 on
 // 10.3.0.0/24 and 2001:db8:3::/64, and leaks VRF a's and VRF c's
-// subnets into each other through the VRF devices (linux-vrf.md §1.7a).
+// subnets into each other through the VRF devices.
 // rc1's link, both ends, and govrf's rc1 have an MTU of mtu.
 func (tp *topo) addLeakedC(mtu string) {
 	tp.t.Helper()
