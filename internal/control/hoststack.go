@@ -9,10 +9,11 @@ import (
 	"github.com/govrf/govrf/internal/fib"
 )
 
-// StackRoute is a route as an L3 domain's host stack holds it (DESIGN
-// §4): the prefix, what kind of route it is there, and the source address
-// Linux selects for a socket of the VRF sending by it. Unicast routes go
-// through the stack's device; the router does the next hops.
+// StackRoute is a route as an L3 domain's host stack holds it
+// (docs/hoststacks.md): the prefix, what kind of route it is there, and
+// the source address Linux selects for a socket of the VRF sending by
+// it. Unicast routes go through the stack's device; the router does the
+// next hops.
 type StackRoute struct {
 	Prefix netip.Prefix
 	Type   fib.Type   // unicast, unreachable, prohibit or blackhole
@@ -80,7 +81,7 @@ func (s *Snapshot) StackRoutes(vrf int, limit int) (routes []StackRoute, complet
 			all = s.partialRoutes(t, vrf)
 		}
 		for r := range all {
-			if sr, ok := s.stackRoute(&r); ok {
+			if sr, ok := s.stackRoute(&r, vrf); ok {
 				routes = append(routes, sr)
 			}
 		}
@@ -117,10 +118,21 @@ func (s *Snapshot) partialRoutes(t *fib.Table, vrf int) iter.Seq[fib.Route] {
 	}
 }
 
-// stackRoute returns r as the host stack holds it; false for routes a
-// socket's lookup cannot end on there (local, broadcast and multicast
-// routes, which the stack's own addresses make; throw; link-local).
-func (s *Snapshot) stackRoute(r *fib.Route) (StackRoute, bool) {
+// stackRoute returns r as the host stack of VRF vrf holds it; false for
+// routes a socket's lookup cannot end on there (local, broadcast and
+// multicast routes, which the stack's own addresses make; throw;
+// link-local; loopback, which the stack's own lo holds).
+//
+// The source is the one Linux selects for a socket bound to the VRF
+// (flowi4_l3mdev, flowi6_l3mdev set): the route's prefsrc, else an
+// address of its nexthop's link (fib_result_prefsrc, ip6_route_get_saddr)
+// — unless that link is in another L3 domain, a leak: then the VRF's own
+// source, inet_select_addr(vrf, 0, RT_SCOPE_LINK) or
+// ipv6_dev_get_saddr(vrf, dst), and never the prefsrc (fib_select_path,
+// ip6_route_get_saddr, since Linux 6.11). The default VRF's sockets have
+// no L3 master device, so their source follows the nexthop's link
+// wherever it is, as in Linux.
+func (s *Snapshot) stackRoute(r *fib.Route, vrf int) (StackRoute, bool) {
 	sr := StackRoute{Prefix: r.Prefix, Type: r.Type, Metric: r.Metric}
 	switch r.Type {
 	case fib.TypeUnreachable, fib.TypeProhibit, fib.TypeBlackhole:
@@ -130,26 +142,53 @@ func (s *Snapshot) stackRoute(r *fib.Route) (StackRoute, bool) {
 		return StackRoute{}, false
 	}
 	p := r.Prefix.Addr()
-	if p.IsLinkLocalUnicast() || p.IsMulticast() {
+	if p.IsLinkLocalUnicast() || p.IsMulticast() || p.IsLoopback() {
 		return StackRoute{}, false
 	}
-	if sr.Src = r.Src; sr.Src.IsValid() {
-		return sr, true
-	}
 	nh, ok := s.firstHop(r)
-	if !ok {
+	if vrf != 0 && ok && s.elsewhere(nh.Dev, vrf) {
+		sr.Src = s.vrfSrc(vrf, p)
 		return sr, true
 	}
-	if p.Is4() {
+	switch sr.Src = r.Src; {
+	case sr.Src.IsValid() || !ok:
+	case p.Is4():
 		dst := nh.Gateway
 		if !dst.IsValid() {
 			dst = p
 		}
 		sr.Src = s.SelectSrc4(nh.Dev, dst, r.Scope)
-	} else {
+	default:
 		sr.Src = s.SelectSrc6(nh.Dev, p)
 	}
+	if sr.Src.Is6() && sr.Src.IsLoopback() {
+		// The stack's ::1 is on its lo, and the kernel takes a
+		// host-scope IPv6 prefsrc only on the route's own device
+		// (ipv6_chk_addr): the stack's kernel picks the source.
+		sr.Src = netip.Addr{}
+	}
 	return sr, true
+}
+
+// vrfSrc is the source a socket bound to VRF vrf sends from to dst by a
+// route through another L3 domain: inet_select_addr(vrf, 0,
+// RT_SCOPE_LINK), which passes over host-scope addresses such as
+// 127.0.0.1 on the VRF device, or ipv6_dev_get_saddr(vrf, dst), where an
+// address of narrower scope than dst, such as ::1, loses to any of the
+// right scope.
+func (s *Snapshot) vrfSrc(vrf int, dst netip.Addr) netip.Addr {
+	if dst.Is4() {
+		return s.SelectSrc4(vrf, netip.Addr{}, fib.ScopeLink)
+	}
+	return s.SelectSrc6(vrf, dst)
+}
+
+// elsewhere reports whether link index is in another L3 domain than
+// vrf: its L3 master device (l3mdev_master_dev_rcu; a VRF device is its
+// own) is not vrf's.
+func (s *Snapshot) elsewhere(index, vrf int) bool {
+	l := s.Link(index)
+	return l != nil && !s.inDomain(l, vrf)
 }
 
 // firstHop returns the first path of r, resolving a nexthop object.
@@ -231,4 +270,37 @@ func (s *Snapshot) AcceptTarget(a netip.Addr) bool {
 	}
 	res, ok := t.Lookup(&fib.Query{Dst: a, Objects: s})
 	return !ok || res.Prefix.Bits() == 0
+}
+
+// StackSrcAddrs returns the sources of routes, as StackRoutes gave them
+// for the host stack of VRF vrf, that are none of the stack's own
+// addresses (StackAddrs, and AcceptAddrs for the default VRF), each as a
+// host prefix (/32, /128), once, in the order met. The stack carries
+// them too, or its kernel would refuse the routes: Linux selects such a
+// source for the default VRF's sockets through a route into a VRF
+// (fib_result_prefsrc, ipv6_dev_get_saddr on the nexthop's link, which
+// is in the other domain), and for a prefsrc that the table's own
+// domain does not have (fib_valid_prefsrc also accepts the local
+// table's addresses). Loopback sources are left out: the stack's own lo
+// has them.
+func (s *Snapshot) StackSrcAddrs(vrf int, routes []StackRoute) []netip.Prefix {
+	own := map[netip.Addr]bool{}
+	for _, p := range s.StackAddrs(vrf) {
+		own[p.Addr()] = true
+	}
+	if vrf == 0 {
+		for _, p := range s.AcceptAddrs() {
+			own[p.Addr()] = true
+		}
+	}
+	var out []netip.Prefix
+	for _, r := range routes {
+		a := r.Src
+		if !a.IsValid() || own[a] || a.IsLoopback() {
+			continue
+		}
+		own[a] = true
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out
 }

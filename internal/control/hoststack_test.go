@@ -72,7 +72,7 @@ func TestStackAddrs(t *testing.T) {
 
 // TestStackRoutes: the mirror holds the VRF table's routes a socket can
 // end on, with the source Linux selects — the nexthop link's address
-// for the gateway's subnet, the prefsrc when given, the other VRF's
+// for the gateway's subnet, the prefsrc when given, the VRF's own
 // address through a leak — error routes as they are, and the catch-all.
 func TestStackRoutes(t *testing.T) {
 	c := stackLab(t)
@@ -92,7 +92,7 @@ func TestStackRoutes(t *testing.T) {
 	got, complete := stackRoutes(t, c, "a", 100)
 	want := []string{
 		"0.0.0.0/0 unreachable invalid IP 4278198272",
-		"10.3.0.0/24 unicast 10.3.0.1 0",
+		"10.3.0.0/24 unicast 192.168.1.1 0",
 		"172.16.0.0/12 unicast 192.168.2.1 0",
 		"172.31.0.0/16 unicast 192.168.1.1 0",
 		"192.168.1.0/24 unicast 192.168.1.1 0",
@@ -190,5 +190,148 @@ func BenchmarkStackRoutes(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// leakLab is the router of Linux's vrf_route_leaking.sh: VRFs blue
+// (table 1101) and red (1102), 127.0.0.1/8 and ::1 on both VRF devices,
+// port eth0 in blue on 172.16.1.0/24 and 2001:db8:16:1::/64, eth1 in red
+// on 172.16.2.0/24 and 2001:db8:16:2::/64, each .253, and each VRF's
+// subnets leaked into the other through the VRF device.
+func leakLab(t *testing.T) *Control {
+	c := New()
+	vrf(t, c, "blue", 1101)
+	vrf(t, c, "red", 1102)
+	for _, v := range []string{"blue", "red"} {
+		must(t, c.AddAddr(v, Addr{Prefix: pfx("127.0.0.1/8"), Scope: fib.ScopeHost}, false))
+		must(t, c.AddAddr(v, Addr{Prefix: pfx("::1/128"), Scope: fib.ScopeHost, NoDAD: true}, false))
+	}
+	for _, p := range []struct{ name, vrf, net string }{{"eth0", "blue", "1"}, {"eth1", "red", "2"}} {
+		port(t, c, p.name)
+		enslave(t, c, p.name, p.vrf)
+		must(t, c.AddAddr(p.name, Addr{Prefix: pfx("172.16." + p.net + ".253/24")}, false))
+		must(t, c.AddAddr(p.name, Addr{Prefix: pfx("2001:db8:16:" + p.net + "::253/64"), NoDAD: true}, false))
+	}
+	s := c.Snapshot()
+	blue, red := s.LinkByName("blue").Index, s.LinkByName("red").Index
+	for _, r := range []struct {
+		table  fib.TableID
+		prefix string
+		dev    int
+	}{
+		{1101, "172.16.2.0/24", red}, {1101, "2001:db8:16:2::/64", red},
+		{1102, "172.16.1.0/24", blue}, {1102, "2001:db8:16:1::/64", blue},
+	} {
+		must(t, c.AddRoute(fib.Route{Table: r.table, Prefix: pfx(r.prefix), Type: fib.TypeUnicast, Proto: fib.ProtoStatic,
+			Nexthops: []fib.Nexthop{{Dev: r.dev}}}, fib.OpAdd))
+	}
+	return c
+}
+
+// TestStackRoutesLeak: a socket of VRF blue sends through a leak from
+// blue's own address, as Linux since 6.11 selects it (fib_select_path,
+// ip6_route_get_saddr): never the other VRF's, whose address blue's
+// stack does not have, nor 127.0.0.1 or ::1 on the VRF device — whether
+// the leak goes through red's VRF device, a port of red, or nexthop
+// objects, and even when the route names red's address as prefsrc.
+// The routes to ::1 and 127.0.0.0/8 that the VRF devices' addresses
+// make are left to the stack's own lo.
+func TestStackRoutesLeak(t *testing.T) {
+	c := leakLab(t)
+	s := c.Snapshot()
+	red, eth1 := s.LinkByName("red").Index, s.LinkByName("eth1").Index
+	nhDev, err := c.AddNexthop(Nexthop{Dev: red, Family: fib.IPv4}, false)
+	must(t, err)
+	nhGw6, err := c.AddNexthop(Nexthop{Gateway: addr("2001:db8:16:2::2"), Dev: eth1, Family: fib.IPv6}, false)
+	must(t, err)
+	nhGroup, err := c.AddNexthop(Nexthop{Group: []GroupMember{{ID: nhGw6, Weight: 1}}}, false)
+	must(t, err)
+	for _, r := range []fib.Route{
+		{Table: 1101, Prefix: pfx("10.20.0.0/16"), Nexthops: []fib.Nexthop{{Gateway: addr("172.16.2.2"), Dev: eth1}}},
+		{Table: 1101, Prefix: pfx("10.30.0.0/16"), NHID: nhDev},
+		{Table: 1101, Prefix: pfx("2001:db8:20::/48"), Src: addr("2001:db8:16:2::253"), Nexthops: []fib.Nexthop{{Gateway: addr("2001:db8:16:2::2"), Dev: eth1}}},
+		{Table: 1101, Prefix: pfx("2001:db8:30::/48"), NHID: nhGroup},
+	} {
+		r.Type, r.Proto = fib.TypeUnicast, fib.ProtoStatic
+		if r.Prefix.Addr().Is6() {
+			r.Metric = 1024
+		}
+		must(t, c.AddRoute(r, fib.OpAdd))
+	}
+	got, complete := stackRoutes(t, c, "blue", 100)
+	want := []string{
+		"10.20.0.0/16 unicast 172.16.1.253 0",
+		"10.30.0.0/16 unicast 172.16.1.253 0",
+		"172.16.1.0/24 unicast 172.16.1.253 0",
+		"172.16.2.0/24 unicast 172.16.1.253 0",
+		"2001:db8:16:1::/64 unicast 2001:db8:16:1::253 256",
+		"2001:db8:16:2::/64 unicast 2001:db8:16:1::253 1024",
+		"2001:db8:20::/48 unicast 2001:db8:16:1::253 1024",
+		"2001:db8:30::/48 unicast 2001:db8:16:1::253 1024",
+		"0.0.0.0/0 unicast invalid IP 4294967295",
+		"::/0 unicast invalid IP 4294967295",
+	}
+	if !complete || !slices.Equal(got, want) {
+		t.Errorf("StackRoutes(blue) =\n%q\nwant\n%q", got, want)
+	}
+	got, _ = stackRoutes(t, c, "red", 100)
+	want = []string{
+		"172.16.1.0/24 unicast 172.16.2.253 0",
+		"172.16.2.0/24 unicast 172.16.2.253 0",
+		"2001:db8:16:1::/64 unicast 2001:db8:16:2::253 1024",
+		"2001:db8:16:2::/64 unicast 2001:db8:16:2::253 256",
+		"0.0.0.0/0 unicast invalid IP 4294967295",
+		"::/0 unicast invalid IP 4294967295",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("StackRoutes(red) =\n%q\nwant\n%q", got, want)
+	}
+	for _, v := range []string{"blue", "red"} {
+		idx := c.Snapshot().LinkByName(v).Index
+		rs, _ := c.Snapshot().StackRoutes(idx, 100)
+		if extra := c.Snapshot().StackSrcAddrs(idx, rs); len(extra) != 0 {
+			t.Errorf("StackSrcAddrs(%s) = %v, want none: every source is the VRF's own", v, extra)
+		}
+	}
+}
+
+// TestStackSrcAddrs: the default VRF's sockets have no L3 master device,
+// so a main-table route into VRF red sends from red's address (the
+// nexthop link's, fib_result_prefsrc and ipv6_dev_get_saddr); the
+// default stack carries it as a host address, once, and nothing of its
+// own or loopback.
+func TestStackSrcAddrs(t *testing.T) {
+	c := leakLab(t)
+	port(t, c, "eth2", "198.51.100.1/24")
+	s := c.Snapshot()
+	red, eth1 := s.LinkByName("red").Index, s.LinkByName("eth1").Index
+	for _, r := range []fib.Route{
+		{Prefix: pfx("172.16.2.0/24"), Nexthops: []fib.Nexthop{{Dev: red}}},
+		{Prefix: pfx("10.20.0.0/16"), Nexthops: []fib.Nexthop{{Gateway: addr("172.16.2.2"), Dev: eth1}}},
+		{Prefix: pfx("2001:db8:16:2::/64"), Metric: 1024, Nexthops: []fib.Nexthop{{Dev: red}}},
+	} {
+		r.Table, r.Type, r.Proto = fib.TableMain, fib.TypeUnicast, fib.ProtoStatic
+		must(t, c.AddRoute(r, fib.OpAdd))
+	}
+	got, _ := stackRoutes(t, c, "", 100)
+	want := []string{
+		"10.20.0.0/16 unicast 172.16.2.253 0",
+		"172.16.2.0/24 unicast 172.16.2.253 0",
+		"198.51.100.0/24 unicast 198.51.100.1 0",
+		"2001:db8:16:2::/64 unicast 2001:db8:16:2::253 1024",
+		"0.0.0.0/0 unicast invalid IP 4294967295",
+		"::/0 unicast invalid IP 4294967295",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("StackRoutes(default) =\n%q\nwant\n%q", got, want)
+	}
+	s = c.Snapshot()
+	rs, _ := s.StackRoutes(0, 100)
+	var extra []string
+	for _, p := range s.StackSrcAddrs(0, rs) {
+		extra = append(extra, p.String())
+	}
+	if want := []string{"172.16.2.253/32", "2001:db8:16:2::253/128"}; !slices.Equal(extra, want) {
+		t.Errorf("StackSrcAddrs(default) = %q, want %q", extra, want)
 	}
 }

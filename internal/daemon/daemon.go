@@ -32,9 +32,10 @@ import (
 type Config struct {
 	Socket     string // the API socket
 	ConfigFile string // the persisted configuration; "" keeps none
-	// HostStacks gives every L3 domain a host stack (DESIGN §4): a
-	// network namespace in NetnsDir ("" for /run/netns) where programs
-	// run with `govrf vrf exec`. It needs root.
+	// HostStacks gives every L3 domain a host stack
+	// (docs/hoststacks.md): a network namespace in NetnsDir ("" for
+	// /run/netns) where programs run with `govrf vrf exec`. It needs
+	// root.
 	HostStacks bool
 	NetnsDir   string
 	// Group, a group name or number, owns the socket: its members may
@@ -59,6 +60,9 @@ type Daemon struct {
 	mu     sync.Mutex     // serialises requests: one writer
 	ports  map[int]owned  // attached ports by link index
 	stacks map[int]*stack // host stacks by VRF index, 0 the default VRF
+	// stackFails holds each failing host stack's last error by VRF
+	// name, so that a failure is told once (stackFailed).
+	stackFails map[string]string
 }
 
 // New builds the daemon: loads ConfigFile if it exists, opens the ports
@@ -163,7 +167,10 @@ func (d *Daemon) handle(req api.Request) api.Response {
 			code = 2
 		}
 		for _, err := range d.syncStacks() {
-			fmt.Fprintf(&stderr, "Warning: %v\n", err)
+			if msg, ok := stackFailed(err); ok {
+				stderr.WriteString(msg)
+				code = 2
+			}
 		}
 	}
 	return api.Response{Stdout: stdout.String(), Stderr: stderr.String(), Code: code}

@@ -62,15 +62,65 @@ func (d *Daemon) syncStacks() []error {
 		if st == nil {
 			var err error
 			if st, err = d.makeStack(s, vrf); err != nil {
-				errs = append(errs, err)
+				errs = append(errs, &stackFailure{vrf: vrfName(s, vrf), err: err})
 				continue
 			}
 		}
 		if err := st.sync(s, vrf, fp); err != nil {
-			errs = append(errs, fmt.Errorf("host stack of %s: %w", st.name, err))
+			errs = append(errs, &stackFailure{vrf: st.name, err: err})
 		}
 	}
+	fails := map[string]string{}
+	for _, err := range errs {
+		if f, ok := err.(*stackFailure); ok {
+			f.again = d.stackFails[f.vrf] == f.err.Error()
+			fails[f.vrf] = f.err.Error()
+		}
+	}
+	d.stackFails = fails
 	return errs
+}
+
+// stackFailure is a host stack that could not follow the configuration.
+// Until it can, every sync tries again: on the next change, and every
+// stackCheckInterval.
+type stackFailure struct {
+	vrf string // the VRF's name; "default"
+	err error
+	// again is set when the stack failed the same way the last time it
+	// was synced: that failure has been told already.
+	again bool
+}
+
+func (f *stackFailure) Error() string { return fmt.Sprintf("host stack of %s: %v", f.vrf, f.err) }
+
+func (f *stackFailure) Unwrap() error { return f.err }
+
+// stackFailed is what the user is told of a host stack that could not
+// follow their change: an error, with exit code 2, that names the VRF,
+// says what the kernel of its namespace refused and that the change
+// itself is made. A failure that was there before the change is not
+// told again; the daemon's log has it.
+func stackFailed(err error) (string, bool) {
+	f, ok := err.(*stackFailure)
+	if ok && f.again {
+		return "", false
+	}
+	who := "the host stack"
+	if ok {
+		who = fmt.Sprintf("the host stack of %s (`govrf vrf exec %s`)", f.vrf, f.vrf)
+		err = f.err
+	}
+	// What the namespace's kernel refused, one line each.
+	if j, ok := errors.Unwrap(err).(interface{ Unwrap() []error }); ok {
+		err = j.(error)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Error: the change is made, but %s cannot follow it; govrfd tries again every %v:\n", who, stackCheckInterval)
+	for _, l := range strings.Split(err.Error(), "\n") {
+		fmt.Fprintf(&b, "    %s\n", l)
+	}
+	return b.String(), true
 }
 
 // makeStack creates the host stack of VRF vrf and attaches it to the
@@ -79,11 +129,11 @@ func (d *Daemon) makeStack(s *control.Snapshot, vrf int) (*stack, error) {
 	name := vrfName(s, vrf)
 	hs, err := hoststack.Create(hoststack.Config{VRF: name, NetnsDir: d.cfg.NetnsDir, TunName: tunName(name), MTU: stackMTU(s)})
 	if err != nil {
-		return nil, fmt.Errorf("host stack of %s: %w", name, err)
+		return nil, err
 	}
 	if err := d.plane.AttachStack(vrf, stackPort{hs}); err != nil {
 		hs.Close()
-		return nil, fmt.Errorf("host stack of %s: %w", name, err)
+		return nil, err
 	}
 	st := &stack{s: hs, name: name}
 	d.stacks[vrf] = st
@@ -163,6 +213,8 @@ func (st *stack) sync(s *control.Snapshot, vrf int, fp string) error {
 		// l3mdev accept: the VRFs' addresses are local here too.
 		addrs = append(addrs, s.AcceptAddrs()...)
 	}
+	// Sources of another domain the mirror's routes use.
+	addrs = append(addrs, s.StackSrcAddrs(vrf, routes)...)
 	if err := st.s.Sync(addrs, hr); err != nil {
 		return err
 	}
@@ -184,8 +236,9 @@ func routeType(t fib.Type) hoststack.RouteType {
 }
 
 // fingerprint sums up what source selection depends on beyond a table
-// — every link's addresses, VRF and state — and whether the default
-// stack carries the VRFs' addresses for l3mdev accept.
+// — every link's addresses, VRF and state, and the nexthop objects,
+// which a table's routes name but which change without it — and whether
+// the default stack carries the VRFs' addresses for l3mdev accept.
 func fingerprint(s *control.Snapshot) string {
 	var b strings.Builder
 	sc := s.Sysctl()
@@ -196,6 +249,9 @@ func fingerprint(s *control.Snapshot) string {
 			b.WriteString(a.Prefix.String())
 			b.WriteByte(' ')
 		}
+	}
+	for _, nh := range s.Nexthops() {
+		fmt.Fprintf(&b, "nh %d %d %v %v %v;", nh.ID, nh.Dev, nh.Gateway, nh.Blackhole, nh.Group)
 	}
 	return b.String()
 }

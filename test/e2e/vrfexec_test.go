@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/govrf/govrf/internal/api"
 	"github.com/govrf/govrf/internal/demo"
 )
 
@@ -211,3 +212,43 @@ func TestIntegrationStackRemovedOutside(t *testing.T) {
 		t.Fatalf("vrf exec a after its namespace was deleted: %v\n%s", err, out)
 	}
 }
+
+// TestIntegrationStackCannotFollow: a change VRF a's host stack cannot
+// follow — its namespace refuses IPv6 here — is made, and the user is
+// told so as an error (exit 2) that names the stack, once: a later
+// change elsewhere succeeds quietly. The daemon tries again, and the
+// stack catches up once its kernel takes the change.
+func TestIntegrationStackCannotFollow(t *testing.T) {
+	tp := newTopo(t)
+	sysctl := func(v string) {
+		tp.must("nsenter", "--net="+tp.netnsDir+"/govrf-a", "sh", "-c", "echo "+v+" >/proc/sys/net/ipv6/conf/all/disable_ipv6")
+	}
+	sysctl("1")
+	r, err := api.Call(tp.sock, strings.Fields("-6 addr add 2001:db8:9::1/64 dev ra1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "Error: the change is made, but the host stack of a (`govrf vrf exec a`) cannot follow it; govrfd tries again every 2s:\n"
+	refused := "\n    addr add 2001:db8:9::1/64 dev a: permission denied\n"
+	if r.Code != 2 || !strings.HasPrefix(r.Stderr, want) || !strings.Contains(r.Stderr, refused) {
+		t.Errorf("-6 addr add with a's stack refusing IPv6: exit %d, %q; want 2, %q, one line %q", r.Code, r.Stderr, want, refused)
+	}
+	if !strings.Contains(tp.govrf("-6 addr show dev ra1"), "2001:db8:9::1/64") {
+		t.Errorf("the address is not made")
+	}
+	r, err = api.Call(tp.sock, strings.Fields("route add 10.99.0.0/16 via 192.168.2.10 vrf b"))
+	if err != nil || r.Code != 0 || r.Stderr != "" {
+		t.Errorf("a change elsewhere while a's stack still fails: %v, exit %d, %q; want 0 and nothing said", err, r.Code, r.Stderr)
+	}
+	sysctl("0")
+	var out []byte
+	for deadline := time.Now().Add(3 * stackCheckWait); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		if out, _ = tp.client("vrf", "exec", "a", "--", "ip", "-6", "addr", "show").Output(); strings.Contains(string(out), "2001:db8:9::1/64") {
+			return
+		}
+	}
+	t.Errorf("a's stack has not caught up:\n%s", out)
+}
+
+// stackCheckWait is how often govrfd syncs its host stacks by itself.
+const stackCheckWait = 2 * time.Second
