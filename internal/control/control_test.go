@@ -288,8 +288,17 @@ func TestRouteLeakThroughVRFDevice(t *testing.T) {
 	must(t, c.AddRoute(fib.Route{Table: 10, Prefix: pfx("10.2.0.0/24"), Proto: fib.ProtoBoot, Scope: fib.ScopeLink,
 		Nexthops: []fib.Nexthop{{Dev: idx(c, "red")}}}, fib.OpAdd))
 	a, err := get(c, RouteQuery{Dst: addr("10.2.0.5"), Oif: idx(c, "blue")})
-	if err != nil || a.Dev != idx(c, "red") || a.Table != 10 {
-		t.Fatalf("route get 10.2.0.5 vrf blue = %+v, %v; want dev red table 10", a, err)
+	// fib_select_path: blue's flow leaving by red's domain is sourced
+	// from blue's own address, not red's.
+	if err != nil || a.Dev != idx(c, "red") || a.Table != 10 || a.PrefSrc != addr("10.0.0.1") {
+		t.Fatalf("route get 10.2.0.5 vrf blue = %+v, %v; want dev red table 10 src 10.0.0.1", a, err)
+	}
+	// The same through red's port.
+	must(t, c.AddRoute(fib.Route{Table: 10, Prefix: pfx("10.3.0.0/24"), Proto: fib.ProtoBoot,
+		Nexthops: []fib.Nexthop{{Gateway: addr("10.2.0.9"), Dev: idx(c, "d2")}}}, fib.OpAdd))
+	a, err = get(c, RouteQuery{Dst: addr("10.3.0.5"), Oif: idx(c, "blue")})
+	if err != nil || a.Dev != idx(c, "d2") || a.PrefSrc != addr("10.0.0.1") {
+		t.Fatalf("route get 10.3.0.5 vrf blue = %+v, %v; want dev d2 src 10.0.0.1", a, err)
 	}
 }
 

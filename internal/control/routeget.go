@@ -223,6 +223,12 @@ func (s *Snapshot) output4Route(f rule.Flow) (RouteAnswer, error) {
 	a.PrefSrc = f.Src
 	if !a.PrefSrc.IsValid() {
 		a.PrefSrc = s.prefSrc4(res)
+		// fib_select_path (Linux 6.11): a flow of a VRF that leaves by
+		// another L3 domain's link, a leak, takes the VRF's own
+		// address, never the route's.
+		if v := s.VRFOf(f.Oif); v != nil && s.elsewhere(res.Nexthop.Dev, v.Index) {
+			a.PrefSrc = s.vrfSrc(v.Index, f.Dst)
+		}
 	}
 	// __mkroute_output types the route by its destination and does not
 	// send broadcasts (or multicasts matched by a short route) to a
