@@ -13,12 +13,14 @@ import (
 //  2. arp_rcv (arp.go): requests for addresses of the port's L3 domain
 //     answered; the port's neighbour cache learns.
 //  3. ip_rcv, ipv6_rcv (ipv4.go, ipv6.go): header validation (RFC 1812
-//     §5.2.2, RFC 8200), martians, options and the extension chain.
+//     §5.2.2, RFC 8200), options and the extension chain; IPv6's
+//     martians (ip6_rcv_core).
 //  4. ndisc_rcv (ndp.go): NS for the port's addresses answered with NA;
 //     NA, RS and RA feed the cache.
-//  5. l3mdev_ip_rcv, fib_lookup (route.go): the flow takes the port's VRF
-//     as its L3 domain, iif stays the port; rule walk and LPM through
-//     control.Router.
+//  5. l3mdev_ip_rcv, ip_route_input (ipv4.go, ipv6.go, route.go): the
+//     flow takes the port's VRF as its L3 domain, iif stays the port;
+//     control.Router.Input decides, as it does for `route get ... iif`:
+//     martians, rule walk and LPM, source validation, forwarding.
 //  6. ip_local_deliver (local.go, echo.go, reset.go): echo answered;
 //     other packets go to the domain's host stack (stack.go; flows
 //     l3mdev_accept takes, to the default VRF's: accept.go) or to
