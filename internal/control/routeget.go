@@ -22,6 +22,9 @@ type RouteQuery struct {
 	Sport    uint16
 	Dport    uint16
 	Fibmatch bool
+	// FlowLabel is an IPv6 flow label (RTA_FLOWLABEL) for the multipath
+	// hash.
+	FlowLabel uint32
 }
 
 // RouteAnswer is what `route get` reports.
@@ -48,13 +51,16 @@ func (s *Snapshot) RouteGet(q RouteQuery) (RouteAnswer, error) {
 	if !q.Dst.IsValid() || q.Src.IsValid() && q.Src.Is4() != q.Dst.Is4() {
 		return RouteAnswer{}, errMsg(syscall.EINVAL, "")
 	}
+	if err := q.checkFlowLabel(); err != nil {
+		return RouteAnswer{}, err
+	}
 	for _, i := range []int{q.Iif, q.Oif} {
 		if i != 0 && s.Link(i) == nil {
 			return RouteAnswer{}, errMsg(syscall.ENODEV, "")
 		}
 	}
 	f := rule.Flow{Src: q.Src, Dst: q.Dst, Iif: q.Iif, Oif: q.Oif, Mark: q.Mark, Tos: q.Tos,
-		IPProto: q.IPProto, Sport: q.Sport, Dport: q.Dport}
+		IPProto: q.IPProto, Sport: q.Sport, Dport: q.Dport, FlowLabel: q.FlowLabel}
 	if f.IPProto == 0 && q.Dst.Is4() {
 		f.IPProto = ipprotoUDP // inet_rtm_getroute builds a UDP packet by default
 	}
@@ -433,7 +439,7 @@ func (s *Snapshot) lookup6(f rule.Flow, nhOif, prefer int) (fib.Result, fib.Tabl
 		return res, table, err
 	}
 	if t := s.tables[table]; t != nil {
-		res2, ok := t.Lookup(&fib.Query{Dst: f.Dst, Oif: prefer, Hash: flowHash(&f), Objects: s})
+		res2, ok := t.Lookup(&fib.Query{Dst: f.Dst, Oif: prefer, Hash: s.flowHash(&f), Objects: s})
 		if ok && res2.Prefix == res.Prefix && res2.Metric == res.Metric {
 			return res2, table, nil
 		}

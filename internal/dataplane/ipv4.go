@@ -89,7 +89,7 @@ func (w *worker) ipRouteInput(pk *packet, ip header.IPv4) {
 		f.Sport, f.Dport = ports(ip.Protocol(), ip.Payload())
 	}
 	fwd := w.snap.Sysctl().IPForward
-	res, err := w.fibLookup(&f)
+	res, err := w.fibLookupPacket(&f, ip)
 	if err != nil {
 		r := routeErr(err)
 		if fwd && r != ReasonBlackhole {

@@ -85,7 +85,7 @@ func (w *worker) ip6RouteInput(pk *packet, ip header.IPv6) {
 	if c.Offset < len(ip) {
 		f.Sport, f.Dport = ports(c.Proto, ip[c.Offset:])
 	}
-	res, err := w.fibLookup(&f)
+	res, err := w.fibLookupPacket(&f, ip)
 	if err != nil {
 		if r := routeErr(err); r != ReasonBlackhole {
 			w.icmpError(pk, r, 0)
