@@ -41,6 +41,9 @@ type mpHasher struct {
 	getroute4 bool
 	done      bool
 	h         uint32
+	// out4 marks an IPv4 output flow with a source address, for which
+	// fib_select_multipath prefers paths with that source.
+	out4 bool
 }
 
 // MultipathHash implements fib.Hasher.
@@ -70,6 +73,18 @@ func (m *mpHasher) MultipathHash() uint32 {
 func (m *mpHasher) set(s *Snapshot, f *rule.Flow) {
 	m.s, m.done = s, false
 	m.f = mphash.Flow{Src: f.Src, Dst: f.Dst, Proto: f.IPProto, Sport: f.Sport, Dport: f.Dport, Label: f.FlowLabel}
+	m.out4 = f.Iif == loopbackIndex && f.Src.Is4() && !f.Src.IsUnspecified()
+}
+
+// HasSource implements fib.SourceMatcher: an input lookup has no flowi4
+// for fib_select_multipath, an output one has its source.
+func (m *mpHasher) HasSource() bool { return m.out4 }
+
+// SourceOf implements fib.SourceMatcher: nh_saddr, the address
+// fib_info_update_nhc_saddr selects on the path's device for its gateway
+// in the route's scope.
+func (m *mpHasher) SourceOf(nh *fib.Nexthop, scope fib.Scope) bool {
+	return m.s.SelectSrc4(nh.Dev, nh.Gateway, scope) == m.f.Src
 }
 
 // flowHash is the multipath hash of a flow without a packet.

@@ -440,7 +440,9 @@ func (s *Snapshot) lookup6(f rule.Flow, nhOif, prefer int) (fib.Result, fib.Tabl
 	}
 	if t := s.tables[table]; t != nil {
 		res2, ok := t.Lookup(&fib.Query{Dst: f.Dst, Oif: prefer, Hash: s.flowHash(&f), Objects: s})
-		if ok && res2.Prefix == res.Prefix && res2.Metric == res.Metric {
+		// Within an ECMP group the hash picks the sibling, whatever the
+		// preference (fib6_select_path).
+		if ok && res2.Prefix == res.Prefix && res2.Metric == res.Metric && res2.Paths < 2 {
 			return res2, table, nil
 		}
 	}

@@ -56,7 +56,7 @@ func (t *Table) match4(p netip.Prefix, e *entry, q *Query, res *Result) outcome 
 			continue
 		}
 		if q.Oif == 0 && ps.bound != nil {
-			sel = pickPath(ps.bound, q.hash31(), sel)
+			sel = q.pickPath4(ps.bound, hops, r.scope, sel)
 		}
 		t.fill(res, p, r)
 		res.Nexthop = hops[sel]

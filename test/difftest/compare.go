@@ -167,16 +167,29 @@ func (o *Outcome) compareQueries(l *Linux, g *Govrf, cmds []Cmd, qs []Query) err
 	if err != nil {
 		return err
 	}
+	seeded := hashSeeded(cmds)
 	for k, i := range odd {
 		d := diff(la[i], ga[i])
 		gw := func(h Hop) (string, bool) { g, ok := shown[path{k, h}]; return g, ok }
-		if multipathOK(d, la[i], ga[i], matched[k].Nexthops, gw) {
+		if !seeded && multipathOK(d, la[i], ga[i], matched[k].Nexthops, gw) {
 			o.Multipath++
 			continue
 		}
 		o.Mismatches = append(o.Mismatches, Mismatch{Cmds: cmds, Query: qs[i], Linux: la[i], Govrf: ga[i], Fields: d})
 	}
 	return nil
+}
+
+// hashSeeded reports whether cmds set fib_multipath_hash_seed: Linux's
+// multipath hash is then reproducible, and govrf must take the same path.
+func hashSeeded(cmds []Cmd) bool {
+	for _, c := range cmds {
+		if kv, ok := c.isSysctl(); ok && strings.HasPrefix(kv, "net.ipv4.fib_multipath_hash_seed=") &&
+			kv != "net.ipv4.fib_multipath_hash_seed=0" {
+			return true
+		}
+	}
+	return false
 }
 
 // acceptance returns govrf's error text for line c. A line Linux accepted
