@@ -42,9 +42,15 @@ func mpQueries(r *rand.Rand, n int) []string {
 	for range n {
 		v6 := r.IntN(2) == 1
 		var w []string
-		if v6 {
+		group := r.IntN(3) == 0
+		switch {
+		case v6 && group:
+			w = append(w, fmt.Sprintf("2001:db8:98::%x", r.IntN(0x10000)))
+		case v6:
 			w = append(w, fmt.Sprintf("2001:db8:99::%x", r.IntN(0x10000)))
-		} else {
+		case group:
+			w = append(w, fmt.Sprintf("203.0.113.%d", r.IntN(256)))
+		default:
 			w = append(w, fmt.Sprintf("198.51.100.%d", r.IntN(256)))
 		}
 		switch r.IntN(3) {

@@ -12,7 +12,9 @@ import (
 const mpPaths = 4
 
 // mpSetup gives link v0 10.0.0.1/24 and 2001:db8::1/64 and a route over
-// mpPaths gateways (.2 up) to 198.51.100.0/24 and 2001:db8:99::/64.
+// mpPaths gateways (.2 up) to 198.51.100.0/24 and 2001:db8:99::/64, and
+// through nexthop groups of the same gateways to 203.0.113.0/24 and
+// 2001:db8:98::/64.
 func mpSetup() []string {
 	r4 := "route add 198.51.100.0/24"
 	r6 := "-6 route add 2001:db8:99::/64"
@@ -20,8 +22,16 @@ func mpSetup() []string {
 		r4 += fmt.Sprintf(" nexthop via 10.0.0.%d dev v0", i+2)
 		r6 += fmt.Sprintf(" nexthop via 2001:db8::%d dev v0", i+2)
 	}
-	return []string{"addr add 10.0.0.1/24 dev v0", "addr add 2001:db8::1/64 dev v0 nodad", r4, r6,
+	out := []string{"addr add 10.0.0.1/24 dev v0", "addr add 2001:db8::1/64 dev v0 nodad", r4, r6,
 		"sysctl -w net.ipv4.ip_forward=1", "sysctl -w net.ipv6.conf.all.forwarding=1"}
+	// The same gateways as nexthop groups, with weights, for
+	// 203.0.113.0/24 and 2001:db8:98::/64.
+	for i := range mpPaths {
+		out = append(out, fmt.Sprintf("nexthop add id %d via 10.0.0.%d dev v0", i+1, i+2),
+			fmt.Sprintf("nexthop add id %d via 2001:db8::%d dev v0", i+11, i+2))
+	}
+	return append(out, "nexthop add id 10 group 1,2/2/3,3/4", "nexthop add id 20 group 11/12,5/13/14,2",
+		"route add 203.0.113.0/24 nhid 10", "route add 2001:db8:98::/64 nhid 20")
 }
 
 // mpSettings are the hash sysctls of a group of vectors.
