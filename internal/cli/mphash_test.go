@@ -166,7 +166,7 @@ func TestMultipathHashSysctls(t *testing.T) {
 		{name: "no v6 seed", cmd: "sysctl net.ipv6.fib_multipath_hash_seed",
 			err: "sysctl: cannot stat /proc/sys/net/ipv6/fib_multipath_hash_seed: No such file or directory\n", code: 1},
 		{name: "flowlabel on IPv4", setup: []string{"link add v0 type dummy", "link set v0 up", "addr add 10.0.0.1/24 dev v0"},
-			cmd: "route get 10.0.0.9 flowlabel 5", err: "Error: Unsupported attribute in get route request.\n", code: 2},
+			cmd: "route get 10.0.0.9 flowlabel 5", err: "Error: ipv4: Unsupported attribute in route get request.\n", code: 2},
 		{name: "flowlabel too big", setup: []string{"link add v0 type dummy", "link set v0 up", "addr add 2001:db8::1/64 dev v0"},
 			cmd: "route get 2001:db8::9 flowlabel 0x100000", err: "Error: Invalid flow label.\n", code: 2},
 		{name: "flowlabel bad", cmd: "route get 2001:db8::9 flowlabel x", err: "Error: argument \"x\" is wrong: invalid flowlabel\n", code: 255},

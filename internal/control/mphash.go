@@ -114,7 +114,7 @@ func (q *RouteQuery) checkFlowLabel() error {
 	case q.FlowLabel == 0:
 		return nil
 	case q.Dst.Is4():
-		return errMsg(syscall.EINVAL, "Unsupported attribute in get route request")
+		return errMsg(syscall.EINVAL, "ipv4: Unsupported attribute in route get request")
 	case q.FlowLabel > 0xfffff:
 		return errMsg(syscall.EINVAL, "Invalid flow label")
 	}
