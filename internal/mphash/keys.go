@@ -50,12 +50,8 @@ func swap32(v uint32) uint32 {
 // hashed length (flow_keys_hash_length) runs to its end less the unused
 // part of the addrs union.
 const (
-	offProto = 2
-	offLabel = 4
-	offPorts = 28
-	offAddrs = 36
-	len4     = 48 // 80 - 8 - (32 - 8)
-	len6     = 72 // 80 - 8 - (32 - 32)
+	len4 = 48 // 80 - 8 - (32 - 8)
+	len6 = 72 // 80 - 8 - (32 - 32)
 )
 
 // Hash is __flow_hash_from_keys: the keys made direction-independent
@@ -63,38 +59,45 @@ const (
 // struct, truncated to 32 bits, never 0. fib_multipath_hash and
 // rt6_multipath_hash return it shifted right by one.
 func (k Keys) Hash(key Key) uint32 {
-	var b [len6]byte
-	n := len6
-	b[offProto] = k.Proto
-	binary.LittleEndian.PutUint32(b[offLabel:], k.Label)
-	src, dst := k.Src, k.Dst
-	sp, dp := k.Sport, k.Dport
-	// The kernel compares the big-endian fields as host (little-endian)
-	// integers.
-	if k.V6 {
-		if bytes.Compare(dst[:], src[:]) < 0 {
-			src, dst = dst, src
-		}
-		copy(b[offAddrs:], src[:])
-		copy(b[offAddrs+16:], dst[:])
-	} else {
-		n = len4
-		if binary.LittleEndian.Uint32(dst[:4]) < binary.LittleEndian.Uint32(src[:4]) {
-			src, dst = dst, src
-		}
-		copy(b[offAddrs:], src[:4])
-		copy(b[offAddrs+4:], dst[:4])
-	}
-	if swap16(dp) < swap16(sp) {
-		sp, dp = dp, sp
-	}
-	binary.BigEndian.PutUint16(b[offPorts:], sp)
-	binary.BigEndian.PutUint16(b[offPorts+2:], dp)
-	h := uint32(Siphash(b[:n], key))
+	var w [len6 / 8]uint64
+	n := k.words(&w)
+	h := uint32(sipWords(w[:n], uint64(n*8), key))
 	if h == 0 {
 		h = 1
 	}
 	return h
 }
 
-func swap16(v uint16) uint16 { return v>>8 | v<<8 }
+// words writes the hashed bytes of the struct as the little-endian
+// words SipHash reads, and returns how many there are.
+func (k *Keys) words(w *[len6 / 8]uint64) int {
+	src, dst := k.Src, k.Dst
+	sp, dp := k.Sport, k.Dport
+	// The kernel compares the big-endian fields as host (little-endian)
+	// integers.
+	if swap16(dp) < swap16(sp) {
+		sp, dp = dp, sp
+	}
+	w[0] = uint64(k.Proto)<<16 | uint64(k.Label)<<32 // basic, tags
+	// vlan, cvlan: zero; keyid zero, then the ports in network order.
+	w[3] = uint64(swap16(sp)|uint32(swap16(dp))<<16) << 32
+	if !k.V6 {
+		if binary.LittleEndian.Uint32(dst[:4]) < binary.LittleEndian.Uint32(src[:4]) {
+			src, dst = dst, src
+		}
+		w[4] = uint64(binary.LittleEndian.Uint32(src[:4])) << 32 // icmp zero, then addrs
+		w[5] = uint64(binary.LittleEndian.Uint32(dst[:4]))       // then the struct's padding
+		return len4 / 8
+	}
+	if bytes.Compare(dst[:], src[:]) < 0 {
+		src, dst = dst, src
+	}
+	w[4] = uint64(binary.LittleEndian.Uint32(src[:4])) << 32
+	w[5] = binary.LittleEndian.Uint64(src[4:12])
+	w[6] = uint64(binary.LittleEndian.Uint32(src[12:16])) | uint64(binary.LittleEndian.Uint32(dst[:4]))<<32
+	w[7] = binary.LittleEndian.Uint64(dst[4:12])
+	w[8] = uint64(binary.LittleEndian.Uint32(dst[12:16]))
+	return len6 / 8
+}
+
+func swap16(v uint16) uint32 { return uint32(v>>8 | v<<8) }

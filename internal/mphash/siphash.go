@@ -68,6 +68,31 @@ func Siphash(b []byte, k Key) uint64 {
 	return v0 ^ v1 ^ v2 ^ v3
 }
 
+// sipWords is Siphash of a message of n bytes, a multiple of 8, given as
+// its little-endian words.
+func sipWords(m []uint64, n uint64, k Key) uint64 {
+	v0 := k[0] ^ 0x736f6d6570736575
+	v1 := k[1] ^ 0x646f72616e646f6d
+	v2 := k[0] ^ 0x6c7967656e657261
+	v3 := k[1] ^ 0x7465646279746573
+	for _, w := range m {
+		v3 ^= w
+		v0, v1, v2, v3 = sipRound(v0, v1, v2, v3)
+		v0, v1, v2, v3 = sipRound(v0, v1, v2, v3)
+		v0 ^= w
+	}
+	last := n << 56
+	v3 ^= last
+	v0, v1, v2, v3 = sipRound(v0, v1, v2, v3)
+	v0, v1, v2, v3 = sipRound(v0, v1, v2, v3)
+	v0 ^= last
+	v2 ^= 0xff
+	for range 4 {
+		v0, v1, v2, v3 = sipRound(v0, v1, v2, v3)
+	}
+	return v0 ^ v1 ^ v2 ^ v3
+}
+
 // jhashInit is JHASH_INITVAL.
 const jhashInit = 0xdeadbeef
 
