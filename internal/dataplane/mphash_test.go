@@ -30,13 +30,17 @@ func TestECMPHashPolicies(t *testing.T) {
 		spread  bool
 	}{
 		{"policy 1 ports", []string{"sysctl -w net.ipv4.fib_multipath_hash_policy=1"},
-			func(l *lab, a1 *sim.Host, n int) []byte { return datagram(l.mac("ra1"), a1.MAC(), src4, dst4, uint16(n)) },
+			func(l *lab, a1 *sim.Host, n int) []byte {
+				return datagram(l.mac("ra1"), a1.MAC(), src4, dst4, uint16(n))
+			},
 			udpSport4,
 			func(l *lab, n int) control.RouteQuery {
 				return control.RouteQuery{Dst: dst4, Src: src4, Iif: l.index("ra1"), IPProto: header.ProtoUDP, Sport: 40000 + uint16(n), Dport: 9}
 			}, true},
 		{"policy 0 ports", nil,
-			func(l *lab, a1 *sim.Host, n int) []byte { return datagram(l.mac("ra1"), a1.MAC(), src4, dst4, uint16(n)) },
+			func(l *lab, a1 *sim.Host, n int) []byte {
+				return datagram(l.mac("ra1"), a1.MAC(), src4, dst4, uint16(n))
+			},
 			udpSport4, nil, false},
 		{"policy 0 flow label", nil,
 			func(l *lab, a1 *sim.Host, n int) []byte {
