@@ -169,6 +169,10 @@ func TestMultipathHashSysctls(t *testing.T) {
 			cmd: "route get 10.0.0.9 flowlabel 5", err: "Error: ipv4: Unsupported attribute in route get request.\n", code: 2},
 		{name: "flowlabel too big", setup: []string{"link add v0 type dummy", "link set v0 up", "addr add 2001:db8::1/64 dev v0"},
 			cmd: "route get 2001:db8::9 flowlabel 0x100000", err: "Error: Invalid flow label.\n", code: 2},
+		{name: "sctp", setup: []string{"link add v0 type dummy", "link set v0 up", "addr add 10.0.0.1/24 dev v0"},
+			cmd: "route get 10.0.0.9 ipproto sctp", err: "Error: Unsupported ip proto.\n", code: 2},
+		{name: "icmp on IPv6", setup: []string{"link add v0 type dummy", "link set v0 up", "addr add 2001:db8::1/64 dev v0"},
+			cmd: "route get 2001:db8::9 ipproto icmp", err: "Error: Unsupported ip proto.\n", code: 2},
 		{name: "flowlabel bad", cmd: "route get 2001:db8::9 flowlabel x", err: "Error: argument \"x\" is wrong: invalid flowlabel\n", code: 255},
 	})
 }

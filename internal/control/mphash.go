@@ -106,17 +106,36 @@ func (r *Router) LookupPacket(s *Snapshot, f *rule.Flow, pkt []byte) (fib.Result
 	return res, t, err
 }
 
-// checkFlowLabel refuses a flow label an IPv6 `route get` cannot carry
-// (inet6_rtm_valid_getroute_req) and any on an IPv4 one, whose requests
-// have no such attribute (inet_rtm_valid_getroute_req).
-func (q *RouteQuery) checkFlowLabel() error {
+// checkFlow refuses what a `route get` cannot carry for the multipath
+// hash: a flow label on IPv4, whose requests have no such attribute
+// (inet_rtm_valid_getroute_req), one beyond 20 bits on IPv6
+// (inet6_rtm_valid_getroute_req), then a protocol other than TCP, UDP
+// and the family's ICMP (rtm_getroute_parse_ip_proto).
+func (q *RouteQuery) checkFlow() error {
 	switch {
 	case q.FlowLabel == 0:
-		return nil
 	case q.Dst.Is4():
 		return errMsg(syscall.EINVAL, "ipv4: Unsupported attribute in route get request")
 	case q.FlowLabel > 0xfffff:
 		return errMsg(syscall.EINVAL, "Invalid flow label")
 	}
+	ok := false
+	switch q.IPProto {
+	case 0, ipprotoTCP, ipprotoUDP:
+		ok = true
+	case ipprotoICMP:
+		ok = q.Dst.Is4()
+	case ipprotoICMPv6:
+		ok = !q.Dst.Is4()
+	}
+	if !ok {
+		return errMsg(syscall.EOPNOTSUPP, "Unsupported ip proto")
+	}
 	return nil
 }
+
+const (
+	ipprotoICMP   = 1
+	ipprotoTCP    = 6
+	ipprotoICMPv6 = 58
+)

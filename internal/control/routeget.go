@@ -51,7 +51,7 @@ func (s *Snapshot) RouteGet(q RouteQuery) (RouteAnswer, error) {
 	if !q.Dst.IsValid() || q.Src.IsValid() && q.Src.Is4() != q.Dst.Is4() {
 		return RouteAnswer{}, errMsg(syscall.EINVAL, "")
 	}
-	if err := q.checkFlowLabel(); err != nil {
+	if err := q.checkFlow(); err != nil {
 		return RouteAnswer{}, err
 	}
 	for _, i := range []int{q.Iif, q.Oif} {
