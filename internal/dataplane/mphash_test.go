@@ -131,3 +131,63 @@ func udpSport4(pkt []byte) (int, bool) {
 	}
 	return int(header.UDP(v.Payload()).SrcPort()) - 40000, true
 }
+
+// TestECMPHostStackFlows sends UDP flows from VRF a's host stack, from one
+// address on many ports: under policy 1 they spread over both paths of
+// the route, each flow on one, as a VRF socket's flows do in Linux.
+func TestECMPHostStackFlows(t *testing.T) {
+	l := newLab(t, Config{})
+	l.run("link add name a type vrf table 10", "link set dev a up", "sysctl -w net.ipv4.fib_multipath_hash_policy=1",
+		"sysctl -w net.ipv6.fib_multipath_hash_policy=1")
+	for i := 1; i <= 3; i++ {
+		l.run(vrfPort(fmt.Sprintf("ra%d", i), "a", fmt.Sprintf("192.168.%d.1/24", i), fmt.Sprintf("2001:db8:%d::1/64", i))...)
+	}
+	l.run("route add 10.9.0.0/16 vrf a nexthop via 192.168.2.10 nexthop via 192.168.3.10",
+		"route add 2001:db8:99::/64 vrf a nexthop via 2001:db8:2::10 nexthop via 2001:db8:3::10")
+	stack := l.attachStacks("a")["a"]
+	paths := []*sim.Host{l.host("ra2", hostCfg("a2", "2")), l.host("ra3", hostCfg("a3", "3"))}
+	for _, fam := range []struct{ src, dst netip.Addr }{
+		{ip("192.168.1.1"), ip("10.9.0.1")}, {ip("2001:db8:1::1"), ip("2001:db8:99::1")},
+	} {
+		const flows = 64
+		for range 2 {
+			for n := range flows {
+				u := udp(fam.src, fam.dst, 30000+uint16(n), 9, []byte("stack"))
+				if fam.src.Is4() {
+					stack.send(packet4(header.IPv4Fields{Protocol: header.ProtoUDP, Src: fam.src, Dst: fam.dst}, u))
+				} else {
+					stack.send(packet6(header.IPv6Fields{NextHeader: header.ProtoUDP, Src: fam.src, Dst: fam.dst}, u))
+				}
+			}
+			l.dp.Poll()
+			l.net.Settle()
+		}
+		took := map[int][]int{}
+		for p, h := range paths {
+			for _, et := range []uint16{header.EtherTypeIPv4, header.EtherTypeIPv6} {
+				for _, pkt := range frames(h, et) {
+					var u header.UDP
+					if et == header.EtherTypeIPv4 && header.IPv4(pkt).Protocol() == header.ProtoUDP && header.IPv4(pkt).Dst() == fam.dst {
+						u = header.UDP(header.IPv4(pkt).Payload())
+					} else if et == header.EtherTypeIPv6 && header.IPv6(pkt).NextHeader() == header.ProtoUDP && header.IPv6(pkt).Dst() == fam.dst {
+						u = header.UDP(header.IPv6(pkt).Payload())
+					} else {
+						continue
+					}
+					took[int(u.SrcPort())-30000] = append(took[int(u.SrcPort())-30000], p)
+				}
+			}
+		}
+		var used [2]int
+		for n := range flows {
+			got := took[n]
+			if len(got) != 2 || got[0] != got[1] {
+				t.Fatalf("%v: flow %d took paths %v, want one path twice", fam.dst, n, got)
+			}
+			used[got[0]]++
+		}
+		if used[0] < flows/8 || used[1] < flows/8 {
+			t.Errorf("%v: flows per path = %v", fam.dst, used)
+		}
+	}
+}
