@@ -176,3 +176,40 @@ func TestMultipathHashSysctls(t *testing.T) {
 		{name: "flowlabel bad", cmd: "route get 2001:db8::9 flowlabel x", err: "Error: argument \"x\" is wrong: invalid flowlabel\n", code: 255},
 	})
 }
+
+// TestMultipathHashRunningConfig checks that show running-config gives
+// the hash sysctls that differ from the defaults, and that the script
+// loads back to the same values.
+func TestMultipathHashRunningConfig(t *testing.T) {
+	ctl := control.New()
+	set := []string{"net.ipv4.fib_multipath_hash_policy=3", "net.ipv4.fib_multipath_hash_fields=55",
+		"net.ipv4.fib_multipath_hash_seed=4294967295", "net.ipv6.fib_multipath_hash_policy=1"}
+	for _, s := range set {
+		if _, e, code := run(t, ctl, "sysctl -w "+s); code != 0 {
+			t.Fatal(e)
+		}
+	}
+	out, e, code := run(t, ctl, "show running-config")
+	if code != 0 {
+		t.Fatal(e)
+	}
+	for _, s := range set {
+		if !strings.Contains(out, "sysctl -w "+s+"\n") {
+			t.Errorf("running-config lacks %s:\n%s", s, out)
+		}
+	}
+	if strings.Contains(out, "net.ipv6.fib_multipath_hash_fields") {
+		t.Errorf("running-config saves a default:\n%s", out)
+	}
+	again := control.New()
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "sysctl") {
+			if _, e, code := run(t, again, line); code != 0 {
+				t.Fatalf("%s: %s", line, e)
+			}
+		}
+	}
+	if got, _, _ := run(t, again, "show running-config"); got != out {
+		t.Errorf("reloaded running-config:\n%s\nwant:\n%s", got, out)
+	}
+}
