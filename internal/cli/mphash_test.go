@@ -96,7 +96,7 @@ func newMultipathGovrf(t *testing.T, m mpSettings) *control.Control {
 }
 
 // TestMultipathHashVectors checks govrf's path choices against answers
-// recorded from Linux 6.18 (TestMultipathHashKernel -mphash.record):
+// recorded from Linux 6.18 (TestIntegrationMultipathHashKernel -mphash.record):
 // with the same fib_multipath_hash_seed, policy and fields, `route get`
 // names the same gateway for every flow.
 func TestMultipathHashVectors(t *testing.T) {

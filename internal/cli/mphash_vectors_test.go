@@ -1,6 +1,6 @@
 package cli
 
-// Recorded from Linux 6.18 by TestMultipathHashKernel -mphash.record.
+// Recorded from Linux 6.18 by TestIntegrationMultipathHashKernel -mphash.record.
 var mpVectors = []struct {
 	settings mpSettings
 	vectors  []mpVector
