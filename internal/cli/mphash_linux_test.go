@@ -91,10 +91,10 @@ func mpQueries(r *rand.Rand, n int) []string {
 // mpRecorded is how many queries of each setting -mphash.record keeps.
 const mpRecorded = 40
 
-// TestIntegrationMultipathHashKernel asks the kernel (a namespace with the same
-// routes and hash sysctls) and govrf the same `route get` queries and
-// wants the same gateway for each; it also checks the recorded vectors.
-// With -mphash.record it prints them instead.
+// TestIntegrationMultipathHashKernel asks the kernel (a namespace with
+// the same routes and hash sysctls) and govrf the same `route get`
+// queries and wants the same gateway for each; it also checks the
+// recorded vectors. With -mphash.record it prints them instead.
 func TestIntegrationMultipathHashKernel(t *testing.T) {
 	netnstest.Enter(t)
 	k := newKernelMultipath(t)

@@ -190,13 +190,13 @@ func pathOf(h uint32) int {
 	return 1
 }
 
-// TestIntegrationKernelForwarding forwards packets of every kind the dissector
-// knows (UDP, TCP, a first fragment, ICMP and ICMPv6 errors, IPIP, GRE
-// with a key carrying IPv6, IPv4 in IPv6, flow labels, a hop-by-hop
-// header, ICMPv6 echoes) through the namespace's kernel as a router
-// under each policy, with and without an IPv6 rule that makes the kernel
-// dissect early, and wants each packet to leave by the path PacketHash
-// predicts.
+// TestIntegrationKernelForwarding forwards packets of every kind the
+// dissector knows (UDP, TCP, a first fragment, ICMP and ICMPv6 errors,
+// IPIP, GRE with a key carrying IPv6, IPv4 in IPv6, flow labels, a
+// hop-by-hop header, ICMPv6 echoes) through the namespace's kernel as a
+// router under each policy, with and without an IPv6 rule that makes the
+// kernel dissect early, and wants each packet to leave by the path
+// PacketHash predicts.
 func TestIntegrationKernelForwarding(t *testing.T) {
 	f := newForwarder(t)
 	const tag = 6
