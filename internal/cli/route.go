@@ -68,6 +68,7 @@ const routeUsage = `Usage: govrf route { list | flush } SELECTOR
        govrf route get [ fibmatch ] ADDRESS [ from ADDRESS iif STRING ]
                        [ oif STRING ] [ tos TOS ] [ mark NUMBER ] [ vrf NAME ]
                        [ ipproto PROTOCOL ] [ sport NUMBER ] [ dport NUMBER ]
+                       [ flowlabel NUMBER ]
        govrf route { add | del | change | append | replace | prepend } ROUTE
 SELECTOR := [ root PREFIX ] [ match PREFIX ] [ exact PREFIX ]
             [ table TABLE_ID ] [ vrf NAME ] [ proto RTPROTO ]

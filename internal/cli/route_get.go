@@ -49,6 +49,7 @@ func init() {
 		{"sport", true, (*getReq).parsePort},
 		{"dport", true, (*getReq).parsePort},
 		{"ipproto", true, (*getReq).parseIPProto},
+		{"flowlabel", false, (*getReq).parseFlowLabel},
 	}
 }
 
@@ -199,6 +200,14 @@ func (g *getReq) parsePort(c *ctx, a *args, kw string) (err error) {
 
 func (g *getReq) parseIPProto(c *ctx, a *args, kw string) (err error) {
 	g.q.IPProto, err = argValue(a, parseIPProto, "Invalid \"ipproto\" value\n")
+	return err
+}
+
+// parseFlowLabel reads `flowlabel NUMBER` (get_be32, any base), the IPv6
+// flow label the multipath hash reads; RouteGet refuses one beyond 20
+// bits, as the kernel does.
+func (g *getReq) parseFlowLabel(c *ctx, a *args, kw string) (err error) {
+	g.q.FlowLabel, err = argValue(a, scanU32, "invalid flowlabel")
 	return err
 }
 

@@ -153,6 +153,13 @@ func TestRoundTrip(t *testing.T) {
 			"addr add 2001:db8:3::1/64 dev pc",
 			"link set dev lo mtu 1500",
 		}},
+		{"multipath hash", []string{
+			"sysctl -w net.ipv4.fib_multipath_hash_policy=3",
+			"sysctl -w net.ipv4.fib_multipath_hash_fields=0x37",
+			"sysctl -w net.ipv4.fib_multipath_hash_seed=4294967295",
+			"sysctl -w net.ipv6.fib_multipath_hash_policy=2",
+			"sysctl -w net.ipv6.fib_multipath_hash_fields=0xfff",
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -324,4 +331,22 @@ func BenchmarkLoad100k(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// TestScriptMultipathHash checks that the multipath hash sysctls are
+// saved, in the form sysctl reads back.
+func TestScriptMultipathHash(t *testing.T) {
+	ctl := build(t, "sysctl -w net.ipv4.fib_multipath_hash_seed=0x5eed",
+		"sysctl -w net.ipv6.fib_multipath_hash_policy=1", "sysctl -w net.ipv4.fib_multipath_hash_fields=0x10")
+	script := config.Script(ctl.Snapshot())
+	for _, want := range []string{"sysctl -w net.ipv4.fib_multipath_hash_seed=24301\n",
+		"sysctl -w net.ipv6.fib_multipath_hash_policy=1\n", "sysctl -w net.ipv4.fib_multipath_hash_fields=16\n"} {
+		if !strings.Contains(script, want) {
+			t.Errorf("script lacks %q:\n%s", want, script)
+		}
+	}
+	if strings.Contains(script, "fib_multipath_hash_policy=0") || strings.Contains(script, "ipv6.fib_multipath_hash_fields") {
+		t.Errorf("script saves defaults:\n%s", script)
+	}
+	roundTrip(t, ctl)
 }

@@ -43,19 +43,21 @@ func (in *Input) refuse(why Refusal, errno syscall.Errno) {
 }
 
 // Input decides the input route of flow f (Iif set) on snapshot s into
-// in. It allocates nothing; f may be changed (its L3 domain is filled).
-func (r *Router) Input(s *Snapshot, f *rule.Flow, in *Input) {
+// in. pkt, the packet from its IP header on, feeds the multipath hash as
+// the skb does on input (LookupPacket); nil hashes the flow. It
+// allocates nothing; f may be changed (its L3 domain is filled).
+func (r *Router) Input(s *Snapshot, f *rule.Flow, pkt []byte, in *Input) {
 	if f.Dst.Is4() {
-		r.input4(s, f, in)
+		r.input4(s, f, pkt, in)
 		return
 	}
-	r.input6(s, f, in)
+	r.input6(s, f, pkt, in)
 }
 
 // input4 is ip_route_input_slow, with ip_route_input_rcu's multicast
 // branch before it, in the kernel's order of checks. Forwarding is
 // net.ipv4.ip_forward: govrf has no per-link forwarding switch.
-func (r *Router) input4(s *Snapshot, f *rule.Flow, in *Input) {
+func (r *Router) input4(s *Snapshot, f *rule.Flow, pkt []byte, in *Input) {
 	if !f.Src.IsValid() {
 		f.Src = netip.IPv4Unspecified()
 	}
@@ -85,7 +87,7 @@ func (r *Router) input4(s *Snapshot, f *rule.Flow, in *Input) {
 		return
 	}
 	fwd := s.sysctl.IPForward
-	res, table, err := r.lookup(s, f, fib.ScopeUniverse, 0)
+	res, table, err := r.LookupPacket(s, f, pkt)
 	if err != nil {
 		if !fwd {
 			in.refuse(NotForwarding, syscall.EHOSTUNREACH)
@@ -200,7 +202,7 @@ func groupFlow(f rule.Flow) rule.Flow {
 // routes through the input link; others prefer it. IPv6 forwarding is
 // decided later, by ip6_forward, so a forwarding route is accepted here
 // whatever net.ipv6.conf.all.forwarding says.
-func (r *Router) input6(s *Snapshot, f *rule.Flow, in *Input) {
+func (r *Router) input6(s *Snapshot, f *rule.Flow, pkt []byte, in *Input) {
 	if !f.Src.IsValid() {
 		f.Src = netip.IPv6Unspecified()
 	}
@@ -212,7 +214,9 @@ func (r *Router) input6(s *Snapshot, f *rule.Flow, in *Input) {
 	if strict == 0 {
 		nhOif = noOif
 	}
+	r.mp.pkt = pkt
 	res, table, err := r.lookup6(s, f, nhOif, f.Iif)
+	r.mp.pkt = nil
 	switch {
 	case err != nil:
 		in.refuse(NoRoute, errnoOf(err))

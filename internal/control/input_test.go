@@ -66,7 +66,7 @@ func TestInputDecisions(t *testing.T) {
 		var r Router
 		var in Input
 		f := rule.Flow{Src: addr(tc.src), Dst: addr(tc.dst), Iif: d1}
-		r.Input(c.Snapshot(), &f, &in)
+		r.Input(c.Snapshot(), &f, nil, &in)
 		if in.Refused != tc.want || in.Refused == Accepted && in.Type != tc.typ || in.Err != tc.errno {
 			t.Errorf("Input(%s → %s, forwarding %v) = %+v, want refusal %d type %v errno %v",
 				tc.src, tc.dst, tc.fwd, in, tc.want, tc.typ, tc.errno)

@@ -1,7 +1,6 @@
 package control
 
 import (
-	"encoding/binary"
 	"net/netip"
 	"syscall"
 
@@ -62,7 +61,10 @@ const noOif = -1
 // Router performs route lookups for one goroutine of the data path. It
 // holds the walk state so that a lookup allocates nothing; it is not safe
 // for concurrent use. The zero value is ready.
-type Router struct{ w walker }
+type Router struct {
+	w  walker
+	mp mpHasher
+}
 
 // Lookup is fib_lookup for flow f on snapshot s: the l3mdev flow update,
 // then the rule walk of the flow's family over the tables. It returns the
@@ -79,7 +81,8 @@ func (r *Router) Lookup(s *Snapshot, f *rule.Flow) (fib.Result, fib.TableID, err
 func (r *Router) lookup(s *Snapshot, f *rule.Flow, scope fib.Scope, nhOif int) (fib.Result, fib.TableID, error) {
 	f.UpdateL3mdev(s)
 	r.w.s, r.w.table = s, 0
-	r.w.q = fib.Query{Dst: f.Dst, Tos: f.Tos, Scope: scope, Oif: f.Oif, Hash: flowHash(f), Objects: s}
+	r.mp.set(s, f)
+	r.w.q = fib.Query{Dst: f.Dst, Tos: f.Tos, Scope: scope, Oif: f.Oif, Hasher: &r.mp, Objects: s}
 	switch {
 	case nhOif == noOif:
 		r.w.q.Oif = 0
@@ -154,36 +157,12 @@ func resultErr(t fib.Type) error {
 }
 
 // fibLookup is Router.Lookup for the control path, with a route scope.
+// IPv4 lookups hash the packet inet_rtm_getroute builds, as `route get`
+// is its only caller.
 func (s *Snapshot) fibLookup(f rule.Flow, scope fib.Scope) (fib.Result, fib.TableID, error) {
 	var r Router
+	r.mp.getroute4 = true
 	return r.lookup(s, &f, scope, 0)
-}
-
-// flowHash is the multipath hash of a flow: its addresses, as the
-// kernel's default L3 policy (fib_multipath_hash_policy 0), mixed with a
-// multiply-xorshift so that it costs a few nanoseconds.
-func flowHash(f *rule.Flow) uint32 {
-	var h uint64
-	if f.Dst.Is4() {
-		h = uint64(addrBits4(f.Dst))<<32 | uint64(addrBits4(f.Src))
-		h *= 0x9e3779b97f4a7c15
-	} else {
-		s, d := f.Src.As16(), f.Dst.As16()
-		h = binary.LittleEndian.Uint64(s[8:])*0x9e3779b97f4a7c15 ^ binary.LittleEndian.Uint64(d[8:])*0xc2b2ae3d27d4eb4f ^
-			binary.LittleEndian.Uint64(s[:8])*0x165667b19e3779f9 ^ binary.LittleEndian.Uint64(d[:8])*0x27d4eb2f165667c5
-	}
-	h ^= h >> 29
-	h *= 0xbf58476d1ce4e5b9
-	return uint32(h >> 32)
-}
-
-// addrBits4 returns an IPv4 address as a number, 0 when it is not one.
-func addrBits4(a netip.Addr) uint32 {
-	if !a.Is4() {
-		return 0
-	}
-	b := a.As4()
-	return binary.BigEndian.Uint32(b[:])
 }
 
 // isLocal4 reports whether a is a local address for routes of table

@@ -202,11 +202,12 @@ func (s *Snapshot) Resolve(id, hash uint32, oif int) (fib.Nexthop, fib.Type, boo
 	for _, m := range nh.Group {
 		total += uint64(m.Weight)
 	}
-	point := uint64(hash&(1<<31-1)) * total >> 31 // fib passes a 31-bit hash
+	// Each member's upper bound is its cumulative share of 2^31, rounded
+	// (nh_hthr_group_rebalance); fib passes a 31-bit hash.
 	var acc uint64
 	for _, m := range nh.Group {
 		acc += uint64(m.Weight)
-		if point < acc {
+		if int64(hash&(1<<31-1)) <= int64((acc<<31+total/2)/total)-1 {
 			return s.Resolve(m.ID, hash, 0)
 		}
 	}

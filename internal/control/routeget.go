@@ -22,6 +22,9 @@ type RouteQuery struct {
 	Sport    uint16
 	Dport    uint16
 	Fibmatch bool
+	// FlowLabel is an IPv6 flow label (RTA_FLOWLABEL) for the multipath
+	// hash.
+	FlowLabel uint32
 }
 
 // RouteAnswer is what `route get` reports.
@@ -48,13 +51,16 @@ func (s *Snapshot) RouteGet(q RouteQuery) (RouteAnswer, error) {
 	if !q.Dst.IsValid() || q.Src.IsValid() && q.Src.Is4() != q.Dst.Is4() {
 		return RouteAnswer{}, errMsg(syscall.EINVAL, "")
 	}
+	if err := q.checkFlow(); err != nil {
+		return RouteAnswer{}, err
+	}
 	for _, i := range []int{q.Iif, q.Oif} {
 		if i != 0 && s.Link(i) == nil {
 			return RouteAnswer{}, errMsg(syscall.ENODEV, "")
 		}
 	}
 	f := rule.Flow{Src: q.Src, Dst: q.Dst, Iif: q.Iif, Oif: q.Oif, Mark: q.Mark, Tos: q.Tos,
-		IPProto: q.IPProto, Sport: q.Sport, Dport: q.Dport}
+		IPProto: q.IPProto, Sport: q.Sport, Dport: q.Dport, FlowLabel: q.FlowLabel}
 	if f.IPProto == 0 && q.Dst.Is4() {
 		f.IPProto = ipprotoUDP // inet_rtm_getroute builds a UDP packet by default
 	}
@@ -80,7 +86,10 @@ func (s *Snapshot) RouteGet(q RouteQuery) (RouteAnswer, error) {
 func (s *Snapshot) input(f rule.Flow) (RouteAnswer, error) {
 	var r Router
 	var in Input
-	r.Input(s, &f, &in)
+	// inet_rtm_getroute routes an IPv4 packet it builds; IPv6's input
+	// lookup has only the flow.
+	r.mp.getroute4 = f.Dst.Is4()
+	r.Input(s, &f, nil, &in)
 	if in.Refused != Accepted {
 		return RouteAnswer{}, errMsg(in.Err, "")
 	}
@@ -343,7 +352,9 @@ func (r *Router) lookup6(s *Snapshot, f *rule.Flow, nhOif, prefer int) (fib.Resu
 	if t := s.tables[table]; t != nil {
 		r.w.q.Oif = prefer
 		res2, ok := t.Lookup(&r.w.q)
-		if ok && res2.Prefix == res.Prefix && res2.Metric == res.Metric {
+		// Within an ECMP group the hash picks the sibling, whatever the
+		// preference (fib6_select_path).
+		if ok && res2.Prefix == res.Prefix && res2.Metric == res.Metric && res2.Paths < 2 {
 			return res2, table, nil
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/govrf/govrf/internal/fib"
+	"github.com/govrf/govrf/internal/mphash"
 	"slices"
 	"strconv"
 	"syscall"
@@ -27,18 +28,31 @@ type Sysctl struct {
 	ICMPMsgsPerSec      int  // net.ipv4.icmp_msgs_per_sec
 	ICMPMsgsBurst       int  // net.ipv4.icmp_msgs_burst
 	ICMPEchoIgnoreBcast bool // net.ipv4.icmp_echo_ignore_broadcasts
+
+	// The multipath hash (mphash.go): policy 0-3 and the fields of policy
+	// 3 per family, and the seed, shared by both families as in Linux.
+	MultipathHashPolicy4 uint32 // net.ipv4.fib_multipath_hash_policy
+	MultipathHashFields4 uint32 // net.ipv4.fib_multipath_hash_fields
+	MultipathHashPolicy6 uint32 // net.ipv6.fib_multipath_hash_policy
+	MultipathHashFields6 uint32 // net.ipv6.fib_multipath_hash_fields
+	MultipathHashSeed    uint32 // net.ipv4.fib_multipath_hash_seed; 0: govrf's own key
 }
 
 func defaultSysctl() Sysctl {
 	return Sysctl{RawL3mdevAccept: true, ICMPRatelimitMs: 1000, ICMPv6RatelimitMs: 100,
-		ICMPMsgsPerSec: 1000, ICMPMsgsBurst: 50, ICMPEchoIgnoreBcast: true}
+		ICMPMsgsPerSec: 1000, ICMPMsgsBurst: 50, ICMPEchoIgnoreBcast: true,
+		MultipathHashFields4: mphash.FieldsDefault, MultipathHashFields6: mphash.FieldsDefault}
 }
 
-// sysctlVar binds a sysctl name to its field.
+// sysctlVar binds a sysctl name to its field: a boolean, an int, or an
+// unsigned value within [min, max] read as proc_douintvec_minmax reads
+// it (decimal, 0x hex or 0 octal).
 type sysctlVar struct {
-	name string
-	b    func(*Sysctl) *bool
-	i    func(*Sysctl) *int
+	name     string
+	b        func(*Sysctl) *bool
+	i        func(*Sysctl) *int
+	u        func(*Sysctl) *uint32
+	min, max uint32
 }
 
 var sysctlVars = []sysctlVar{
@@ -55,6 +69,11 @@ var sysctlVars = []sysctlVar{
 	{name: "net.ipv6.icmp.ratelimit", i: func(s *Sysctl) *int { return &s.ICMPv6RatelimitMs }},
 	{name: "net.ipv4.icmp_msgs_per_sec", i: func(s *Sysctl) *int { return &s.ICMPMsgsPerSec }},
 	{name: "net.ipv4.icmp_msgs_burst", i: func(s *Sysctl) *int { return &s.ICMPMsgsBurst }},
+	{name: "net.ipv4.fib_multipath_hash_policy", u: func(s *Sysctl) *uint32 { return &s.MultipathHashPolicy4 }, max: mphash.PolicyMax},
+	{name: "net.ipv4.fib_multipath_hash_fields", u: func(s *Sysctl) *uint32 { return &s.MultipathHashFields4 }, min: 1, max: mphash.FieldsAll},
+	{name: "net.ipv4.fib_multipath_hash_seed", u: func(s *Sysctl) *uint32 { return &s.MultipathHashSeed }, max: 1<<32 - 1},
+	{name: "net.ipv6.fib_multipath_hash_policy", u: func(s *Sysctl) *uint32 { return &s.MultipathHashPolicy6 }, max: mphash.PolicyMax},
+	{name: "net.ipv6.fib_multipath_hash_fields", u: func(s *Sysctl) *uint32 { return &s.MultipathHashFields6 }, min: 1, max: mphash.FieldsAll},
 }
 
 // SysctlNames returns every sysctl govrf knows, sorted.
@@ -88,6 +107,9 @@ func (s *Sysctl) Get(name string) (string, error) {
 		}
 		return "0", nil
 	}
+	if v.u != nil {
+		return strconv.FormatUint(uint64(*v.u(s)), 10), nil
+	}
 	return strconv.Itoa(*v.i(s)), nil
 }
 
@@ -107,9 +129,21 @@ func (c *Control) SetSysctl(name, value string) error {
 	if !ok {
 		return fmt.Errorf("sysctl: cannot stat /proc/sys/%s: No such file or directory", dotsToSlashes(name))
 	}
+	einval := fmt.Errorf("sysctl: setting key %q: %w", name, rterr.New(syscall.EINVAL, ""))
+	if v.u != nil {
+		n, err := strconv.ParseUint(value, 0, 64)
+		if err != nil || n < uint64(v.min) || n > uint64(v.max) {
+			return einval
+		}
+		return c.do(func(w *Snapshot) error {
+			*v.u(&w.sysctl) = uint32(n)
+			w.dirty = true
+			return nil
+		})
+	}
 	n, err := strconv.Atoi(value)
 	if err != nil || v.b != nil && (n < 0 || n > 1) {
-		return fmt.Errorf("sysctl: setting key %q: %w", name, rterr.New(syscall.EINVAL, ""))
+		return einval
 	}
 	return c.do(func(w *Snapshot) error {
 		if v.b != nil {

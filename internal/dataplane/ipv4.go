@@ -45,7 +45,7 @@ func (w *worker) ipRouteInput(pk *packet, ip header.IPv4) {
 		f.Sport, f.Dport = ports(ip.Protocol(), ip.Payload())
 	}
 	in := &w.in
-	w.router.Input(w.snap, &f, in)
+	w.router.Input(w.snap, &f, ip, in)
 	if in.Refused != control.Accepted {
 		w.refused(pk, in)
 		return

@@ -88,7 +88,7 @@ func (w *worker) ip6RouteInput(pk *packet, ip header.IPv6) {
 		f.Sport, f.Dport = ports(c.Proto, ip[c.Offset:])
 	}
 	in := &w.in
-	w.router.Input(w.snap, &f, in)
+	w.router.Input(w.snap, &f, ip, in)
 	if in.Refused != control.Accepted {
 		w.refused(pk, in)
 		return

@@ -96,10 +96,18 @@ func (w *worker) egress(rt *route, res fib.Result, dom domain, src, dst netip.Ad
 // the router, or to the router's own address in a domain with a host
 // stack to take it (rt.local).
 func (w *worker) outputRoute(rt *route, dom domain, oif int, src, dst netip.Addr, tos uint8) Reason {
-	if oif == 0 {
-		oif = dom.vrf
+	return w.outputRouteFlow(rt, dom, rule.Flow{Src: src, Dst: dst, Oif: oif, Tos: tos})
+}
+
+// outputRouteFlow is outputRoute for flow f: its addresses, oif and tos,
+// and the protocol, ports and flow label a socket's flow carries into the
+// rules and the multipath hash.
+func (w *worker) outputRouteFlow(rt *route, dom domain, f rule.Flow) Reason {
+	if f.Oif == 0 {
+		f.Oif = dom.vrf
 	}
-	f := rule.Flow{Src: src, Dst: dst, Iif: loopback, Oif: oif, Tos: tos}
+	f.Iif = loopback
+	src, dst, tos := f.Src, f.Dst, f.Tos
 	res, err := w.fibLookup(&f)
 	switch {
 	case err != nil:

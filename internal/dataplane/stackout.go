@@ -151,7 +151,7 @@ func (w *worker) localOut6(pk *packet) Reason {
 // into the stack; a route to one of the router's addresses delivers the
 // packet there (vrf_local_xmit).
 func (w *worker) localRoute(pk *packet, rt *route, src, dst netip.Addr, tos uint8) bool {
-	if r := w.outputRoute(rt, pk.dom, 0, src, dst, tos); r != none {
+	if r := w.outputRouteFlow(rt, pk.dom, stackFlow(pk, src, dst, tos)); r != none {
 		w.icmpError(pk, r, 0)
 		return false
 	}

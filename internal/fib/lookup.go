@@ -56,7 +56,7 @@ func (t *Table) match4(p netip.Prefix, e *entry, q *Query, res *Result) outcome 
 			continue
 		}
 		if q.Oif == 0 && ps.bound != nil {
-			sel = pickPath(ps.bound, hash31(q.Hash), sel)
+			sel = q.pickPath4(ps.bound, hops, r.scope, sel)
 		}
 		t.fill(res, p, r)
 		res.Nexthop = hops[sel]
@@ -73,7 +73,7 @@ func (t *Table) resolve(p netip.Prefix, r *rec, q *Query, res *Result) outcome {
 	if q.Objects == nil {
 		return missKey
 	}
-	nh, typ, ok := q.Objects.Resolve(t.paths[r.paths].nhid, uint32(hash31(q.Hash)), q.Oif)
+	nh, typ, ok := q.Objects.Resolve(t.paths[r.paths].nhid, uint32(q.hash31()), q.Oif)
 	if typ == TypeBlackhole {
 		t.fill(res, p, r)
 		res.Type = TypeBlackhole

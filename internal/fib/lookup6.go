@@ -74,7 +74,7 @@ func (t *Table) scan6(e *entry, from, to int, q *Query) (i int, nh Nexthop, blac
 		if q.Objects == nil {
 			continue
 		}
-		h, typ, ok := q.Objects.Resolve(ps.nhid, uint32(hash31(q.Hash)), q.Oif)
+		h, typ, ok := q.Objects.Resolve(ps.nhid, uint32(q.hash31()), q.Oif)
 		if typ == TypeBlackhole {
 			return j, Nexthop{}, true
 		}
@@ -112,7 +112,7 @@ func (t *Table) selectSibling(e *entry, i int, q *Query) (sel, n int) {
 	}
 	// Siblings before the match cannot carry the flow: they are dead, or
 	// fail the oif, so the kernel's wrap-around search stops on them.
-	hash := hash31(q.Hash)
+	hash := q.hash31()
 	var w uint64
 	mine, after := int32(-1), -1
 	for j := range e.len() {

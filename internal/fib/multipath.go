@@ -60,3 +60,47 @@ func pickPath(bound []int32, hash int32, fallback int) int {
 	}
 	return fallback
 }
+
+// SourceMatcher is implemented by a Hasher whose flow is an output flow
+// with a source address (flowi4 saddr): fib_select_multipath then prefers
+// the paths whose source address, the one selected on the path's device
+// for its gateway in the route's scope (nh_saddr), is the flow's.
+type SourceMatcher interface {
+	// HasSource reports whether the flow has a source address.
+	HasSource() bool
+	// SourceOf reports whether nh's source address in a route of scope
+	// is the flow's.
+	SourceOf(nh *Nexthop, scope Scope) bool
+}
+
+// pickPath4 is fib_select_multipath: without a source address, the first
+// live path whose bound is at least the hash; with one, each live path
+// scores 2 when its source is the flow's and 1 when the hash is within
+// its bound, and the first best path wins.
+func (q *Query) pickPath4(bound []int32, hops []Nexthop, scope Scope, fallback int) int {
+	hash := q.hash31()
+	sm, ok := q.Hasher.(SourceMatcher)
+	if !ok || !sm.HasSource() {
+		return pickPath(bound, hash, fallback)
+	}
+	best, sel := -1, fallback
+	for i, b := range bound {
+		if b == -1 {
+			continue
+		}
+		score := 0
+		if sm.SourceOf(&hops[i], scope) {
+			score += 2
+		}
+		if hash <= b {
+			score++
+		}
+		if score > best {
+			best, sel = score, i
+			if score == 3 {
+				break
+			}
+		}
+	}
+	return sel
+}

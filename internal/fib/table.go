@@ -50,6 +50,26 @@ type Query struct {
 	Oif     int
 	Hash    uint32  // flow hash for multipath selection; the top 31 bits are used
 	Objects Objects // resolves NHID routes; may be nil when none exist
+	// Hasher, when set, gives the flow hash instead of Hash, and is asked
+	// only when a route has several paths or a nexthop object: the hash
+	// is computed only when needed, as fib_select_path does.
+	Hasher Hasher
+}
+
+// Hasher computes a flow's multipath hash on demand; MultipathHash
+// returns the value Query.Hash would hold (fib_multipath_hash before its
+// final shift).
+type Hasher interface {
+	MultipathHash() uint32
+}
+
+// hash31 is the 31-bit hash that path selection compares with the upper
+// bounds.
+func (q *Query) hash31() int32 {
+	if q.Hasher != nil {
+		return hash31(q.Hasher.MultipathHash())
+	}
+	return hash31(q.Hash)
 }
 
 // Result is the route a lookup chose and the selected path.

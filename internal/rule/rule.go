@@ -79,6 +79,7 @@ type Flow struct {
 	IPProto       uint8
 	Sport         uint16
 	Dport         uint16
+	FlowLabel     uint32 // IPv6 flow label (flowi6 flowlabel), for the multipath hash
 }
 
 // Links resolves the rule's link names when a List is built.

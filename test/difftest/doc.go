@@ -2,13 +2,16 @@
 //
 // A seeded generator writes random configurations as ip command lines —
 // dummy links, IPv4 and IPv6 addresses, routes of every type in several
-// tables, multipath routes, policy rules with every selector and action —
+// tables, multipath routes, policy rules with every selector and action,
+// the multipath hash seed, policies and fields —
 // and random `route get` queries biased towards the configured prefixes,
 // their boundaries and the local and broadcast addresses. Each
 // configuration is loaded into a fresh network namespace with ip and into
 // an in-process govrf with its CLI; then every query is asked of both and
 // the answers (type, device, gateway, table, preferred source, error text)
-// are compared, as is whether each configuration line was accepted.
+// are compared, as is whether each configuration line was accepted. With
+// the hash seeded, the path a multipath route takes must agree too; a
+// third of the queries name a protocol and ports for the hash to read.
 //
 // A disagreement is minimised (configuration lines and query words are
 // dropped while it persists) and printed as a small case: the lines, the

@@ -29,6 +29,9 @@ type linkNet struct {
 func Generate(seed uint64, n int) *Config {
 	g := &generator{r: rand.New(rand.NewPCG(seed, uint64(n))), prefs: map[int][]int{}}
 	g.links()
+	// A stream of its own, so that the rest of the configuration is what
+	// it was before the hash settings were drawn.
+	g.hashSysctls(rand.New(rand.NewPCG(seed, uint64(n)^hashStream)))
 	g.addrs()
 	for _, t := range g.r.Perm(11)[:2+g.r.IntN(3)] {
 		g.tables = append(g.tables, fmt.Sprint(10+t))
@@ -73,6 +76,25 @@ func (g *generator) links() {
 		if i == 0 || g.chance(92) {
 			g.add(0, "link set %s up", name)
 			g.cfg.Pool.LinkLoc = append(g.cfg.Pool.LinkLoc, llName(name))
+		}
+	}
+}
+
+// hashStream picks the random stream of the hash settings.
+const hashStream = 0x6d70686173680000
+
+// hashSysctls sets the multipath hash seed, with which Linux's path
+// choice is reproducible and govrf's must be the same, and draws each
+// family's hash policy and, for policy 3, the fields.
+func (g *generator) hashSysctls(r *rand.Rand) {
+	g.add(0, "sysctl -w net.ipv4.fib_multipath_hash_seed=%d", 1+r.Uint32N(1<<32-1))
+	for _, fam := range []string{"ipv4", "ipv6"} {
+		p := r.IntN(4)
+		if p != 0 {
+			g.add(0, "sysctl -w net.%s.fib_multipath_hash_policy=%d", fam, p)
+		}
+		if p == 3 {
+			g.add(0, "sysctl -w net.%s.fib_multipath_hash_fields=%d", fam, 1+r.IntN(0xfff))
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
+	"slices"
 )
 
 // specials are addresses with their own rules in the kernel: unspecified,
@@ -27,11 +28,36 @@ func addrs(s ...string) []netip.Addr {
 // input lookups (`iif`).
 func Queries(cfg *Config, seed uint64, n, count int) []Query {
 	q := querier{r: rand.New(rand.NewPCG(^seed, uint64(n))), p: &cfg.Pool}
+	// Flows for the multipath hash come from a stream of their own, so
+	// that the other words are what they were without them.
+	h := rand.New(rand.NewPCG(^seed, uint64(n)^hashStream))
 	out := make([]Query, count)
 	for i := range out {
 		out[i] = q.query()
+		out[i] = flow(h, out[i])
 	}
 	return out
+}
+
+// flow gives a third of the queries that name no protocol one, with
+// random ports (the multipath hash of policies 1 and 3 reads them).
+// route get takes TCP, UDP and ICMP only (rtm_getroute_parse_ip_proto).
+func flow(r *rand.Rand, w Query) Query {
+	if slices.Contains(w, "ipproto") || r.IntN(3) > 0 {
+		return w
+	}
+	icmp := "icmp"
+	if fam(w) == "ipv6" {
+		icmp = "ipv6-icmp"
+	}
+	w = append(w, "ipproto", pick(r, []string{"tcp", "udp", "udp", icmp}))
+	if r.IntN(4) > 0 {
+		w = append(w, "sport", fmt.Sprint(r.IntN(65536)))
+	}
+	if r.IntN(4) > 0 {
+		w = append(w, "dport", fmt.Sprint(r.IntN(65536)))
+	}
+	return w
 }
 
 type querier struct {
