@@ -24,7 +24,8 @@ type isolation struct {
 	// leaks are the routes of one VRF whose nexthop leads into another:
 	// through the other VRF's device, or out of one of its ports.
 	leaks []leakRoute
-	// locals are each VRF's own addresses.
+	// locals are each VRF's own addresses: its local and anycast
+	// routes (the subnet-router anycast addresses included).
 	locals map[int][]netip.Addr
 	// gateways are the gateways a VRF's ports may resolve for packets
 	// leaked into it: those of its own routes, and those of the leak
@@ -54,10 +55,16 @@ func newIsolation(s *control.Snapshot) *isolation {
 			iso.vrfOf[l.Index] = l.Master
 		}
 	}
-	for l := range s.Links() {
-		for _, a := range l.Addrs {
-			v := iso.vrfOf[l.Index]
-			iso.locals[v] = append(iso.locals[v], a.Prefix.Addr())
+	for from, id := range tables {
+		if from == 0 {
+			id = fib.TableID(255) // the default VRF's local routes
+		}
+		if t := s.Table(id); t != nil {
+			for r := range t.All() {
+				if r.Type == fib.TypeLocal || r.Type == fib.TypeAnycast {
+					iso.locals[from] = append(iso.locals[from], r.Prefix.Addr())
+				}
+			}
 		}
 	}
 	for from, id := range tables {
