@@ -153,6 +153,29 @@ func TestRoundTrip(t *testing.T) {
 			"addr add 2001:db8:3::1/64 dev pc",
 			"link set dev lo mtu 1500",
 		}},
+		// The kernel routes of links coming up are appended: a VRF
+		// brought up after its ports has its ff00::/8 route after theirs.
+		{"vrf up last", []string{
+			"link add name a type vrf table 10",
+			"link add name ra1 type dummy",
+			"link add name ra2 type dummy",
+			"link set dev ra1 master a",
+			"link set dev ra2 master a",
+			"link set dev ra2 up",
+			"link set dev ra1 up",
+			"link set dev a up",
+			"addr add 192.168.1.1/24 dev ra1",
+			"addr add 192.168.2.1/24 dev ra2",
+		}},
+		// A link down that kept its link-local address has to come up
+		// for the address to be made, and down again.
+		{"down with its link-local kept", []string{
+			"sysctl -w net.ipv6.conf.all.keep_addr_on_down=1",
+			"link add x type dummy",
+			"link set x up",
+			"addr add 2001:db8::1/64 dev x",
+			"link set x down",
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -21,12 +21,16 @@ import (
 //     ports' masters;
 //   - addresses, link by link, with the `link set up` that makes the
 //     kernel's link-local address placed where that address sits in the
-//     list, so that the address order comes back;
+//     list, so that the address order comes back; the links of one table
+//     that are up come up in the order they did (upOrder), so that the
+//     order of their equal kernel routes comes back;
 //   - nexthop objects (single paths before groups), routes table by table
 //     with `route append` in table order, and rules as changes to the rules
 //     a fresh namespace (and its first VRF) has;
 //   - last, links that are down go down: every link a route or nexthop
-//     object goes through is up while those are added, as they were.
+//     object goes through is up while those are added, as they were, and
+//     a link whose kept link-local address (keep_addr_on_down) had to be
+//     made by bringing it up.
 //
 // Kernel-made state is not written: routes of protocol kernel, the
 // link-local addresses made on link up, lo's default addresses and the
@@ -36,14 +40,14 @@ func Script(s *control.Snapshot) string {
 	w.sysctls()
 	w.links()
 	used := usedLinks(s)
-	for l := range s.Links() {
+	for _, l := range upOrder(s) {
 		w.addrs(l, used[l.Index])
 	}
 	w.nexthops()
 	w.routes()
 	w.rules()
 	for l := range s.Links() {
-		if !l.Up && (used[l.Index] || l.Kind == control.KindLoopback) {
+		if !l.Up && (used[l.Index] || w.ll[l.Index] || l.Kind == control.KindLoopback) {
 			w.down(l)
 		}
 	}
@@ -253,4 +257,43 @@ func usedLinks(s *control.Snapshot) map[int]bool {
 		}
 	}
 	return used
+}
+
+// multicastPrefix is the prefix of the route every link but lo gets in
+// its L3 domain's local table when it comes up.
+var multicastPrefix = netip.MustParsePrefix("ff00::/8")
+
+// upOrder returns the links in the order the script writes their
+// addresses and brings them up: index order, except that the links that
+// are up in one table take the places of that table's links in the order
+// they came up, which the order of their ff00::/8 routes there records.
+// The kernel appends each route a link's coming up makes, so equal routes
+// of different links (ff00::/8, fe80::/64, the same subnet on two ports)
+// are in that order.
+func upOrder(s *control.Snapshot) []*control.Link {
+	var links []*control.Link
+	for l := range s.Links() {
+		links = append(links, l)
+	}
+	claimed := map[int]bool{} // a link takes part in one table's order only
+	for _, id := range s.TableIDs() {
+		var order []*control.Link
+		for r := range s.Table(id).All() {
+			if r.Proto != fib.ProtoKernel || r.Type != fib.TypeMulticast || r.Prefix != multicastPrefix || len(r.Nexthops) != 1 {
+				continue
+			}
+			if l := s.Link(r.Nexthops[0].Dev); l != nil && l.Up && !claimed[l.Index] {
+				claimed[l.Index] = true
+				order = append(order, l)
+			}
+		}
+		next := 0
+		for i, l := range links {
+			if slices.Contains(order, l) {
+				links[i] = order[next]
+				next++
+			}
+		}
+	}
+	return links
 }
