@@ -176,6 +176,18 @@ func TestRoundTrip(t *testing.T) {
 			"addr add 2001:db8::1/64 dev x",
 			"link set x down",
 		}},
+		// Names with the script's quotes and comment sign in them.
+		{"quoted names", []string{
+			`link add name "0 type dummy`,
+			`link add name a'b#c type dummy`,
+			`link add name ' type dummy`,
+			`link set dev "0 up`,
+			`link set dev a'b#c up`,
+			`addr add 10.0.0.1/24 dev "0 label "0:x'`,
+			`addr add 10.1.0.1/24 dev a'b#c`,
+			`route add 10.9.0.0/16 via 10.1.0.2 dev a'b#c`,
+			`rule add iif "0 oif ' lookup 10`,
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
