@@ -126,6 +126,7 @@ func TestRoundTrip(t *testing.T) {
 			"rule add pref 500 blackhole",
 			"rule add pref 501 unreachable",
 			"rule add pref 502 prohibit",
+			"rule add pref 505 0",
 			"rule add pref 503 lookup main suppress_prefixlength 0",
 			"rule add pref 504 lookup main suppress_ifgroup 3",
 			"-6 rule add pref 2000 from 2001:db8::/32 lookup 20",

@@ -254,6 +254,8 @@ func (w *writer) rule(f fib.Family, verb string, r *rule.Rule) {
 		fmt.Fprintf(&b, " goto %d", r.Goto)
 	case r.Action == rule.ActionNop:
 		b.WriteString(" nop")
+	case r.Action == rule.ActionUnspec:
+		b.WriteString(" 0") // ip prints type 0 "none" but reads only its number
 	default:
 		b.WriteString(" " + r.Action.String())
 	}
