@@ -222,7 +222,8 @@ const (
 
 // seeds are frames that reach each stage through ra1, the same through
 // rb1, and the leaks' paths: forwarded through b's device and through
-// rb3's gateway, on to b's gateway, unresolved, and to b's own address.
+// rb3's gateway, on to b's gateway, unresolved, to b's own address, and
+// the router's answers to sources the leaks cover.
 func (r *fuzzRouter) seeds() []fuzzSeed {
 	mac := portMAC("ra1")
 	h := header.MAC{0x02, 0, 0, 0, 0, 0x10}
@@ -268,6 +269,10 @@ func (r *fuzzRouter) seeds() []fuzzSeed {
 		request(mac, h, src6, ip("2001:db8:3::1"), 2, 10),
 		v4(ip("10.3.0.10"), header.ProtoUDP, 1, udp(src, ip("10.3.0.10"), 1, 9, nil)),
 		v4(ip("10.3.0.10"), header.ProtoUDP, 9, udp(src, ip("10.3.0.10"), 1, 9, make([]byte, 1400))),
+		// Errors to a source a's leaks cover go into b.
+		request(mac, h, ip("10.3.0.10"), ip("10.9.9.9"), 2, 11),
+		request(mac, h, ip("2001:db8:3::10"), ip("2001:db8:9::9"), 2, 12),
+		request(mac, h, ip("10.8.0.5"), ip("192.168.1.1"), 2, 13),
 	}
 	var out []fuzzSeed
 	for _, f := range stages {

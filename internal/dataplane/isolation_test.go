@@ -130,20 +130,23 @@ func (iso *isolation) reaches(from int, dst netip.Addr) []int {
 }
 
 // check judges frame, emitted by link out, in answer to in, an IP packet
-// that entered VRF vrf (nil when what entered was not IP). A frame out
-// of another VRF's port is allowed only when a leak covers the packet's
-// destination D there, and then only as
+// from S to D that entered VRF vrf (nil when what entered was not IP). A
+// frame out of a port of another VRF is allowed only when a leak route of
+// vrf covers D (the packet goes that way) or S (the router's answers to
+// it go that way, routed in vrf), and then only as
 //
-//   - the packet forwarded: source S and destination D kept (fragments
+//   - the packet forwarded, when a leak covers D: S and D kept (fragments
 //     included);
-//   - when D is an address of that VRF (the leak delivers it there, and
-//     that VRF answers, as vrf_local_xmit makes Linux do): an answer from
-//     D to S;
-//   - an ARP request or a Neighbor Solicitation for D, for a gateway of
-//     that VRF or of the leak, or for S when D is that VRF's address.
+//   - when D is also an address of that VRF (the leak delivers it there,
+//     and that VRF answers, as vrf_local_xmit makes Linux do): an answer
+//     from D to S;
+//   - when a leak covers S: an answer to S from an address of vrf or of
+//     that VRF, or from 192.0.0.8 (an ICMP error, an echo reply);
+//   - an ARP request or a Neighbor Solicitation for the destination of
+//     one of those, or for a gateway of that VRF or of the leak.
 //
-// ARP and NDP answers, ICMP errors from the router's other addresses,
-// and anything about a packet no leak covers are violations.
+// ARP and NDP answers, and anything about a packet no leak covers either
+// way, are violations.
 func (iso *isolation) check(vrf int, in []byte, out int, frame []byte) error {
 	to := iso.vrfOf[out]
 	if to == vrf {
@@ -153,24 +156,30 @@ func (iso *isolation) check(vrf int, in []byte, out int, frame []byte) error {
 	if !ok {
 		return fmt.Errorf("a non-IP frame into VRF %d made link %d of VRF %d send %x", vrf, out, to, frame)
 	}
-	if !slices.Contains(iso.reaches(vrf, dst), to) {
-		return fmt.Errorf("%v > %v entered VRF %d and link %d of VRF %d sent %s; no leak covers %v (leaks %v)",
-			src, dst, vrf, out, to, summary(frame), dst, iso.leaks)
+	fwd := slices.Contains(iso.reaches(vrf, dst), to)
+	back := slices.Contains(iso.reaches(vrf, src), to)
+	if !fwd && !back {
+		return fmt.Errorf("%v > %v entered VRF %d and link %d of VRF %d sent %s; no leak covers %v or %v (leaks %v)",
+			src, dst, vrf, out, to, summary(frame), dst, src, iso.leaks)
 	}
-	local := slices.Contains(iso.locals[to], dst)
+	local := fwd && slices.Contains(iso.locals[to], dst)
 	if target, ok := solicited(frame); ok {
-		if target == dst || slices.Contains(iso.gateways[to], target) || local && target == src {
+		switch {
+		case fwd && target == dst, (local || back) && target == src, slices.Contains(iso.gateways[to], target):
 			return nil
 		}
 		return fmt.Errorf("%v > %v leaked from VRF %d into %d and link %d solicited %v", src, dst, vrf, to, out, target)
 	}
 	if len(frame) >= header.EthernetLen {
 		s, d, ok := addrsOf(frame[header.EthernetLen:])
+		ours := slices.Contains(iso.locals[vrf], s) || slices.Contains(iso.locals[to], s) || s == dummy4
 		switch {
 		case !ok:
-		case s == src && d == dst:
+		case fwd && s == src && d == dst:
 			return nil
 		case local && s == dst && d == src:
+			return nil
+		case back && d == src && ours:
 			return nil
 		}
 	}

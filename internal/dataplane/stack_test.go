@@ -268,8 +268,8 @@ func TestStackMalformed(t *testing.T) {
 // FuzzStackOutput hands arbitrary packets to the data plane as VRF a's
 // host stack's output, the way a raw socket in its namespace could: no
 // panic, every packet accounted for exactly once, and nothing out of a
-// port of VRF b unless one of a's leak routes covers its destination
-// (isolation.check).
+// port of VRF b unless one of a's leak routes covers its destination, or
+// its source for the router's answers (isolation.check).
 func FuzzStackOutput(f *testing.F) {
 	r := newFuzzRouter(f)
 	s := &memStack{}
@@ -289,6 +289,8 @@ func FuzzStackOutput(f *testing.F) {
 	f.Add(datagramTo(ip("192.168.1.1"), ip("10.8.0.5"), 53, 8))
 	f.Add(datagramTo(ip("2001:db8:1::1"), ip("2001:db8:3::20"), 53, 8))
 	f.Add(datagramTo(ip("2001:db8:1::1"), ip("2001:db8:8::5"), 53, 8))
+	f.Add(datagramTo(ip("10.3.0.10"), ip("10.9.9.9"), 53, 8))
+	f.Add(datagramTo(ip("2001:db8:3::10"), ip("2001:db8:9::9"), 53, 8))
 	f.Fuzz(func(t *testing.T, pkt []byte) {
 		if len(pkt) > MaxStackMTU {
 			return // the stack's device cannot send it
