@@ -163,6 +163,14 @@ func (iso *isolation) check(vrf int, in []byte, out int, frame []byte) error {
 			src, dst, vrf, out, to, summary(frame), dst, src, iso.leaks)
 	}
 	local := fwd && slices.Contains(iso.locals[to], dst)
+	var s, d netip.Addr
+	ip := len(frame) >= header.EthernetLen
+	if ip {
+		s, d, ip = addrsOf(frame[header.EthernetLen:])
+	}
+	if fwd && ip && s == src && d == dst {
+		return nil // forwarded, whatever it carries (an NS, say)
+	}
 	if target, ok := solicited(frame); ok {
 		switch {
 		case fwd && target == dst, (local || back) && target == src, slices.Contains(iso.gateways[to], target):
@@ -170,18 +178,13 @@ func (iso *isolation) check(vrf int, in []byte, out int, frame []byte) error {
 		}
 		return fmt.Errorf("%v > %v leaked from VRF %d into %d and link %d solicited %v", src, dst, vrf, to, out, target)
 	}
-	if len(frame) >= header.EthernetLen {
-		s, d, ok := addrsOf(frame[header.EthernetLen:])
-		ours := slices.Contains(iso.locals[vrf], s) || slices.Contains(iso.locals[to], s) || s == dummy4
-		switch {
-		case !ok:
-		case fwd && s == src && d == dst:
-			return nil
-		case local && s == dst && d == src:
-			return nil
-		case back && d == src && ours:
-			return nil
-		}
+	ours := slices.Contains(iso.locals[vrf], s) || slices.Contains(iso.locals[to], s) || s == dummy4
+	switch {
+	case !ip:
+	case local && s == dst && d == src:
+		return nil
+	case back && d == src && ours:
+		return nil
 	}
 	return fmt.Errorf("%v > %v leaked from VRF %d into %d and link %d sent %s", src, dst, vrf, to, out, summary(frame))
 }
