@@ -245,6 +245,9 @@ func (w *writer) rule(f fib.Family, verb string, r *rule.Rule) {
 	if r.SuppressIfgroup >= 0 {
 		fmt.Fprintf(&b, " suppress_ifgroup %d", r.SuppressIfgroup)
 	}
+	if r.Table != 0 && !r.L3mdev && r.Action != rule.ActionTable {
+		fmt.Fprintf(&b, " lookup %d", r.Table) // kept beside another action
+	}
 	switch {
 	case r.L3mdev:
 		b.WriteString(" l3mdev")
