@@ -59,6 +59,13 @@ var runSeeds = []string{
 	"sysctl -w net.ipv4.ip_forward=1\nsysctl -w net.ipv6.conf.all.keep_addr_on_down=1\nlink add y type dummy\nlink del y\nlink add x mtu 9000 type dummy\n" +
 		"link set x up\naddr add 2001:db8::1/64 dev x\naddr add 10.0.0.1/8 broadcast 10.255.255.255 label x:1 dev x\nlink set x down\n" +
 		"link set lo mtu 1500\naddr del 127.0.0.1/8 dev lo",
+	"link add name e0 type dummy\nlink set e0 up\naddr add 10.0.0.1/24 dev e0\naddr add 10.0.0.2/24 dev e0\n" +
+		"addr add 10.9.0.1/16 dev e0 metric 7\naddr add 2001:db8:1::1/64 dev e0 noprefixroute\naddr add fe80::99/64 dev e0\n" +
+		"route add 192.168.0.0/16 via 10.0.0.254\nroute append 192.168.0.0/16 via 10.0.0.253\n" +
+		"route add 172.16.0.0/12 tos 0x10 metric 5 via 10.0.0.254 src 10.0.0.1\nroute add throw 4.0.0.0/8 table 10\n" +
+		"route add 2001:db8:9::/48 via fe80::1 dev e0 metric 10\nroute add 6.0.0.0/8 via 7.7.7.7 dev e0 onlink\n" +
+		"-6 nexthop add id 4 via fe80::2 dev e0\n-6 nexthop add id 5 dev e0\nroute add 2001:db8:7::/48 nhid 4\n" +
+		"link set e0 group 3\nrule add pref 9 iif e0 ipproto 6 sport 80 dport 1000-2000 goto 32766\nlink set e0 down\nlink set e0 up",
 }
 
 // reloadViews are the listings a reload must keep.
