@@ -31,6 +31,9 @@ type isolation struct {
 	// leaked into it: those of its own routes, and those of the leak
 	// routes that name one of its ports.
 	gateways map[int][]netip.Addr
+	// via are the routes through each port, the connected ones included:
+	// a port solicits only a gateway or a destination they lead to it.
+	via map[int][]fib.Route
 }
 
 // leakRoute is a route of VRF from whose destination may leave by the
@@ -44,7 +47,8 @@ func (l leakRoute) String() string { return fmt.Sprintf("%d→%d %s", l.from, l.
 
 // newIsolation reads the rule out of a snapshot's links and tables.
 func newIsolation(s *control.Snapshot) *isolation {
-	iso := &isolation{vrfOf: map[int]int{}, locals: map[int][]netip.Addr{}, gateways: map[int][]netip.Addr{}}
+	iso := &isolation{vrfOf: map[int]int{}, locals: map[int][]netip.Addr{}, gateways: map[int][]netip.Addr{},
+		via: map[int][]fib.Route{}}
 	tables := map[int]fib.TableID{0: fib.TableID(254)}
 	for l := range s.Links() {
 		switch {
@@ -79,6 +83,7 @@ func newIsolation(s *control.Snapshot) *isolation {
 					continue
 				}
 				to := iso.vrfOf[dev.Index]
+				iso.via[dev.Index] = append(iso.via[dev.Index], fib.Route{Prefix: r.Prefix, Nexthops: []fib.Nexthop{nh}})
 				if nh.Gateway.IsValid() {
 					iso.gateways[to] = append(iso.gateways[to], nh.Gateway)
 				}
@@ -143,7 +148,8 @@ func (iso *isolation) reaches(from int, dst netip.Addr) []int {
 //   - when a leak covers S: an answer to S from an address of vrf or of
 //     that VRF, or from 192.0.0.8 (an ICMP error, an echo reply);
 //   - an ARP request or a Neighbor Solicitation for the destination of
-//     one of those, or for a gateway of that VRF or of the leak.
+//     one of those, or for a gateway of that VRF or of the leak, by a
+//     port a route leads that target to.
 //
 // ARP and NDP answers, and anything about a packet no leak covers either
 // way, are violations.
@@ -173,6 +179,7 @@ func (iso *isolation) check(vrf int, in []byte, out int, frame []byte) error {
 	}
 	if target, ok := solicited(frame); ok {
 		switch {
+		case !iso.leadsTo(out, target):
 		case fwd && target == dst, (local || back) && target == src, slices.Contains(iso.gateways[to], target):
 			return nil
 		}
@@ -187,6 +194,18 @@ func (iso *isolation) check(vrf int, in []byte, out int, frame []byte) error {
 		return nil
 	}
 	return fmt.Errorf("%v > %v leaked from VRF %d into %d and link %d sent %s", src, dst, vrf, to, out, summary(frame))
+}
+
+// leadsTo reports whether a route through port out leads to target: its
+// gateway is target, or it has none and its prefix holds target.
+func (iso *isolation) leadsTo(out int, target netip.Addr) bool {
+	for _, r := range iso.via[out] {
+		gw := r.Nexthops[0].Gateway
+		if gw == target || !gw.IsValid() && r.Prefix.Contains(target) {
+			return true
+		}
+	}
+	return false
 }
 
 // addrsOf returns the source and destination of an IP packet, read from
