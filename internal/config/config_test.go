@@ -126,6 +126,11 @@ func TestRoundTrip(t *testing.T) {
 			"rule add pref 500 blackhole",
 			"rule add pref 501 unreachable",
 			"rule add pref 502 prohibit",
+			"rule add pref 505 0",
+			"rule add pref 506 0 lookup 1",
+			"rule add pref 507 lookup 8 blackhole",
+			"rule add pref 508 nop table 9",
+			"rule add pref 509 goto 32766 lookup 10",
 			"rule add pref 503 lookup main suppress_prefixlength 0",
 			"rule add pref 504 lookup main suppress_ifgroup 3",
 			"-6 rule add pref 2000 from 2001:db8::/32 lookup 20",
@@ -159,6 +164,41 @@ func TestRoundTrip(t *testing.T) {
 			"sysctl -w net.ipv4.fib_multipath_hash_seed=4294967295",
 			"sysctl -w net.ipv6.fib_multipath_hash_policy=2",
 			"sysctl -w net.ipv6.fib_multipath_hash_fields=0xfff",
+		}},
+		// The kernel routes of links coming up are appended: a VRF
+		// brought up after its ports has its ff00::/8 route after theirs.
+		{"vrf up last", []string{
+			"link add name a type vrf table 10",
+			"link add name ra1 type dummy",
+			"link add name ra2 type dummy",
+			"link set dev ra1 master a",
+			"link set dev ra2 master a",
+			"link set dev ra2 up",
+			"link set dev ra1 up",
+			"link set dev a up",
+			"addr add 192.168.1.1/24 dev ra1",
+			"addr add 192.168.2.1/24 dev ra2",
+		}},
+		// A link down that kept its link-local address has to come up
+		// for the address to be made, and down again.
+		{"down with its link-local kept", []string{
+			"sysctl -w net.ipv6.conf.all.keep_addr_on_down=1",
+			"link add x type dummy",
+			"link set x up",
+			"addr add 2001:db8::1/64 dev x",
+			"link set x down",
+		}},
+		// Names with the script's quotes and comment sign in them.
+		{"quoted names", []string{
+			`link add name "0 type dummy`,
+			`link add name a'b#c type dummy`,
+			`link add name ' type dummy`,
+			`link set dev "0 up`,
+			`link set dev a'b#c up`,
+			`addr add 10.0.0.1/24 dev "0 label "0:x'`,
+			`addr add 10.1.0.1/24 dev a'b#c`,
+			`route add 10.9.0.0/16 via 10.1.0.2 dev a'b#c`,
+			`rule add iif "0 oif ' lookup 10`,
 		}},
 	}
 	for _, tt := range tests {

@@ -46,7 +46,7 @@ func (w *writer) nexthop(nh *control.Nexthop) {
 		if nh.Gateway.IsValid() {
 			fmt.Fprintf(&b, " via %s", nh.Gateway)
 		}
-		fmt.Fprintf(&b, " dev %s", w.s.Link(nh.Dev).Name)
+		fmt.Fprintf(&b, " dev %s", word(w.s.Link(nh.Dev).Name))
 		if nh.Onlink {
 			b.WriteString(" onlink")
 		}
@@ -116,7 +116,7 @@ func (w *writer) path(b *strings.Builder, r *fib.Route, nh *fib.Nexthop) {
 		b.WriteString(nh.Gateway.String())
 	}
 	if l := w.s.Link(nh.Dev); l != nil {
-		b.WriteString(" dev " + l.Name)
+		b.WriteString(" dev " + word(l.Name))
 	}
 	if nh.Onlink {
 		b.WriteString(" onlink")
@@ -222,10 +222,10 @@ func (w *writer) rule(f fib.Family, verb string, r *rule.Rule) {
 		fmt.Fprintf(&b, " fwmark 0x%x/0x%x", r.Mark, r.Mask)
 	}
 	if r.Iif != "" {
-		fmt.Fprintf(&b, " iif %s", r.Iif)
+		fmt.Fprintf(&b, " iif %s", word(r.Iif))
 	}
 	if r.Oif != "" {
-		fmt.Fprintf(&b, " oif %s", r.Oif)
+		fmt.Fprintf(&b, " oif %s", word(r.Oif))
 	}
 	if r.IPProto != 0 {
 		fmt.Fprintf(&b, " ipproto %d", r.IPProto)
@@ -245,6 +245,9 @@ func (w *writer) rule(f fib.Family, verb string, r *rule.Rule) {
 	if r.SuppressIfgroup >= 0 {
 		fmt.Fprintf(&b, " suppress_ifgroup %d", r.SuppressIfgroup)
 	}
+	if r.Table != 0 && !r.L3mdev && r.Action != rule.ActionTable {
+		fmt.Fprintf(&b, " lookup %d", r.Table) // kept beside another action
+	}
 	switch {
 	case r.L3mdev:
 		b.WriteString(" l3mdev")
@@ -254,6 +257,8 @@ func (w *writer) rule(f fib.Family, verb string, r *rule.Rule) {
 		fmt.Fprintf(&b, " goto %d", r.Goto)
 	case r.Action == rule.ActionNop:
 		b.WriteString(" nop")
+	case r.Action == rule.ActionUnspec:
+		b.WriteString(" 0") // ip prints type 0 "none" but reads only its number
 	default:
 		b.WriteString(" " + r.Action.String())
 	}

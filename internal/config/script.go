@@ -21,12 +21,16 @@ import (
 //     ports' masters;
 //   - addresses, link by link, with the `link set up` that makes the
 //     kernel's link-local address placed where that address sits in the
-//     list, so that the address order comes back;
+//     list, so that the address order comes back; the links of one table
+//     that are up come up in the order they did (upOrder), so that the
+//     order of their equal kernel routes comes back;
 //   - nexthop objects (single paths before groups), routes table by table
 //     with `route append` in table order, and rules as changes to the rules
 //     a fresh namespace (and its first VRF) has;
 //   - last, links that are down go down: every link a route or nexthop
-//     object goes through is up while those are added, as they were.
+//     object goes through is up while those are added, as they were, and
+//     a link whose kept link-local address (keep_addr_on_down) had to be
+//     made by bringing it up.
 //
 // Kernel-made state is not written: routes of protocol kernel, the
 // link-local addresses made on link up, lo's default addresses and the
@@ -36,14 +40,14 @@ func Script(s *control.Snapshot) string {
 	w.sysctls()
 	w.links()
 	used := usedLinks(s)
-	for l := range s.Links() {
+	for _, l := range upOrder(s) {
 		w.addrs(l, used[l.Index])
 	}
 	w.nexthops()
 	w.routes()
 	w.rules()
 	for l := range s.Links() {
-		if !l.Up && (used[l.Index] || l.Kind == control.KindLoopback) {
+		if !l.Up && (used[l.Index] || w.ll[l.Index] || l.Kind == control.KindLoopback) {
 			w.down(l)
 		}
 	}
@@ -105,34 +109,34 @@ func (w *writer) links() {
 			if l.MTU != dummyMTU {
 				mtu = fmt.Sprintf(" mtu %d", l.MTU)
 			}
-			w.line("link add name %s%s address %s type dummy", l.Name, mtu, l.MAC)
+			w.line("link add name %s%s address %s type dummy", word(l.Name), mtu, l.MAC)
 		case control.KindVRF:
 			if l.MTU != vrfMTU {
 				mtu = fmt.Sprintf(" mtu %d", l.MTU)
 			}
-			w.line("link add name %s%s address %s type vrf table %d", l.Name, mtu, l.MAC, l.Table)
+			w.line("link add name %s%s address %s type vrf table %d", word(l.Name), mtu, l.MAC, l.Table)
 		case control.KindPacket, control.KindTap:
 			if l.MTU != dummyMTU {
 				mtu = fmt.Sprintf(" mtu %d", l.MTU)
 			}
 			parent := ""
 			if l.Kind == control.KindPacket {
-				parent = "link " + l.Parent + " "
+				parent = "link " + word(l.Parent) + " "
 			}
-			w.line("link add %sname %s%s address %s type %s", parent, l.Name, mtu, l.MAC, l.Kind)
+			w.line("link add %sname %s%s address %s type %s", parent, word(l.Name), mtu, l.MAC, l.Kind)
 		}
 	}
 	for l := range w.s.Links() {
 		if l.Kind == control.KindLoopback && l.MTU != loMTU {
-			w.line("link set dev %s mtu %d", l.Name, l.MTU)
+			w.line("link set dev %s mtu %d", word(l.Name), l.MTU)
 		}
 		if l.Group != 0 {
-			w.line("link set dev %s group %d", l.Name, l.Group)
+			w.line("link set dev %s group %d", word(l.Name), l.Group)
 		}
 	}
 	for l := range w.s.Links() {
 		if l.Master != 0 {
-			w.line("link set dev %s master %s", l.Name, w.s.Link(l.Master).Name)
+			w.line("link set dev %s master %s", word(l.Name), word(w.s.Link(l.Master).Name))
 		}
 	}
 }
@@ -149,22 +153,22 @@ func (w *writer) addrs(l *control.Link, used bool) {
 	if lo {
 		for _, p := range loAddrs {
 			if i := slices.IndexFunc(l.Addrs, func(a control.Addr) bool { return a.Prefix == p }); i < 0 {
-				w.line("addr del %s dev %s", p, l.Name)
+				w.line("addr del %s dev %s", p, word(l.Name))
 			}
 		}
 	}
 	up := l.Up || used
 	for _, a := range l.Addrs {
 		if a.Is4() && !(lo && slices.Contains(loAddrs, a.Prefix)) {
-			w.line("addr add %s dev %s", addrArgs(&a), l.Name)
+			w.line("addr add %s dev %s", addrArgs(&a), word(l.Name))
 		}
 	}
 	w.addrs6(l)
 	if up && !lo && !w.ll[l.Index] {
-		w.line("link set dev %s up", l.Name)
+		w.line("link set dev %s up", word(l.Name))
 		w.ll[l.Index] = true
 		if ll := linkLocal(l.MAC); l.Kind.IsPort() && !slices.ContainsFunc(l.Addrs, func(a control.Addr) bool { return a.Prefix == ll }) {
-			w.line("addr del %s dev %s", ll, l.Name)
+			w.line("addr del %s dev %s", ll, word(l.Name))
 		}
 	}
 }
@@ -179,11 +183,11 @@ func (w *writer) addrs6(l *control.Link) {
 		case a.Is4() || lo && slices.Contains(loAddrs, a.Prefix):
 		case a.Kernel:
 			if !w.ll[l.Index] && !lo {
-				w.line("link set dev %s up", l.Name)
+				w.line("link set dev %s up", word(l.Name))
 				w.ll[l.Index] = true
 			}
 		default:
-			w.line("addr add %s dev %s", addrArgs(&a), l.Name)
+			w.line("addr add %s dev %s", addrArgs(&a), word(l.Name))
 		}
 	}
 }
@@ -191,13 +195,13 @@ func (w *writer) addrs6(l *control.Link) {
 // down takes a link down; without keep_addr_on_down that removes its IPv6
 // addresses, so the ones it has are added again.
 func (w *writer) down(l *control.Link) {
-	w.line("link set dev %s down", l.Name)
+	w.line("link set dev %s down", word(l.Name))
 	if w.s.Sysctl().KeepAddrOnDown {
 		return
 	}
 	for i := len(l.Addrs) - 1; i >= 0; i-- {
 		if a := l.Addrs[i]; !a.Is4() {
-			w.line("addr add %s dev %s", addrArgs(&a), l.Name)
+			w.line("addr add %s dev %s", addrArgs(&a), word(l.Name))
 		}
 	}
 }
@@ -213,7 +217,7 @@ func addrArgs(a *control.Addr) string {
 		fmt.Fprintf(&b, " scope %d", a.Scope)
 	}
 	if a.Label != "" {
-		fmt.Fprintf(&b, " label %s", a.Label)
+		fmt.Fprintf(&b, " label %s", word(a.Label))
 	}
 	if a.Metric != 0 {
 		fmt.Fprintf(&b, " metric %d", a.Metric)
@@ -253,4 +257,63 @@ func usedLinks(s *control.Snapshot) map[int]bool {
 		}
 	}
 	return used
+}
+
+// multicastPrefix is the prefix of the route every link but lo gets in
+// its L3 domain's local table when it comes up.
+var multicastPrefix = netip.MustParsePrefix("ff00::/8")
+
+// upOrder returns the links in the order the script writes their
+// addresses and brings them up: index order, except that the links that
+// are up in one table take the places of that table's links in the order
+// they came up, which the order of their ff00::/8 routes there records.
+// The kernel appends each route a link's coming up makes, so equal routes
+// of different links (ff00::/8, fe80::/64, the same subnet on two ports)
+// are in that order.
+func upOrder(s *control.Snapshot) []*control.Link {
+	var links []*control.Link
+	for l := range s.Links() {
+		links = append(links, l)
+	}
+	claimed := map[int]bool{} // a link takes part in one table's order only
+	for _, id := range s.TableIDs() {
+		var order []*control.Link
+		for r := range s.Table(id).All() {
+			if r.Proto != fib.ProtoKernel || r.Type != fib.TypeMulticast || r.Prefix != multicastPrefix || len(r.Nexthops) != 1 {
+				continue
+			}
+			if l := s.Link(r.Nexthops[0].Dev); l != nil && l.Up && !claimed[l.Index] {
+				claimed[l.Index] = true
+				order = append(order, l)
+			}
+		}
+		next := 0
+		for i, l := range links {
+			if slices.Contains(order, l) {
+				links[i] = order[next]
+				next++
+			}
+		}
+	}
+	return links
+}
+
+// word writes a name (of a link, a label) so that the script's reader
+// (SplitLine) reads it back whole: as it is, or, when it holds a blank,
+// a quote or '#', in single quotes, with each single quote it holds in
+// double quotes.
+func word(s string) string {
+	if s != "" && !strings.ContainsAny(s, " \t\r\n\"'#") {
+		return s
+	}
+	var b strings.Builder
+	for i, part := range strings.Split(s, "'") {
+		if i > 0 {
+			b.WriteString(`"'"`)
+		}
+		if part != "" || i == 0 && !strings.Contains(s, "'") {
+			b.WriteString("'" + part + "'")
+		}
+	}
+	return b.String()
 }
