@@ -1,6 +1,11 @@
 package cli
 
-import "testing"
+import (
+	"strings"
+	"testing"
+
+	"github.com/govrf/govrf/internal/control"
+)
 
 const (
 	loShow = "1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000\n" +
@@ -123,5 +128,27 @@ func TestLinkAddSetDel(t *testing.T) {
 		{name: "del no dev", cmd: "link del", err: "Not enough information: \"dev\" argument is required.\n", code: 255},
 		{name: "del no such", cmd: "link del nosuch", err: "Cannot find device \"nosuch\"\n", code: 1},
 		{name: "del lo", cmd: "link del lo", err: "RTNETLINK answers: Operation not supported\n", code: 2},
+		{name: "packet force", setup: []string{"link add link eth9 name p0 address 02:11:22:33:44:66 type packet force"},
+			cmd: "-d link show p0",
+			out: "2: p0: <BROADCAST,MULTICAST> mtu 1500 qdisc noop state DOWN mode DEFAULT group default qlen 1000\n" +
+				"    link/ether 02:11:22:33:44:66 brd ff:ff:ff:ff:ff:ff promiscuity 0  allmulti 0 minmtu 0 maxmtu 0 \n" +
+				"    packet link eth9 force addrgenmode eui64 numtxqueues 1 numrxqueues 1 gso_max_size 65536 gso_max_segs 65535 tso_max_size 524280 tso_max_segs 65535 gro_max_size 65536 \n"},
+		{name: "packet unknown option", cmd: "link add link eth9 name p0 type packet forced",
+			err: "packet: unknown option \"forced\"?\nUsage: ... packet [ force ]\n", code: 1},
+		{name: "packet force on set", setup: []string{"link add link eth9 name p0 type packet"}, cmd: "link set p0 type packet force",
+			err: "RTNETLINK answers: Operation not supported\n", code: 2},
 	})
+}
+
+// TestPacketForceJSON checks that -j -d shows a packet link's interface
+// and its force flag as the kind's data.
+func TestPacketForceJSON(t *testing.T) {
+	ctl := control.New()
+	if _, e, code := run(t, ctl, "link add link eth9 name p0 type packet force"); code != 0 {
+		t.Fatalf("link add ... type packet force = %d: %s", code, e)
+	}
+	out, _, _ := run(t, ctl, "-j -d link show p0")
+	if want := `"linkinfo":{"info_kind":"packet","info_data":{"link":"eth9","force":true}}`; !strings.Contains(out, want) {
+		t.Errorf("-j -d link show p0 = %s, want it to contain %s", out, want)
+	}
 }

@@ -172,9 +172,17 @@ func (lp *linkPrinter) printDetails() {
 		if l.Kind != control.KindLoopback {
 			p.nl()
 			p.str(printAny, "info_kind", "    %s ", l.Kind.String())
-			if l.Kind == control.KindVRF {
+			switch l.Kind {
+			case control.KindVRF:
 				p.openObject("info_data")
 				p.uint(printAny, "table", "table %d ", uint64(l.Table))
+				p.closeObject()
+			case control.KindPacket:
+				p.openObject("info_data")
+				p.str(printAny, "link", "link %s ", l.Parent)
+				if l.Force {
+					p.bool(printAny, "force", "force ", true)
+				}
 				p.closeObject()
 			}
 		}

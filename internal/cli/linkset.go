@@ -22,7 +22,7 @@ func linkCreate(c *ctx, req linkReq, table *fib.TableID) error {
 	if err := checkNewName(name); err != nil {
 		return err
 	}
-	spec := control.LinkSpec{Name: name, Kind: kind, Parent: req.parent}
+	spec := control.LinkSpec{Name: name, Kind: kind, Parent: req.parent, Force: req.force}
 	if req.parent != "" && kind != control.KindPacket {
 		return errUnsupported("link")
 	}

@@ -23,6 +23,7 @@ type portKey struct {
 	kind   control.Kind
 	device string // the kernel interface: a packet link's parent, a tap's name
 	mac    control.MAC
+	force  bool // a packet link's `force`
 }
 
 // keyOf returns the port key of l, and false for links without a
@@ -33,9 +34,9 @@ func keyOf(l *control.Link) (portKey, bool) {
 	}
 	switch l.Kind {
 	case control.KindPacket:
-		return portKey{l.Kind, l.Parent, l.MAC}, true
+		return portKey{l.Kind, l.Parent, l.MAC, l.Force}, true
 	case control.KindTap:
-		return portKey{l.Kind, l.Name, l.MAC}, true
+		return portKey{l.Kind, l.Name, l.MAC, false}, true
 	}
 	return portKey{}, false
 }
@@ -62,7 +63,7 @@ func openKernelPort(k portKey) (port.Port, error) {
 	if k.kind == control.KindTap {
 		return tap.Create(k.device, tap.Config{MAC: header.MAC(k.mac)})
 	}
-	return packet.Open(k.device, packet.Config{MAC: header.MAC(k.mac), Quiesce: true})
+	return packet.Open(k.device, packet.Config{MAC: header.MAC(k.mac), Quiesce: true, Force: k.force})
 }
 
 // reconcile makes the attached ports match the links of the current
@@ -95,7 +96,7 @@ func (d *Daemon) reconcile(before *control.Snapshot) []error {
 			continue // attached, or waiting: its watch attaches it when the interface appears
 		}
 		if err := d.attach(l.Index, k); err != nil {
-			err = fmt.Errorf("cannot attach %q: %v", k.device, innermost(err))
+			err = attachError(l, k, err)
 			var old *control.Link
 			if before != nil {
 				old = before.Link(l.Index)
@@ -109,7 +110,7 @@ func (d *Daemon) reconcile(before *control.Snapshot) []error {
 			case old != nil && oldKey != k:
 				errs = append(errs, err)
 			default:
-				slog.Warn("port not attached", "link", l.Name, "err", innermost(err))
+				slog.Warn("port not attached", "link", l.Name, "err", err)
 			}
 			if _, ok := d.ports[l.Index]; !ok {
 				d.ports[l.Index] = owned{key: k}
@@ -267,6 +268,23 @@ func (d *Daemon) release(index int) {
 		}
 	}
 	delete(d.ports, index)
+}
+
+// attachError says why the port of link l, key k, could not be opened:
+// what went wrong and, where the user can do something about it, what.
+func attachError(l *control.Link, k portKey, err error) error {
+	var addressed *packet.AddressedError
+	if errors.As(err, &addressed) {
+		addrs := make([]string, len(addressed.Addrs))
+		for i, a := range addressed.Addrs {
+			addrs[i] = a.String()
+		}
+		return fmt.Errorf("cannot attach %q: interface carries IPv4 addresses (%s), which the kernel would go on "+
+			"answering and routing for; remove them with \"ip addr flush dev %s\", or attach it anyway with "+
+			"\"govrf link add link %s name %s type packet force\"",
+			k.device, strings.Join(addrs, " "), k.device, k.device, l.Name)
+	}
+	return fmt.Errorf("cannot attach %q: %v", k.device, innermost(err))
 }
 
 // innermost returns the error at the bottom of err's chain, which says

@@ -2,6 +2,9 @@ package packet
 
 import (
 	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
 
 	"github.com/govrf/govrf/internal/header"
 )
@@ -36,9 +39,28 @@ type Config struct {
 	NoCoalesce bool
 }
 
-// ErrAddressed is the error Open and Quiesce return, wrapped, for an
-// interface that carries IPv4 addresses.
+// ErrAddressed is the error Open and Quiesce return, as an
+// *AddressedError, for an interface that carries IPv4 addresses.
 var ErrAddressed = errors.New("interface carries IPv4 addresses")
+
+// AddressedError refuses an interface that carries IPv4 addresses,
+// which the kernel would go on answering and routing for beside govrf.
+// It matches ErrAddressed (errors.Is).
+type AddressedError struct {
+	Ifname string
+	Addrs  []netip.Prefix // the IPv4 addresses found
+}
+
+func (e *AddressedError) Error() string {
+	addrs := make([]string, len(e.Addrs))
+	for i, a := range e.Addrs {
+		addrs[i] = a.String()
+	}
+	return fmt.Sprintf("packet: %s has %s: %v", e.Ifname, strings.Join(addrs, ", "), ErrAddressed)
+}
+
+// Is reports whether target is ErrAddressed.
+func (e *AddressedError) Is(target error) bool { return target == ErrAddressed }
 
 // ErrUnsupported is the error Open and Quiesce return on systems other
 // than Linux.
