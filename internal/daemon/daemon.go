@@ -63,6 +63,9 @@ type Daemon struct {
 	// stackFails holds each failing host stack's last error by VRF
 	// name, so that a failure is told once (stackFailed).
 	stackFails map[string]string
+	// locks hold the socket and the namespace directory for this
+	// daemon while it runs (takeLocks).
+	locks []*os.File
 }
 
 // New builds the daemon: loads ConfigFile if it exists, opens the ports
@@ -75,8 +78,16 @@ func New(cfg Config) (*Daemon, error) {
 	return newDaemon(cfg, openKernelPort)
 }
 
-func newDaemon(cfg Config, open opener) (*Daemon, error) {
+func newDaemon(cfg Config, open opener) (_ *Daemon, err error) {
 	d := &Daemon{cfg: cfg, ctl: control.NewFor(cfg.Kernel), open: open, ports: map[int]owned{}, stacks: map[int]*stack{}}
+	if d.locks, err = takeLocks(cfg); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			releaseLocks(d.locks)
+		}
+	}()
 	d.feed = newFeed(d.ctl)
 	if cfg.ConfigFile != "" {
 		f, err := os.Open(cfg.ConfigFile)
@@ -137,6 +148,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		d.release(index)
 	}
 	d.closeStacks()
+	releaseLocks(d.locks)
 	return err
 }
 
