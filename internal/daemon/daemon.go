@@ -32,6 +32,11 @@ import (
 type Config struct {
 	Socket     string // the API socket
 	ConfigFile string // the persisted configuration; "" keeps none
+	// StateFile keeps the settings packet ports changed on their
+	// interfaces, as they were, so that a daemon killed before it gave
+	// them back gives them back at its next start; "" means
+	// DefaultStateFile(Socket).
+	StateFile string
 	// HostStacks gives every L3 domain a host stack
 	// (docs/hoststacks.md): a network namespace in NetnsDir ("" for
 	// /run/netns) where programs run with `govrf vrf exec`. It needs
@@ -66,6 +71,7 @@ type Daemon struct {
 	// locks hold the socket and the namespace directory for this
 	// daemon while it runs (takeLocks).
 	locks []*os.File
+	state *stateFile // the packet ports' journal (Config.StateFile)
 }
 
 // New builds the daemon: loads ConfigFile if it exists, opens the ports
@@ -75,11 +81,17 @@ type Daemon struct {
 // link stays configured, since the interface may yet appear, and later
 // changes try it again.
 func New(cfg Config) (*Daemon, error) {
-	return newDaemon(cfg, openKernelPort)
+	return newDaemon(cfg, nil)
 }
 
 func newDaemon(cfg Config, open opener) (_ *Daemon, err error) {
+	if cfg.StateFile == "" {
+		cfg.StateFile = DefaultStateFile(cfg.Socket)
+	}
 	d := &Daemon{cfg: cfg, ctl: control.NewFor(cfg.Kernel), open: open, ports: map[int]owned{}, stacks: map[int]*stack{}}
+	if d.open == nil {
+		d.open = d.openKernelPort
+	}
 	if d.locks, err = takeLocks(cfg); err != nil {
 		return nil, err
 	}
@@ -88,6 +100,9 @@ func newDaemon(cfg Config, open opener) (_ *Daemon, err error) {
 			releaseLocks(d.locks)
 		}
 	}()
+	if d.state, err = openState(cfg.StateFile); err != nil {
+		return nil, err
+	}
 	d.feed = newFeed(d.ctl)
 	if cfg.ConfigFile != "" {
 		f, err := os.Open(cfg.ConfigFile)
@@ -117,6 +132,14 @@ func newDaemon(cfg Config, open opener) (_ *Daemon, err error) {
 	}
 	d.ln = ln
 	d.reconcile(nil)
+	d.state.restoreLeftovers(func(ifname string, ifindex int) bool {
+		for _, o := range d.ports {
+			if o.port != nil && o.key.kind == control.KindPacket && o.key.device == ifname && o.ifindex == ifindex {
+				return true
+			}
+		}
+		return false
+	})
 	for _, err := range d.syncStacks() {
 		slog.Warn("host stack", "err", err)
 	}

@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/govrf/govrf/internal/hoststack"
 )
 
-// lockSuffix names a socket's lock file: the socket's path and this.
-const lockSuffix = ".lock"
+// lockFile returns the lock file of a daemon on socket: the socket's
+// path with ".lock" for ".sock" (/run/govrf/govrf.lock).
+func lockFile(socket string) string { return strings.TrimSuffix(socket, ".sock") + ".lock" }
 
 // takeLocks makes what must be one daemon's this daemon's, before it
 // touches anything: the socket, through a lock file beside it (a second
@@ -29,7 +31,7 @@ func takeLocks(cfg Config) ([]*os.File, error) {
 	if err := os.MkdirAll(filepath.Dir(cfg.Socket), 0o755); err != nil {
 		return fail(err)
 	}
-	f, err := flockExclusive(cfg.Socket+lockSuffix, false)
+	f, err := flockExclusive(lockFile(cfg.Socket), false)
 	if err != nil {
 		return fail(heldBy(err, fmt.Sprintf("serves the socket %s", cfg.Socket), "-socket"))
 	}

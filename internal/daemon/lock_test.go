@@ -68,7 +68,7 @@ func TestNetnsDirLocked(t *testing.T) {
 		t.Errorf("takeLocks on a locked namespace directory = %v, want %q and -netns-dir", err, want)
 	}
 	// b's socket lock, taken before, was let go again.
-	if l, err := flockExclusive(b.Socket+lockSuffix, false); err != nil {
+	if l, err := flockExclusive(lockFile(b.Socket), false); err != nil {
 		t.Errorf("b's socket lock after its refusal: %v, want it free", err)
 	} else {
 		l.Close()

@@ -13,7 +13,7 @@ import (
 )
 
 // Main is govrfd's command line: `govrfd [-socket PATH] [-config FILE]
-// [-group NAME] [-host-stacks=BOOL] [-netns-dir DIR] [-ipv6-mroute yes|no|auto]`.
+// [-state FILE] [-group NAME] [-host-stacks=BOOL] [-netns-dir DIR] [-ipv6-mroute yes|no|auto]`.
 // It runs the daemon until SIGTERM or SIGINT and returns the exit code.
 // Both cmd/govrfd and the govrf binary's daemon mode (used by `govrf
 // demo`, so that one binary suffices) call it.
@@ -23,6 +23,7 @@ func Main(args []string, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.Socket, "socket", "/run/govrf/govrf.sock", "the API socket")
 	fs.StringVar(&cfg.ConfigFile, "config", "/etc/govrf/govrf.conf", "the persisted configuration")
+	fs.StringVar(&cfg.StateFile, "state", "", "where packet ports keep the interface settings they change, to give them back after a crash (default: the socket's path, .sock replaced by .state)")
 	fs.BoolVar(&cfg.HostStacks, "host-stacks", os.Geteuid() == 0, "give every VRF a host stack for `govrf vrf exec` (needs root)")
 	fs.StringVar(&cfg.NetnsDir, "netns-dir", "", "where host stacks' namespaces are named (default /run/netns)")
 	fs.StringVar(&cfg.Group, "group", "", "the group that owns the socket; its members may configure the router")

@@ -57,13 +57,13 @@ type owned struct {
 type opener func(k portKey) (port.Port, error)
 
 // openKernelPort opens an AF_PACKET port on the parent interface,
-// quiesced so that the kernel stays silent on it, or creates a TAP
-// device.
-func openKernelPort(k portKey) (port.Port, error) {
+// quiesced so that the kernel stays silent on it, with the interface's
+// original settings kept in the state file, or creates a TAP device.
+func (d *Daemon) openKernelPort(k portKey) (port.Port, error) {
 	if k.kind == control.KindTap {
 		return tap.Create(k.device, tap.Config{MAC: header.MAC(k.mac)})
 	}
-	return packet.Open(k.device, packet.Config{MAC: header.MAC(k.mac), Quiesce: true, Force: k.force})
+	return packet.Open(k.device, packet.Config{MAC: header.MAC(k.mac), Quiesce: true, Force: k.force, Journal: d.state})
 }
 
 // reconcile makes the attached ports match the links of the current

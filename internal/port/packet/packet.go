@@ -32,6 +32,12 @@ type Config struct {
 	// settings at Close.
 	Quiesce bool
 
+	// Journal, if not nil, keeps the settings Quiesce found where they
+	// outlive the process, so that a process killed before Close gives
+	// them back at its next start rather than taking its own quiesced
+	// values for the interface's; see Journal.
+	Journal Journal
+
 	// NoCoalesce sends every frame given to Write as it is. By default
 	// Write merges runs of adjacent segments of one TCP flow into
 	// super-frames, as GRO would, and the kernel passes them on whole
@@ -65,3 +71,30 @@ func (e *AddressedError) Is(target error) bool { return target == ErrAddressed }
 // ErrUnsupported is the error Open and Quiesce return on systems other
 // than Linux.
 var ErrUnsupported = errors.New("AF_PACKET ports need Linux")
+
+// Journal keeps, somewhere that survives the process, the settings of
+// each quiesced interface as they were before anyone quiesced it (the
+// originals), by interface name and index; an index tells an interface
+// from a later one of the same name. A port opened with a Journal
+// records the originals before it changes anything and forgets them
+// once it has written them back. Opening an interface that has a record
+// (the last owner was killed) takes the originals from the record, not
+// from the interface, whose settings are still the quiesced ones. A
+// record that no port takes up again is given back with Restore.
+//
+// Settings are named as Settings names them.
+type Journal interface {
+	// Originals returns the recorded settings of the interface, or
+	// false if there are none.
+	Originals(ifname string, ifindex int) (map[string]string, bool)
+	// Record keeps the interface's original settings; Open fails if it
+	// fails.
+	Record(ifname string, ifindex int, settings map[string]string) error
+	// Forget drops the interface's record.
+	Forget(ifname string, ifindex int) error
+}
+
+// Settings are the names of the per-interface sysctls Quiesce changes,
+// in the order it changes them, as a Journal records them: the path
+// under /proc/sys/net with the interface's name left out.
+var Settings = []string{"ipv6/conf/disable_ipv6", "ipv4/conf/arp_ignore", "ipv4/conf/arp_announce"}

@@ -87,7 +87,7 @@ func Open(ifname string, cfg Config) (*Port, error) {
 		return nil, fmt.Errorf("packet: open %s: %w", ifname, err)
 	}
 	if cfg.Quiesce {
-		if p.restore, err = quiesce(ifname, ifi.Index); err != nil {
+		if p.restore, err = quiesce(ifname, ifi.Index, cfg.Journal); err != nil {
 			p.closeFDs()
 			return nil, err
 		}
