@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -150,5 +151,59 @@ func TestPacketForceJSON(t *testing.T) {
 	out, _, _ := run(t, ctl, "-j -d link show p0")
 	if want := `"linkinfo":{"info_kind":"packet","info_data":{"link":"eth9","force":true}}`; !strings.Contains(out, want) {
 		t.Errorf("-j -d link show p0 = %s, want it to contain %s", out, want)
+	}
+}
+
+// statePlane is a plane whose packet links' interfaces are in a given
+// state, and that records the up and down it is told.
+type statePlane struct {
+	fakePlane
+	st  PortState
+	set []string
+}
+
+func (p *statePlane) PortState(link int) PortState { return p.st }
+
+func (p *statePlane) SetPortUp(link int, up bool) error {
+	p.set = append(p.set, fmt.Sprintf("%d %v", link, up))
+	return nil
+}
+
+// TestLinkShowPortState: a packet link that is up mirrors the plane's
+// view of its interface; one that is down shows DOWN whatever its
+// interface does; `link set up|down` on a packet link is passed on.
+func TestLinkShowPortState(t *testing.T) {
+	for _, tc := range []struct {
+		st   PortState
+		want string
+	}{
+		{PortState{Carrier: true, OperState: "UP"}, "<BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP "},
+		{PortState{OperState: "DOWN"}, "<NO-CARRIER,BROADCAST,MULTICAST,UP> mtu 1500 qdisc noqueue state DOWN "},
+		{PortState{OperState: "LOWERLAYERDOWN"}, "<NO-CARRIER,BROADCAST,MULTICAST,UP> mtu 1500 qdisc noqueue state LOWERLAYERDOWN "},
+		{PortState{}, "<NO-CARRIER,BROADCAST,MULTICAST,UP> mtu 1500 qdisc noqueue state LOWERLAYERDOWN "},
+		{PortState{Carrier: true, OperState: "UNKNOWN"}, "<BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UNKNOWN "},
+	} {
+		ctl := control.New()
+		plane := &statePlane{st: tc.st}
+		for _, line := range []string{"link add link eth9 name p0 type packet", "link set dev p0 up"} {
+			var errs strings.Builder
+			if code := RunWith(ctl, plane, strings.Fields(line), &strings.Builder{}, &errs); code != 0 {
+				t.Fatalf("%s = %d: %s", line, code, errs.String())
+			}
+		}
+		var out strings.Builder
+		RunWith(ctl, plane, strings.Fields("link show dev p0"), &out, &strings.Builder{})
+		if !strings.Contains(out.String(), tc.want) {
+			t.Errorf("link show dev p0 with the interface %+v:\n%s\nwant %q", tc.st, out.String(), tc.want)
+		}
+		RunWith(ctl, plane, strings.Fields("link set dev p0 down"), &out, &strings.Builder{})
+		out.Reset()
+		RunWith(ctl, plane, strings.Fields("link show dev p0"), &out, &strings.Builder{})
+		if want := "<BROADCAST,MULTICAST> mtu 1500 qdisc noop state DOWN "; !strings.Contains(out.String(), want) {
+			t.Errorf("link show dev p0 down with the interface %+v:\n%s\nwant %q", tc.st, out.String(), want)
+		}
+		if want := []string{"2 true", "2 false"}; fmt.Sprint(plane.set) != fmt.Sprint(want) {
+			t.Errorf("SetPortUp calls = %v, want %v", plane.set, want)
+		}
 	}
 }

@@ -51,6 +51,8 @@ type owned struct {
 	port    port.Port // nil while the interface is missing
 	ifindex int       // of the interface a packet.Port is bound to; 0 for other ports
 	watch   *ifWatch  // packet links only
+	// state is the interface's state as last seen, to log its changes.
+	state packet.State
 }
 
 // opener opens the kernel port a key describes; tests replace it.
@@ -168,7 +170,66 @@ func (d *Daemon) attach(index int, k portKey) error {
 	o := d.ports[index] // a waiting link's watch stays
 	o.key, o.port, o.ifindex = k, p, ifindex
 	d.ports[index] = o
+	if l := d.ctl.Snapshot().Link(index); ifindex != 0 && l != nil && l.Up {
+		// The port owns the interface: a link that is up has its
+		// interface up.
+		if st, err := packet.InterfaceState(ifindex); err == nil && !st.Up {
+			if err := packet.SetInterfaceUp(ifindex, true); err != nil {
+				slog.Warn("cannot bring the interface up with its link", append(d.portAttrs(index), "err", innermost(err))...)
+			} else {
+				slog.Info("interface set up with its link", d.portAttrs(index)...)
+			}
+		}
+	}
+	d.followState(index)
 	return nil
+}
+
+// followState reads the state of packet link index's interface and
+// logs how it changed since last read: up or down, carrier, the
+// operational state that `link show` mirrors. d.mu is held.
+func (d *Daemon) followState(index int) {
+	o, ok := d.ports[index]
+	if !ok || o.port == nil || o.ifindex == 0 {
+		return
+	}
+	st, err := packet.InterfaceState(o.ifindex)
+	if err != nil || st == o.state {
+		return
+	}
+	attrs := append(d.portAttrs(index), "up", st.Up, "carrier", st.LowerUp, "operstate", st.OperState)
+	if st.Up && st.LowerUp {
+		slog.Info("interface has carrier", attrs...)
+	} else {
+		slog.Warn("interface has no carrier: the port cannot send or receive", attrs...)
+	}
+	o.state = st
+	d.ports[index] = o
+}
+
+// portAttrs are the log attributes of port link index: the link's name,
+// its VRF if it has one, and the kernel interface under it.
+func (d *Daemon) portAttrs(index int) []any {
+	s := d.ctl.Snapshot()
+	l := s.Link(index)
+	if l == nil {
+		return []any{"device", d.ports[index].key.device}
+	}
+	attrs := []any{"port", l.Name}
+	if l.Master != 0 {
+		attrs = append(attrs, "vrf", vrfName(s, l.Master))
+	}
+	if o, ok := d.ports[index]; ok {
+		attrs = append(attrs, "device", o.key.device)
+	}
+	return attrs
+}
+
+func upDown(up bool) string {
+	if up {
+		return "up"
+	}
+	return "down"
 }
 
 // watch follows the interface under packet link index, which the link
@@ -215,12 +276,13 @@ func (d *Daemon) recheck(index int) {
 	ifi, err := net.InterfaceByName(o.key.device)
 	if o.port != nil {
 		if err == nil && ifi.Index == o.ifindex {
+			d.followState(index)
 			return
 		}
 		slog.Warn("interface vanished; the link waits for it", "link", l.Name, "device", o.key.device)
 		d.plane.Detach(index)
 		o.port.Close() // its error says only that the interface is gone
-		o.port, o.ifindex = nil, 0
+		o.port, o.ifindex, o.state = nil, 0, packet.State{}
 		d.ports[index] = o
 	}
 	if err != nil {

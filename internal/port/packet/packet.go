@@ -98,3 +98,13 @@ type Journal interface {
 // in the order it changes them, as a Journal records them: the path
 // under /proc/sys/net with the interface's name left out.
 var Settings = []string{"ipv6/conf/disable_ipv6", "ipv4/conf/arp_ignore", "ipv4/conf/arp_announce"}
+
+// State is a kernel interface's state as `ip link` shows it.
+type State struct {
+	Up      bool // IFF_UP: administratively up
+	LowerUp bool // IFF_LOWER_UP: it has carrier
+	// OperState is its RFC 2863 operational state as ip names it: UP,
+	// DOWN, LOWERLAYERDOWN (a veth whose peer is down), UNKNOWN (a
+	// device that does not report one), DORMANT, TESTING or NOTPRESENT.
+	OperState string
+}

@@ -484,3 +484,46 @@ func TestIntegrationQuiesceJournal(t *testing.T) {
 		t.Errorf("after Restore(va): %v, want the originals %v", got, before)
 	}
 }
+
+// TestIntegrationInterfaceState reads a veth end's state as ip shows it
+// in each case, and brings it up and down.
+func TestIntegrationInterfaceState(t *testing.T) {
+	netnstest.Enter(t)
+	netnstest.IP(t, "link", "add", "va", "type", "veth", "peer", "name", "vb")
+	ifi, err := net.InterfaceByName("va")
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(when string, want State) {
+		t.Helper()
+		var got State
+		for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			if got, err = InterfaceState(ifi.Index); err != nil {
+				t.Fatalf("%s: InterfaceState(va) = %v", when, err)
+			}
+			if got == want || time.Now().After(deadline) {
+				break
+			}
+		}
+		if got != want {
+			t.Errorf("%s: InterfaceState(va) = %+v, want %+v", when, got, want)
+		}
+	}
+	check("both down", State{OperState: "DOWN"})
+	if err := SetInterfaceUp(ifi.Index, true); err != nil {
+		t.Fatalf("SetInterfaceUp(va, true) = %v", err)
+	}
+	check("va up, vb down", State{Up: true, OperState: "LOWERLAYERDOWN"})
+	netnstest.IP(t, "link", "set", "vb", "up")
+	check("both up", State{Up: true, LowerUp: true, OperState: "UP"})
+	if err := SetInterfaceUp(ifi.Index, false); err != nil {
+		t.Fatalf("SetInterfaceUp(va, false) = %v", err)
+	}
+	check("va down, vb up", State{OperState: "DOWN"})
+	if _, err := InterfaceState(1 << 30); err == nil {
+		t.Errorf("InterfaceState of no interface = nil error")
+	}
+	if err := SetInterfaceUp(1<<30, true); err == nil {
+		t.Errorf("SetInterfaceUp of no interface = nil error")
+	}
+}

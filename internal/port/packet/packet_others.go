@@ -16,6 +16,12 @@ func Quiesce(ifname string) (restore func() error, err error) { return nil, ErrU
 // Restore returns ErrUnsupported.
 func Restore(ifname string, ifindex int, settings map[string]string) error { return ErrUnsupported }
 
+// InterfaceState returns ErrUnsupported.
+func InterfaceState(ifindex int) (State, error) { return State{}, ErrUnsupported }
+
+// SetInterfaceUp returns ErrUnsupported.
+func SetInterfaceUp(ifindex int, up bool) error { return ErrUnsupported }
+
 // Read returns ErrUnsupported.
 func (p *Port) Read(bufs [][]byte, sizes []int, offset int) (int, error) { return 0, ErrUnsupported }
 
