@@ -26,6 +26,7 @@ import (
 	"github.com/govrf/govrf/internal/config"
 	"github.com/govrf/govrf/internal/control"
 	"github.com/govrf/govrf/internal/dataplane"
+	"github.com/govrf/govrf/internal/hoststack"
 )
 
 // Config says where the daemon listens and keeps its configuration.
@@ -113,9 +114,14 @@ func newDaemon(cfg Config, open opener) (_ *Daemon, err error) {
 			if err != nil {
 				return nil, err
 			}
-		case !errors.Is(err, os.ErrNotExist):
+			loaded(cfg.ConfigFile, d.ctl.Snapshot())
+		case errors.Is(err, os.ErrNotExist):
+			slog.Info("no configuration file yet; starting empty", "file", cfg.ConfigFile)
+		default:
 			return nil, err
 		}
+	} else {
+		slog.Info("no configuration file: changes are not kept")
 	}
 	d.plane = dataplane.New(d.ctl, nil, dataplane.Config{NeighWatch: d.feed.neigh})
 	gid, err := groupID(cfg.Group)
@@ -155,23 +161,42 @@ func (d *Daemon) Control() *control.Control { return d.ctl }
 func (d *Daemon) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	netns := ""
+	if d.cfg.HostStacks {
+		netns = d.cfg.NetnsDir
+		if netns == "" {
+			netns = hoststack.DefaultNetnsDir
+		}
+	}
+	slog.Info("govrfd serving", "pid", os.Getpid(), "socket", d.cfg.Socket, "config", d.cfg.ConfigFile,
+		"state", d.cfg.StateFile, "host_stacks", d.cfg.HostStacks, "netns_dir", netns)
 	planeDone := make(chan error, 1)
 	go func() { planeDone <- d.plane.Run(ctx) }()
 	go d.watchStacks(ctx)
 	feedDone := make(chan struct{})
 	go func() { d.feed.run(ctx); close(feedDone) }()
 	err := api.Serve(ctx, d.ln, d.pol, d.handle, d.stream)
+	if err != nil {
+		slog.Error("govrfd stopping: the API server failed", "err", err)
+	} else {
+		slog.Info("govrfd stopping", "reason", context.Cause(ctx))
+	}
 	cancel() // the server failed, or ctx ended: the data plane stops too
 	d.ln.Close()
 	<-planeDone
 	<-feedDone
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	for index := range d.ports {
+	ports, stacks := 0, len(d.stacks)
+	for index, o := range d.ports {
+		if o.port != nil {
+			ports++
+		}
 		d.release(index)
 	}
 	d.closeStacks()
 	releaseLocks(d.locks)
+	slog.Info("govrfd stopped", "ports_closed", ports, "stacks_removed", stacks, "socket_removed", d.cfg.Socket)
 	return err
 }
 

@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -27,6 +28,7 @@ func TestMain(m *testing.M) {
 }
 
 func runDaemon(cfg Config) int {
+	slog.SetDefault(newLogger(os.Stderr, false))
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
 	d, err := New(cfg)
@@ -120,5 +122,16 @@ func TestIntegrationPing(t *testing.T) {
 	// The packet port gave va back to the kernel as it found it.
 	if got := run(t, "ip", "-n", router, "-o", "link", "show", "va"); strings.Contains(got, "PROMISC") {
 		t.Errorf("va after the daemon stopped: %s, want it no longer promiscuous", got)
+	}
+	// The daemon's log told the port's life.
+	for _, want := range []string{
+		`msg="port attached" port=p0 device=va kind=packet`,
+		`msg="interface has carrier" port=p0 device=va up=true carrier=true operstate=UP`,
+		`msg="port closed; interface settings restored" port=p0 device=va`,
+		`msg="govrfd stopped" ports_closed=1`,
+	} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("the daemon's log lacks %s; it is:\n%s", want, stderr.String())
+		}
 	}
 }

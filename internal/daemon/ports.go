@@ -170,6 +170,7 @@ func (d *Daemon) attach(index int, k portKey) error {
 	o := d.ports[index] // a waiting link's watch stays
 	o.key, o.port, o.ifindex = k, p, ifindex
 	d.ports[index] = o
+	slog.Info("port attached", append(d.portAttrs(index), "kind", k.kind.String())...)
 	if l := d.ctl.Snapshot().Link(index); ifindex != 0 && l != nil && l.Up {
 		// The port owns the interface: a link that is up has its
 		// interface up.
@@ -324,9 +325,18 @@ func (d *Daemon) release(index int) {
 		o.watch.stop()
 	}
 	if o.port != nil {
+		attrs := d.portAttrs(index)
 		d.plane.Detach(index)
-		if err := o.port.Close(); err != nil {
-			slog.Warn("closing port", "device", o.key.device, "err", err)
+		err := o.port.Close()
+		switch _, isTap := o.port.(*tap.Port); {
+		case err != nil:
+			slog.Warn("closing port", append(attrs, "err", err)...)
+		case o.ifindex != 0:
+			slog.Info("port closed; interface settings restored", append(attrs, "sysctls", "disable_ipv6 arp_ignore arp_announce")...)
+		case isTap:
+			slog.Info("port closed; TAP device removed", attrs...)
+		default:
+			slog.Info("port closed", attrs...)
 		}
 	}
 	delete(d.ports, index)
