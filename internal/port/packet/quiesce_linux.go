@@ -76,8 +76,8 @@ func quiesce(ifname string, index int, j Journal) (func() error, error) {
 	var undo []string // the settings changed, in order
 	restore := func() error {
 		err := restoreSettings(ifname, index, undo, orig)
-		if j != nil {
-			err = errors.Join(err, j.Forget(ifname, index))
+		if j != nil && err == nil { // a failed restore keeps its record for the next owner
+			err = j.Forget(ifname, index)
 		}
 		return err
 	}
