@@ -147,7 +147,11 @@ func newDaemon(cfg Config, open opener) (_ *Daemon, err error) {
 		return false
 	})
 	for _, err := range d.syncStacks() {
-		slog.Warn("host stack", "err", err)
+		if f, ok := err.(*stackFailure); ok {
+			slog.Warn("host stack cannot follow the configuration", "vrf", f.vrf, "err", f.err)
+		} else {
+			slog.Warn("host stack", "err", err)
+		}
 	}
 	return d, nil
 }

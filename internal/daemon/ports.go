@@ -112,7 +112,7 @@ func (d *Daemon) reconcile(before *control.Snapshot) []error {
 			case old != nil && oldKey != k:
 				errs = append(errs, err)
 			default:
-				slog.Warn("port not attached", "link", l.Name, "err", err)
+				slog.Warn("port not attached", append(linkAttrs(s, l.Index, k.device), "err", err)...)
 			}
 			if _, ok := d.ports[l.Index]; !ok {
 				d.ports[l.Index] = owned{key: k}
@@ -123,7 +123,7 @@ func (d *Daemon) reconcile(before *control.Snapshot) []error {
 		if o := d.ports[l.Index]; k.kind == control.KindPacket && o.watch == nil {
 			var err error
 			if o.watch, err = newIfWatch(); err != nil {
-				slog.Warn("interface not watched", "link", l.Name, "err", err)
+				slog.Warn("interface not watched", append(linkAttrs(s, l.Index, k.device), "err", err)...)
 				continue
 			}
 			d.ports[l.Index] = o
@@ -211,17 +211,21 @@ func (d *Daemon) followState(index int) {
 // portAttrs are the log attributes of port link index: the link's name,
 // its VRF if it has one, and the kernel interface under it.
 func (d *Daemon) portAttrs(index int) []any {
-	s := d.ctl.Snapshot()
-	l := s.Link(index)
-	if l == nil {
-		return []any{"device", d.ports[index].key.device}
+	return linkAttrs(d.ctl.Snapshot(), index, d.ports[index].key.device)
+}
+
+// linkAttrs are the log attributes of link index of s, on the kernel
+// interface device ("" for none known): port, vrf and device.
+func linkAttrs(s *control.Snapshot, index int, device string) []any {
+	var attrs []any
+	if l := s.Link(index); l != nil {
+		attrs = append(attrs, "port", l.Name)
+		if l.Master != 0 {
+			attrs = append(attrs, "vrf", vrfName(s, l.Master))
+		}
 	}
-	attrs := []any{"port", l.Name}
-	if l.Master != 0 {
-		attrs = append(attrs, "vrf", vrfName(s, l.Master))
-	}
-	if o, ok := d.ports[index]; ok {
-		attrs = append(attrs, "device", o.key.device)
+	if device != "" {
+		attrs = append(attrs, "device", device)
 	}
 	return attrs
 }
@@ -280,7 +284,7 @@ func (d *Daemon) recheck(index int) {
 			d.followState(index)
 			return
 		}
-		slog.Warn("interface vanished; the link waits for it", "link", l.Name, "device", o.key.device)
+		slog.Warn("interface vanished; the link waits for it", d.portAttrs(index)...)
 		d.plane.Detach(index)
 		o.port.Close() // its error says only that the interface is gone
 		o.port, o.ifindex, o.state = nil, 0, packet.State{}
@@ -290,10 +294,10 @@ func (d *Daemon) recheck(index int) {
 		return
 	}
 	if err := d.attach(index, o.key); err != nil {
-		slog.Warn("port not attached", "link", l.Name, "err", innermost(err))
+		slog.Warn("port not attached", append(d.portAttrs(index), "err", innermost(err))...)
 		return
 	}
-	slog.Info("interface appeared; port attached", "link", l.Name, "device", o.key.device)
+	slog.Info("interface appeared; port attached", d.portAttrs(index)...)
 }
 
 // followTap waits until TAP port p of link index is gone. If it went
@@ -308,10 +312,10 @@ func (d *Daemon) followTap(index int, p *tap.Port) {
 	if !ok || o.port != port.Port(p) {
 		return
 	}
-	slog.Warn("TAP device deleted; creating it again", "link", o.key.device)
+	slog.Warn("TAP device deleted; creating it again", d.portAttrs(index)...)
 	d.release(index)
 	if err := d.attach(index, o.key); err != nil {
-		slog.Warn("port not attached", "link", o.key.device, "err", innermost(err))
+		slog.Warn("port not attached", append(linkAttrs(d.ctl.Snapshot(), index, o.key.device), "err", innermost(err))...)
 		return
 	}
 	go d.followTap(index, d.ports[index].port.(*tap.Port))
