@@ -59,9 +59,9 @@ func TestIntegrationCarrierMirrored(t *testing.T) {
 	tp.linkShows("at start", "ra2", up, upState)
 
 	tp.must("ip", "-n", a2, "link", "set", "eth0", "down")
-	// A veth without carrier is LOWERLAYERDOWN, or DOWN where its
-	// peer's index in the other namespace is its own (default_operstate
-	// takes iflink == ifindex for a device without a lower one).
+	// A veth without carrier is LOWERLAYERDOWN, or DOWN where the
+	// kernel does not find its peer in its own namespace
+	// (default_operstate), as here.
 	var kernel string
 	for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 		kernel = tp.must("ip", "-n", r, "-o", "link", "show", "ra2")
