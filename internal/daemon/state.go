@@ -152,7 +152,7 @@ func (sf *stateFile) restoreLeftovers(taken func(ifname string, ifindex int) boo
 			slog.Warn("cannot restore the settings a previous govrfd changed", "device", name, "err", err)
 			continue
 		} else {
-			slog.Info("restored the settings a previous govrfd changed", "device", name, "sysctls", p.Sysctls)
+			slog.Info("restored the settings a previous govrfd changed", "device", name, "sysctls", settingsText(p.Sysctls))
 			restored = append(restored, name)
 		}
 		if err := sf.Forget(name, p.Ifindex); err != nil {
@@ -160,4 +160,14 @@ func (sf *stateFile) restoreLeftovers(taken func(ifname string, ifindex int) boo
 		}
 	}
 	return restored
+}
+
+// settingsText writes settings as "name=value ..." in name order.
+func settingsText(settings map[string]string) string {
+	var b []string
+	for k, v := range settings {
+		b = append(b, k+"="+v)
+	}
+	sort.Strings(b)
+	return strings.Join(b, " ")
 }
