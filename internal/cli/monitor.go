@@ -255,6 +255,8 @@ type portStatePlane struct {
 	st   PortState
 }
 
+// Neighbors, LinkStats and HostStacks know nothing; PortState knows
+// the one port's state, and others as connected.
 func (p portStatePlane) Neighbors(int) []neigh.Entry        { return nil }
 func (p portStatePlane) LinkStats(int) (LinkCounters, bool) { return LinkCounters{}, false }
 func (p portStatePlane) HostStacks() map[string]string      { return nil }

@@ -57,6 +57,7 @@ type AddressedError struct {
 	Addrs  []netip.Prefix // the IPv4 addresses found
 }
 
+// Error names the interface and its IPv4 addresses.
 func (e *AddressedError) Error() string {
 	addrs := make([]string, len(e.Addrs))
 	for i, a := range e.Addrs {
