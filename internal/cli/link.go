@@ -60,6 +60,7 @@ const linkUsage = `Usage: govrf link add [ name ] NAME [ address LLADDR ] [ mtu 
        govrf link help
 TYPE := { dummy | vrf | packet | tap }
 ARGS for vrf := table TABLEID
+ARGS for packet := [ force ]
 `
 
 // linkReq is a parsed link command (iproute2's iplink_req).
@@ -76,6 +77,7 @@ type linkReq struct {
 	parent   string  // after `link`: the kernel interface of a packet port
 	hasKind  bool
 	kindArgs []string
+	force    bool // `type packet force`
 }
 
 // linkModify runs add, set, replace and delete (iplink_modify).
@@ -87,7 +89,7 @@ func linkModify(c *ctx, a *args, verb linkVerb) error {
 	}
 	var table *fib.TableID
 	if req.hasKind {
-		if table, err = parseKindArgs(req); err != nil {
+		if table, err = parseKindArgs(&req); err != nil {
 			return err
 		}
 	} else if verb.creates() {
@@ -286,12 +288,26 @@ func finishLinkReq(s *control.Snapshot, req linkReq, name, dev string, hasName, 
 }
 
 // parseKindArgs reads what follows `type KIND` with the kind's own
-// parser: vrf takes `table TABLEID`; dummy takes nothing and, like ip,
-// ignores what it is given. It returns the VRF table, nil when not given.
-func parseKindArgs(req linkReq) (*fib.TableID, error) {
+// parser: vrf takes `table TABLEID`; packet takes `force`, which it sets
+// in req; dummy takes nothing and, like ip, ignores what it is given. It
+// returns the VRF table, nil when not given.
+func parseKindArgs(req *linkReq) (*fib.TableID, error) {
 	var table *fib.TableID
 	switch req.kind {
-	case "dummy", "packet", "tap":
+	case "dummy", "tap":
+		return nil, nil
+	case "packet":
+		const usage = "Usage: ... packet [ force ]"
+		for _, w := range req.kindArgs {
+			switch {
+			case w == "force":
+				req.force = true
+			case matches(w, "help"):
+				return nil, failf(exitSyntax, usage)
+			default:
+				return nil, failf(exitSyntax, "packet: unknown option %q?\n%s", w, usage)
+			}
+		}
 		return nil, nil
 	case "vrf":
 		a := &args{w: req.kindArgs}

@@ -1,6 +1,12 @@
 package cli
 
-import "testing"
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/govrf/govrf/internal/control"
+)
 
 const (
 	loShow = "1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000\n" +
@@ -123,5 +129,81 @@ func TestLinkAddSetDel(t *testing.T) {
 		{name: "del no dev", cmd: "link del", err: "Not enough information: \"dev\" argument is required.\n", code: 255},
 		{name: "del no such", cmd: "link del nosuch", err: "Cannot find device \"nosuch\"\n", code: 1},
 		{name: "del lo", cmd: "link del lo", err: "RTNETLINK answers: Operation not supported\n", code: 2},
+		{name: "packet force", setup: []string{"link add link eth9 name p0 address 02:11:22:33:44:66 type packet force"},
+			cmd: "-d link show p0",
+			out: "2: p0: <BROADCAST,MULTICAST> mtu 1500 qdisc noop state DOWN mode DEFAULT group default qlen 1000\n" +
+				"    link/ether 02:11:22:33:44:66 brd ff:ff:ff:ff:ff:ff promiscuity 0  allmulti 0 minmtu 0 maxmtu 0 \n" +
+				"    packet link eth9 force addrgenmode eui64 numtxqueues 1 numrxqueues 1 gso_max_size 65536 gso_max_segs 65535 tso_max_size 524280 tso_max_segs 65535 gro_max_size 65536 \n"},
+		{name: "packet unknown option", cmd: "link add link eth9 name p0 type packet forced",
+			err: "packet: unknown option \"forced\"?\nUsage: ... packet [ force ]\n", code: 1},
+		{name: "packet force on set", setup: []string{"link add link eth9 name p0 type packet"}, cmd: "link set p0 type packet force",
+			err: "RTNETLINK answers: Operation not supported\n", code: 2},
 	})
+}
+
+// TestPacketForceJSON checks that -j -d shows a packet link's interface
+// and its force flag as the kind's data.
+func TestPacketForceJSON(t *testing.T) {
+	ctl := control.New()
+	if _, e, code := run(t, ctl, "link add link eth9 name p0 type packet force"); code != 0 {
+		t.Fatalf("link add ... type packet force = %d: %s", code, e)
+	}
+	out, _, _ := run(t, ctl, "-j -d link show p0")
+	if want := `"linkinfo":{"info_kind":"packet","info_data":{"link":"eth9","force":true}}`; !strings.Contains(out, want) {
+		t.Errorf("-j -d link show p0 = %s, want it to contain %s", out, want)
+	}
+}
+
+// statePlane is a plane whose packet links' interfaces are in a given
+// state, and that records the up and down it is told.
+type statePlane struct {
+	fakePlane
+	st  PortState
+	set []string
+}
+
+func (p *statePlane) PortState(link int) PortState { return p.st }
+
+func (p *statePlane) SetPortUp(link int, up bool) error {
+	p.set = append(p.set, fmt.Sprintf("%d %v", link, up))
+	return nil
+}
+
+// TestLinkShowPortState: a packet link that is up mirrors the plane's
+// view of its interface; one that is down shows DOWN whatever its
+// interface does; `link set up|down` on a packet link is passed on.
+func TestLinkShowPortState(t *testing.T) {
+	for _, tc := range []struct {
+		st   PortState
+		want string
+	}{
+		{PortState{Carrier: true, OperState: "UP"}, "<BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP "},
+		{PortState{OperState: "DOWN"}, "<NO-CARRIER,BROADCAST,MULTICAST,UP> mtu 1500 qdisc noqueue state DOWN "},
+		{PortState{OperState: "LOWERLAYERDOWN"}, "<NO-CARRIER,BROADCAST,MULTICAST,UP> mtu 1500 qdisc noqueue state LOWERLAYERDOWN "},
+		{PortState{}, "<NO-CARRIER,BROADCAST,MULTICAST,UP> mtu 1500 qdisc noqueue state LOWERLAYERDOWN "},
+		{PortState{Carrier: true, OperState: "UNKNOWN"}, "<BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UNKNOWN "},
+	} {
+		ctl := control.New()
+		plane := &statePlane{st: tc.st}
+		for _, line := range []string{"link add link eth9 name p0 type packet", "link set dev p0 up"} {
+			var errs strings.Builder
+			if code := RunWith(ctl, plane, strings.Fields(line), &strings.Builder{}, &errs); code != 0 {
+				t.Fatalf("%s = %d: %s", line, code, errs.String())
+			}
+		}
+		var out strings.Builder
+		RunWith(ctl, plane, strings.Fields("link show dev p0"), &out, &strings.Builder{})
+		if !strings.Contains(out.String(), tc.want) {
+			t.Errorf("link show dev p0 with the interface %+v:\n%s\nwant %q", tc.st, out.String(), tc.want)
+		}
+		RunWith(ctl, plane, strings.Fields("link set dev p0 down"), &out, &strings.Builder{})
+		out.Reset()
+		RunWith(ctl, plane, strings.Fields("link show dev p0"), &out, &strings.Builder{})
+		if want := "<BROADCAST,MULTICAST> mtu 1500 qdisc noop state DOWN "; !strings.Contains(out.String(), want) {
+			t.Errorf("link show dev p0 down with the interface %+v:\n%s\nwant %q", tc.st, out.String(), want)
+		}
+		if want := []string{"2 true", "2 false"}; fmt.Sprint(plane.set) != fmt.Sprint(want) {
+			t.Errorf("SetPortUp calls = %v, want %v", plane.set, want)
+		}
+	}
 }

@@ -18,6 +18,9 @@ type linkPrinter struct {
 	// event: the line is a `monitor` event, which ip prints without the
 	// queue length in text (JSON keeps it).
 	event bool
+	// port is the plane's PortState of a packet or tap link, asked
+	// once per link (portState).
+	port *PortState
 }
 
 // The properties every govrf link reports as the kernel does for the
@@ -100,7 +103,11 @@ func (lp *linkPrinter) print() int {
 
 // operState is the link's RFC 2863 operational state as the kernel
 // reports it: a VRF device is UP (vrf.c sets its carrier), the loopback
-// and dummy devices, which have no carrier to report, UNKNOWN.
+// and dummy devices, which have no carrier to report, UNKNOWN. A packet
+// or tap link that is up mirrors its kernel interface in a running
+// daemon (UP; DOWN when the interface is down; LOWERLAYERDOWN for a
+// veth whose peer is down), and is LOWERLAYERDOWN while its interface
+// is missing, UNKNOWN offline.
 func (lp *linkPrinter) operState() string {
 	l := lp.l
 	switch {
@@ -108,20 +115,37 @@ func (lp *linkPrinter) operState() string {
 		return "DOWN"
 	case l.Kind == control.KindVRF:
 		return "UP"
-	case lp.noCarrier():
-		return "LOWERLAYERDOWN"
+	}
+	if st := lp.portState(); st != nil {
+		switch {
+		case st.OperState != "":
+			return st.OperState
+		case !st.Carrier:
+			return "LOWERLAYERDOWN"
+		}
 	}
 	return "UNKNOWN"
 }
 
+// portState returns the running daemon's PortState of a packet or tap
+// link, nil for other links and offline.
+func (lp *linkPrinter) portState() *PortState {
+	l := lp.l
+	if lp.port == nil && lp.plane != nil && (l.Kind == control.KindPacket || l.Kind == control.KindTap) {
+		st := lp.plane.PortState(l.Index)
+		lp.port = &st
+	}
+	return lp.port
+}
+
 // noCarrier reports whether the link is a kernel port (packet, tap)
-// that is up while the running daemon has no port for it: its interface
-// is missing or vanished. The kernel shows such a device NO-CARRIER,
+// that is up while frames cannot pass: the running daemon has no port
+// for it (its interface is missing or vanished), or the interface is
+// down or without carrier. The kernel shows such a device NO-CARRIER,
 // without LOWER_UP.
 func (lp *linkPrinter) noCarrier() bool {
-	l := lp.l
-	kernel := l.Kind == control.KindPacket || l.Kind == control.KindTap
-	return kernel && l.Up && lp.plane != nil && !lp.plane.Carrier(l.Index)
+	st := lp.portState()
+	return lp.l.Up && st != nil && !st.Carrier
 }
 
 // printFlags prints the device flags in the kernel's bit order
@@ -172,9 +196,17 @@ func (lp *linkPrinter) printDetails() {
 		if l.Kind != control.KindLoopback {
 			p.nl()
 			p.str(printAny, "info_kind", "    %s ", l.Kind.String())
-			if l.Kind == control.KindVRF {
+			switch l.Kind {
+			case control.KindVRF:
 				p.openObject("info_data")
 				p.uint(printAny, "table", "table %d ", uint64(l.Table))
+				p.closeObject()
+			case control.KindPacket:
+				p.openObject("info_data")
+				p.str(printAny, "link", "link %s ", l.Parent)
+				if l.Force {
+					p.bool(printAny, "force", "force ", true)
+				}
 				p.closeObject()
 			}
 		}

@@ -22,7 +22,7 @@ func linkCreate(c *ctx, req linkReq, table *fib.TableID) error {
 	if err := checkNewName(name); err != nil {
 		return err
 	}
-	spec := control.LinkSpec{Name: name, Kind: kind, Parent: req.parent}
+	spec := control.LinkSpec{Name: name, Kind: kind, Parent: req.parent, Force: req.force}
 	if req.parent != "" && kind != control.KindPacket {
 		return errUnsupported("link")
 	}
@@ -90,7 +90,23 @@ func linkChange(c *ctx, l *control.Link, req linkReq) error {
 		}
 		ch.MAC = &mac
 	}
-	return c.ctl.SetLink(l.Name, ch)
+	if err := c.ctl.SetLink(l.Name, ch); err != nil {
+		return err
+	}
+	if a, ok := c.plane.(PortAdmin); ok && req.up != nil && l.Kind == control.KindPacket {
+		// The port owns its interface: its admin state follows.
+		if err := a.SetPortUp(l.Index, *req.up); err != nil {
+			return failf(exitRefused, "Error: %s is set %s, but its interface %s is not: %v", l.Name, upDown(*req.up), l.Parent, err)
+		}
+	}
+	return nil
+}
+
+func upDown(up bool) string {
+	if up {
+		return "up"
+	}
+	return "down"
 }
 
 // checkSetMAC applies the checks of dev_set_mac_address and eth_mac_addr:

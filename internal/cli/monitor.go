@@ -228,6 +228,45 @@ func (m *Monitor) PrintNeigh(s *control.Snapshot, link int, ev neigh.Event, emit
 	emit(b.String())
 }
 
+// PrintPortState formats a change of the kernel interface under port
+// link (its carrier or operational state, which `link show` mirrors) as
+// ip monitor prints the RTM_NEWLINK the kernel sends for it: the link's
+// line with the interface's state st. It passes it to emit if m reports
+// links.
+func (m *Monitor) PrintPortState(s *control.Snapshot, link int, st PortState, emit func(string)) {
+	l := s.Link(link)
+	ch := &control.Change{Op: control.OpNew, Object: control.ObjectLink, Link: l}
+	if l == nil || !m.wants(ch) {
+		return
+	}
+	var b strings.Builder
+	m.event(&ctx{ctl: control.At(s), plane: portStatePlane{link, st}, opts: m.opts, out: &b}, s, ch)
+	out := b.String()
+	if !strings.HasSuffix(out, "\n") {
+		out += "\n"
+	}
+	emit(out)
+}
+
+// portStatePlane is a Plane that knows one port's state, for the link
+// line of PrintPortState.
+type portStatePlane struct {
+	link int
+	st   PortState
+}
+
+// Neighbors, LinkStats and HostStacks know nothing; PortState knows
+// the one port's state, and others as connected.
+func (p portStatePlane) Neighbors(int) []neigh.Entry        { return nil }
+func (p portStatePlane) LinkStats(int) (LinkCounters, bool) { return LinkCounters{}, false }
+func (p portStatePlane) HostStacks() map[string]string      { return nil }
+func (p portStatePlane) PortState(link int) PortState {
+	if link != p.link {
+		return PortState{Carrier: true}
+	}
+	return p.st
+}
+
 // wants reports whether m reports ch: its object was asked for (or none
 // was), and -4/-6 select the family of addresses, routes and rules, as
 // they select ip monitor's netlink groups.
@@ -306,7 +345,7 @@ func printLinkEvent(p *printer, c *ctx, s *control.Snapshot, ch *control.Change)
 		l = &gone
 	}
 	f := listFilter{group: -1, anyScope: true}
-	lp := linkPrinter{p: p, s: s, l: l, opts: &opts, f: &f, event: true}
+	lp := linkPrinter{p: p, s: s, l: l, opts: &opts, f: &f, event: true, plane: c.plane}
 	p.openObject("")
 	if ch.Object == control.ObjectAddr {
 		lp.printAddr(ch.Addr)

@@ -218,3 +218,35 @@ func TestMonitorNeigh(t *testing.T) {
 		}
 	}
 }
+
+// TestMonitorPortState: a change of a port's interface is the port's
+// link line with the interface's state, for `monitor` and `monitor
+// link` but not `monitor route`.
+func TestMonitorPortState(t *testing.T) {
+	ctl := control.New()
+	for _, line := range []string{"link add link eth9 name p0 address 02:11:22:33:44:66 type packet", "link set dev p0 up"} {
+		if code := Run(ctl, splitWords(line), &strings.Builder{}, &strings.Builder{}); code != 0 {
+			t.Fatal(line)
+		}
+	}
+	s := ctl.Snapshot()
+	p0 := s.LinkByName("p0").Index
+	line := "2: p0: <NO-CARRIER,BROADCAST,MULTICAST,UP> mtu 1500 qdisc noqueue state DOWN group default \n" +
+		"    link/ether 02:11:22:33:44:66 brd ff:ff:ff:ff:ff:ff\n"
+	for _, tc := range []struct{ argv, want string }{
+		{"monitor", line},
+		{"monitor link label", "[LINK]" + line},
+		{"monitor route", ""},
+		{"-j monitor link", `{"link":{"ifindex":2,"ifname":"p0","flags":["NO-CARRIER","BROADCAST","MULTICAST","UP"],"mtu":1500,"qdisc":"noqueue","operstate":"DOWN","group":"default","txqlen":1000,"link_type":"ether","address":"02:11:22:33:44:66","broadcast":"ff:ff:ff:ff:ff:ff"}}` + "\n"},
+	} {
+		m, code := NewMonitor(strings.Fields(tc.argv), &strings.Builder{})
+		if m == nil {
+			t.Fatalf("NewMonitor(%q) = exit %d", tc.argv, code)
+		}
+		var got strings.Builder
+		m.PrintPortState(s, p0, PortState{OperState: "DOWN"}, func(line string) { got.WriteString(line) })
+		if got.String() != tc.want {
+			t.Errorf("govrf %s printed:\n%s\nwant:\n%s", tc.argv, got.String(), tc.want)
+		}
+	}
+}

@@ -17,9 +17,33 @@ type Plane interface {
 	// HostStacks returns the namespace file of each L3 domain's host
 	// stack by VRF name, "default" for the default VRF.
 	HostStacks() map[string]string
-	// Carrier reports whether a packet or tap link has its port, false
-	// while its kernel interface is missing.
-	Carrier(link int) bool
+	// PortState returns the state of a packet or tap link's port and
+	// kernel interface.
+	PortState(link int) PortState
+}
+
+// PortState is what a running daemon knows of a packet or tap link's
+// kernel interface, which `link show` mirrors as ip shows the
+// interface.
+type PortState struct {
+	// Carrier is set when frames can pass: the link has its port, and
+	// the interface is up with carrier (IFF_LOWER_UP). A link without
+	// it shows NO-CARRIER and no LOWER_UP.
+	Carrier bool
+	// OperState is the interface's operational state as ip names it
+	// (UP, DOWN, LOWERLAYERDOWN, UNKNOWN, ...); "" for none known, as
+	// for a link whose interface is missing: LOWERLAYERDOWN then.
+	OperState string
+}
+
+// PortAdmin is a Plane that owns its packet links' kernel interfaces:
+// `link set dev X up|down` on a packet link brings its interface up or
+// down too.
+type PortAdmin interface {
+	// SetPortUp brings the kernel interface of packet link link up or
+	// down, if the link has its port; the link itself has changed
+	// already.
+	SetPortUp(link int, up bool) error
 }
 
 // LinkCounters are the counters `-s link show` prints: a port's, or a

@@ -17,7 +17,12 @@ func (f fakePlane) Neighbors(link int) []neigh.Entry { return f[link] }
 func (f fakePlane) LinkStats(link int) (LinkCounters, bool) {
 	return LinkCounters{RxPackets: uint64(link)}, true
 }
-func (f fakePlane) Carrier(link int) bool { return link != 99 }
+func (f fakePlane) PortState(link int) PortState {
+	if link == 99 {
+		return PortState{}
+	}
+	return PortState{Carrier: true}
+}
 func (f fakePlane) HostStacks() map[string]string {
 	return map[string]string{"a": "/run/netns/govrf-a", "default": "/run/netns/govrf-default"}
 }

@@ -72,6 +72,7 @@ func TestRoundTrip(t *testing.T) {
 		{"fresh", nil},
 		{"ports", []string{
 			"link add link veth9 name p0 type packet",
+			"link add link veth8 name p1 type packet force",
 			"link add name t0 mtu 9000 type tap",
 			"link add name blue type vrf table 10",
 			"link set dev p0 master blue",

@@ -119,11 +119,14 @@ func (w *writer) links() {
 			if l.MTU != dummyMTU {
 				mtu = fmt.Sprintf(" mtu %d", l.MTU)
 			}
-			parent := ""
+			parent, force := "", ""
 			if l.Kind == control.KindPacket {
 				parent = "link " + word(l.Parent) + " "
+				if l.Force {
+					force = " force"
+				}
 			}
-			w.line("link add %sname %s%s address %s type %s", parent, word(l.Name), mtu, l.MAC, l.Kind)
+			w.line("link add %sname %s%s address %s type %s%s", parent, word(l.Name), mtu, l.MAC, l.Kind, force)
 		}
 	}
 	for l := range w.s.Links() {

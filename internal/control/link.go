@@ -88,7 +88,10 @@ type Link struct {
 	Table  fib.TableID // the VRF's table (KindVRF only)
 	Group  int
 	Parent string // KindPacket: the kernel interface the port drives
-	Addrs  []Addr // in the order `ip addr` lists them
+	// Force (KindPacket) attaches the port even to an interface that
+	// carries IPv4 addresses (`type packet force`).
+	Force bool
+	Addrs []Addr // in the order `ip addr` lists them
 
 	gen uint64 // the snapshot generation that owns this copy
 }

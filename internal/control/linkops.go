@@ -17,6 +17,9 @@ type LinkSpec struct {
 	// Parent is the kernel interface a KindPacket port drives (`link
 	// IFNAME`); empty means the interface named like the link.
 	Parent string
+	// Force attaches a KindPacket port even to an interface that
+	// carries IPv4 addresses, which the kernel routes and answers for.
+	Force bool
 }
 
 // AddLink creates a link as rtnl_newlink and the kind's newlink do.
@@ -32,7 +35,7 @@ func (c *Control) AddLink(spec LinkSpec) error {
 		case KindPacket, KindTap:
 			l.Flags = FlagBroadcast | FlagMulticast // as veth and tap devices
 			if spec.Kind == KindPacket {
-				l.Parent = spec.Parent
+				l.Parent, l.Force = spec.Parent, spec.Force
 				if l.Parent == "" {
 					l.Parent = spec.Name
 				}

@@ -26,12 +26,18 @@ import (
 	"github.com/govrf/govrf/internal/config"
 	"github.com/govrf/govrf/internal/control"
 	"github.com/govrf/govrf/internal/dataplane"
+	"github.com/govrf/govrf/internal/hoststack"
 )
 
 // Config says where the daemon listens and keeps its configuration.
 type Config struct {
 	Socket     string // the API socket
 	ConfigFile string // the persisted configuration; "" keeps none
+	// StateFile keeps the settings packet ports changed on their
+	// interfaces, as they were, so that a daemon killed before it gave
+	// them back gives them back at its next start; "" means
+	// DefaultStateFile(Socket).
+	StateFile string
 	// HostStacks gives every L3 domain a host stack
 	// (docs/hoststacks.md): a network namespace in NetnsDir ("" for
 	// /run/netns) where programs run with `govrf vrf exec`. It needs
@@ -63,6 +69,10 @@ type Daemon struct {
 	// stackFails holds each failing host stack's last error by VRF
 	// name, so that a failure is told once (stackFailed).
 	stackFails map[string]string
+	// locks hold the socket and the namespace directory for this
+	// daemon while it runs (takeLocks).
+	locks []*os.File
+	state *stateFile // the packet ports' journal (Config.StateFile)
 }
 
 // New builds the daemon: loads ConfigFile if it exists, opens the ports
@@ -72,11 +82,28 @@ type Daemon struct {
 // link stays configured, since the interface may yet appear, and later
 // changes try it again.
 func New(cfg Config) (*Daemon, error) {
-	return newDaemon(cfg, openKernelPort)
+	return newDaemon(cfg, nil)
 }
 
-func newDaemon(cfg Config, open opener) (*Daemon, error) {
+func newDaemon(cfg Config, open opener) (_ *Daemon, err error) {
+	if cfg.StateFile == "" {
+		cfg.StateFile = DefaultStateFile(cfg.Socket)
+	}
 	d := &Daemon{cfg: cfg, ctl: control.NewFor(cfg.Kernel), open: open, ports: map[int]owned{}, stacks: map[int]*stack{}}
+	if d.open == nil {
+		d.open = d.openKernelPort
+	}
+	if d.locks, err = takeLocks(cfg); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			releaseLocks(d.locks)
+		}
+	}()
+	if d.state, err = openState(cfg.StateFile); err != nil {
+		return nil, err
+	}
 	d.feed = newFeed(d.ctl)
 	if cfg.ConfigFile != "" {
 		f, err := os.Open(cfg.ConfigFile)
@@ -87,9 +114,14 @@ func newDaemon(cfg Config, open opener) (*Daemon, error) {
 			if err != nil {
 				return nil, err
 			}
-		case !errors.Is(err, os.ErrNotExist):
+			loaded(cfg.ConfigFile, d.ctl.Snapshot())
+		case errors.Is(err, os.ErrNotExist):
+			slog.Info("no configuration file yet; starting empty", "file", cfg.ConfigFile)
+		default:
 			return nil, err
 		}
+	} else {
+		slog.Info("no configuration file: changes are not kept")
 	}
 	d.plane = dataplane.New(d.ctl, nil, dataplane.Config{NeighWatch: d.feed.neigh})
 	gid, err := groupID(cfg.Group)
@@ -106,8 +138,20 @@ func newDaemon(cfg Config, open opener) (*Daemon, error) {
 	}
 	d.ln = ln
 	d.reconcile(nil)
+	d.state.restoreLeftovers(func(ifname string, ifindex int) bool {
+		for _, o := range d.ports {
+			if o.port != nil && o.key.kind == control.KindPacket && o.key.device == ifname && o.ifindex == ifindex {
+				return true
+			}
+		}
+		return false
+	})
 	for _, err := range d.syncStacks() {
-		slog.Warn("host stack", "err", err)
+		if f, ok := err.(*stackFailure); ok {
+			slog.Warn("host stack cannot follow the configuration", "vrf", f.vrf, "err", f.err)
+		} else {
+			slog.Warn("host stack", "err", err)
+		}
 	}
 	return d, nil
 }
@@ -121,22 +165,42 @@ func (d *Daemon) Control() *control.Control { return d.ctl }
 func (d *Daemon) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	netns := ""
+	if d.cfg.HostStacks {
+		netns = d.cfg.NetnsDir
+		if netns == "" {
+			netns = hoststack.DefaultNetnsDir
+		}
+	}
+	slog.Info("govrfd serving", "pid", os.Getpid(), "socket", d.cfg.Socket, "config", d.cfg.ConfigFile,
+		"state", d.cfg.StateFile, "host_stacks", d.cfg.HostStacks, "netns_dir", netns)
 	planeDone := make(chan error, 1)
 	go func() { planeDone <- d.plane.Run(ctx) }()
 	go d.watchStacks(ctx)
 	feedDone := make(chan struct{})
 	go func() { d.feed.run(ctx); close(feedDone) }()
 	err := api.Serve(ctx, d.ln, d.pol, d.handle, d.stream)
+	if err != nil {
+		slog.Error("govrfd stopping: the API server failed", "err", err)
+	} else {
+		slog.Info("govrfd stopping", "reason", context.Cause(ctx))
+	}
 	cancel() // the server failed, or ctx ended: the data plane stops too
 	d.ln.Close()
 	<-planeDone
 	<-feedDone
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	for index := range d.ports {
+	ports, stacks := 0, len(d.stacks)
+	for index, o := range d.ports {
+		if o.port != nil {
+			ports++
+		}
 		d.release(index)
 	}
 	d.closeStacks()
+	releaseLocks(d.locks)
+	slog.Info("govrfd stopped", "ports_closed", ports, "stacks_removed", stacks, "socket_removed", d.cfg.Socket)
 	return err
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/govrf/govrf/internal/api"
 	"github.com/govrf/govrf/internal/port"
 	"github.com/govrf/govrf/internal/port/mem"
+	"github.com/govrf/govrf/internal/port/packet"
 )
 
 // paths returns a socket and a configuration file in a fresh directory.
@@ -186,6 +188,38 @@ func TestBatchRefused(t *testing.T) {
 	}
 }
 
+// TestPortForce: an interface with IPv4 addresses is refused with what
+// to do about it, and `type packet force` attaches it anyway and
+// persists.
+func TestPortForce(t *testing.T) {
+	cfg := paths(t)
+	f := &fakePorts{opened: map[string]*mem.Port{}}
+	start(t, cfg, f.open)
+
+	resp := call(t, cfg.Socket, "link add link eth8 name p8 type packet", 2)
+	for _, want := range []string{
+		`Error: cannot attach "eth8": interface carries IPv4 addresses (192.0.2.1/24)`,
+		`"ip addr flush dev eth8"`,
+		`"govrf link add link eth8 name p8 type packet force"`,
+	} {
+		if !strings.Contains(resp.Stderr, want) {
+			t.Errorf("adding a packet link on an addressed interface: stderr %q, want it to contain %q", resp.Stderr, want)
+		}
+	}
+	call(t, cfg.Socket, "link add link eth8 name p8 type packet force", 0)
+	if f.opened["eth8"] == nil {
+		t.Errorf("no port opened for p8 with force")
+	}
+	want := "link add link eth8 name p8 address "
+	out := call(t, cfg.Socket, "show running-config", 0).Stdout
+	if !strings.Contains(out, want) || !strings.Contains(out, " type packet force\n") {
+		t.Errorf("show running-config:\n%s\nwant p8 added with force", out)
+	}
+	if file, _ := os.ReadFile(cfg.ConfigFile); string(file) != out {
+		t.Errorf("configuration file:\n%s\nwant the running config:\n%s", file, out)
+	}
+}
+
 // fakePorts opens in-memory ports for every device but "eth9", which
 // does not exist, and records what it opened.
 type fakePorts struct {
@@ -196,6 +230,9 @@ type fakePorts struct {
 func (f *fakePorts) open(k portKey) (port.Port, error) {
 	if k.device == "eth9" {
 		return nil, &os.SyscallError{Syscall: "open", Err: errors.New("no such network interface")}
+	}
+	if k.device == "eth8" && !k.force {
+		return nil, &packet.AddressedError{Ifname: "eth8", Addrs: []netip.Prefix{netip.MustParsePrefix("192.0.2.1/24")}}
 	}
 	p, _ := mem.Pair(mem.Config{Name: k.device}, mem.Config{Name: k.device + "-peer"})
 	f.mu.Lock()

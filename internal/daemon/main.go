@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
@@ -13,7 +14,7 @@ import (
 )
 
 // Main is govrfd's command line: `govrfd [-socket PATH] [-config FILE]
-// [-group NAME] [-host-stacks=BOOL] [-netns-dir DIR] [-ipv6-mroute yes|no|auto]`.
+// [-state FILE] [-log-format text|json] [-group NAME] [-host-stacks=BOOL] [-netns-dir DIR] [-ipv6-mroute yes|no|auto]`.
 // It runs the daemon until SIGTERM or SIGINT and returns the exit code.
 // Both cmd/govrfd and the govrf binary's daemon mode (used by `govrf
 // demo`, so that one binary suffices) call it.
@@ -23,11 +24,20 @@ func Main(args []string, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.Socket, "socket", "/run/govrf/govrf.sock", "the API socket")
 	fs.StringVar(&cfg.ConfigFile, "config", "/etc/govrf/govrf.conf", "the persisted configuration")
+	fs.StringVar(&cfg.StateFile, "state", "", "where packet ports keep the interface settings they change, to give them back after a crash (default: the socket's path, .sock replaced by .state)")
 	fs.BoolVar(&cfg.HostStacks, "host-stacks", os.Geteuid() == 0, "give every VRF a host stack for `govrf vrf exec` (needs root)")
 	fs.StringVar(&cfg.NetnsDir, "netns-dir", "", "where host stacks' namespaces are named (default /run/netns)")
 	fs.StringVar(&cfg.Group, "group", "", "the group that owns the socket; its members may configure the router")
 	mroute := fs.String("ipv6-mroute", "auto", "answer as a kernel with CONFIG_IPV6_MROUTE: yes, no, or auto (as the running kernel)")
+	logFormat := fs.String("log-format", "text", "the log's format on standard error: text (key=value) or json")
 	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	switch *logFormat {
+	case "text", "json":
+		slog.SetDefault(newLogger(stderr, *logFormat == "json"))
+	default:
+		fmt.Fprintf(stderr, "govrfd: -log-format %q: want text or json\n", *logFormat)
 		return 2
 	}
 	cfg.Kernel = control.HostKernel()
@@ -52,6 +62,7 @@ func Main(args []string, stderr io.Writer) int {
 		err = d.Run(ctx)
 	}
 	if err != nil && ctx.Err() == nil {
+		// Plainly, as the last word of a daemon that did not start.
 		fmt.Fprintln(stderr, "govrfd:", err)
 		return 1
 	}

@@ -29,6 +29,7 @@ type feed struct {
 	ctl    *control.Control
 	pairs  chan [2]*control.Snapshot
 	neighs chan neighEvent
+	ports  chan portEvent
 	lost   atomic.Uint64 // publications and neighbour events dropped since the feed last said so
 	active atomic.Bool   // someone watches: neighbour events are worth queueing
 
@@ -49,9 +50,31 @@ type neighEvent struct {
 	ev   neigh.Event
 }
 
+// portEvent is a change of the kernel interface under a port link.
+type portEvent struct {
+	link int
+	st   cli.PortState
+}
+
 func newFeed(ctl *control.Control) *feed {
 	return &feed{ctl: ctl, pairs: make(chan [2]*control.Snapshot, pairQueue),
-		neighs: make(chan neighEvent, pairQueue), watchers: map[*watcher]bool{}}
+		neighs: make(chan neighEvent, pairQueue), ports: make(chan portEvent, pairQueue),
+		watchers: map[*watcher]bool{}}
+}
+
+// portState queues a change of the interface under port link, as ip
+// monitor hears of the interface's carrier and operational state. The
+// daemon calls it under d.mu, so it never waits: an event that finds the
+// queue full is counted as lost.
+func (f *feed) portState(link int, st cli.PortState) {
+	if !f.active.Load() {
+		return
+	}
+	select {
+	case f.ports <- portEvent{link, st}:
+	default:
+		f.lost.Add(1)
+	}
 }
 
 // neigh queues a neighbour event; the data plane calls it and must not
@@ -109,6 +132,8 @@ func (f *feed) run(ctx context.Context) {
 			f.deliver(p[0], p[1])
 		case n := <-f.neighs:
 			f.deliverNeigh(n)
+		case p := <-f.ports:
+			f.deliverPort(p)
 		}
 	}
 }
@@ -140,6 +165,20 @@ func (f *feed) deliverNeigh(n neighEvent) {
 	for _, w := range ws {
 		w.s.Lost(lost)
 		w.m.PrintNeigh(s, n.link, n.ev, w.s.Send)
+	}
+}
+
+// deliverPort formats one change of a port's interface for every
+// client.
+func (f *feed) deliverPort(p portEvent) {
+	f.mu.Lock()
+	ws := slices.Collect(maps.Keys(f.watchers))
+	f.mu.Unlock()
+	s := f.ctl.Snapshot()
+	lost := f.lost.Swap(0)
+	for _, w := range ws {
+		w.s.Lost(lost)
+		w.m.PrintPortState(s, p.link, p.st, w.s.Send)
 	}
 }
 

@@ -1,11 +1,14 @@
 package daemon
 
 import (
+	"log/slog"
+
 	"github.com/govrf/govrf/internal/cli"
 	"github.com/govrf/govrf/internal/control"
 	"github.com/govrf/govrf/internal/dataplane"
 	"github.com/govrf/govrf/internal/neigh"
 	"github.com/govrf/govrf/internal/port"
+	"github.com/govrf/govrf/internal/port/packet"
 )
 
 // planeView answers the CLI's questions about the data plane
@@ -66,14 +69,46 @@ func reasons(a *[dataplane.NumReasons]uint64) map[string]uint64 {
 	return m
 }
 
-// Carrier implements cli.Plane: a port link has carrier while its port
-// is open. d.mu is held, as for every request.
-func (v planeView) Carrier(link int) bool {
+// PortState implements cli.Plane. A packet link mirrors its kernel
+// interface, read as the command runs: it has carrier while its port is
+// open and the interface is up with carrier, and the interface's
+// operational state. A tap link has carrier while its port is open: the
+// TAP device is govrf's. d.mu is held, as for every request.
+func (v planeView) PortState(link int) cli.PortState {
 	o, ok := v.d.ports[link]
-	return ok && o.port != nil
+	if !ok || o.port == nil {
+		return cli.PortState{}
+	}
+	if o.ifindex == 0 { // not a kernel interface's port
+		return cli.PortState{Carrier: true}
+	}
+	st, err := packet.InterfaceState(o.ifindex)
+	if err != nil { // gone since: the watch closes the port
+		return cli.PortState{}
+	}
+	return cli.PortState{Carrier: st.Up && st.LowerUp, OperState: st.OperState}
+}
+
+// SetPortUp implements cli.PortAdmin: a packet port owns its interface,
+// so `link set dev X up|down` brings the interface up or down too. A
+// link waiting for its interface has nothing to change; when the
+// interface appears, attach brings it up if the link is up.
+func (v planeView) SetPortUp(link int, up bool) error {
+	o, ok := v.d.ports[link]
+	if !ok || o.port == nil || o.ifindex == 0 {
+		return nil
+	}
+	if err := packet.SetInterfaceUp(o.ifindex, up); err != nil {
+		return innermost(err)
+	}
+	slog.Info("interface set "+upDown(up)+" with its link", v.d.portAttrs(link)...)
+	return nil
 }
 
 // HostStacks implements cli.Plane.
 func (v planeView) HostStacks() map[string]string { return v.d.hostStacks() }
 
-var _ cli.Plane = planeView{}
+var (
+	_ cli.Plane     = planeView{}
+	_ cli.PortAdmin = planeView{}
+)

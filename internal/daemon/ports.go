@@ -23,6 +23,7 @@ type portKey struct {
 	kind   control.Kind
 	device string // the kernel interface: a packet link's parent, a tap's name
 	mac    control.MAC
+	force  bool // a packet link's `force`
 }
 
 // keyOf returns the port key of l, and false for links without a
@@ -33,9 +34,9 @@ func keyOf(l *control.Link) (portKey, bool) {
 	}
 	switch l.Kind {
 	case control.KindPacket:
-		return portKey{l.Kind, l.Parent, l.MAC}, true
+		return portKey{l.Kind, l.Parent, l.MAC, l.Force}, true
 	case control.KindTap:
-		return portKey{l.Kind, l.Name, l.MAC}, true
+		return portKey{l.Kind, l.Name, l.MAC, false}, true
 	}
 	return portKey{}, false
 }
@@ -50,19 +51,21 @@ type owned struct {
 	port    port.Port // nil while the interface is missing
 	ifindex int       // of the interface a packet.Port is bound to; 0 for other ports
 	watch   *ifWatch  // packet links only
+	// state is the interface's state as last seen, to log its changes.
+	state packet.State
 }
 
 // opener opens the kernel port a key describes; tests replace it.
 type opener func(k portKey) (port.Port, error)
 
 // openKernelPort opens an AF_PACKET port on the parent interface,
-// quiesced so that the kernel stays silent on it, or creates a TAP
-// device.
-func openKernelPort(k portKey) (port.Port, error) {
+// quiesced so that the kernel stays silent on it, with the interface's
+// original settings kept in the state file, or creates a TAP device.
+func (d *Daemon) openKernelPort(k portKey) (port.Port, error) {
 	if k.kind == control.KindTap {
 		return tap.Create(k.device, tap.Config{MAC: header.MAC(k.mac)})
 	}
-	return packet.Open(k.device, packet.Config{MAC: header.MAC(k.mac), Quiesce: true})
+	return packet.Open(k.device, packet.Config{MAC: header.MAC(k.mac), Quiesce: true, Force: k.force, Journal: d.state})
 }
 
 // reconcile makes the attached ports match the links of the current
@@ -95,7 +98,7 @@ func (d *Daemon) reconcile(before *control.Snapshot) []error {
 			continue // attached, or waiting: its watch attaches it when the interface appears
 		}
 		if err := d.attach(l.Index, k); err != nil {
-			err = fmt.Errorf("cannot attach %q: %v", k.device, innermost(err))
+			err = attachError(l, k, err)
 			var old *control.Link
 			if before != nil {
 				old = before.Link(l.Index)
@@ -109,7 +112,7 @@ func (d *Daemon) reconcile(before *control.Snapshot) []error {
 			case old != nil && oldKey != k:
 				errs = append(errs, err)
 			default:
-				slog.Warn("port not attached", "link", l.Name, "err", innermost(err))
+				slog.Warn("port not attached", append(linkAttrs(s, l.Index, k.device), "err", err)...)
 			}
 			if _, ok := d.ports[l.Index]; !ok {
 				d.ports[l.Index] = owned{key: k}
@@ -120,7 +123,7 @@ func (d *Daemon) reconcile(before *control.Snapshot) []error {
 		if o := d.ports[l.Index]; k.kind == control.KindPacket && o.watch == nil {
 			var err error
 			if o.watch, err = newIfWatch(); err != nil {
-				slog.Warn("interface not watched", "link", l.Name, "err", err)
+				slog.Warn("interface not watched", append(linkAttrs(s, l.Index, k.device), "err", err)...)
 				continue
 			}
 			d.ports[l.Index] = o
@@ -167,7 +170,72 @@ func (d *Daemon) attach(index int, k portKey) error {
 	o := d.ports[index] // a waiting link's watch stays
 	o.key, o.port, o.ifindex = k, p, ifindex
 	d.ports[index] = o
+	slog.Info("port attached", append(d.portAttrs(index), "kind", k.kind.String())...)
+	if l := d.ctl.Snapshot().Link(index); ifindex != 0 && l != nil && l.Up {
+		// The port owns the interface: a link that is up has its
+		// interface up.
+		if st, err := packet.InterfaceState(ifindex); err == nil && !st.Up {
+			if err := packet.SetInterfaceUp(ifindex, true); err != nil {
+				slog.Warn("cannot bring the interface up with its link", append(d.portAttrs(index), "err", innermost(err))...)
+			} else {
+				slog.Info("interface set up with its link", d.portAttrs(index)...)
+			}
+		}
+	}
+	d.followState(index)
 	return nil
+}
+
+// followState reads the state of packet link index's interface and
+// logs how it changed since last read: up or down, carrier, the
+// operational state that `link show` mirrors. d.mu is held.
+func (d *Daemon) followState(index int) {
+	o, ok := d.ports[index]
+	if !ok || o.port == nil || o.ifindex == 0 {
+		return
+	}
+	st, err := packet.InterfaceState(o.ifindex)
+	if err != nil || st == o.state {
+		return
+	}
+	attrs := append(d.portAttrs(index), "up", st.Up, "carrier", st.LowerUp, "operstate", st.OperState)
+	if st.Up && st.LowerUp {
+		slog.Info("interface has carrier", attrs...)
+	} else {
+		slog.Warn("interface has no carrier: the port cannot send or receive", attrs...)
+	}
+	o.state = st
+	d.ports[index] = o
+	d.feed.portState(index, cli.PortState{Carrier: st.Up && st.LowerUp, OperState: st.OperState})
+}
+
+// portAttrs are the log attributes of port link index: the link's name,
+// its VRF if it has one, and the kernel interface under it.
+func (d *Daemon) portAttrs(index int) []any {
+	return linkAttrs(d.ctl.Snapshot(), index, d.ports[index].key.device)
+}
+
+// linkAttrs are the log attributes of link index of s, on the kernel
+// interface device ("" for none known): port, vrf and device.
+func linkAttrs(s *control.Snapshot, index int, device string) []any {
+	var attrs []any
+	if l := s.Link(index); l != nil {
+		attrs = append(attrs, "port", l.Name)
+		if l.Master != 0 {
+			attrs = append(attrs, "vrf", vrfName(s, l.Master))
+		}
+	}
+	if device != "" {
+		attrs = append(attrs, "device", device)
+	}
+	return attrs
+}
+
+func upDown(up bool) string {
+	if up {
+		return "up"
+	}
+	return "down"
 }
 
 // watch follows the interface under packet link index, which the link
@@ -214,22 +282,24 @@ func (d *Daemon) recheck(index int) {
 	ifi, err := net.InterfaceByName(o.key.device)
 	if o.port != nil {
 		if err == nil && ifi.Index == o.ifindex {
+			d.followState(index)
 			return
 		}
-		slog.Warn("interface vanished; the link waits for it", "link", l.Name, "device", o.key.device)
+		slog.Warn("interface vanished; the link waits for it", d.portAttrs(index)...)
 		d.plane.Detach(index)
 		o.port.Close() // its error says only that the interface is gone
-		o.port, o.ifindex = nil, 0
+		o.port, o.ifindex, o.state = nil, 0, packet.State{}
 		d.ports[index] = o
+		d.feed.portState(index, cli.PortState{})
 	}
 	if err != nil {
 		return
 	}
 	if err := d.attach(index, o.key); err != nil {
-		slog.Warn("port not attached", "link", l.Name, "err", innermost(err))
+		slog.Warn("port not attached", append(d.portAttrs(index), "err", innermost(err))...)
 		return
 	}
-	slog.Info("interface appeared; port attached", "link", l.Name, "device", o.key.device)
+	slog.Info("interface appeared; port attached", d.portAttrs(index)...)
 }
 
 // followTap waits until TAP port p of link index is gone. If it went
@@ -244,10 +314,10 @@ func (d *Daemon) followTap(index int, p *tap.Port) {
 	if !ok || o.port != port.Port(p) {
 		return
 	}
-	slog.Warn("TAP device deleted; creating it again", "link", o.key.device)
+	slog.Warn("TAP device deleted; creating it again", d.portAttrs(index)...)
 	d.release(index)
 	if err := d.attach(index, o.key); err != nil {
-		slog.Warn("port not attached", "link", o.key.device, "err", innermost(err))
+		slog.Warn("port not attached", append(linkAttrs(d.ctl.Snapshot(), index, o.key.device), "err", innermost(err))...)
 		return
 	}
 	go d.followTap(index, d.ports[index].port.(*tap.Port))
@@ -261,12 +331,38 @@ func (d *Daemon) release(index int) {
 		o.watch.stop()
 	}
 	if o.port != nil {
+		attrs := d.portAttrs(index)
 		d.plane.Detach(index)
-		if err := o.port.Close(); err != nil {
-			slog.Warn("closing port", "device", o.key.device, "err", err)
+		err := o.port.Close()
+		switch _, isTap := o.port.(*tap.Port); {
+		case err != nil:
+			slog.Warn("closing port", append(attrs, "err", err)...)
+		case o.ifindex != 0:
+			slog.Info("port closed; interface settings restored", append(attrs, "sysctls", "disable_ipv6 arp_ignore arp_announce")...)
+		case isTap:
+			slog.Info("port closed; TAP device removed", attrs...)
+		default:
+			slog.Info("port closed", attrs...)
 		}
 	}
 	delete(d.ports, index)
+}
+
+// attachError says why the port of link l, key k, could not be opened:
+// what went wrong and, where the user can do something about it, what.
+func attachError(l *control.Link, k portKey, err error) error {
+	var addressed *packet.AddressedError
+	if errors.As(err, &addressed) {
+		addrs := make([]string, len(addressed.Addrs))
+		for i, a := range addressed.Addrs {
+			addrs[i] = a.String()
+		}
+		return fmt.Errorf("cannot attach %q: interface carries IPv4 addresses (%s), which the kernel would go on "+
+			"answering and routing for; remove them with \"ip addr flush dev %s\", or attach it anyway with "+
+			"\"govrf link add link %s name %s type packet force\"",
+			k.device, strings.Join(addrs, " "), k.device, k.device, l.Name)
+	}
+	return fmt.Errorf("cannot attach %q: %v", k.device, innermost(err))
 }
 
 // innermost returns the error at the bottom of err's chain, which says

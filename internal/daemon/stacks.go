@@ -137,6 +137,7 @@ func (d *Daemon) makeStack(s *control.Snapshot, vrf int) (*stack, error) {
 	}
 	st := &stack{s: hs, name: name}
 	d.stacks[vrf] = st
+	slog.Info("host stack created", "vrf", name, "netns", hs.Path())
 	return st, nil
 }
 
@@ -146,6 +147,8 @@ func (d *Daemon) dropStack(vrf int) {
 	d.plane.DetachStack(vrf)
 	if err := st.s.Close(); err != nil && !errors.Is(err, hoststack.ErrGone) {
 		slog.Warn("removing host stack", "vrf", st.name, "err", err)
+	} else {
+		slog.Info("host stack removed", "vrf", st.name, "netns", st.s.Path())
 	}
 	delete(d.stacks, vrf)
 }

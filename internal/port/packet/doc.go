@@ -93,4 +93,10 @@
 //     local address on any interface).
 //   - Open refuses an interface that carries IPv4 addresses, since the
 //     kernel routes and answers for those, unless Config.Force is set.
+//
+// Quiesce's changes outlive a process killed before Close. With
+// Config.Journal the interface's original settings are recorded before
+// any is changed, and a later Open takes them from the record rather
+// than from the interface, which still has the quiesced values; see
+// Journal.
 package packet

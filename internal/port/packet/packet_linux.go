@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 
@@ -86,7 +87,7 @@ func Open(ifname string, cfg Config) (*Port, error) {
 		return nil, fmt.Errorf("packet: open %s: %w", ifname, err)
 	}
 	if cfg.Quiesce {
-		if p.restore, err = quiesce(ifname, ifi.Index); err != nil {
+		if p.restore, err = quiesce(ifname, ifi.Index, cfg.Journal); err != nil {
 			p.closeFDs()
 			return nil, err
 		}
@@ -154,17 +155,23 @@ const rcvBuf = 1 << 20
 
 func htons(v uint16) uint16 { return v<<8 | v>>8 }
 
-// refuseAddressed returns an error wrapping ErrAddressed when the
-// interface carries IPv4 addresses.
+// refuseAddressed returns an *AddressedError when the interface
+// carries IPv4 addresses.
 func refuseAddressed(ifi *net.Interface) error {
 	addrs, err := ifi.Addrs()
 	if err != nil {
 		return fmt.Errorf("packet: %s: %w", ifi.Name, err)
 	}
+	var v4 []netip.Prefix
 	for _, a := range addrs {
 		if n, ok := a.(*net.IPNet); ok && n.IP.To4() != nil {
-			return fmt.Errorf("packet: %s has %v: %w", ifi.Name, n, ErrAddressed)
+			ip, _ := netip.AddrFromSlice(n.IP.To4())
+			ones, _ := n.Mask.Size()
+			v4 = append(v4, netip.PrefixFrom(ip, ones))
 		}
+	}
+	if len(v4) > 0 {
+		return &AddressedError{Ifname: ifi.Name, Addrs: v4}
 	}
 	return nil
 }

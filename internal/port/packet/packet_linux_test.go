@@ -408,3 +408,122 @@ func TestIntegrationAllocs(t *testing.T) {
 		t.Errorf("Write and TryRead allocate %v times per batch, want 0", allocs)
 	}
 }
+
+// memJournal is a Journal in memory.
+type memJournal map[string]map[string]string
+
+func journalKey(ifname string, ifindex int) string { return fmt.Sprintf("%s/%d", ifname, ifindex) }
+
+func (j memJournal) Originals(ifname string, ifindex int) (map[string]string, bool) {
+	m, ok := j[journalKey(ifname, ifindex)]
+	return m, ok
+}
+
+func (j memJournal) Record(ifname string, ifindex int, settings map[string]string) error {
+	j[journalKey(ifname, ifindex)] = settings
+	return nil
+}
+
+func (j memJournal) Forget(ifname string, ifindex int) error {
+	delete(j, journalKey(ifname, ifindex))
+	return nil
+}
+
+// TestIntegrationQuiesceJournal quiesces va with a journal and "dies"
+// without restoring; quiescing it again, as a restarted owner would,
+// takes the originals from the journal rather than from va, so that the
+// final restore gives va its true originals back. Restore gives back a
+// record nobody takes up.
+func TestIntegrationQuiesceJournal(t *testing.T) {
+	netnstest.Enter(t)
+	netnstest.IP(t, "link", "add", "va", "type", "veth", "peer", "name", "vb")
+	files := map[string]string{
+		"/proc/sys/net/ipv6/conf/va/disable_ipv6": "1",
+		"/proc/sys/net/ipv4/conf/va/arp_ignore":   "8",
+		"/proc/sys/net/ipv4/conf/va/arp_announce": "2",
+	}
+	if err := os.WriteFile("/proc/sys/net/ipv4/conf/va/arp_ignore", []byte("1"), 0); err != nil {
+		t.Fatal(err)
+	}
+	before := sysctls(t, files)
+	ifi, err := net.InterfaceByName("va")
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := memJournal{}
+	if _, err := quiesce("va", ifi.Index, j); err != nil { // then killed
+		t.Fatalf("quiesce(va) = %v", err)
+	}
+	if got, ok := j.Originals("va", ifi.Index); !ok || got["ipv4/conf/arp_ignore"] != "1" || got["ipv6/conf/disable_ipv6"] != "0" {
+		t.Errorf("journal after quiesce(va) = %v, want the originals", got)
+	}
+	restore, err := quiesce("va", ifi.Index, j)
+	if err != nil {
+		t.Fatalf("quiesce(va) again = %v", err)
+	}
+	if got := sysctls(t, files); !mapsEqual(got, files) {
+		t.Errorf("after quiesce(va) again: %v, want %v", got, files)
+	}
+	if err := restore(); err != nil {
+		t.Fatalf("restore() = %v", err)
+	}
+	if got := sysctls(t, files); !mapsEqual(got, before) {
+		t.Errorf("after restore(): %v, want the originals %v", got, before)
+	}
+	if len(j) != 0 {
+		t.Errorf("journal after restore() = %v, want it empty", j)
+	}
+
+	if _, err := quiesce("va", ifi.Index, j); err != nil { // killed again
+		t.Fatalf("quiesce(va) = %v", err)
+	}
+	if err := Restore("va", ifi.Index, j[journalKey("va", ifi.Index)]); err != nil {
+		t.Fatalf("Restore(va) = %v", err)
+	}
+	if got := sysctls(t, files); !mapsEqual(got, before) {
+		t.Errorf("after Restore(va): %v, want the originals %v", got, before)
+	}
+}
+
+// TestIntegrationInterfaceState reads a veth end's state as ip shows it
+// in each case, and brings it up and down.
+func TestIntegrationInterfaceState(t *testing.T) {
+	netnstest.Enter(t)
+	netnstest.IP(t, "link", "add", "va", "type", "veth", "peer", "name", "vb")
+	ifi, err := net.InterfaceByName("va")
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(when string, want State) {
+		t.Helper()
+		var got State
+		for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			if got, err = InterfaceState(ifi.Index); err != nil {
+				t.Fatalf("%s: InterfaceState(va) = %v", when, err)
+			}
+			if got == want || time.Now().After(deadline) {
+				break
+			}
+		}
+		if got != want {
+			t.Errorf("%s: InterfaceState(va) = %+v, want %+v", when, got, want)
+		}
+	}
+	check("both down", State{OperState: "DOWN"})
+	if err := SetInterfaceUp(ifi.Index, true); err != nil {
+		t.Fatalf("SetInterfaceUp(va, true) = %v", err)
+	}
+	check("va up, vb down", State{Up: true, OperState: "LOWERLAYERDOWN"})
+	netnstest.IP(t, "link", "set", "vb", "up")
+	check("both up", State{Up: true, LowerUp: true, OperState: "UP"})
+	if err := SetInterfaceUp(ifi.Index, false); err != nil {
+		t.Fatalf("SetInterfaceUp(va, false) = %v", err)
+	}
+	check("va down, vb up", State{OperState: "DOWN"})
+	if _, err := InterfaceState(1 << 30); err == nil {
+		t.Errorf("InterfaceState of no interface = nil error")
+	}
+	if err := SetInterfaceUp(1<<30, true); err == nil {
+		t.Errorf("SetInterfaceUp of no interface = nil error")
+	}
+}

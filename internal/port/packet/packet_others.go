@@ -13,6 +13,15 @@ func Open(ifname string, cfg Config) (*Port, error) { return nil, ErrUnsupported
 // Quiesce returns ErrUnsupported.
 func Quiesce(ifname string) (restore func() error, err error) { return nil, ErrUnsupported }
 
+// Restore returns ErrUnsupported.
+func Restore(ifname string, ifindex int, settings map[string]string) error { return ErrUnsupported }
+
+// InterfaceState returns ErrUnsupported.
+func InterfaceState(ifindex int) (State, error) { return State{}, ErrUnsupported }
+
+// SetInterfaceUp returns ErrUnsupported.
+func SetInterfaceUp(ifindex int, up bool) error { return ErrUnsupported }
+
 // Read returns ErrUnsupported.
 func (p *Port) Read(bufs [][]byte, sizes []int, offset int) (int, error) { return 0, ErrUnsupported }
 
