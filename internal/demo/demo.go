@@ -39,6 +39,39 @@ func Config(port func(name string) string) []string {
 	)
 }
 
+// intro tells what the demo shows, before it starts.
+func intro(out io.Writer, real bool) {
+	fmt.Fprint(out, `The seed story: companies A and B each have two sites, and both number
+them the same way. One router R carries both companies' traffic and must
+keep them apart: it has a VRF per company, a (table 10) for A and b (table
+20) for B, with the same addresses in each.
+
+    site  company  address                          router port  VRF  gateway
+    A1    A        192.168.1.10/24  2001:db8:1::10  ra1          a    192.168.1.1
+    A2    A        192.168.2.10/24  2001:db8:2::10  ra2          a    192.168.2.1
+    B1    B        192.168.1.10/24  2001:db8:1::10  rb1          b    192.168.1.1
+    B2    B        192.168.2.10/24  2001:db8:2::10  rb2          b    192.168.2.1
+
+A1 pings 192.168.2.10 and must reach A2, never B2; B1 pings the same
+address and must reach B2, never A2.
+`)
+	if real {
+		fmt.Fprint(out, `
+Here the sites and R are network namespaces joined by veth pairs, govrfd
+runs in R on its ends of the veths, and the pings are the system's ping.
+That B received nothing is read from B's own kernel: before and after each
+of A's pings the demo reads the echo requests B2's namespace has received
+(InEchos in /proc/net/snmp, Icmp6InEchos in /proc/net/snmp6), and they must
+not move.
+`)
+	} else {
+		fmt.Fprint(out, `
+Without root the sites are simulated hosts on in-memory ports; that B
+received nothing is read from B2's capture, which must stay empty.
+`)
+	}
+}
+
 // story prints the steps of a run.
 type story struct {
 	out  io.Writer
