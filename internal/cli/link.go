@@ -47,7 +47,8 @@ func doLink(c *ctx, a *args) error {
 	return errUnknown(verb, "link")
 }
 
-const linkUsage = `Usage: govrf link add [ name ] NAME [ address LLADDR ] [ mtu MTU ]
+const linkUsage = `Usage: govrf link add [ link DEVICE ] [ name ] NAME
+                      [ address LLADDR ] [ mtu MTU ]
                       [ up ] [ master VRF ] [ group GROUP ]
                       type TYPE [ ARGS ]
        govrf link delete { DEVICE | dev DEVICE }
@@ -60,7 +61,25 @@ const linkUsage = `Usage: govrf link add [ name ] NAME [ address LLADDR ] [ mtu 
        govrf link help
 TYPE := { dummy | vrf | packet | tap }
 ARGS for vrf := table TABLEID
+govrf link add type TYPE help: what TYPE is and its ARGS
 `
+
+// Each kind's help (`link add type KIND help`); ip prints a kind's usage
+// to standard error and exits 1.
+const (
+	vrfKindUsage    = "Usage: ... vrf table TABLEID"
+	packetKindUsage = `Usage: govrf link add link DEVICE name NAME type packet
+
+A packet port: govrfd sends and receives NAME's frames on the existing
+kernel interface DEVICE (a veth end, a VPN daemon's TAP, a NIC), through
+AF_PACKET, which needs root or CAP_NET_RAW. Without "link DEVICE" the
+interface is the one called NAME. Offline, the link is configuration only.`
+	tapKindUsage = `Usage: govrf link add name NAME type tap
+
+A TAP port: govrfd creates the TAP device NAME in its network namespace,
+carries NAME's frames on it and removes it with the link (needs root or
+CAP_NET_ADMIN). Offline, the link is configuration only.`
+)
 
 // linkReq is a parsed link command (iproute2's iplink_req).
 type linkReq struct {
@@ -292,6 +311,17 @@ func parseKindArgs(req linkReq) (*fib.TableID, error) {
 	var table *fib.TableID
 	switch req.kind {
 	case "dummy", "packet", "tap":
+		// These kinds take no arguments and pass over what they are
+		// given, as ip's dummy does (even help), but the port kinds
+		// answer help with their own.
+		if len(req.kindArgs) > 0 && matches(req.kindArgs[0], "help") {
+			switch req.kind {
+			case "packet":
+				return nil, failf(exitSyntax, "%s", packetKindUsage)
+			case "tap":
+				return nil, failf(exitSyntax, "%s", tapKindUsage)
+			}
+		}
 		return nil, nil
 	case "vrf":
 		a := &args{w: req.kindArgs}
@@ -309,9 +339,9 @@ func parseKindArgs(req linkReq) (*fib.TableID, error) {
 				}
 				table = &t
 			case matches(w, "help"):
-				return nil, failf(exitSyntax, "Usage: ... vrf table TABLEID")
+				return nil, failf(exitSyntax, "%s", vrfKindUsage)
 			default:
-				return nil, failf(exitSyntax, "vrf: unknown option %q?\nUsage: ... vrf table TABLEID", w)
+				return nil, failf(exitSyntax, "vrf: unknown option %q?\n%s", w, vrfKindUsage)
 			}
 		}
 		return table, nil
