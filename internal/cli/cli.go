@@ -205,6 +205,7 @@ func splitLine(s string) ([]string, error) {
 
 const usage = `Usage: govrf [ OPTIONS ] OBJECT { COMMAND | help }
        govrf [ -force ] -batch filename
+       govrf demo [ help ]
 where  OBJECT := { address | help | link | monitor | neighbor | nexthop | route | rule |
                    save | show running-config | sysctl | vrf }
        OPTIONS := { -V[ersion] | -s[tatistics] | -d[etails] | -r[esolve] |
