@@ -268,7 +268,7 @@ func TestNexthopValidatedInPortVRF(t *testing.T) {
 	if err == nil || ipText(err) != "Error: Nexthop has invalid gateway." {
 		t.Fatalf("nexthop via 10.1.0.2 dev d0 = %v, want invalid gateway", err)
 	}
-	// Routes in any table may use it: the leak of linux-vrf.md §1.7(c).
+	// Routes in any table may use it: leak (c) of docs/architecture.md, "VRF semantics".
 	must(t, c.AddRoute(fib.Route{Prefix: pfx("192.0.2.0/24"), Proto: fib.ProtoBoot, NHID: 10}, fib.OpAdd))
 	a, err := get(c, RouteQuery{Dst: addr("192.0.2.1")})
 	if err != nil || a.Dev != idx(c, "d0") || a.Gateway != addr("10.0.0.2") {
