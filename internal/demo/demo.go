@@ -59,10 +59,11 @@ address and must reach B2, never A2.
 		fmt.Fprint(out, `
 Here the sites and R are network namespaces joined by veth pairs, govrfd
 runs in R on its ends of the veths, and the pings are the system's ping.
-That B received nothing is read from B's own kernel: before and after each
-of A's pings the demo reads the echo requests B2's namespace has received
-(InEchos in /proc/net/snmp, Icmp6InEchos in /proc/net/snmp6), and they must
-not move.
+That the other company received nothing is read from its own kernel:
+before and after each ping the demo reads the echo requests the other
+company's host has received (InEchos in /proc/net/snmp and Icmp6InEchos
+in /proc/net/snmp6 of its namespace): B2's while A1 pings, A2's while
+B1 pings. They must not move.
 `)
 	} else {
 		fmt.Fprint(out, `

@@ -103,7 +103,7 @@ func Namespaces(ctx context.Context, w io.Writer, govrf string) (err error) {
 	if err := waitSocket(ctx, sock); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "govrfd listening on %s\n", sock)
+	fmt.Fprintf(out, "govrfd listening on %s; the govrf commands below talk to it (GOVRF_SOCKET=%s)\n", sock, sock)
 
 	s.say("Configure R: VRF a for company A, VRF b for company B, each port a packet port on R's end of a veth")
 	for _, line := range Config(func(name string) string { return "link add link " + name + " name " + name + " type packet" }) {
@@ -139,7 +139,7 @@ func Namespaces(ctx context.Context, w io.Writer, govrf string) (err error) {
 		fmt.Fprintf(out, "%s reached %s; %s received nothing of it\n", p.from, p.to, p.other)
 	}
 
-	s.say("Run a program inside VRF a on R, as the seed article wished: govrf vrf exec")
+	s.say("Run a program inside VRF a on R, as ip vrf exec does on Linux: govrf vrf exec")
 	before := echoRequests(ns("B2"))
 	fmt.Fprintln(out, "$ govrf vrf exec a -- ping -c 2 192.168.2.10")
 	c := exec.CommandContext(ctx, govrf, "vrf", "exec", "a", "--", "ping", "-c", "2", "-i", "0.2", "-W", "2", "192.168.2.10")
