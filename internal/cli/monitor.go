@@ -126,7 +126,8 @@ func doMonitor(c *ctx, a *args) error {
 	return failf(exitRefused, "Error: \"monitor\" is answered only on a streaming request.")
 }
 
-// isMonitor reports whether argv is a `monitor` command line.
+// IsMonitor reports whether argv is a `monitor` command line, which the
+// client runs as a stream (api.CallStream).
 func IsMonitor(argv []string) bool {
 	inv, err := parseOptions(argv)
 	return err == nil && inv.batch == "" && len(inv.rest) > 0 && objectOf(inv.rest[0]) == "monitor"
