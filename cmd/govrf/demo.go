@@ -27,8 +27,9 @@ interrupted.
 `
 
 // runDemo runs `govrf demo [help]` and returns its exit code. An
-// interrupt (SIGINT, SIGTERM) cleans up and exits quietly with 128 plus
-// the signal's number, as a shell reports a program the signal ended.
+// interrupt (SIGINT, SIGTERM, SIGHUP, or SIGPIPE from `govrf demo | head`)
+// cleans up and exits quietly with 128 plus the signal's number, as a
+// shell reports a program the signal ended.
 func runDemo(args []string) int {
 	if len(args) > 0 {
 		switch args[0] {
@@ -43,7 +44,7 @@ func runDemo(args []string) int {
 	defer cancel()
 	var caught atomic.Int32
 	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGTERM, os.Interrupt)
+	signal.Notify(sigs, syscall.SIGTERM, os.Interrupt, syscall.SIGHUP, syscall.SIGPIPE)
 	defer signal.Stop(sigs)
 	go func() {
 		if s, ok := (<-sigs).(syscall.Signal); ok {
