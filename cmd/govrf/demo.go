@@ -15,7 +15,7 @@ import (
 
 const demoUsage = `Usage: govrf demo
 
-Tells the seed article's story: companies A and B both number their sites
+Tells the seed story: companies A and B both number their sites
 192.168.1.0/24 and 192.168.2.0/24, and one router keeps them apart with
 VRFs a and b. As root (with ip and ping installed) it builds the sites and
 the router in network namespaces, runs govrfd on the router's veth ends,

@@ -8,7 +8,7 @@
 // invocation works on a fresh in-process control plane, so a
 // configuration is applied and inspected within one -batch file.
 //
-// `govrf demo` tells the seed article's story: with root, in network
+// `govrf demo` tells the seed story (README.md): with root, in network
 // namespaces with govrfd and the system's ping; without, in memory. For
 // it, the binary runs as govrfd when $GOVRF_RUN_DAEMON holds govrfd's
 // arguments.

@@ -1,4 +1,4 @@
-// Package demo tells the seed article's story with govrf: companies A and
+// Package demo tells the seed story with govrf: companies A and
 // B both number their sites 192.168.1.0/24 and 192.168.2.0/24, and one
 // router keeps them apart with VRFs a and b. It prints each step and the
 // govrf commands it runs.

@@ -21,7 +21,7 @@ import (
 // namespace.
 const DaemonEnv = "GOVRF_RUN_DAEMON"
 
-// site is one of the article's four hosts.
+// site is one of the seed scenario's four hosts.
 type site struct{ name, port, net string }
 
 var sites = []site{{"A1", "ra1", "1"}, {"A2", "ra2", "2"}, {"B1", "rb1", "1"}, {"B2", "rb2", "2"}}
