@@ -7,6 +7,10 @@
 // responses, one JSON value per line, each carrying the output for one
 // event, until the client hangs up; see Stream.
 //
+// A response may carry open files beside its JSON, as SCM_RIGHTS
+// ancillary data (Response.Files): the answer to `vrf exec` hands the
+// client the host stack's network namespace.
+//
 // The socket is mode 0660 and the server checks every peer's
 // credentials (SO_PEERCRED) as well: root, the daemon's own user and
 // members of the socket's group may configure the router, nobody else.
