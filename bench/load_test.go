@@ -82,6 +82,8 @@ func heap() (live, inuse uint64) {
 // reporting seconds for each, their ratio, and govrf's bytes per route.
 func BenchmarkBatchLoad1M(b *testing.B) {
 	const n = 1_000_000
+	// The GOGC cmd/govrf runs -batch with (batchGCPercent there).
+	defer debug.SetGCPercent(debug.SetGCPercent(300))
 	script := loadScript(b, n, "dummy")
 	kscript := loadScript(b, n, "ifb")
 	for b.Loop() {

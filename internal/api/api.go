@@ -7,12 +7,19 @@
 // responses, one JSON value per line, each carrying the output for one
 // event, until the client hangs up; see Stream.
 //
+// A response may carry open files beside its JSON, as SCM_RIGHTS
+// ancillary data (Response.Files): the answer to `vrf exec` hands the
+// client the host stack's network namespace.
+//
 // The socket is mode 0660 and the server checks every peer's
 // credentials (SO_PEERCRED) as well: root, the daemon's own user and
 // members of the socket's group may configure the router, nobody else.
 package api
 
-import "time"
+import (
+	"os"
+	"time"
+)
 
 // Request is one govrf command line, without the program name. Stream
 // asks for a stream of responses rather than one; the client then keeps
@@ -26,13 +33,23 @@ type Request struct {
 // meaning: 0 success, 1 syntax, 2 refusal. In a stream every response
 // but the last has More set and carries one event's output; Dropped
 // counts the events lost just before it, which its Stderr reports.
+//
+// Files are open files handed to the client with the response, as
+// SCM_RIGHTS ancillary data on the socket rather than in the JSON: the
+// answer to `vrf exec` carries the host stack's network namespace, which
+// the client enters whatever mount namespace it and the daemon are in.
+// The server closes its copies once sent; the client owns what it gets.
 type Response struct {
-	Stdout  string `json:"stdout"`
-	Stderr  string `json:"stderr"`
-	Code    int    `json:"code"`
-	More    bool   `json:"more,omitempty"`
-	Dropped uint64 `json:"dropped,omitempty"`
+	Stdout  string     `json:"stdout"`
+	Stderr  string     `json:"stderr"`
+	Code    int        `json:"code"`
+	More    bool       `json:"more,omitempty"`
+	Dropped uint64     `json:"dropped,omitempty"`
+	Files   []*os.File `json:"-"`
 }
+
+// MaxFiles bounds the files a response may carry.
+const MaxFiles = 4
 
 // MaxRequest is the longest request the server reads, in bytes; a
 // command line is a few hundred bytes at most, so a larger request is

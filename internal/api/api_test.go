@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -10,6 +11,9 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // serve runs a server on a temporary socket with handler h until the
@@ -55,8 +59,41 @@ func TestCallRoundTrip(t *testing.T) {
 	argv := []string{"route", "get", "10.1.1.1", "vrf", "blue"}
 	got, err := Call(path, argv)
 	want := Response{Stdout: "route get 10.1.1.1 vrf blue\n", Stderr: "warn\n", Code: 5}
-	if err != nil || got != want {
+	if err != nil || !reflect.DeepEqual(got, want) {
 		t.Fatalf("Call(%q, %q) = %+v, %v; want %+v", path, argv, got, err, want)
+	}
+}
+
+// TestCallFiles: the files of a response reach the client as open
+// descriptors of the same files (here a pipe, whose other end the test
+// keeps), close-on-exec, and the server closes its copies.
+func TestCallFiles(t *testing.T) {
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pr.Close()
+	path := serve(t, nil, func(req Request) Response {
+		return Response{Stdout: "with a file\n", Files: []*os.File{pw}}
+	})
+	got, err := Call(path, []string{"vrf", "exec", "a", "true"})
+	if err != nil || got.Stdout != "with a file\n" || len(got.Files) != 1 {
+		t.Fatalf("Call = %+v, %v; want the output and one file", got, err)
+	}
+	defer got.Files[0].Close()
+	flags, err := unix.FcntlInt(got.Files[0].Fd(), unix.F_GETFD, 0)
+	if err != nil || flags&unix.FD_CLOEXEC == 0 {
+		t.Errorf("received descriptor flags = %#x, %v; want FD_CLOEXEC", flags, err)
+	}
+	if _, err := got.Files[0].WriteString("through"); err != nil {
+		t.Fatal(err)
+	}
+	got.Files[0].Close()
+	// EOF comes once no write end is left: the server closed its copy.
+	pr.SetReadDeadline(time.Now().Add(5 * time.Second))
+	b, err := io.ReadAll(pr)
+	if err != nil || string(b) != "through" {
+		t.Errorf("read %q, %v from the pipe; want what the client wrote into the received file, then EOF", b, err)
 	}
 }
 

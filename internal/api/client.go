@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // Call sends argv to the daemon listening on the socket at path and
@@ -27,11 +30,65 @@ func Call(path string, argv []string) (Response, error) {
 		// The half-close ends the request.
 		serr = conn.(*net.UnixConn).CloseWrite()
 	}
+	r := &rightsReader{conn: conn.(*net.UnixConn)}
 	var resp Response
-	if err := json.NewDecoder(io.LimitReader(conn, 1<<30)).Decode(&resp); err != nil {
+	err = json.NewDecoder(io.LimitReader(r, 1<<30)).Decode(&resp)
+	if err == nil {
+		err = r.err
+	}
+	if err != nil {
+		r.close()
 		return Response{}, answerError(path, serr, err)
 	}
+	resp.Files = r.files
 	return resp, nil
+}
+
+// rightsReader reads a connection and keeps the files that come with
+// the bytes as SCM_RIGHTS.
+type rightsReader struct {
+	conn  *net.UnixConn
+	files []*os.File
+	err   error // a malformed or excessive control message
+}
+
+func (r *rightsReader) Read(p []byte) (int, error) {
+	oob := make([]byte, unix.CmsgSpace(4*MaxFiles))
+	n, oobn, flags, _, err := r.conn.ReadMsgUnix(p, oob)
+	if oobn > 0 {
+		r.take(oob[:oobn])
+	}
+	if flags&unix.MSG_CTRUNC != 0 && r.err == nil {
+		r.err = fmt.Errorf("more than %d files with the answer", MaxFiles)
+	}
+	return n, err
+}
+
+// take keeps the files of the control messages in oob.
+func (r *rightsReader) take(oob []byte) {
+	msgs, err := unix.ParseSocketControlMessage(oob)
+	if err != nil {
+		r.err = err
+		return
+	}
+	for _, m := range msgs {
+		fds, err := unix.ParseUnixRights(&m)
+		if err != nil {
+			continue
+		}
+		for _, fd := range fds {
+			unix.CloseOnExec(fd)
+			r.files = append(r.files, os.NewFile(uintptr(fd), "govrfd-fd"))
+		}
+	}
+}
+
+// close closes the files received.
+func (r *rightsReader) close() {
+	for _, f := range r.files {
+		f.Close()
+	}
+	r.files = nil
 }
 
 // CallStream sends argv as a streaming request to the daemon listening on

@@ -102,7 +102,35 @@ func serveConn(ctx context.Context, conn net.Conn, pol Policy, h Handler, sh Str
 		resp = h(req)
 	}
 	conn.SetWriteDeadline(time.Now().Add(Timeout))
-	json.NewEncoder(conn).Encode(resp)
+	writeResponse(conn, resp)
+}
+
+// writeResponse sends resp, with its Files as SCM_RIGHTS on the first
+// bytes, and closes the files.
+func writeResponse(conn net.Conn, resp Response) error {
+	defer func() {
+		for _, f := range resp.Files {
+			f.Close()
+		}
+	}()
+	uc, ok := conn.(*net.UnixConn)
+	if len(resp.Files) == 0 || !ok {
+		return json.NewEncoder(conn).Encode(resp)
+	}
+	b, err := json.Marshal(resp)
+	if err != nil {
+		return err
+	}
+	b = append(b, '\n')
+	fds := make([]int, len(resp.Files))
+	for i, f := range resp.Files {
+		fds[i] = int(f.Fd())
+	}
+	n, _, err := uc.WriteMsgUnix(b, unix.UnixRights(fds...), nil)
+	if err == nil && n < len(b) {
+		_, err = uc.Write(b[n:])
+	}
+	return err
 }
 
 // accept checks the peer's credentials and reads its request; refusal is

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"syscall"
 	"testing"
@@ -69,7 +70,7 @@ func TestStreamLastResponse(t *testing.T) {
 		path := serveStreams(t, nil, echo, tc.sh)
 		var events int
 		got, err := CallStream(context.Background(), path, []string{"monitor"}, func(Response) { events++ })
-		if err != nil || got != tc.want {
+		if err != nil || !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("%s: CallStream = %+v, %v; want %+v", tc.name, got, err, tc.want)
 		}
 	}

@@ -74,7 +74,7 @@ func TestRunOptionsAndObjects(t *testing.T) {
 		{name: "family bad", cmd: "-family foo link", err: "Error: argument \"foo\" is wrong: invalid protocol family\n", code: 255},
 		{name: "family missing", cmd: "-f", err: usage, code: 255},
 		{name: "unsupported option", cmd: "-M route", err: "Option \"-M\" is not supported by govrf.\n", code: 255},
-		{name: "version", cmd: "-V", out: version},
+		{name: "version", cmd: "-V", out: versionText()},
 		{name: "abbreviated object", cmd: "l sh lo", out: loLink},
 		{name: "l s is link set", cmd: "l s", err: "Not enough information: \"dev\" argument is required.\n", code: 255},
 	})

@@ -4,6 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"syscall"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/govrf/govrf/internal/rterr"
 )
 
 // Exit codes, as ip uses them.
@@ -111,4 +116,32 @@ func exitf(code int, format string, a ...any) error {
 // returnf is a failure ip returns, whatever its code: a batch goes on.
 func returnf(code int, format string, a ...any) error {
 	return &batchError{cmdError{fmt.Sprintf(format, a...), code}, false}
+}
+
+// message returns the text ip prints for err. A control-plane refusal
+// (rterr.Error) is worded as iproute2 words what the kernel answers:
+// "Error: MSG." when the kernel sent an extended ack, else "RTNETLINK
+// answers: STRERROR"; text that wraps it keeps its own words before it.
+func message(err error) string {
+	var re *rterr.Error
+	if !errors.As(err, &re) {
+		return err.Error()
+	}
+	return strings.TrimSuffix(err.Error(), re.Error()) + rtnetlinkText(re)
+}
+
+// rtnetlinkText is what ip prints for a refusal.
+func rtnetlinkText(re *rterr.Error) string {
+	if re.Msg != "" {
+		return "Error: " + re.Msg + "."
+	}
+	return "RTNETLINK answers: " + errnoText(re.Errno)
+}
+
+// errnoText returns glibc's strerror text for errno ("File exists"): Go
+// has the same texts, in lower case.
+func errnoText(errno syscall.Errno) string {
+	s := errno.Error()
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
 }

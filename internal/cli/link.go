@@ -47,7 +47,8 @@ func doLink(c *ctx, a *args) error {
 	return errUnknown(verb, "link")
 }
 
-const linkUsage = `Usage: govrf link add [ name ] NAME [ address LLADDR ] [ mtu MTU ]
+const linkUsage = `Usage: govrf link add [ link DEVICE ] [ name ] NAME
+                      [ address LLADDR ] [ mtu MTU ]
                       [ up ] [ master VRF ] [ group GROUP ]
                       type TYPE [ ARGS ]
        govrf link delete { DEVICE | dev DEVICE }
@@ -61,7 +62,27 @@ const linkUsage = `Usage: govrf link add [ name ] NAME [ address LLADDR ] [ mtu 
 TYPE := { dummy | vrf | packet | tap }
 ARGS for vrf := table TABLEID
 ARGS for packet := [ force ]
+govrf link add type TYPE help: what TYPE is and its ARGS
 `
+
+// Each kind's help (`link add type KIND help`); ip prints a kind's usage
+// to standard error and exits 1.
+const (
+	vrfKindUsage    = "Usage: ... vrf table TABLEID"
+	packetKindUsage = `Usage: govrf link add link DEVICE name NAME type packet [ force ]
+
+A packet port: govrfd sends and receives NAME's frames on the existing
+kernel interface DEVICE (a veth end, a VPN daemon's TAP, a NIC), through
+AF_PACKET, which needs root or CAP_NET_RAW. Without "link DEVICE" the
+interface is the one called NAME. An interface that carries IPv4
+addresses is refused unless "force" is given. Offline, the link is
+configuration only.`
+	tapKindUsage = `Usage: govrf link add name NAME type tap
+
+A TAP port: govrfd creates the TAP device NAME in its network namespace,
+carries NAME's frames on it and removes it with the link (needs root or
+CAP_NET_ADMIN). Offline, the link is configuration only.`
+)
 
 // linkReq is a parsed link command (iproute2's iplink_req).
 type linkReq struct {
@@ -294,18 +315,22 @@ func finishLinkReq(s *control.Snapshot, req linkReq, name, dev string, hasName, 
 func parseKindArgs(req *linkReq) (*fib.TableID, error) {
 	var table *fib.TableID
 	switch req.kind {
-	case "dummy", "tap":
+	case "dummy":
+		return nil, nil // like ip, ignores what it is given
+	case "tap":
+		if len(req.kindArgs) > 0 && matches(req.kindArgs[0], "help") {
+			return nil, failf(exitSyntax, "%s", tapKindUsage)
+		}
 		return nil, nil
 	case "packet":
-		const usage = "Usage: ... packet [ force ]"
 		for _, w := range req.kindArgs {
 			switch {
 			case w == "force":
 				req.force = true
 			case matches(w, "help"):
-				return nil, failf(exitSyntax, usage)
+				return nil, failf(exitSyntax, "%s", packetKindUsage)
 			default:
-				return nil, failf(exitSyntax, "packet: unknown option %q?\n%s", w, usage)
+				return nil, failf(exitSyntax, "packet: unknown option %q?\nUsage: ... packet [ force ]", w)
 			}
 		}
 		return nil, nil
@@ -325,9 +350,9 @@ func parseKindArgs(req *linkReq) (*fib.TableID, error) {
 				}
 				table = &t
 			case matches(w, "help"):
-				return nil, failf(exitSyntax, "Usage: ... vrf table TABLEID")
+				return nil, failf(exitSyntax, "%s", vrfKindUsage)
 			default:
-				return nil, failf(exitSyntax, "vrf: unknown option %q?\nUsage: ... vrf table TABLEID", w)
+				return nil, failf(exitSyntax, "vrf: unknown option %q?\n%s", w, vrfKindUsage)
 			}
 		}
 		return table, nil

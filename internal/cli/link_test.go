@@ -102,6 +102,10 @@ func TestLinkAddSetDel(t *testing.T) {
 		{name: "add type missing", cmd: "link add d1 type", err: "Command line is not complete. Try option \"help\"\n", code: 255},
 		{name: "add unknown type", cmd: "link add d1 type veth", err: "Error: Unknown device type.\n", code: 2},
 		{name: "add unknown type args", cmd: "link add d1 type veth peer x", err: "Garbage instead of arguments \"peer ...\". Try \"govrf link help\".\n", code: 1},
+		{name: "packet help", cmd: "link add type packet help", err: packetKindUsage + "\n", code: 1},
+		{name: "packet help with names", cmd: "link add link eth1 name eth1 type packet help", err: packetKindUsage + "\n", code: 1},
+		{name: "tap help", cmd: "link add type tap help", err: tapKindUsage + "\n", code: 1},
+		{name: "vrf help", cmd: "link add type vrf help", err: "Usage: ... vrf table TABLEID\n", code: 1},
 		{name: "add exists", setup: []string{addD0}, cmd: "link add d0 type dummy", err: "RTNETLINK answers: File exists\n", code: 2},
 		{name: "replace exists", setup: []string{addD0}, cmd: "link replace d0 type dummy", err: "RTNETLINK answers: Operation not supported\n", code: 2},
 		{name: "add name and dev", cmd: "link add name d8 dev d9 type dummy", err: "both \"name\" and \"dev\" cannot be used when creating devices.\n", code: 255},
@@ -204,6 +208,20 @@ func TestLinkShowPortState(t *testing.T) {
 		}
 		if want := []string{"2 true", "2 false"}; fmt.Sprint(plane.set) != fmt.Sprint(want) {
 			t.Errorf("SetPortUp calls = %v, want %v", plane.set, want)
+		}
+	}
+}
+
+// TestLinkHelpNamesPacketForm: `link help` shows `link DEVICE`, which
+// packet ports need, and points at each kind's own help.
+func TestLinkHelpNamesPacketForm(t *testing.T) {
+	var stdout, stderr strings.Builder
+	if code := Run(control.New(), []string{"link", "help"}, &stdout, &stderr); code != exitUsage {
+		t.Fatalf("link help: exit %d, want %d", code, exitUsage)
+	}
+	for _, want := range []string{"govrf link add [ link DEVICE ] [ name ] NAME", "govrf link add type TYPE help"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("link help lacks %q:\n%s", want, stderr.String())
 		}
 	}
 }

@@ -1,12 +1,10 @@
 package cli
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"strings"
 
-	"github.com/govrf/govrf/internal/api"
 	"github.com/govrf/govrf/internal/control"
 	"github.com/govrf/govrf/internal/neigh"
 )
@@ -128,8 +126,9 @@ func doMonitor(c *ctx, a *args) error {
 	return failf(exitRefused, "Error: \"monitor\" is answered only on a streaming request.")
 }
 
-// isMonitor reports whether argv is a `monitor` command line.
-func isMonitor(argv []string) bool {
+// IsMonitor reports whether argv is a `monitor` command line, which the
+// client runs as a stream (api.CallStream).
+func IsMonitor(argv []string) bool {
 	inv, err := parseOptions(argv)
 	return err == nil && inv.batch == "" && len(inv.rest) > 0 && objectOf(inv.rest[0]) == "monitor"
 }
@@ -157,7 +156,7 @@ func NewMonitor(argv []string, stderr io.Writer) (*Monitor, int) {
 		m, err = parseMonitor(inv.opts, &args{w: inv.rest[1:]})
 	}
 	if err != nil {
-		fmt.Fprintln(stderr, err)
+		fmt.Fprintln(stderr, message(err))
 		return nil, exitCode(err)
 	}
 	return m, exitOK
@@ -353,24 +352,4 @@ func printLinkEvent(p *printer, c *ctx, s *control.Snapshot, ch *control.Change)
 		lp.print()
 	}
 	p.closeObject()
-}
-
-// remoteMonitor runs `monitor` in the daemon as a stream, copying its
-// events as they come until the daemon ends the stream or the process is
-// stopped; ok is false for other commands.
-func remoteMonitor(socket string, argv []string, stdout, stderr io.Writer) (code int, ok bool) {
-	if !isMonitor(argv) {
-		return 0, false
-	}
-	show := func(r api.Response) {
-		io.WriteString(stdout, r.Stdout)
-		io.WriteString(stderr, r.Stderr)
-	}
-	last, err := api.CallStream(context.Background(), socket, argv, show)
-	if err != nil {
-		fmt.Fprintf(stderr, "Cannot talk to govrfd: %v\n", err)
-		return exitRefused, true
-	}
-	show(last)
-	return last.Code, true
 }

@@ -170,8 +170,8 @@ func TestIsMonitor(t *testing.T) {
 		{"-batch f", false},
 		{"", false},
 	} {
-		if got := isMonitor(strings.Fields(tc.argv)); got != tc.want {
-			t.Errorf("isMonitor(%q) = %v, want %v", tc.argv, got, tc.want)
+		if got := IsMonitor(strings.Fields(tc.argv)); got != tc.want {
+			t.Errorf("IsMonitor(%q) = %v, want %v", tc.argv, got, tc.want)
 		}
 	}
 }

@@ -180,7 +180,7 @@ func nexthopGet(c *ctx, a *args) error {
 // nexthopFlushID deletes one object; ip reports a failure with exit 1.
 func nexthopFlushID(c *ctx, id uint32) error {
 	if err := c.ctl.DelNexthop(id); err != nil {
-		return &cmdError{err.Error(), exitSyntax}
+		return &cmdError{message(err), exitSyntax}
 	}
 	return nil
 }

@@ -67,7 +67,7 @@ func routeFlush(c *ctx, a *args) error {
 		}
 		for _, r := range victims {
 			if err := c.ctl.DelRoute(r); err != nil {
-				return &cmdError{"Failed to send flush request: " + rterr.Strerror(rterr.Errno(err)), exitRefused}
+				return &cmdError{"Failed to send flush request: " + errnoText(rterr.Errno(err)), exitRefused}
 			}
 		}
 		if c.opts.Stats > 0 {
@@ -135,7 +135,7 @@ func plural(n int) string {
 
 // dumpError reports a failed route dump: the kernel's message, then ip's.
 func dumpError(err error, what string) error {
-	return &cmdError{err.Error() + "\n" + what, exitRefused}
+	return &cmdError{message(err) + "\n" + what, exitRefused}
 }
 
 // checkDumpTable is the kernel's check of a table-filtered dump

@@ -61,7 +61,7 @@ func ruleList(c *ctx, a *args, flush bool) error {
 			continue // ip deletes by the dump, which has no priority for 0
 		}
 		if err := c.ctl.DelRule(fam, r, true); err != nil {
-			return returnf(exitUsage, "%s\nDump terminated", err)
+			return returnf(exitUsage, "%s\nDump terminated", message(err))
 		}
 	}
 	return nil

@@ -102,13 +102,13 @@ func sysctlOne(c *ctx, fl *sysctlFlags, w string) error {
 // sysctlError words a failure as sysctl does: an errno as strerror's
 // text, and unknown names silenced by -e.
 func sysctlError(fl *sysctlFlags, err error) error {
-	msg := err.Error()
+	msg := message(err)
 	if fl.ignore && strings.HasPrefix(msg, "sysctl: cannot stat") {
 		return nil
 	}
 	var re *rterr.Error
 	if errors.As(err, &re) && re.Msg == "" {
-		msg = strings.TrimSuffix(msg, re.Error()) + rterr.Strerror(re.Errno)
+		msg = strings.TrimSuffix(err.Error(), re.Error()) + errnoText(re.Errno)
 	}
 	return failf(exitSyntax, "%s", msg)
 }

@@ -60,12 +60,22 @@ func vrfShow(c *ctx, a *args) error {
 	}
 	p := c.newPrinter()
 	defer p.close()
-	p.textf("%-16s", "Name")
-	p.textf("  %5s", "Table")
+	// ip's header and underline: the underline is as long as the
+	// header (ipvrf_show prints n-1 dashes for the n characters it
+	// printed). Its rows put the table one column short of the header's
+	// (%-16s %5u under %-16s  %5s); the columns govrf adds start where
+	// their headings do, whatever the rows' table numbers.
+	header := fmt.Sprintf("%-16s  %5s", "Name", "Table")
+	width := len("Host stack")
 	if stacks != nil {
-		p.textf("  %-28s  %s", "Host stack", "Ports")
+		for l := range s.Links() {
+			if ns := stacks[l.Name]; l.IsVRF() && len(ns) > width {
+				width = len(ns)
+			}
+		}
+		header += fmt.Sprintf("  %-*s  %s", width, "Host stack", "Ports")
 	}
-	p.textf("\n%s\n", "-----------------------")
+	p.textf("%s\n%s\n", header, strings.Repeat("-", len(header)))
 	n := 0
 	for l := range s.Links() {
 		if !l.IsVRF() {
@@ -77,14 +87,20 @@ func vrfShow(c *ctx, a *args) error {
 		if stacks != nil {
 			ns := stacks[l.Name]
 			if ns == "" {
-				p.textf("  %-28s", "-")
+				p.textf("   %-*s", width, "-")
 			} else {
-				p.str(printAny, "netns", "  %-28s", ns)
+				p.str(printAny, "netns", fmt.Sprintf("   %%-%ds", width), ns)
 			}
-			p.openArray(printAny, "ports", " ")
+			p.openArray(printAny, "ports", "")
+			first := true
 			for port := range s.Links() {
 				if port.Master == l.Index {
-					p.str(printAny, "", " %s", port.Name)
+					sep := " "
+					if first {
+						sep = "  "
+					}
+					p.str(printAny, "", sep+"%s", port.Name)
+					first = false
 				}
 			}
 			p.closeArray(printAny, "")

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/govrf/govrf/internal/control"
+	"github.com/govrf/govrf/internal/neigh"
 )
 
 // The kernel here has no VRF driver; these outputs follow iproute2's
@@ -143,7 +144,8 @@ func TestVRFExecDaemon(t *testing.T) {
 }
 
 // TestVRFShowDaemon: against the daemon, `vrf show` adds each VRF's host
-// stack and ports to ip's columns.
+// stack and ports to ip's columns, aligned under their headings and
+// underlined as ip underlines its header, whatever the paths' length.
 func TestVRFShowDaemon(t *testing.T) {
 	ctl := control.New()
 	for _, line := range []string{"link add name a type vrf table 10", "link add name b type vrf table 20",
@@ -153,9 +155,10 @@ func TestVRFShowDaemon(t *testing.T) {
 		}
 	}
 	for _, tc := range []struct{ argv, want string }{
-		{"vrf show", "Name              Table  Host stack                    Ports\n-----------------------\n" +
-			"a                   10  /run/netns/govrf-a            ra1 ra2\n" +
-			"b                   20  -                            \n"},
+		{"vrf show", "Name              Table  Host stack          Ports\n" +
+			strings.Repeat("-", 50) + "\n" +
+			"a                   10   /run/netns/govrf-a  ra1 ra2\n" +
+			"b                   20   -                 \n"},
 		{"-j vrf show", `[{"name":"a","table":10,"netns":"/run/netns/govrf-a","ports":["ra1","ra2"]},{"name":"b","table":20,"ports":[]}]` + "\n"},
 	} {
 		var out, errs bytes.Buffer
@@ -163,4 +166,28 @@ func TestVRFShowDaemon(t *testing.T) {
 			t.Errorf("govrf %s = %d, %q (%q)\nwant %q", tc.argv, code, out.String(), errs.String(), tc.want)
 		}
 	}
+	// Whatever the paths, each column starts under its heading.
+	var out bytes.Buffer
+	RunWith(ctl, stackPlane{"a": "/run/netns/govrf-a", "b": "/tmp/a-much-longer-directory/netns/govrf-b"},
+		[]string{"vrf", "show"}, &out, &bytes.Buffer{})
+	lines := strings.Split(out.String(), "\n")
+	if len(lines) < 4 || len(lines[1]) != len(lines[0]) || strings.Trim(lines[1], "-") != "" {
+		t.Fatalf("vrf show =\n%s\nwant a header underlined over its whole length", out.String())
+	}
+	for _, c := range []struct{ heading, row, value string }{
+		{"Host stack", lines[2], "/run/netns/govrf-a"}, {"Ports", lines[2], "ra1"},
+		{"Host stack", lines[3], "/tmp/a-much-longer-directory"},
+	} {
+		if h, v := strings.Index(lines[0], c.heading), strings.Index(c.row, c.value); h != v {
+			t.Errorf("vrf show: %q at column %d, its heading %q at %d:\n%s", c.value, v, c.heading, h, out.String())
+		}
+	}
 }
+
+// stackPlane is a data plane with the given host stacks.
+type stackPlane map[string]string
+
+func (p stackPlane) Neighbors(link int) []neigh.Entry        { return nil }
+func (p stackPlane) LinkStats(link int) (LinkCounters, bool) { return LinkCounters{}, false }
+func (p stackPlane) PortState(link int) PortState            { return PortState{Carrier: true, OperState: "UP"} }
+func (p stackPlane) HostStacks() map[string]string           { return p }

@@ -126,7 +126,7 @@ func TestEnslaveRefusals(t *testing.T) {
 	} {
 		gen := c.Snapshot().Gen()
 		err := c.SetLink(tc.port, LinkChange{Master: ptr(tc.master)})
-		if err == nil || err.Error() != tc.want {
+		if err == nil || ipText(err) != tc.want {
 			t.Errorf("set %s master %s = %v, want %q", tc.port, tc.master, err, tc.want)
 		}
 		if c.Snapshot().Gen() != gen {
@@ -144,7 +144,7 @@ func TestEnslaveRefusals(t *testing.T) {
 func TestVRFTableRequired(t *testing.T) {
 	c := New()
 	err := c.AddLink(LinkSpec{Name: "blue", Kind: KindVRF})
-	if err == nil || err.Error() != "Error: Invalid VRF table id." {
+	if err == nil || ipText(err) != "Error: Invalid VRF table id." {
 		t.Fatalf("link add blue type vrf = %v, want Invalid VRF table id", err)
 	}
 }
@@ -221,7 +221,7 @@ func TestVRFMissFallsThroughToMain(t *testing.T) {
 	must(t, c.AddRoute(fib.Route{Table: 10, Prefix: pfx("0.0.0.0/0"), Type: fib.TypeUnreachable,
 		Metric: 4278198272}, fib.OpAdd))
 	_, err = get(c, q)
-	if err == nil || err.Error() != "RTNETLINK answers: No route to host" {
+	if err == nil || ipText(err) != "RTNETLINK answers: No route to host" {
 		t.Fatalf("route get with unreachable default = %v, want No route to host", err)
 	}
 	// The default VRF is not affected.
@@ -265,10 +265,10 @@ func TestNexthopValidatedInPortVRF(t *testing.T) {
 		t.Fatalf("nexthop via 10.0.0.2 dev d0 (in blue) = %v", err)
 	}
 	_, err := c.AddNexthop(Nexthop{ID: 11, Gateway: addr("10.1.0.2"), Dev: idx(c, "d0")}, false)
-	if err == nil || err.Error() != "Error: Nexthop has invalid gateway." {
+	if err == nil || ipText(err) != "Error: Nexthop has invalid gateway." {
 		t.Fatalf("nexthop via 10.1.0.2 dev d0 = %v, want invalid gateway", err)
 	}
-	// Routes in any table may use it: the leak of linux-vrf.md §1.7(c).
+	// Routes in any table may use it: leak (c) of docs/architecture.md, "VRF semantics".
 	must(t, c.AddRoute(fib.Route{Prefix: pfx("192.0.2.0/24"), Proto: fib.ProtoBoot, NHID: 10}, fib.OpAdd))
 	a, err := get(c, RouteQuery{Dst: addr("192.0.2.1")})
 	if err != nil || a.Dev != idx(c, "d0") || a.Gateway != addr("10.0.0.2") {

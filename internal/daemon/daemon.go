@@ -237,7 +237,26 @@ func (d *Daemon) handle(req api.Request) api.Response {
 			}
 		}
 	}
-	return api.Response{Stdout: stdout.String(), Stderr: stderr.String(), Code: code}
+	resp := api.Response{Stdout: stdout.String(), Stderr: stderr.String(), Code: code}
+	if _, ok := cli.VRFExec(req.Argv); ok && code == 0 {
+		resp = withNetns(resp)
+	}
+	return resp
+}
+
+// withNetns adds to the answer of `vrf exec` the host stack's namespace
+// it names, open: the client enters the namespace through the file, so
+// that `vrf exec` works whatever mount namespace the daemon runs in (`ip
+// netns exec`, systemd's PrivateMounts=), where the path names nothing
+// for the client.
+func withNetns(resp api.Response) api.Response {
+	path := strings.TrimSuffix(resp.Stdout, "\n")
+	f, err := os.Open(path)
+	if err != nil {
+		return api.Response{Stderr: fmt.Sprintf("Error: cannot open the host stack's namespace: %v\n", err), Code: 2}
+	}
+	resp.Files = []*os.File{f}
+	return resp
 }
 
 // groupID resolves Config.Group: a group name, or a number; -1 for "".

@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -10,28 +11,43 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/govrf/govrf/internal/buildinfo"
 	"github.com/govrf/govrf/internal/control"
 )
 
 // Main is govrfd's command line: `govrfd [-socket PATH] [-config FILE]
-// [-state FILE] [-log-format text|json] [-group NAME] [-host-stacks=BOOL] [-netns-dir DIR] [-ipv6-mroute yes|no|auto]`.
-// It runs the daemon until SIGTERM or SIGINT and returns the exit code.
-// Both cmd/govrfd and the govrf binary's daemon mode (used by `govrf
-// demo`, so that one binary suffices) call it.
+// [-state FILE] [-log-format text|json] [-group NAME] [-host-stacks=BOOL]
+// [-netns-dir DIR] [-ipv6-mroute yes|no|auto]`, or `govrfd -version`. It
+// runs the daemon until SIGTERM or SIGINT and returns the exit code. Both
+// cmd/govrfd and the govrf binary's daemon mode (used by `govrf demo`, so
+// that one binary suffices) call it.
 func Main(args []string, stderr io.Writer) int {
+	return mainIO(args, os.Stdout, stderr)
+}
+
+// mainIO is Main, with -version's answer written to stdout.
+func mainIO(args []string, stdout, stderr io.Writer) int {
 	var cfg Config
 	fs := flag.NewFlagSet("govrfd", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.Socket, "socket", "/run/govrf/govrf.sock", "the API socket")
 	fs.StringVar(&cfg.ConfigFile, "config", "/etc/govrf/govrf.conf", "the persisted configuration")
 	fs.StringVar(&cfg.StateFile, "state", "", "where packet ports keep the interface settings they change, to give them back after a crash (default: the socket's path, .sock replaced by .state)")
-	fs.BoolVar(&cfg.HostStacks, "host-stacks", os.Geteuid() == 0, "give every VRF a host stack for `govrf vrf exec` (needs root)")
+	fs.BoolVar(&cfg.HostStacks, "host-stacks", os.Geteuid() == 0, "give every VRF a host stack, for 'govrf vrf exec' (needs root)")
 	fs.StringVar(&cfg.NetnsDir, "netns-dir", "", "where host stacks' namespaces are named (default /run/netns)")
 	fs.StringVar(&cfg.Group, "group", "", "the group that owns the socket; its members may configure the router")
 	mroute := fs.String("ipv6-mroute", "auto", "answer as a kernel with CONFIG_IPV6_MROUTE: yes, no, or auto (as the running kernel)")
 	logFormat := fs.String("log-format", "text", "the log's format on standard error: text (key=value) or json")
+	version := fs.Bool("version", false, "print govrfd's version and VCS revision, and exit")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
 		return 2
+	}
+	if *version {
+		fmt.Fprintln(stdout, "govrfd", buildinfo.String())
+		return 0
 	}
 	switch *logFormat {
 	case "text", "json":

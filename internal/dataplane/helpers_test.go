@@ -110,7 +110,7 @@ func vrfPort(name, vrf string, addrs ...string) []string {
 	return out
 }
 
-// seedLab is the seed article's router: VRFs a (table 10) and b (table
+// seedLab is the seed scenario's router: VRFs a (table 10) and b (table
 // 20), ports ra1, ra2 in a and rb1, rb2 in b, the same addresses in both,
 // and hosts A1, A2, B1, B2 with identical addresses behind them.
 type seedLab struct {

@@ -33,7 +33,8 @@ func newLeak(t *testing.T, routes ...string) *leakLab {
 }
 
 // vrfLeaks leak each VRF's subnets into the other through the VRF
-// devices (linux-vrf.md §1.7a, vrf_route_leaking.sh).
+// devices (leak (a) of docs/architecture.md, "VRF semantics";
+// vrf_route_leaking.sh).
 var vrfLeaks = []string{
 	"route add 10.3.0.0/24 dev c vrf a", "route add 192.168.1.0/24 dev a vrf c",
 	"route add 2001:db8:3::/64 dev c vrf a", "route add 2001:db8:1::/64 dev a vrf c",
@@ -88,7 +89,7 @@ func TestLeakOneWay(t *testing.T) {
 }
 
 // TestLeakNexthopPort: a route whose nexthop is a port of another VRF
-// takes the single lookup and leaves by that port (§1.7b): the far host
+// takes the single lookup and leaves by that port (leak (b)): the far host
 // is reached, but c's own address is not, since the packet goes to the
 // gateway instead.
 func TestLeakNexthopPort(t *testing.T) {

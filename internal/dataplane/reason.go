@@ -19,7 +19,7 @@ func ReasonOf(r header.Reason) Reason { return Reason(r) }
 const (
 	// ReasonVLANTagged: an 802.1Q or 802.1ad tagged frame. govrf has no
 	// VLAN sub-interfaces, and a tagged frame is never taken as untagged
-	// (router-requirements I6).
+	// (docs/architecture.md, requirement I6).
 	ReasonVLANTagged Reason = Reason(header.NumReasons) + iota
 	// ReasonOtherHost: a unicast frame for another MAC (PACKET_OTHERHOST).
 	ReasonOtherHost

@@ -46,12 +46,12 @@ func routeErr(err error) Reason {
 
 // egress turns a unicast result found in dom into rt.
 //
-// A nexthop device that is a VRF is a leak (linux-vrf.md §1.7a): vrf_xmit
-// looks the destination up again in that VRF's table as a sender bound to
-// the VRF would (flowi_l3mdev the VRF, iif lo), and a local result there
+// A nexthop device that is a VRF is a leak (leak (a) of
+// docs/architecture.md, "VRF semantics"): vrf_xmit looks the destination
+// up again in that VRF's table as a sender bound to the VRF would (flowi_l3mdev the VRF, iif lo), and a local result there
 // is delivered in that VRF (vrf_local_xmit); that VRF's own addresses are
 // reachable this way. A nexthop port in another VRF needs nothing: the
-// packet leaves by it after the single lookup (§1.7b).
+// packet leaves by it after the single lookup (leak (b)).
 func (w *worker) egress(rt *route, res fib.Result, dom domain, src, dst netip.Addr, tos uint8) Reason {
 	dev := w.snap.Link(res.Nexthop.Dev)
 	if dev != nil && dev.Kind == control.KindVRF {

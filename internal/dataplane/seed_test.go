@@ -9,7 +9,7 @@ import (
 	"github.com/govrf/govrf/internal/sim"
 )
 
-// TestSeedIsolation runs the seed article's case: A1→A2 and B1→B2 at the
+// TestSeedIsolation runs the seed scenario's case: A1→A2 and B1→B2 at the
 // same time, over identical addresses in VRFs a and b, for both families.
 // Each answer comes back to its own sender, nothing crosses between the
 // VRFs, and each port has its own neighbours.

@@ -7,9 +7,9 @@ import (
 	"github.com/govrf/govrf/internal/control"
 )
 
-// Stack is the host stack of one L3 domain (DESIGN §4): the sockets of a
-// VRF, or of the default VRF, living in a kernel of their own behind an
-// L3 device. It carries bare IP packets. The data plane writes into it
+// Stack is the host stack of one L3 domain (docs/hoststacks.md): the
+// sockets of a VRF, or of the default VRF, living in a kernel of their
+// own behind an L3 device. It carries bare IP packets. The data plane writes into it
 // what the router's addresses of its domain receive and does not answer
 // itself, and sends what it reads from it as the domain's own output
 // (ip_local_out with the VRF as oif).

@@ -1,4 +1,4 @@
-// Package demo tells the seed article's story with govrf: companies A and
+// Package demo tells the seed story with govrf: companies A and
 // B both number their sites 192.168.1.0/24 and 192.168.2.0/24, and one
 // router keeps them apart with VRFs a and b. It prints each step and the
 // govrf commands it runs.
@@ -37,6 +37,40 @@ func Config(port func(name string) string) []string {
 		"sysctl -w net.ipv4.ip_forward=1",
 		"sysctl -w net.ipv6.conf.all.forwarding=1",
 	)
+}
+
+// intro tells what the demo shows, before it starts.
+func intro(out io.Writer, real bool) {
+	fmt.Fprint(out, `The seed story: companies A and B each have two sites, and both number
+them the same way. One router R carries both companies' traffic and must
+keep them apart: it has a VRF per company, a (table 10) for A and b (table
+20) for B, with the same addresses in each.
+
+    site  company  address                          router port  VRF  gateway
+    A1    A        192.168.1.10/24  2001:db8:1::10  ra1          a    192.168.1.1
+    A2    A        192.168.2.10/24  2001:db8:2::10  ra2          a    192.168.2.1
+    B1    B        192.168.1.10/24  2001:db8:1::10  rb1          b    192.168.1.1
+    B2    B        192.168.2.10/24  2001:db8:2::10  rb2          b    192.168.2.1
+
+A1 pings 192.168.2.10 and must reach A2, never B2; B1 pings the same
+address and must reach B2, never A2.
+`)
+	if real {
+		fmt.Fprint(out, `
+Here the sites and R are network namespaces joined by veth pairs, govrfd
+runs in R on its ends of the veths, and the pings are the system's ping.
+That the other company received nothing is read from its own kernel:
+before and after each ping the demo reads the echo requests the other
+company's host has received (InEchos in /proc/net/snmp and Icmp6InEchos
+in /proc/net/snmp6 of its namespace): B2's while A1 pings, A2's while
+B1 pings. They must not move.
+`)
+	} else {
+		fmt.Fprint(out, `
+Without root the sites are simulated hosts on in-memory ports; that B
+received nothing is read from B2's capture, which must stay empty.
+`)
+	}
 }
 
 // story prints the steps of a run.

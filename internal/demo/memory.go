@@ -21,6 +21,7 @@ import (
 // story says.
 func Memory(out io.Writer) error {
 	s := &story{out: out}
+	intro(out, false)
 	ctl := control.New()
 	net := sim.NewNetwork(sim.Stepped)
 	defer net.Close()

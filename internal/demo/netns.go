@@ -21,24 +21,21 @@ import (
 // namespace.
 const DaemonEnv = "GOVRF_RUN_DAEMON"
 
-// ClientEnv marks a run of the binary as the govrf client on
-// $GOVRF_SOCKET. The govrf binary is that client anyway; a test binary
-// standing in for it (as for DaemonEnv) must check it in TestMain and
-// run cli.Remote with its arguments.
-const ClientEnv = "GOVRF_RUN_CLIENT"
-
-// site is one of the article's four hosts.
+// site is one of the seed scenario's four hosts.
 type site struct{ name, port, net string }
 
 var sites = []site{{"A1", "ra1", "1"}, {"A2", "ra2", "2"}, {"B1", "rb1", "1"}, {"B2", "rb2", "2"}}
 
 // Namespaces tells the story with real hosts: network namespaces for the
 // router R and the sites, veth pairs between them, govrfd in R attached
-// to its ends with packet ports, and the system's ping. Everything it
-// creates is removed when it returns, also when ctx is cancelled.
-func Namespaces(ctx context.Context, w io.Writer) (err error) {
+// to its ends with packet ports, and the system's ping. govrf is the
+// govrf binary, which runs as govrfd (DaemonEnv) and as the client of
+// `govrf vrf exec`. Everything it creates is removed when it returns,
+// also when ctx is cancelled.
+func Namespaces(ctx context.Context, w io.Writer, govrf string) (err error) {
 	out := &lockedWriter{w: w} // commands copy their output concurrently
 	s := &story{out: out}
+	intro(out, true)
 	pfx := fmt.Sprintf("gvd%d-", os.Getpid()%100000)
 	ns := func(n string) string { return pfx + n }
 	dir, err := os.MkdirTemp("", "govrf-demo")
@@ -53,7 +50,7 @@ func Namespaces(ctx context.Context, w io.Writer) (err error) {
 		}
 	}()
 
-	s.say("Build the network: router R and sites A1, A2, B1, B2 in namespaces")
+	s.say("Build the network: router R and sites A1, A2, B1, B2 in namespaces (prefix %s)", pfx)
 	for _, n := range []string{"R", "A1", "A2", "B1", "B2"} {
 		if err := sh(out, "ip", "netns", "add", ns(n)); err != nil {
 			return err
@@ -83,16 +80,10 @@ func Namespaces(ctx context.Context, w io.Writer) (err error) {
 
 	s.say("Start govrfd in R")
 	sock := filepath.Join(dir, "govrf.sock")
-	self, err := os.Executable()
-	if err != nil {
-		return err
-	}
-	// nsenter rather than `ip netns exec`, which would give the daemon a
-	// mount namespace of its own: its host stacks' namespace files must
-	// be visible to `govrf vrf exec`.
-	d := exec.CommandContext(ctx, "nsenter", "--net=/run/netns/"+ns("R"), self)
-	d.Env = append(os.Environ(), DaemonEnv+"=-socket "+sock+" -config "+filepath.Join(dir, "govrf.conf")+
-		" -netns-dir "+filepath.Join(dir, "netns"))
+	dargs := "-socket " + sock + " -config " + filepath.Join(dir, "govrf.conf") + " -netns-dir " + filepath.Join(dir, "netns")
+	fmt.Fprintf(out, "$ nsenter --net=/run/netns/%s govrfd %s &\n", ns("R"), dargs)
+	d := exec.CommandContext(ctx, "nsenter", "--net=/run/netns/"+ns("R"), govrf)
+	d.Env = append(os.Environ(), DaemonEnv+"="+dargs)
 	d.Stdout, d.Stderr = out, out
 	if err := d.Start(); err != nil {
 		return err
@@ -112,9 +103,9 @@ func Namespaces(ctx context.Context, w io.Writer) (err error) {
 	if err := waitSocket(ctx, sock); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "govrfd listening on %s\n", sock)
+	fmt.Fprintf(out, "govrfd listening on %s; the govrf commands below talk to it (GOVRF_SOCKET=%s)\n", sock, sock)
 
-	s.say("Configure R: VRF a for company A, VRF b for company B")
+	s.say("Configure R: VRF a for company A, VRF b for company B, each port a packet port on R's end of a veth")
 	for _, line := range Config(func(name string) string { return "link add link " + name + " name " + name + " type packet" }) {
 		s.cmd(line)
 		r, err := api.Call(sock, strings.Fields(line))
@@ -135,22 +126,24 @@ func Namespaces(ctx context.Context, w io.Writer) (err error) {
 		if ctx.Err() != nil {
 			return ctx.Err() // interrupted: the deferred clean-up still runs
 		}
-		before := echoRequests(ns(p.other))
-		fmt.Fprintf(out, "$ ip netns exec %s ping -c 3 %s\n", ns(p.from), p.dst)
+		before, toBefore := echoRequests(ns(p.other)), echoRequests(ns(p.to))
 		if err := sh(out, "ip", "netns", "exec", ns(p.from), "ping", "-c", "3", "-i", "0.2", "-W", "2", p.dst); err != nil {
 			return fmt.Errorf("%s could not reach %s: %w", p.from, p.to, err)
 		}
-		if got := echoRequests(ns(p.other)) - before; got != 0 {
+		after, toAfter := echoRequests(ns(p.other)), echoRequests(ns(p.to))
+		fmt.Fprintf(out, "echo requests received (InEchos + Icmp6InEchos): %s %d -> %d, %s %d -> %d\n",
+			p.to, toBefore, toAfter, p.other, before, after)
+		if got := after - before; got != 0 {
 			return fmt.Errorf("%s received %d echo requests while %s pinged %s", p.other, got, p.from, p.to)
 		}
 		fmt.Fprintf(out, "%s reached %s; %s received nothing of it\n", p.from, p.to, p.other)
 	}
 
-	s.say("Run a program inside VRF a on R, as the seed article wished: govrf vrf exec")
+	s.say("Run a program inside VRF a on R, as ip vrf exec does on Linux: govrf vrf exec")
 	before := echoRequests(ns("B2"))
 	fmt.Fprintln(out, "$ govrf vrf exec a -- ping -c 2 192.168.2.10")
-	c := exec.CommandContext(ctx, self, "vrf", "exec", "a", "--", "ping", "-c", "2", "-i", "0.2", "-W", "2", "192.168.2.10")
-	c.Env = append(os.Environ(), ClientEnv+"=1", "GOVRF_SOCKET="+sock)
+	c := exec.CommandContext(ctx, govrf, "vrf", "exec", "a", "--", "ping", "-c", "2", "-i", "0.2", "-W", "2", "192.168.2.10")
+	c.Env = append(os.Environ(), "GOVRF_SOCKET="+sock)
 	c.Stdout, c.Stderr = out, out
 	if err := c.Run(); err != nil {
 		return fmt.Errorf("ping inside VRF a: %w", err)
@@ -158,10 +151,11 @@ func Namespaces(ctx context.Context, w io.Writer) (err error) {
 	if got := echoRequests(ns("B2")) - before; got != 0 {
 		return fmt.Errorf("B2 received %d echo requests from VRF a's host stack", got)
 	}
+	fmt.Fprintf(out, "echo requests received by B2: %d -> %d\n", before, echoRequests(ns("B2")))
 	fmt.Fprintln(out, "R's own ping in VRF a reached A2; B2 received nothing of it")
 
 	s.say("What R says")
-	for _, line := range []string{"vrf show", "route show vrf a", "route get 192.168.2.10 vrf b", "neigh show vrf a", "neigh show vrf b", "-s link show dev ra2"} {
+	for _, line := range []string{"vrf show", "route show vrf a", "route get 192.168.2.10 vrf b", "neigh show vrf a", "neigh show vrf b", "-s link show dev ra2", "-s link show dev rb2"} {
 		s.cmd(line)
 		r, err := api.Call(sock, strings.Fields(line))
 		if err != nil {
@@ -185,8 +179,9 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	return l.w.Write(p)
 }
 
-// sh runs a command, sending its output to out.
+// sh prints a command line and runs it, sending its output to out.
 func sh(out io.Writer, args ...string) error {
+	fmt.Fprintf(out, "$ %s\n", strings.Join(args, " "))
 	c := exec.Command(args[0], args[1:]...)
 	c.Stdout, c.Stderr = out, out
 	if err := c.Run(); err != nil {

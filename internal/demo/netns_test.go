@@ -8,22 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/govrf/govrf/internal/cli"
-	"github.com/govrf/govrf/internal/daemon"
+	"github.com/govrf/govrf/internal/netnstest"
 )
-
-// TestMain lets the test binary stand in for govrf: Namespaces starts
-// os.Executable() as govrfd through DaemonEnv, and as the govrf client
-// through ClientEnv.
-func TestMain(m *testing.M) {
-	if args, ok := os.LookupEnv(DaemonEnv); ok {
-		os.Exit(daemon.Main(strings.Fields(args), os.Stderr))
-	}
-	if _, ok := os.LookupEnv(ClientEnv); ok {
-		os.Exit(cli.Remote(os.Getenv("GOVRF_SOCKET"), os.Args[1:], os.Stdout, os.Stderr))
-	}
-	os.Exit(m.Run())
-}
 
 func TestIntegrationNamespaces(t *testing.T) {
 	if os.Geteuid() != 0 {
@@ -32,16 +18,28 @@ func TestIntegrationNamespaces(t *testing.T) {
 		}
 		t.Skip("needs root")
 	}
+	govrf, err := netnstest.Build(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	var out bytes.Buffer
-	if err := Namespaces(ctx, &out); err != nil {
+	if err := Namespaces(ctx, &out, govrf); err != nil {
 		t.Fatalf("Namespaces: %v\n%s", err, out.String())
 	}
 	text := out.String()
 	for _, want := range []string{"A1 reached A2; B2 received nothing", "B1 reached B2; A2 received nothing",
 		"192.168.2.10 dev ra2 lladdr", "192.168.2.10 dev rb2 lladdr",
-		"R's own ping in VRF a reached A2; B2 received nothing of it"} {
+		"R's own ping in VRF a reached A2; B2 received nothing of it",
+		// The story tells itself: the addresses, the commands, the counters.
+		"A1    A        192.168.1.10/24  2001:db8:1::10  ra1          a    192.168.1.1",
+		"B2    B        192.168.2.10/24  2001:db8:2::10  rb2          b    192.168.2.1",
+		"InEchos in /proc/net/snmp",
+		"addr add 192.168.2.10/24 dev eth0\n",
+		"$ govrf link add link rb2 name rb2 type packet\n",
+		"echo requests received (InEchos + Icmp6InEchos): A2 ",
+		"govrfd -socket "} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the story lacks %q:\n%s", want, text)
 		}

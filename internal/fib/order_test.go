@@ -46,7 +46,7 @@ func errOrEmpty(err error) string {
 	if err == nil {
 		return ""
 	}
-	return err.Error()
+	return ipText(err)
 }
 
 func mustRoutes(t *testing.T, ss []string) []Route {

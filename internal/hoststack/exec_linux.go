@@ -30,25 +30,35 @@ import (
 // failure past the namespace switch the calling goroutine stays locked
 // to its thread, in the namespace; the caller is expected to exit.
 func Exec(path string, argv []string, env []string) error {
-	if len(argv) == 0 {
-		return &ExecError{"No command specified", unix.EINVAL}
-	}
-	prog, err := exec.LookPath(argv[0])
-	if err != nil && !errors.Is(err, exec.ErrDot) {
-		if errors.Is(err, exec.ErrNotFound) {
-			err = unix.ENOENT
-		}
-		return execError(argv[0], err)
+	if _, err := lookProg(argv); err != nil {
+		return err
 	}
 	name := filepath.Base(path)
-	runtime.LockOSThread()
-	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	f, err := os.Open(path)
 	if err != nil {
-		runtime.UnlockOSThread()
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
 		return &ExecError{fmt.Sprintf("Cannot open network namespace %q: %s", name, strerror(err)), err}
 	}
-	err = unix.Setns(fd, unix.CLONE_NEWNET)
-	unix.Close(fd)
+	defer f.Close()
+	return ExecIn(f, name, argv, env)
+}
+
+// ExecIn is Exec with the namespace given as an open file (one that
+// govrfd handed over its socket, say), so that it works whatever mount
+// namespace the caller and the namespace's owner are in; name is the
+// namespace's name for messages. ns is closed before the program runs.
+func ExecIn(ns *os.File, name string, argv []string, env []string) error {
+	prog, err := lookProg(argv)
+	if err != nil {
+		ns.Close()
+		return err
+	}
+	runtime.LockOSThread()
+	err = unix.Setns(int(ns.Fd()), unix.CLONE_NEWNET)
+	ns.Close()
 	if err != nil {
 		runtime.UnlockOSThread() // setns failed: the thread is where it was
 		return &ExecError{fmt.Sprintf("setting the network namespace %q failed: %s", name, strerror(err)), err}
@@ -56,6 +66,21 @@ func Exec(path string, argv []string, env []string) error {
 	// execve from any thread replaces the whole process, which keeps
 	// the namespaces of the thread that called it.
 	return execError(argv[0], syscall.Exec(prog, argv, env))
+}
+
+// lookProg finds argv[0] in PATH, as execvp would.
+func lookProg(argv []string) (string, error) {
+	if len(argv) == 0 {
+		return "", &ExecError{"No command specified", unix.EINVAL}
+	}
+	prog, err := exec.LookPath(argv[0])
+	if err != nil && !errors.Is(err, exec.ErrDot) {
+		if errors.Is(err, exec.ErrNotFound) {
+			err = unix.ENOENT
+		}
+		return "", execError(argv[0], err)
+	}
+	return prog, nil
 }
 
 func execError(cmd string, err error) error {

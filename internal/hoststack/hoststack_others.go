@@ -4,6 +4,7 @@ package hoststack
 
 import (
 	"net/netip"
+	"os"
 
 	"github.com/govrf/govrf/internal/port"
 )
@@ -67,6 +68,9 @@ func (s *Stack) Close() error { return nil }
 
 // Exec returns ErrUnsupported.
 func Exec(path string, argv []string, env []string) error { return ErrUnsupported }
+
+// ExecIn returns ErrUnsupported.
+func ExecIn(ns *os.File, name string, argv []string, env []string) error { return ErrUnsupported }
 
 // Identify returns ErrUnsupported.
 func Identify(pid int, stacks map[string]string) (string, error) { return "", ErrUnsupported }

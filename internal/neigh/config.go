@@ -38,7 +38,7 @@ func (f Family) String() string {
 // net.ipv4.neigh.* and net.ipv6.neigh.* sysctls. The first group is per
 // device in Linux (neigh_parms), the gc_thresh group per table; govrf
 // keeps both per port and family, so one port's flood cannot exhaust
-// another's table (router-requirements I5).
+// another's table (docs/architecture.md, requirement I5).
 type Params struct {
 	BaseReachableTime   time.Duration // base_reachable_time_ms; REACHABLE lasts a random [½, 1½) of it
 	RetransTime         time.Duration // retrans_time_ms: between solicitations

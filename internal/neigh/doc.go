@@ -5,7 +5,7 @@
 // while their next hop is resolved, and bounded tables.
 //
 // Caches are per port, so ports in different VRFs never share a neighbour
-// (router-requirements I4), and a flood on one port cannot take entries
+// (docs/architecture.md, requirement I4), and a flood on one port cannot take entries
 // from another. Each cache holds two tables, one per family, each with its
 // own Params, limits and Stats, as Linux keeps arp_tbl and nd_tbl apart.
 //

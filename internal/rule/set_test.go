@@ -169,7 +169,7 @@ func TestAddErrors(t *testing.T) {
 			}
 			before := s.Rules()
 			err := s.Add(tt.r, tt.given)
-			if err == nil || err.Error() != tt.want || !errors.Is(err, tt.errno) {
+			if err == nil || ipText(err) != tt.want || !errors.Is(err, tt.errno) {
 				t.Fatalf("Add(%+v, %v) = %v, want %q (%v)", tt.r, tt.given, err, tt.want, tt.errno)
 			}
 			if got := s.Rules(); !slices.Equal(got, before) {
@@ -269,7 +269,7 @@ func TestDelete(t *testing.T) {
 			n := len(s.Rules())
 			got, err := s.Delete(tt.sel, tt.prefGiven)
 			if tt.err != "" {
-				if err == nil || err.Error() != tt.err {
+				if err == nil || ipText(err) != tt.err {
 					t.Fatalf("Delete(%+v) = %v, want %q", tt.sel, err, tt.err)
 				}
 				if len(s.Rules()) != n {

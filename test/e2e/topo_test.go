@@ -37,8 +37,11 @@ type topo struct {
 	// netnsDir names the host stacks' namespaces, private to the
 	// topology so that daemons of other tests never meet.
 	netnsDir string
-	daemon   *exec.Cmd
-	exited   chan struct{}
+	// privateMounts starts govrfd with `ip netns exec`, which gives it
+	// a mount namespace of its own, rather than with nsenter.
+	privateMounts bool
+	daemon        *exec.Cmd
+	exited        chan struct{}
 }
 
 var topoSeq atomic.Int32
@@ -59,6 +62,13 @@ func needRoot(t *testing.T) {
 // namespace.
 func newTopo(t *testing.T) *topo {
 	t.Helper()
+	return buildTopo(t, false)
+}
+
+// buildTopo is newTopo, with govrfd in a mount namespace of its own if
+// privateMounts.
+func buildTopo(t *testing.T, privateMounts bool) *topo {
+	t.Helper()
 	needRoot(t)
 	dir := t.TempDir()
 	tp := &topo{
@@ -67,6 +77,8 @@ func newTopo(t *testing.T) *topo {
 		dir:    dir,
 		sock:   filepath.Join(dir, "govrf.sock"),
 		conf:   filepath.Join(dir, "govrf.conf"),
+
+		privateMounts: privateMounts,
 	}
 	tp.netnsDir = filepath.Join(dir, "netns")
 	t.Cleanup(func() { hoststack.ReleaseDir(tp.netnsDir) })
@@ -125,6 +137,9 @@ func (tp *topo) start() {
 	// mount namespace, so that its host stacks' namespace files are
 	// visible to `govrf vrf exec`.
 	d := exec.Command("nsenter", "--net=/run/netns/"+tp.ns("R"), self)
+	if tp.privateMounts {
+		d = exec.Command("ip", "netns", "exec", tp.ns("R"), self)
+	}
 	d.Env = append(os.Environ(), demo.DaemonEnv+"=-socket "+tp.sock+" -config "+tp.conf+" -netns-dir "+tp.netnsDir)
 	d.Stdout, d.Stderr = os.Stderr, os.Stderr
 	if err := d.Start(); err != nil {

@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -14,18 +15,13 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/govrf/govrf/internal/api"
-	"github.com/govrf/govrf/internal/demo"
 )
 
 // client returns a command running `govrf args...` from the root
 // namespace against the topology's daemon, as a user would.
 func (tp *topo) client(args ...string) *exec.Cmd {
-	self, err := os.Executable()
-	if err != nil {
-		tp.t.Fatal(err)
-	}
-	c := exec.Command(self, args...)
-	c.Env = append(os.Environ(), demo.ClientEnv+"=1", "GOVRF_SOCKET="+tp.sock)
+	c := exec.Command(filepath.Join(binaries(tp.t), "govrf"), args...)
+	c.Env = append(os.Environ(), "GOVRF_SOCKET="+tp.sock)
 	return c
 }
 
@@ -73,8 +69,8 @@ func TestIntegrationVRFExec(t *testing.T) {
 	if code := exitCode(err); code != 255 || string(out) != "Invalid VRF name\n" {
 		t.Errorf("vrf exec nosuch: exit %d, %q; want 255, \"Invalid VRF name\\n\"", code, out)
 	}
-	self, _ := os.Executable()
-	out, err = tp.client("vrf", "exec", "b", "--", self, "vrf", "identify").Output()
+	govrf := filepath.Join(binaries(t), "govrf")
+	out, err = tp.client("vrf", "exec", "b", "--", govrf, "vrf", "identify").Output()
 	if err != nil || string(out) != "b\n" {
 		t.Errorf("vrf identify inside vrf exec b = %q, %v; want \"b\\n\"", out, err)
 	}
@@ -252,3 +248,34 @@ func TestIntegrationStackCannotFollow(t *testing.T) {
 
 // stackCheckWait is how often govrfd syncs its host stacks by itself.
 const stackCheckWait = 2 * time.Second
+
+// TestIntegrationVRFExecPrivateMounts: govrfd started with `ip netns
+// exec`, in a mount namespace of its own where its host stacks'
+// namespaces are bound out of the client's sight, still serves `govrf
+// vrf exec` from outside: the daemon hands the namespace over the socket.
+func TestIntegrationVRFExecPrivateMounts(t *testing.T) {
+	tp := buildTopo(t, true)
+	tp.warm()
+	// Here the namespace files are plain empty files: the bind mounts
+	// are in the daemon's mount namespace only.
+	var st unix.Statfs_t
+	if err := unix.Statfs(filepath.Join(tp.netnsDir, "govrf-a"), &st); err == nil && st.Type == unix.NSFS_MAGIC {
+		t.Fatal("the daemon's namespace files are visible outside its mount namespace; the test proves nothing")
+	}
+	to4, _ := tp.echoCounts("A2")
+	other4, _ := tp.echoCounts("B2")
+	out, err := tp.client("vrf", "exec", "a", "--", "ping", "-c", "1", "-W", "2", "192.168.2.10").CombinedOutput()
+	if err != nil {
+		t.Fatalf("govrf vrf exec a -- ping 192.168.2.10, govrfd under ip netns exec: %v\n%s", err, out)
+	}
+	if n4, _ := tp.echoCounts("A2"); n4 != to4+1 {
+		t.Errorf("A2 got %d echo requests, want 1", n4-to4)
+	}
+	if o4, _ := tp.echoCounts("B2"); o4 != other4 {
+		t.Errorf("B2 got %d echo requests, want 0", o4-other4)
+	}
+	err = tp.client("vrf", "exec", "b", "--", "sh", "-c", "exit 3").Run()
+	if code := exitCode(err); code != 3 {
+		t.Errorf("vrf exec b -- sh -c 'exit 3': exit %d, want 3", code)
+	}
+}

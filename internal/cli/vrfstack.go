@@ -2,21 +2,20 @@ package cli
 
 import (
 	"fmt"
-	"io"
 	"os"
 	"strconv"
 
-	"github.com/govrf/govrf/internal/api"
 	"github.com/govrf/govrf/internal/control"
 	"github.com/govrf/govrf/internal/hoststack"
 )
 
-// A VRF's programs run in its host stack (DESIGN §4), which only a
-// running daemon has: offline, `vrf exec`, `identify` and `pids` say so.
-// Against the daemon, `vrf exec NAME CMD...` is answered with the path
-// of the host stack's namespace, and the govrf client — which runs the
-// command in its own process, with its terminal and environment, as `ip
-// vrf exec` does — enters it and executes CMD there (VRFExec).
+// A VRF's programs run in its host stack (docs/hoststacks.md), which only
+// a running daemon has: offline, `vrf exec`, `identify` and `pids` say
+// so. Against the daemon, `vrf exec NAME CMD...` is answered with the
+// path of the host stack's namespace (govrfd hands the namespace itself
+// over the socket as well), and the govrf client — which runs the command
+// in its own process, with its terminal and environment, as `ip vrf exec`
+// does — enters it and executes CMD there.
 
 // vrfNeedsDaemon refuses the commands that bind processes to a VRF
 // offline.
@@ -117,39 +116,4 @@ func vrfPids(c *ctx, a *args) error {
 		fmt.Fprintf(c.out, "%5d  %s\n", p.PID, p.Comm)
 	}
 	return nil
-}
-
-// remoteVRF runs the `vrf` commands whose answer depends on the client:
-// exec (the command runs here, in the namespace the daemon names) and
-// identify without a PID (this process). ok is false for any other
-// command line, which Remote sends as it is.
-func remoteVRF(socket string, argv []string, stdout, stderr io.Writer) (code int, ok bool) {
-	inv, err := parseOptions(argv)
-	if err != nil || inv.batch != "" || len(inv.rest) < 2 || !matches(inv.rest[0], "vrf") {
-		return 0, false
-	}
-	verb := inv.rest[1]
-	switch {
-	case matches(verb, "identify") && len(inv.rest) == 2:
-		return remoteCall(socket, append(argv, strconv.Itoa(os.Getpid())), stdout, stderr), true
-	case !matches(verb, "exec") || matches(verb, "identify") || matches(verb, "pids"):
-		return 0, false
-	}
-	resp, err := api.Call(socket, argv)
-	if err != nil {
-		fmt.Fprintf(stderr, "Cannot talk to govrfd: %v\n", err)
-		return exitRefused, true
-	}
-	if resp.Code != 0 {
-		io.WriteString(stdout, resp.Stdout)
-		io.WriteString(stderr, resp.Stderr)
-		return resp.Code, true
-	}
-	path := resp.Stdout
-	if n := len(path); n > 0 && path[n-1] == '\n' {
-		path = path[:n-1]
-	}
-	err = hoststack.Exec(path, execArgs(inv.rest[2:])[1:], os.Environ())
-	fmt.Fprintln(stderr, err)
-	return exitSyntax, true
 }

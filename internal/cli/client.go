@@ -1,0 +1,49 @@
+package cli
+
+// What a command line asks for, for the process that runs it: the govrf
+// client sends most command lines to govrfd as they are, but runs some
+// itself (-batch, -V) and takes part in others (monitor, vrf exec, vrf
+// identify).
+
+// Offline reports whether argv must run in the caller's process rather
+// than in the daemon: -batch reads a file (or standard input) that is
+// the caller's, not the daemon's.
+func Offline(argv []string) bool {
+	inv, err := parseOptions(argv)
+	return err == nil && inv.batch != ""
+}
+
+// AsksVersion reports whether argv is `-V` (-Version), which the client
+// answers itself: its own build is the one asked about.
+func AsksVersion(argv []string) bool {
+	inv, err := parseOptions(argv)
+	return err == nil && inv.version && inv.batch == ""
+}
+
+// VRFExec reports whether argv is `vrf exec NAME [--] CMD...` and returns
+// CMD: the daemon answers the command line with NAME's host stack, and
+// the client runs CMD there. cmd is empty when argv lacks it (the daemon
+// then refuses the command line with ip's message).
+func VRFExec(argv []string) (cmd []string, ok bool) {
+	inv, err := parseOptions(argv)
+	if err != nil || inv.batch != "" || len(inv.rest) < 2 || objectOf(inv.rest[0]) != "vrf" || !matches(inv.rest[1], "exec") {
+		return nil, false
+	}
+	// "exec" is the first vrf verb it abbreviates; identify and pids
+	// come first in do_ipvrf.
+	if v := inv.rest[1]; matches(v, "identify") || matches(v, "pids") {
+		return nil, false
+	}
+	rest := execArgs(inv.rest[2:])
+	if len(rest) < 2 {
+		return nil, true
+	}
+	return rest[1:], true
+}
+
+// IdentifiesCaller reports whether argv is `vrf identify` without a PID,
+// which asks about the calling process: the client adds its own PID.
+func IdentifiesCaller(argv []string) bool {
+	inv, err := parseOptions(argv)
+	return err == nil && inv.batch == "" && len(inv.rest) == 2 && objectOf(inv.rest[0]) == "vrf" && matches(inv.rest[1], "identify")
+}

@@ -1,0 +1,43 @@
+package cli
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// TestClientPredicates: what the govrf client runs itself or takes part
+// in, whatever the global options and abbreviations.
+func TestClientPredicates(t *testing.T) {
+	for _, tc := range []struct {
+		argv           string
+		version, ident bool
+		exec           bool
+		cmd            []string
+	}{
+		{argv: "-V", version: true},
+		{argv: "-Version", version: true},
+		{argv: "-j -V", version: true},
+		{argv: "vrf show"},
+		{argv: "vrf identify", ident: true},
+		{argv: "vrf i", ident: true},
+		{argv: "vrf identify 42"},
+		{argv: "vrf exec a -- ping -c 1 10.0.0.1", exec: true, cmd: []string{"ping", "-c", "1", "10.0.0.1"}},
+		{argv: "-4 vrf e a ping", exec: true, cmd: []string{"ping"}},
+		{argv: "vrf exec a", exec: true},
+		{argv: "vrf pids a"},
+		{argv: "link show"},
+	} {
+		argv := strings.Fields(tc.argv)
+		if got := AsksVersion(argv); got != tc.version {
+			t.Errorf("AsksVersion(%q) = %v, want %v", tc.argv, got, tc.version)
+		}
+		if got := IdentifiesCaller(argv); got != tc.ident {
+			t.Errorf("IdentifiesCaller(%q) = %v, want %v", tc.argv, got, tc.ident)
+		}
+		cmd, ok := VRFExec(argv)
+		if ok != tc.exec || !reflect.DeepEqual(cmd, tc.cmd) {
+			t.Errorf("VRFExec(%q) = %q, %v; want %q, %v", tc.argv, cmd, ok, tc.cmd, tc.exec)
+		}
+	}
+}
