@@ -97,6 +97,34 @@ func TestCallFiles(t *testing.T) {
 	}
 }
 
+// TestCallReset: a daemon that dies mid-answer, resetting the
+// connection, is an error for the caller, never a panic.
+func TestCallReset(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "reset.sock")
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			// Closed with the request unread: the client's read is
+			// reset (ECONNRESET).
+			time.Sleep(10 * time.Millisecond)
+			c.Close()
+		}
+	}()
+	for range 20 {
+		if got, err := Call(path, []string{"link", "show"}); err == nil {
+			t.Fatalf("Call to a daemon that resets = %+v, nil; want an error", got)
+		}
+	}
+}
+
 func TestListenMode(t *testing.T) {
 	path := serve(t, nil, echo)
 	fi, err := os.Stat(path)

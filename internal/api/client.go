@@ -55,6 +55,9 @@ type rightsReader struct {
 func (r *rightsReader) Read(p []byte) (int, error) {
 	oob := make([]byte, unix.CmsgSpace(4*MaxFiles))
 	n, oobn, flags, _, err := r.conn.ReadMsgUnix(p, oob)
+	// A failed recvmsg reports -1, which io.Reader must never return
+	// (a connection reset by a daemon killed mid-answer).
+	n = max(n, 0)
 	if oobn > 0 {
 		r.take(oob[:oobn])
 	}
