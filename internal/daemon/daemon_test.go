@@ -207,7 +207,7 @@ func TestPortForce(t *testing.T) {
 		}
 	}
 	call(t, cfg.Socket, "link add link eth8 name p8 type packet force", 0)
-	if f.opened["eth8"] == nil {
+	if f.get("eth8") == nil {
 		t.Errorf("no port opened for p8 with force")
 	}
 	want := "link add link eth8 name p8 address "
@@ -225,6 +225,13 @@ func TestPortForce(t *testing.T) {
 type fakePorts struct {
 	mu     sync.Mutex
 	opened map[string]*mem.Port
+}
+
+// get returns the port opened for device, nil when none was.
+func (f *fakePorts) get(device string) *mem.Port {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.opened[device]
 }
 
 func (f *fakePorts) open(k portKey) (port.Port, error) {
@@ -262,12 +269,12 @@ func TestPorts(t *testing.T) {
 	if d.plane.Neighbors(d.ctl.Snapshot().LinkByName("p0").Index) == nil {
 		t.Errorf("p0 has no port attached")
 	}
-	p0 := f.opened["veth0"]
+	p0 := f.get("veth0")
 	call(t, cfg.Socket, "link del dev p0", 0)
 	if _, err := p0.Write([][]byte{make([]byte, 64)}, 0); !errors.Is(err, port.ErrClosed) {
 		t.Errorf("Write on the port of deleted link p0 = %v, want ErrClosed", err)
 	}
-	if f.opened["t0"] == nil {
+	if f.get("t0") == nil {
 		t.Errorf("no port opened for tap t0")
 	}
 }
