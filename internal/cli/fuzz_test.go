@@ -66,6 +66,10 @@ var runSeeds = []string{
 		"route add 2001:db8:9::/48 via fe80::1 dev e0 metric 10\nroute add 6.0.0.0/8 via 7.7.7.7 dev e0 onlink\n" +
 		"-6 nexthop add id 4 via fe80::2 dev e0\n-6 nexthop add id 5 dev e0\nroute add 2001:db8:7::/48 nhid 4\n" +
 		"link set e0 group 3\nrule add pref 9 iif e0 ipproto 6 sport 80 dport 1000-2000 goto 32766\nlink set e0 down\nlink set e0 up",
+	"sysctl -w net.ipv4.fib_multipath_hash_policy=3\nsysctl -w net.ipv4.fib_multipath_hash_fields=0x37\n" +
+		"sysctl -w net.ipv4.fib_multipath_hash_seed=4294967295\nsysctl -w net.ipv6.fib_multipath_hash_policy=2\n" +
+		"link add link veth8 name p1 type packet force\nlink add link veth9 name p2 mtu 9000 type packet\n" +
+		"link add name t0 type tap\nlink set p1 up\nlink set t0 up\naddr add 10.0.0.1/24 dev p1",
 }
 
 // reloadViews are the listings a reload must keep.

@@ -55,7 +55,8 @@ var fuzzPorts = []struct {
 // fuzzRoutes are the routes beside the connected ones. The leaks go from
 // a into b only: through b's device (a second lookup in b, which routes
 // 10.3.128.0/17 on to a gateway behind rb2 and delivers 10.3.0.1 to
-// itself), and through a gateway on rb3 (a single lookup).
+// itself), through a gateway on rb3 (a single lookup), and as one path of
+// two of a multipath route, the other staying in a.
 var fuzzRoutes = []string{
 	"route add 10.4.0.0/16 vrf a via 192.168.2.10", "route add 2001:db8:4::/48 vrf a via 2001:db8:2::10",
 	"route add unreachable 10.5.0.0/16 vrf a", "route add prohibit 10.6.0.0/16 vrf a",
@@ -63,6 +64,8 @@ var fuzzRoutes = []string{
 	"route add 10.3.0.0/16 dev b vrf a", "route add 2001:db8:3::/48 dev b vrf a",
 	"route add 10.8.0.0/24 via 10.3.0.10 dev rb3 vrf a", "route add 2001:db8:8::/64 via 2001:db8:3::10 dev rb3 vrf a",
 	"route add 10.3.128.0/17 vrf b via 192.168.2.10", "route add 2001:db8:3:8000::/49 vrf b via 2001:db8:2::10",
+	"route add 10.10.0.0/16 vrf a nexthop via 10.3.0.10 dev rb3 nexthop via 192.168.2.10 dev ra2",
+	"route add 2001:db8:10::/48 vrf a nexthop via 2001:db8:3::10 dev rb3 nexthop via 2001:db8:2::10 dev ra2",
 }
 
 // fuzzNeighbours are the permanent neighbours, so that forwarded packets
@@ -269,6 +272,10 @@ func (r *fuzzRouter) seeds() []fuzzSeed {
 		request(mac, h, src6, ip("2001:db8:3::1"), 2, 10),
 		v4(ip("10.3.0.10"), header.ProtoUDP, 1, udp(src, ip("10.3.0.10"), 1, 9, nil)),
 		v4(ip("10.3.0.10"), header.ProtoUDP, 9, udp(src, ip("10.3.0.10"), 1, 9, make([]byte, 1400))),
+		request(mac, h, src, ip("10.10.0.1"), 2, 14),
+		request(mac, h, src, ip("10.10.0.2"), 2, 15),
+		request(mac, h, src6, ip("2001:db8:10::1"), 2, 16),
+		request(mac, h, src6, ip("2001:db8:10::2"), 2, 17),
 		// Errors to a source a's leaks cover go into b.
 		request(mac, h, ip("10.3.0.10"), ip("10.9.9.9"), 2, 11),
 		request(mac, h, ip("2001:db8:3::10"), ip("2001:db8:9::9"), 2, 12),
