@@ -346,7 +346,10 @@ func (s *Snapshot) isAddrAnywhere(a netip.Addr) bool {
 // answers: a route through another link, or a reject route, still does.
 func (r *Router) lookup6(s *Snapshot, f *rule.Flow, nhOif, prefer int) (fib.Result, fib.TableID, error) {
 	res, table, err := r.lookup(s, f, fib.ScopeUniverse, nhOif)
-	if err != nil || nhOif != noOif || prefer == 0 || res.Nexthop.Dev == prefer || res.Type.IsError() {
+	if err != nil || nhOif != noOif || prefer == 0 || res.Nexthop.Dev == prefer || res.Type.IsError() ||
+		res.SameMetric <= max(res.Paths, 1) {
+		// No route of the prefix ties with the one found but its own
+		// siblings: the preference cannot change the answer.
 		return res, table, err
 	}
 	if t := s.tables[table]; t != nil {

@@ -39,6 +39,7 @@ func (t *Table) match6(p netip.Prefix, e *entry, q *Query, res *Result) outcome 
 		return next
 	}
 	r := e.at(i)
+	defer func() { res.SameMetric = sameMetric(e, r.metric) }()
 	switch {
 	case blackhole:
 		t.fill(res, p, r)
@@ -54,6 +55,17 @@ func (t *Table) match6(p netip.Prefix, e *entry, q *Query, res *Result) outcome 
 		res.Nexthop, res.Paths = t.paths[e.at(j).paths].nexthops()[0], n
 	}
 	return hit
+}
+
+// sameMetric counts the routes of e whose metric is metric.
+func sameMetric(e *entry, metric uint32) int {
+	n := 0
+	for j := range e.len() {
+		if e.at(j).metric == metric {
+			n++
+		}
+	}
+	return n
 }
 
 // scan6 is __find_rr_leaf over routes [from, to) of e: the first route

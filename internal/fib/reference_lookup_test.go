@@ -163,7 +163,14 @@ func refMatch6(rs []Route, q *Query, hash int64) (Result, bool) {
 		return Result{}, false
 	}
 	r := rs[p.i]
+	same := 0 // routes tying with r's metric
+	for _, x := range rs {
+		if x.Metric == r.Metric {
+			same++
+		}
+	}
 	res := refResult(r)
+	res.SameMetric = same
 	switch {
 	case p.blackhole:
 		res.Type = TypeBlackhole
@@ -203,6 +210,6 @@ func refMatch6(rs []Route, q *Query, hash int64) (Result, bool) {
 		}
 	}
 	res = refResult(rs[sib[pickd]])
-	res.Nexthop, res.Paths = hops[pickd], len(sib)
+	res.Nexthop, res.Paths, res.SameMetric = hops[pickd], len(sib), same
 	return res, true
 }

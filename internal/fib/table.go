@@ -86,6 +86,11 @@ type Result struct {
 	// Paths is the number of paths of the route: its nexthops (IPv4), its
 	// ECMP siblings (IPv6), 1 for a nexthop object, 0 for error types.
 	Paths int
+	// SameMetric is, for an IPv6 route, how many routes of its prefix
+	// share its metric, siblings included: more than Paths means a route
+	// that is no sibling of it ties with it (rt6_select's choice). 0 for
+	// IPv4.
+	SameMetric int
 }
 
 // Table is one routing table holding IPv4 and IPv6 routes in a bart trie
