@@ -81,10 +81,18 @@ func Namespaces(ctx context.Context, w io.Writer, govrf string) (err error) {
 	s.say("Start govrfd in R")
 	sock := filepath.Join(dir, "govrf.sock")
 	dargs := "-socket " + sock + " -config " + filepath.Join(dir, "govrf.conf") + " -netns-dir " + filepath.Join(dir, "netns")
-	fmt.Fprintf(out, "$ nsenter --net=/run/netns/%s govrfd %s &\n", ns("R"), dargs)
+	// The daemon's log would interleave with the story: it goes to a
+	// file, shown only if the daemon does not come up.
+	logPath := filepath.Join(dir, "govrfd.log")
+	logf, err := os.Create(logPath)
+	if err != nil {
+		return err
+	}
+	defer logf.Close()
+	fmt.Fprintf(out, "$ nsenter --net=/run/netns/%s govrfd %s 2>%s &\n", ns("R"), dargs, logPath)
 	d := exec.CommandContext(ctx, "nsenter", "--net=/run/netns/"+ns("R"), govrf)
 	d.Env = append(os.Environ(), DaemonEnv+"="+dargs)
-	d.Stdout, d.Stderr = out, out
+	d.Stdout, d.Stderr = logf, logf
 	if err := d.Start(); err != nil {
 		return err
 	}
@@ -101,6 +109,9 @@ func Namespaces(ctx context.Context, w io.Writer, govrf string) (err error) {
 		}
 	})
 	if err := waitSocket(ctx, sock); err != nil {
+		if log, rerr := os.ReadFile(logPath); rerr == nil {
+			out.Write(log)
+		}
 		return err
 	}
 	fmt.Fprintf(out, "govrfd listening on %s; the govrf commands below talk to it (GOVRF_SOCKET=%s)\n", sock, sock)
