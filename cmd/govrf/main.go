@@ -3,10 +3,11 @@
 //
 // With a daemon running, govrf sends its command line to govrfd's socket:
 // the one given with `-socket PATH` (before anything else), else
-// $GOVRF_SOCKET, else /run/govrf/govrf.sock if it exists.
-// Without one, and always for -batch and -V, govrf runs offline: each
-// invocation works on a fresh in-process control plane, so a
-// configuration is applied and inspected within one -batch file.
+// $GOVRF_SOCKET, else /run/govrf/govrf.sock if it exists. Without one a
+// command is refused, never run on a throwaway state, except help and
+// syntax errors, which need no router. -batch and -V always run offline:
+// a -batch file is applied to a fresh in-process control plane and
+// inspected within the same file.
 //
 // `govrf demo` tells the seed story (README.md): with root, in network
 // namespaces with govrfd and the system's ping; without, in memory. For
@@ -49,8 +50,12 @@ func main() {
 		socket = defaultSocket
 	}
 	offline := cli.Offline(argv)
-	if socket != "" && !offline && !cli.AsksVersion(argv) {
+	switch {
+	case offline || cli.AsksVersion(argv):
+	case socket != "":
 		os.Exit(remote(socket, argv, os.Stdout, os.Stderr))
+	default:
+		os.Exit(noDaemon(defaultSocket, argv, os.Stdout, os.Stderr))
 	}
 	if offline {
 		debug.SetGCPercent(batchGCPercent)
