@@ -16,6 +16,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"runtime/debug"
 	"strings"
@@ -59,6 +60,7 @@ func main() {
 	}
 	if offline {
 		debug.SetGCPercent(batchGCPercent)
+		fmt.Fprintln(os.Stderr, "govrf: -batch runs offline, on a control plane of its own: no running govrfd is changed")
 	}
 	os.Exit(cli.Run(control.New(), argv, os.Stdout, os.Stderr))
 }
