@@ -38,39 +38,29 @@ func sipRound(v0, v1, v2, v3 uint64) (uint64, uint64, uint64, uint64) {
 
 // Siphash is SipHash-2-4 of b under k, as lib/siphash.c computes it for
 // any length (words read little-endian, the length in the top byte of the
-// last word).
+// last word). The flow hash runs the same core on words (sipWords); this
+// form is the one checked against the reference vectors.
 func Siphash(b []byte, k Key) uint64 {
-	v0 := k[0] ^ 0x736f6d6570736575
-	v1 := k[1] ^ 0x646f72616e646f6d
-	v2 := k[0] ^ 0x6c7967656e657261
-	v3 := k[1] ^ 0x7465646279746573
 	n := len(b)
-	for len(b) >= 8 {
-		m := binary.LittleEndian.Uint64(b)
-		v3 ^= m
-		v0, v1, v2, v3 = sipRound(v0, v1, v2, v3)
-		v0, v1, v2, v3 = sipRound(v0, v1, v2, v3)
-		v0 ^= m
-		b = b[8:]
+	words := make([]uint64, 0, n/8)
+	for ; len(b) >= 8; b = b[8:] {
+		words = append(words, binary.LittleEndian.Uint64(b))
 	}
 	last := uint64(n) << 56
 	for i := len(b) - 1; i >= 0; i-- {
 		last |= uint64(b[i]) << (8 * i)
 	}
-	v3 ^= last
-	v0, v1, v2, v3 = sipRound(v0, v1, v2, v3)
-	v0, v1, v2, v3 = sipRound(v0, v1, v2, v3)
-	v0 ^= last
-	v2 ^= 0xff
-	for range 4 {
-		v0, v1, v2, v3 = sipRound(v0, v1, v2, v3)
-	}
-	return v0 ^ v1 ^ v2 ^ v3
+	return sipCore(words, last, k)
 }
 
 // sipWords is Siphash of a message of n bytes, a multiple of 8, given as
 // its little-endian words.
-func sipWords(m []uint64, n uint64, k Key) uint64 {
+func sipWords(m []uint64, n uint64, k Key) uint64 { return sipCore(m, n<<56, k) }
+
+// sipCore compresses the words m and the last word (the message's tail
+// with its length in the top byte), then finalises. It is written out in
+// locals rather than as a state with methods: the hash runs per packet.
+func sipCore(m []uint64, last uint64, k Key) uint64 {
 	v0 := k[0] ^ 0x736f6d6570736575
 	v1 := k[1] ^ 0x646f72616e646f6d
 	v2 := k[0] ^ 0x6c7967656e657261
@@ -81,7 +71,6 @@ func sipWords(m []uint64, n uint64, k Key) uint64 {
 		v0, v1, v2, v3 = sipRound(v0, v1, v2, v3)
 		v0 ^= w
 	}
-	last := n << 56
 	v3 ^= last
 	v0, v1, v2, v3 = sipRound(v0, v1, v2, v3)
 	v0, v1, v2, v3 = sipRound(v0, v1, v2, v3)
