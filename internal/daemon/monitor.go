@@ -140,6 +140,33 @@ func (f *feed) run(ctx context.Context) {
 
 // deliver formats one publication's changes for every client.
 func (f *feed) deliver(old, new *control.Snapshot) {
+	var changes []control.Change
+	diffed := false
+	f.toEach(func(w *watcher) {
+		if !diffed { // only when someone listens
+			changes, diffed = control.Diff(old, new), true
+		}
+		w.m.Print(old, new, changes, w.s.Send)
+	})
+}
+
+// deliverNeigh formats one neighbour event for every client, with the
+// link names of the current configuration.
+func (f *feed) deliverNeigh(n neighEvent) {
+	s := f.ctl.Snapshot()
+	f.toEach(func(w *watcher) { w.m.PrintNeigh(s, n.link, n.ev, w.s.Send) })
+}
+
+// deliverPort formats one change of a port's interface for every
+// client.
+func (f *feed) deliverPort(p portEvent) {
+	s := f.ctl.Snapshot()
+	f.toEach(func(w *watcher) { w.m.PrintPortState(s, p.link, p.st, w.s.Send) })
+}
+
+// toEach tells every client first how many events it lost, then prints
+// one event for it.
+func (f *feed) toEach(print func(*watcher)) {
 	f.mu.Lock()
 	ws := slices.Collect(maps.Keys(f.watchers))
 	f.mu.Unlock()
@@ -147,38 +174,9 @@ func (f *feed) deliver(old, new *control.Snapshot) {
 		return
 	}
 	lost := f.lost.Swap(0)
-	changes := control.Diff(old, new)
 	for _, w := range ws {
 		w.s.Lost(lost)
-		w.m.Print(old, new, changes, w.s.Send)
-	}
-}
-
-// deliverNeigh formats one neighbour event for every client, with the
-// link names of the current configuration.
-func (f *feed) deliverNeigh(n neighEvent) {
-	f.mu.Lock()
-	ws := slices.Collect(maps.Keys(f.watchers))
-	f.mu.Unlock()
-	s := f.ctl.Snapshot()
-	lost := f.lost.Swap(0)
-	for _, w := range ws {
-		w.s.Lost(lost)
-		w.m.PrintNeigh(s, n.link, n.ev, w.s.Send)
-	}
-}
-
-// deliverPort formats one change of a port's interface for every
-// client.
-func (f *feed) deliverPort(p portEvent) {
-	f.mu.Lock()
-	ws := slices.Collect(maps.Keys(f.watchers))
-	f.mu.Unlock()
-	s := f.ctl.Snapshot()
-	lost := f.lost.Swap(0)
-	for _, w := range ws {
-		w.s.Lost(lost)
-		w.m.PrintPortState(s, p.link, p.st, w.s.Send)
+		print(w)
 	}
 }
 
