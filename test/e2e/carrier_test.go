@@ -1,13 +1,9 @@
 package e2e
 
 import (
-	"context"
 	"strings"
-	"sync"
 	"testing"
 	"time"
-
-	"github.com/govrf/govrf/internal/api"
 )
 
 // linkShows waits up to two seconds for `govrf link show dev dev` to
@@ -84,34 +80,12 @@ func TestIntegrationCarrierMirrored(t *testing.T) {
 	tp.must("ip", "-n", a2, "route", "replace", "default", "via", "192.168.2.1")
 
 	// govrf monitor link hears of it, as ip monitor link would.
-	ctx, cancel := context.WithCancel(context.Background())
-	var mu sync.Mutex
-	var lines []string
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		api.CallStream(ctx, tp.sock, []string{"monitor", "link"}, func(r api.Response) {
-			mu.Lock()
-			lines = append(lines, r.Stdout)
-			mu.Unlock()
-		})
-	}()
-	t.Cleanup(func() { cancel(); <-done })
-	time.Sleep(200 * time.Millisecond) // the stream is open before the change
+	mon := tp.monitor("link")
 
 	tp.must("ip", "-n", r, "link", "set", "ra2", "down")
 	tp.linkShows("interface down", "ra2", noCarrier, "state DOWN ")
 	want := ": ra2: " + noCarrier + " mtu 1500 qdisc noqueue master a state DOWN "
-	var got string
-	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		mu.Lock()
-		got = strings.Join(lines, "")
-		mu.Unlock()
-		if strings.Contains(got, want) {
-			break
-		}
-	}
-	if !strings.Contains(got, want) {
+	if got := mon.until(want, 2*time.Second); !strings.Contains(got, want) {
 		t.Errorf("govrf monitor link with ra2 taken down printed:\n%s\nwant a line with %q", got, want)
 	}
 	if out := tp.govrf("-j link show dev ra2"); !strings.Contains(out, `"operstate":"DOWN"`) || !strings.Contains(out, `"NO-CARRIER"`) {
