@@ -39,7 +39,6 @@ func (t *Table) match6(p netip.Prefix, e *entry, q *Query, res *Result) outcome 
 		return next
 	}
 	r := e.at(i)
-	defer func() { res.SameMetric = sameMetric(e, r.metric) }()
 	switch {
 	case blackhole:
 		t.fill(res, p, r)
@@ -54,6 +53,7 @@ func (t *Table) match6(p netip.Prefix, e *entry, q *Query, res *Result) outcome 
 		t.fill(res, p, e.at(j))
 		res.Nexthop, res.Paths = t.paths[e.at(j).paths].nexthops()[0], n
 	}
+	res.SameMetric = sameMetric(e, r.metric)
 	return hit
 }
 
