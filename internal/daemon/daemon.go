@@ -226,7 +226,8 @@ func (d *Daemon) handle(req api.Request) api.Response {
 			fmt.Fprintf(&stderr, "Error: %v\n", err)
 			code = 2
 		}
-		if err := d.save(); err != nil {
+		d.changed(req.Argv)
+		if err := d.commit(); err != nil {
 			fmt.Fprintf(&stderr, "Error: the change is made but not saved: %v\n", err)
 			code = 2
 		}

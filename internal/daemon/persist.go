@@ -7,6 +7,14 @@ import (
 	"github.com/govrf/govrf/internal/config"
 )
 
+// changed notes argv, a command line that changed the state, among the
+// changes the next commit makes durable. d.mu is held.
+func (d *Daemon) changed(argv []string) {}
+
+// commit makes the changes noted since the last commit durable: once it
+// returns nil they survive a crash. d.mu is held.
+func (d *Daemon) commit() error { return d.save() }
+
 // save writes the current state's script to the configuration file so
 // that a crash at any moment leaves either the old file or the new one,
 // complete: the script goes to a temporary file in the same directory,

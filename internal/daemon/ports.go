@@ -132,8 +132,11 @@ func (d *Daemon) reconcile(before *control.Snapshot) []error {
 	}
 	for _, name := range doomed {
 		var msg strings.Builder
-		if cli.Run(d.ctl, []string{"link", "del", "dev", name}, io.Discard, &msg) != 0 {
+		del := []string{"link", "del", "dev", name}
+		if cli.Run(d.ctl, del, io.Discard, &msg) != 0 {
 			errs = append(errs, fmt.Errorf("cannot remove %q again: %s", name, strings.TrimSpace(msg.String())))
+		} else {
+			d.changed(del)
 		}
 	}
 	for _, index := range watches {
