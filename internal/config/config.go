@@ -43,6 +43,17 @@ func Load(ctl *control.Control, r io.Reader, name string, runCmd Runner) error {
 	return run(ctl, lines, name, runCmd)
 }
 
+// Apply is Load without its scratch run, for a caller that discards ctl
+// when the script fails: the lines before the failing one stay applied.
+// It takes half Load's time.
+func Apply(ctl *control.Control, r io.Reader, name string, runCmd Runner) error {
+	lines, err := readLines(r)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return run(ctl, lines, name, runCmd)
+}
+
 // run runs lines on ctl under one Hold and stops at the first failure.
 func run(ctl *control.Control, lines []string, name string, runCmd Runner) error {
 	release := ctl.Hold()
@@ -82,6 +93,20 @@ func readLines(r io.Reader) ([]string, error) {
 
 func splitScript(s string) []string {
 	return strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+}
+
+// JoinLine writes words as one line that SplitLine reads back as the
+// same words: each as it is or, when it holds a blank, a quote or '#'
+// (or is empty), quoted.
+func JoinLine(words []string) string {
+	var b strings.Builder
+	for i, w := range words {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(word(w))
+	}
+	return b.String()
 }
 
 // SplitLine splits a line into words as iproute2's batch mode does

@@ -6,6 +6,7 @@ import (
 	"github.com/govrf/govrf/internal/config"
 	"math/rand/v2"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 
@@ -390,4 +391,20 @@ func TestScriptMultipathHash(t *testing.T) {
 		t.Errorf("script saves defaults:\n%s", script)
 	}
 	roundTrip(t, ctl)
+}
+
+func TestJoinLine(t *testing.T) {
+	for _, words := range [][]string{
+		{"link", "add", "name", "blue", "type", "vrf", "table", "10"},
+		{"link", "add", "name", "a b", "type", "dummy"},
+		{"link", "set", "dev", "it's", "alias", `say "hi" # not a comment`},
+		{"addr", "add", "10.0.0.1/24", "dev", "'", "label", ""},
+		{"x", "\t", "#", `""`, "''"},
+	} {
+		line := config.JoinLine(words)
+		got, err := config.SplitLine(line)
+		if err != nil || !slices.Equal(got, words) {
+			t.Errorf("SplitLine(JoinLine(%q) = %q) = %q, %v", words, line, got, err)
+		}
+	}
 }

@@ -6,12 +6,12 @@
 // Requests run one at a time through the same command line as offline
 // govrf, so the daemon and `govrf -batch` agree on every answer. After a
 // request that changed the state the daemon opens or closes ports to
-// match the links, then saves the state as its canonical script.
+// match the links, then appends the change to the configuration file's
+// journal (persist.go).
 package daemon
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -23,7 +23,6 @@ import (
 
 	"github.com/govrf/govrf/internal/api"
 	"github.com/govrf/govrf/internal/cli"
-	"github.com/govrf/govrf/internal/config"
 	"github.com/govrf/govrf/internal/control"
 	"github.com/govrf/govrf/internal/dataplane"
 	"github.com/govrf/govrf/internal/hoststack"
@@ -73,6 +72,7 @@ type Daemon struct {
 	// daemon while it runs (takeLocks).
 	locks []*os.File
 	state *stateFile // the packet ports' journal (Config.StateFile)
+	disk  *store     // the configuration file and its journal (persist.go)
 }
 
 // New builds the daemon: loads ConfigFile if it exists, opens the ports
@@ -99,6 +99,7 @@ func newDaemon(cfg Config, open opener) (_ *Daemon, err error) {
 	defer func() {
 		if err != nil {
 			releaseLocks(d.locks)
+			d.disk.close()
 		}
 	}()
 	if d.state, err = openState(cfg.StateFile); err != nil {
@@ -106,18 +107,7 @@ func newDaemon(cfg Config, open opener) (_ *Daemon, err error) {
 	}
 	d.feed = newFeed(d.ctl)
 	if cfg.ConfigFile != "" {
-		f, err := os.Open(cfg.ConfigFile)
-		switch {
-		case err == nil:
-			err = config.Load(d.ctl, f, cfg.ConfigFile, cli.Run)
-			f.Close()
-			if err != nil {
-				return nil, err
-			}
-			loaded(cfg.ConfigFile, d.ctl.Snapshot())
-		case errors.Is(err, os.ErrNotExist):
-			slog.Info("no configuration file yet; starting empty", "file", cfg.ConfigFile)
-		default:
+		if err := d.load(); err != nil {
 			return nil, err
 		}
 	} else {
@@ -189,6 +179,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	d.ln.Close()
 	<-planeDone
 	<-feedDone
+	d.disk.close()
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	ports, stacks := 0, len(d.stacks)
@@ -222,11 +213,11 @@ func (d *Daemon) handle(req api.Request) api.Response {
 	before := d.ctl.Snapshot()
 	code := cli.RunWith(d.ctl, planeView{d}, req.Argv, &stdout, &stderr)
 	if d.ctl.Snapshot().Gen() != before.Gen() {
+		d.changed(req.Argv) // before the link del reconcile may run
 		for _, err := range d.reconcile(before) {
 			fmt.Fprintf(&stderr, "Error: %v\n", err)
 			code = 2
 		}
-		d.changed(req.Argv)
 		if err := d.commit(); err != nil {
 			fmt.Fprintf(&stderr, "Error: the change is made but not saved: %v\n", err)
 			code = 2

@@ -96,18 +96,18 @@ func TestPersistAndRestore(t *testing.T) {
 	}
 	stop()
 
+	start(t, cfg, nil)
+	for _, cmd := range shows {
+		if after := call(t, cfg.Socket, cmd, 0).Stdout; after != before[cmd] {
+			t.Errorf("govrf %s after restart:\n%s\nwant, as before:\n%s", cmd, after, before[cmd])
+		}
+	}
 	file, err := os.ReadFile(cfg.ConfigFile)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(string(file), "link add name blue ") {
 		t.Errorf("configuration file:\n%s\nwant it to create blue", file)
-	}
-	start(t, cfg, nil)
-	for _, cmd := range shows {
-		if after := call(t, cfg.Socket, cmd, 0).Stdout; after != before[cmd] {
-			t.Errorf("govrf %s after restart:\n%s\nwant, as before:\n%s", cmd, after, before[cmd])
-		}
 	}
 }
 
@@ -134,18 +134,22 @@ func TestCorruptConfigRefused(t *testing.T) {
 	}
 }
 
-// TestSaveIsAtomic reads the file while the daemon rewrites it and
-// checks every read finds a complete script.
+// TestSaveIsAtomic reads the file while the daemon changes the state
+// and rewrites it (save) and checks every read finds a complete script.
 func TestSaveIsAtomic(t *testing.T) {
 	cfg := paths(t)
 	start(t, cfg, nil)
 	call(t, cfg.Socket, "link add d0 type dummy", 0)
+	call(t, cfg.Socket, "save", 0)
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		defer close(done)
 		for i := range 100 {
 			argv := []string{"addr", "add", fmt.Sprintf("10.0.0.%d/32", i+1), "dev", "d0"}
+			if i%3 == 2 {
+				argv = []string{"save"}
+			}
 			if resp, err := api.Call(cfg.Socket, argv); err != nil || resp.Code != 0 {
 				t.Errorf("govrf %s = %+v, %v; want code 0", argv, resp, err)
 				return
@@ -161,8 +165,8 @@ func TestSaveIsAtomic(t *testing.T) {
 				t.Fatalf("no read of %s while it was rewritten", cfg.ConfigFile)
 			}
 			entries, _ := os.ReadDir(filepath.Dir(cfg.ConfigFile))
-			if len(entries) != 1 {
-				t.Errorf("%s holds %d files, want only the configuration: %v", filepath.Dir(cfg.ConfigFile), len(entries), entries)
+			if len(entries) != 2 || entries[0].Name() != "govrf.conf" || entries[1].Name() != "govrf.conf.journal" {
+				t.Errorf("%s holds %v, want only the configuration and its journal", filepath.Dir(cfg.ConfigFile), entries)
 			}
 			return
 		default:
@@ -215,6 +219,7 @@ func TestPortForce(t *testing.T) {
 	if !strings.Contains(out, want) || !strings.Contains(out, " type packet force\n") {
 		t.Errorf("show running-config:\n%s\nwant p8 added with force", out)
 	}
+	call(t, cfg.Socket, "save", 0)
 	if file, _ := os.ReadFile(cfg.ConfigFile); string(file) != out {
 		t.Errorf("configuration file:\n%s\nwant the running config:\n%s", file, out)
 	}

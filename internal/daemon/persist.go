@@ -1,65 +1,280 @@
 package daemon
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
 	"os"
-	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
 
+	"github.com/govrf/govrf/internal/cli"
 	"github.com/govrf/govrf/internal/config"
+	"github.com/govrf/govrf/internal/control"
+	"github.com/govrf/govrf/internal/journal"
 )
 
-// changed notes argv, a command line that changed the state, among the
-// changes the next commit makes durable. d.mu is held.
-func (d *Daemon) changed(argv []string) {}
+// compactMin is the journal size below which it is never compacted in
+// the background, however small the script.
+const compactMin = 1 << 20
 
-// commit makes the changes noted since the last commit durable: once it
-// returns nil they survive a crash. d.mu is held.
-func (d *Daemon) commit() error { return d.save() }
-
-// save writes the current state's script to the configuration file so
-// that a crash at any moment leaves either the old file or the new one,
-// complete: the script goes to a temporary file in the same directory,
-// is synced, renamed over the old one, and the directory is synced so
-// that the rename itself survives a power loss.
-func (d *Daemon) save() error {
-	if d.cfg.ConfigFile == "" {
-		return nil
-	}
-	return writeAtomic(d.cfg.ConfigFile, []byte(config.Script(d.ctl.Snapshot())))
+// store is the configuration file and its journal (internal/journal):
+// each change appends its command lines to the journal, and a compaction
+// makes the canonical script the file again. d.mu guards it.
+type store struct {
+	file string
+	j    *journal.Journal
+	// full is set when the journal may miss a change (a write or sync
+	// failed): commits compact in full instead of appending until one
+	// succeeds.
+	full bool
+	// nextLink is the lowest link index the journal has not seen: a
+	// link from it on is new, and its random MAC must be journaled.
+	nextLink int
+	// scriptSize is the size of the last script written: the journal is
+	// compacted in the background once it outgrows it and compactMin.
+	scriptSize int
+	compacting bool
+	bg         sync.WaitGroup // the background compaction
 }
 
-func writeAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+// load loads the configuration file and replays the committed requests
+// of its journal on top, then compacts them into the file, so that the
+// file is again the running configuration's script. A journal line that
+// fails makes load fail, naming its record.
+func (d *Daemon) load() error {
+	file := d.cfg.ConfigFile
+	j, rep, err := journal.Open(file)
+	if err != nil {
+		return fmt.Errorf("%s: %w", journal.Path(file), err)
+	}
+	logRecovery(file, rep)
+	s := &store{file: file, j: j}
+	ok := false
+	defer func() {
+		if !ok {
+			j.Close()
+		}
+	}()
+	f, err := os.Open(file)
+	exists := err == nil
+	switch {
+	case exists:
+		// A failed start discards the control plane: no scratch run.
+		err = config.Apply(d.ctl, f, file, cli.Run)
+		f.Close()
+		if err != nil {
+			return err
+		}
+	case errors.Is(err, os.ErrNotExist):
+		if rep.Lines == 0 {
+			slog.Info("no configuration file yet; starting empty", "file", file)
+		}
+	default:
 		return err
 	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
+	for l := range d.ctl.Snapshot().Links() {
+		s.nextLink = l.Index + 1
+	}
+	if err := d.replay(s); err != nil {
+		return err
+	}
+	snap := d.ctl.Snapshot()
+	if exists || rep.Lines > 0 {
+		loaded(file, snap)
+	}
+	d.disk = s
+	script := config.Script(snap)
+	s.scriptSize = len(script)
+	if rep.Lines > 0 || sha256.Sum256([]byte(script)) != j.Base() {
+		if err := d.compact(); err != nil {
+			d.disk = nil
+			return fmt.Errorf("%s: cannot write the loaded configuration back: %w", file, err)
+		}
+	}
+	ok = true
+	return nil
+}
+
+// replay runs the journal's committed lines as one batch.
+func (d *Daemon) replay(s *store) error {
+	release := d.ctl.Hold()
+	defer release()
+	var msg bytes.Buffer
+	return s.j.Replay(func(n int, line string) error {
+		words, err := config.SplitLine(line)
+		if err == nil && len(words) > 0 {
+			msg.Reset()
+			if code := cli.Run(d.ctl, words, io.Discard, &msg); code != 0 {
+				err = fmt.Errorf("%s (exit %d)", strings.ReplaceAll(strings.TrimSpace(msg.String()), "\n", "; "), code)
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("%s: record %d: %v; move the journal aside to start from %s alone", journal.Path(s.file), n, err, s.file)
+		}
+		s.newLinks(d.ctl.View())
+		return nil
+	})
+}
+
+// logRecovery tells what opening the journal found.
+func logRecovery(file string, rep journal.Report) {
+	if rep.Orphaned != "" {
+		slog.Warn("the journal applies to another version of the configuration file (edited while govrfd was stopped?): set aside, the file wins",
+			"file", file, "journal", rep.Orphaned)
+	}
+	if rep.Dropped > 0 {
+		slog.Warn("journal: dropped a torn or corrupt tail (a request that never committed, or damage)",
+			"journal", journal.Path(file), "bytes", rep.Dropped)
+	}
+	if rep.Finished {
+		slog.Info("journal: finished a compaction a crash interrupted", "journal", journal.Path(file))
+	}
+	if rep.Lines > 0 {
+		slog.Info("journal replayed", "journal", journal.Path(file), "requests", rep.Requests, "lines", rep.Lines)
+	}
+}
+
+// changed notes argv, a command line that changed the state, among the
+// changes the next commit makes durable: it goes to the journal (a
+// `link add` with the MAC its link drew). Call it after each command
+// line runs, before the next one. d.mu is held.
+func (d *Daemon) changed(argv []string) {
+	s := d.disk
+	if s == nil {
+		return
+	}
+	if links := s.newLinks(d.ctl.View()); len(links) == 1 {
+		argv = withMAC(argv, links[0].MAC)
+	}
+	if s.full {
+		return // the next commit writes the whole script
+	}
+	// An append's failure stops the journal: commit reports it.
+	s.j.Append(config.JoinLine(argv))
+}
+
+// newLinks returns the links v has beyond those seen.
+func (s *store) newLinks(v *control.Snapshot) []*control.Link {
+	var links []*control.Link
+	for l := v.Link(s.nextLink); l != nil; l = v.Link(s.nextLink) {
+		links = append(links, l)
+		s.nextLink++
+	}
+	return links
+}
+
+// withMAC returns argv, the `link add` that made a link with mac, with
+// `address MAC` before its `type` (the last word that abbreviates it:
+// no kind's arguments do), so that a replay does not draw another
+// random MAC. A VRF's MAC cannot be set once it exists.
+func withMAC(argv []string, mac control.MAC) []string {
+	for i := len(argv) - 1; i > 0; i-- {
+		if w := argv[i]; w != "" && strings.HasPrefix("type", w) {
+			return slices.Concat(argv[:i], []string{"address", mac.String()}, argv[i:])
+		}
+	}
+	return argv
+}
+
+// commit makes the changes noted since the last commit durable: once it
+// returns nil they survive a crash. Once the journal outgrows the
+// script, a compaction starts in the background. d.mu is held.
+func (d *Daemon) commit() error {
+	s := d.disk
+	if s == nil {
+		return nil
+	}
+	if s.full {
+		return d.compact()
+	}
+	if err := s.j.Commit(); err != nil {
+		s.full = true
+		return err
+	}
+	d.compactLater()
+	return nil
+}
+
+// save (`govrf save`) writes the current state's script to the
+// configuration file and empties the journal. d.mu is held.
+func (d *Daemon) save() error {
+	if d.disk == nil {
+		return nil
+	}
+	return d.compact()
+}
+
+// compact makes the current state's script the file and the journal's
+// empty base. d.mu is held.
+func (d *Daemon) compact() error {
+	s := d.disk
+	script := []byte(config.Script(d.ctl.Snapshot()))
+	c, err := journal.Prepare(s.file, script)
 	if err != nil {
 		return err
 	}
-	tmp := f.Name()
-	defer os.Remove(tmp) // fails harmlessly once renamed
-	if _, err := f.Write(data); err != nil {
-		f.Close()
+	if err := s.j.Install(c, s.j.Size()); err != nil {
+		if s.j.Err() != nil {
+			s.full = true
+		}
 		return err
 	}
-	if err := f.Chmod(0o644); err != nil {
-		f.Close()
-		return err
+	s.full, s.scriptSize = false, len(script)
+	return nil
+}
+
+// compactLater starts a background compaction when the journal has
+// outgrown the script: the script of the current (immutable) snapshot
+// is made and written outside d.mu, which is taken only to install it,
+// carrying over the requests committed meanwhile. d.mu is held.
+func (d *Daemon) compactLater() {
+	s := d.disk
+	if s.compacting || s.j.Size() <= max(int64(s.scriptSize), compactMin) {
+		return
 	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
+	snap := d.ctl.Snapshot()
+	if d.ctl.View() != snap {
+		return // a batch holds changes not yet published
 	}
-	if err := f.Close(); err != nil {
-		return err
+	since, gen := s.j.Size(), s.j.Gen()
+	s.compacting = true
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		script := []byte(config.Script(snap))
+		c, err := journal.Prepare(s.file, script)
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		s.compacting = false
+		if err == nil && (s.full || s.j.Gen() != gen) {
+			c.Abandon() // another compaction came first
+			return
+		}
+		if err == nil {
+			err = s.j.Install(c, since)
+		}
+		if err != nil {
+			if s.j.Err() != nil {
+				s.full = true
+			}
+			slog.Warn("journal compaction failed; the journal grows until one succeeds", "file", s.file, "err", err)
+			return
+		}
+		s.scriptSize = len(script)
+	}()
+}
+
+// close waits for a background compaction and closes the journal. d.mu
+// is not held.
+func (s *store) close() {
+	if s == nil {
+		return
 	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	dh, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer dh.Close()
-	return dh.Sync()
+	s.bg.Wait()
+	s.j.Close()
 }

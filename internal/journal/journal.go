@@ -62,13 +62,14 @@ func (j *Journal) Err() error { return j.err }
 
 // Append adds line to the request being written. It is buffered: lines
 // reach the file in part records as the buffer fills, and are durable
-// only once Commit returns nil.
+// only once Commit returns nil. A failure stops the journal (Err), so
+// that Commit fails too rather than commit a request without the line.
 func (j *Journal) Append(line string) error {
 	if j.err != nil {
 		return j.err
 	}
 	if len(line) > MaxLine {
-		return fmt.Errorf("a command line of %d bytes is longer than the journal takes (%d)", len(line), MaxLine)
+		return j.fail(fmt.Errorf("a command line of %d bytes is longer than a journal takes (%d)", len(line), MaxLine))
 	}
 	if j.f == nil {
 		if err := j.create(); err != nil {
@@ -152,6 +153,9 @@ func (j *Journal) fail(err error) error {
 func (j *Journal) create() error {
 	path := Path(j.file)
 	tmp := path + ".next"
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
 	if err := writeSynced(tmp, header(j.base)); err != nil {
 		return err
 	}

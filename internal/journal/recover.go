@@ -69,7 +69,7 @@ func Open(file string) (*Journal, Report, error) {
 	h, err := headerOf(path)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
-		return j, rep, syncDir(dir)
+		return j, rep, nil // the first Append creates it
 	case err != nil && !errors.Is(err, errHeader):
 		return nil, rep, err
 	case err != nil || h != base:
