@@ -20,7 +20,7 @@ import (
 
 // compactMin is the journal size below which it is never compacted in
 // the background, however small the script.
-const compactMin = 1 << 20
+var compactMin int64 = 1 << 20
 
 // store is the configuration file and its journal (internal/journal):
 // each change appends its command lines to the journal, and a compaction

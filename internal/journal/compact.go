@@ -113,7 +113,7 @@ func (j *Journal) Install(c *Compaction, since int64) error {
 		return errCrash
 	}
 	j.Close()
-	j.base, j.err = c.hash, nil
+	j.base, j.err, j.closed = c.hash, nil, false
 	j.gen++
 	if err := j.open(path); err != nil {
 		return j.fail(err)

@@ -14,6 +14,7 @@ package journal
 import (
 	"bufio"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -25,6 +26,8 @@ type Journal struct {
 	file string // the configuration file, the journal's base
 	base Hash
 	f    *os.File // nil until the first append creates the file
+	// closed refuses appends after Close.
+	closed bool
 	w    *bufio.Writer
 	part []byte // the part record being filled, its kind byte first
 	// lines counts the lines of the request being appended.
@@ -71,6 +74,9 @@ func (j *Journal) Append(line string) error {
 	if len(line) > MaxLine {
 		return j.fail(fmt.Errorf("a command line of %d bytes is longer than a journal takes (%d)", len(line), MaxLine))
 	}
+	if j.closed {
+		return j.fail(errors.New("closed"))
+	}
 	if j.f == nil {
 		if err := j.create(); err != nil {
 			return j.fail(err)
@@ -116,6 +122,7 @@ func (j *Journal) Commit() error {
 
 // Close closes the file. Uncommitted lines are lost, as in a crash.
 func (j *Journal) Close() error {
+	j.closed = true
 	if j.f == nil {
 		return nil
 	}
