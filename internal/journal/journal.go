@@ -28,8 +28,8 @@ type Journal struct {
 	f    *os.File // nil until the first append creates the file
 	// closed refuses appends after Close.
 	closed bool
-	w    *bufio.Writer
-	part []byte // the part record being filled, its kind byte first
+	w      *bufio.Writer
+	part   []byte // the part record being filled, its kind byte first
 	// lines counts the lines of the request being appended.
 	lines uint64
 	// size is the offset just after the last commit; written is where
