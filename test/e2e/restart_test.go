@@ -6,17 +6,15 @@ import (
 )
 
 // TestIntegrationRestart stops govrfd with SIGTERM and starts it again
-// on the same configuration file: forwarding resumes as configured, and
-// the restart leaves the file as it was.
+// on the same configuration file and journal: forwarding resumes as
+// configured, the running configuration is as it was, and the file
+// compacted at start is that configuration.
 func TestIntegrationRestart(t *testing.T) {
 	tp := newTopo(t)
 	if out, ok := tp.ping("A1", "-c", "2", "-i", "0.2", "-W", "1", "192.168.2.10"); !ok {
 		t.Fatalf("ping 192.168.2.10 from A1 before the restart failed:\n%s", out)
 	}
-	before, err := os.ReadFile(tp.conf)
-	if err != nil {
-		t.Fatalf("reading the configuration file: %v", err)
-	}
+	before := tp.govrf("show running-config")
 	if !tp.stop() {
 		t.Fatal("govrfd did not exit within 3 s of SIGINT")
 	}
@@ -32,7 +30,10 @@ func TestIntegrationRestart(t *testing.T) {
 	if err != nil {
 		t.Fatalf("reading the configuration file: %v", err)
 	}
-	if string(after) != string(before) {
-		t.Errorf("the restart changed the configuration file:\nbefore:\n%s\nafter:\n%s", before, after)
+	if string(after) != before {
+		t.Errorf("the configuration file after the restart is not the running configuration before it:\nbefore:\n%s\nafter:\n%s", before, after)
+	}
+	if got := tp.govrf("show running-config"); got != before {
+		t.Errorf("the restart changed the running configuration:\nbefore:\n%s\nafter:\n%s", before, got)
 	}
 }
