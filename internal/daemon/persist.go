@@ -45,7 +45,8 @@ type store struct {
 // load loads the configuration file and replays the committed requests
 // of its journal on top, then compacts them into the file, so that the
 // file is again the running configuration's script. A journal line that
-// fails makes load fail, naming its record.
+// fails makes load fail, naming its record; a compaction that fails is
+// logged.
 func (d *Daemon) load() error {
 	file := d.cfg.ConfigFile
 	j, rep, err := journal.Open(file)
@@ -92,8 +93,9 @@ func (d *Daemon) load() error {
 	s.scriptSize = len(script)
 	if rep.Lines > 0 || sha256.Sum256([]byte(script)) != j.Base() {
 		if err := d.compact(); err != nil {
-			d.disk = nil
-			return fmt.Errorf("%s: cannot write the loaded configuration back: %w", file, err)
+			// The file and its journal still hold the state; the next
+			// change tries again if the journal cannot go on.
+			slog.Warn("cannot write the loaded configuration back to its file", "file", file, "err", err)
 		}
 	}
 	ok = true
