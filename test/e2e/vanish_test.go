@@ -19,10 +19,7 @@ import (
 func TestIntegrationVanishedInterface(t *testing.T) {
 	tp := newTopo(t)
 	tp.warm()
-	conf, err := os.ReadFile(tp.conf)
-	if err != nil {
-		t.Fatalf("reading the configuration file: %v", err)
-	}
+	conf := tp.govrf("show running-config")
 	tp.must("ip", "-n", tp.ns("R"), "link", "del", "ra1")
 
 	for _, dst := range []string{"192.168.2.10", "2001:db8:2::10"} {
@@ -49,10 +46,11 @@ func TestIntegrationVanishedInterface(t *testing.T) {
 	if want := "Error: cannot attach \"nosuch\": no such network interface\n"; err != nil || r.Code != 2 || r.Stderr != want {
 		t.Errorf("govrf %s = exit %d, %q, %v; want exit 2, %q", line, r.Code, r.Stderr, err, want)
 	}
-	if got := tp.govrf("show running-config"); got != string(conf) {
+	if got := tp.govrf("show running-config"); got != conf {
 		t.Errorf("show running-config after ra1 vanished and %q:\n%s\nwant as before:\n%s", line, got, conf)
 	}
-	if got, err := os.ReadFile(tp.conf); err != nil || string(got) != string(conf) {
+	tp.govrf("save")
+	if got, err := os.ReadFile(tp.conf); err != nil || string(got) != conf {
 		t.Errorf("the configuration file after ra1 vanished and %q:\n%s\nwant as before:\n%s", line, got, conf)
 	}
 
