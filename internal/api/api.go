@@ -23,10 +23,14 @@ import (
 
 // Request is one govrf command line, without the program name. Stream
 // asks for a stream of responses rather than one; the client then keeps
-// its side open and closes the connection to end the stream.
+// its side open and closes the connection to end the stream. Body says
+// that a body follows the request on the connection (body.go): a
+// `-batch` file, which the client reads and the daemon never opens; it
+// is answered with a stream of responses too.
 type Request struct {
 	Argv   []string `json:"argv"`
 	Stream bool     `json:"stream,omitempty"`
+	Body   bool     `json:"body,omitempty"`
 }
 
 // Response is what the command printed and its exit code, with ip's
