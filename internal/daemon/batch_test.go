@@ -216,3 +216,24 @@ func TestBatchClientVanishes(t *testing.T) {
 		t.Errorf("links after the client hung up: %q, want d0", got)
 	}
 }
+
+// TestPublishDue: every publishEvery at first, then every half of the
+// time the batch has run.
+func TestPublishDue(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	at := func(d time.Duration) time.Time { return t0.Add(d) }
+	for _, tc := range []struct {
+		last, now time.Duration
+		want      bool
+	}{
+		{0, 50 * time.Millisecond, false},
+		{0, 100 * time.Millisecond, true},
+		{100 * time.Millisecond, 200 * time.Millisecond, true},
+		{4 * time.Second, 6 * time.Second, false},
+		{4 * time.Second, 8 * time.Second, true},
+	} {
+		if got := publishDue(t0, at(tc.last), at(tc.now)); got != tc.want {
+			t.Errorf("publishDue(last %v, now %v) = %v, want %v", tc.last, tc.now, got, tc.want)
+		}
+	}
+}
