@@ -7,6 +7,11 @@
 // responses, one JSON value per line, each carrying the output for one
 // event, until the client hangs up; see Stream.
 //
+// A request with a body (`govrf -batch FILE`) is followed on the same
+// connection by the file's bytes, which the client reads and streams and
+// the server reads line by line as they come (body.go); it is answered
+// with a stream of responses too.
+//
 // A response may carry open files beside its JSON, as SCM_RIGHTS
 // ancillary data (Response.Files): the answer to `vrf exec` hands the
 // client the host stack's network namespace.

@@ -151,14 +151,17 @@ func splitLine(s string) ([]string, error) {
 }
 
 const usage = `Usage: govrf [ OPTIONS ] OBJECT { COMMAND | help }
-       govrf [ -force ] [ -atomic ] [ -offline ] -batch filename
+       govrf [ -force ] [ -atomic ] -batch filename
        govrf demo [ help ]
 where  OBJECT := { address | help | link | monitor | neighbor | nexthop | route | rule |
                    save | show running-config | sysctl | vrf }
        OPTIONS := { -V[ersion] | -s[tatistics] | -d[etails] | -r[esolve] |
                     -h[uman-readable] | -iec | -j[son] | -p[retty] |
                     -f[amily] { inet | inet6 } | -4 | -6 | -br[ief] | -o[neline] |
-                    -b[atch] [filename] | -N[umeric] | -a[ll] | -c[olor] }
+                    -b[atch] [filename] | -N[umeric] | -a[ll] | -c[olor] |
+                    -at[omic] | -off[line] }
+       -atomic: a batch applies all or nothing (govrfd)
+       -offline: run on a control plane of govrf's own, never in govrfd
 `
 
 // doHelp prints the usage to standard error and fails, as `ip help` does.
