@@ -16,8 +16,8 @@ import (
 // A batch publishes its progress to the data plane and monitors as it
 // goes, but rarely: a publication freezes the tables, and the writes after
 // it copy what they touch (fib's fork of a frozen table), up to a copy
-// of the whole table, about 0.15 s for a million routes. Publishing
-// every 100 ms made a million-route load six times slower than offline.
+// of the whole table, about 0.1 s for a million routes. Publishing
+// every 100 ms made a million-route load four times slower than offline.
 // So a batch publishes at most every publishEvery and, once it has run
 // longer, at most every half of the time it has run: a load of any size
 // publishes about twice per doubling of its duration, which bounds what
