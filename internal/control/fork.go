@@ -27,12 +27,15 @@ func (c *Control) Fork() *Fork {
 }
 
 // Install makes f's changes c's state in one publication, as if they had
-// been made on c inside one Hold. It fails with ErrMoved, changing
-// nothing, when c has changed or has pending changes since f was taken.
-// f must not be used afterwards.
+// been made on c inside one Hold, and publishes it even if c is held. It
+// fails with ErrMoved, changing nothing, when c has changed or has
+// pending changes since f was taken. f must not be used afterwards.
 func (c *Control) Install(f *Fork) error {
 	f.mu.Lock()
 	w := f.work
+	if w == nil && f.pub.Load() != f.base {
+		w = f.pub.Load() // published on the fork: its latest state
+	}
 	f.work = nil
 	n := f.changes
 	f.mu.Unlock()
@@ -46,6 +49,6 @@ func (c *Control) Install(f *Fork) error {
 	}
 	c.changes += n
 	c.work = w
-	c.commit()
+	c.publish()
 	return nil
 }

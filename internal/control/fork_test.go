@@ -55,6 +55,21 @@ func TestForkInstall(t *testing.T) {
 	}
 }
 
+// TestForkPublished: a fork published on its own (Publish) still
+// installs its latest state.
+func TestForkPublished(t *testing.T) {
+	c := New()
+	port(t, c, "d0", "10.0.0.1/24")
+	f := c.Fork()
+	must(t, f.AddRoute(fib.Route{Prefix: pfx("10.9.0.0/16"), Proto: fib.ProtoBoot,
+		Nexthops: []fib.Nexthop{{Gateway: addr("10.0.0.2")}}}, fib.OpAdd))
+	f.Publish()
+	must(t, c.Install(f))
+	if !has(c, fib.TableMain, fib.TypeUnicast, "10.9.0.0/16") {
+		t.Error("Install of a fork that published lost its route")
+	}
+}
+
 // TestForkUnchanged checks that installing a fork that changed nothing
 // publishes nothing.
 func TestForkUnchanged(t *testing.T) {
