@@ -54,7 +54,7 @@ type body struct {
 // the request's decoder read past it, then conn. The end of ctx stops
 // the reads.
 func newBody(ctx context.Context, buffered io.Reader, conn net.Conn) *body {
-	src := io.MultiReader(buffered, idleReader{conn})
+	src := io.MultiReader(buffered, idleReader{ctx, conn})
 	return &body{ctx: ctx, r: bufio.NewReaderSize(src, MaxChunk+32), first: true}
 }
 
@@ -144,10 +144,17 @@ func (b *body) readErr(err error) error {
 // idleTimeout is IdleTimeout, shortened by tests.
 var idleTimeout = IdleTimeout
 
-// idleReader reads a connection, allowing IdleTimeout for each read.
-type idleReader struct{ conn net.Conn }
+// idleReader reads a connection, allowing IdleTimeout for each read,
+// until ctx ends.
+type idleReader struct {
+	ctx  context.Context
+	conn net.Conn
+}
 
 func (r idleReader) Read(p []byte) (int, error) {
+	if err := r.ctx.Err(); err != nil {
+		return 0, err
+	}
 	r.conn.SetReadDeadline(time.Now().Add(idleTimeout))
 	return r.conn.Read(p)
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -169,4 +170,32 @@ func TestBodyRefusedWithoutHandler(t *testing.T) {
 	if err != nil || last.Code != codeSyntax {
 		t.Errorf("a body to a server without a body handler: %+v, %v", last, err)
 	}
+}
+
+// TestBodyServerStops: stopping the server ends the read of a body at
+// once, without waiting for the idle timeout.
+func TestBodyServerStops(t *testing.T) {
+	got := make(chan error, 1)
+	path := filepath.Join(t.TempDir(), "govrf.sock")
+	l, err := Listen(path, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol, _ := PolicyFor(path)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- Serve(ctx, l, pol, echo, nil, lineCounter(got)) }()
+	rawBody(t, path)
+	time.Sleep(50 * time.Millisecond)
+	t0 := time.Now()
+	cancel()
+	select {
+	case e := <-got:
+		if e == nil || time.Since(t0) > 2*time.Second {
+			t.Errorf("the body read ended with %v after %v", e, time.Since(t0))
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the body was still read 5s after the server stopped")
+	}
+	<-done
 }

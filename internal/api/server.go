@@ -100,6 +100,9 @@ func serveConn(ctx context.Context, conn net.Conn, pol Policy, h Handler, sh Str
 		resp = Response{Stderr: "Error: this server takes no request with a body.\n", Code: codeSyntax}
 	case req.Body:
 		serveStream(ctx, conn, req, false, func(ctx context.Context, req Request, s *Stream) Response {
+			// The end of ctx interrupts a read waiting for the client.
+			stop := context.AfterFunc(ctx, func() { conn.SetReadDeadline(time.Now()) })
+			defer stop()
 			return bh(ctx, req, newBody(ctx, rest, conn), s)
 		})
 		return
