@@ -5,9 +5,11 @@
 // the one given with `-socket PATH` (before anything else), else
 // $GOVRF_SOCKET, else /run/govrf/govrf.sock if it exists. Without one a
 // command is refused, never run on a throwaway state, except help and
-// syntax errors, which need no router. -batch and -V always run offline:
-// a -batch file is applied to a fresh in-process control plane and
-// inspected within the same file.
+// syntax errors, which need no router. `-batch FILE` reads FILE here and
+// streams its lines to the daemon, which applies them; with no daemon it
+// runs offline, as `-offline -batch FILE` always does: the file is
+// applied to a fresh in-process control plane and inspected within the
+// same file. -V is answered here.
 //
 // `govrf demo` tells the seed story (README.md): with root, in network
 // namespaces with govrfd and the system's ping; without, in memory. For
@@ -50,17 +52,18 @@ func main() {
 	if !explicit && daemonListens(defaultSocket) {
 		socket = defaultSocket
 	}
-	offline := cli.Offline(argv)
+	batch := cli.Batch(argv) != ""
 	switch {
-	case offline || cli.AsksVersion(argv):
+	case cli.Offline(argv) || cli.AsksVersion(argv):
 	case socket != "":
 		os.Exit(remote(socket, argv, os.Stdout, os.Stderr))
+	case batch:
+		fmt.Fprintln(os.Stderr, "govrf: no govrfd listens on "+defaultSocket+": -batch runs offline, on a control plane of its own: no running govrfd is changed")
 	default:
 		os.Exit(noDaemon(defaultSocket, argv, os.Stdout, os.Stderr))
 	}
-	if offline {
+	if batch {
 		debug.SetGCPercent(batchGCPercent)
-		fmt.Fprintln(os.Stderr, "govrf: -batch runs offline, on a control plane of its own: no running govrfd is changed")
 	}
 	os.Exit(cli.Run(control.New(), argv, os.Stdout, os.Stderr))
 }

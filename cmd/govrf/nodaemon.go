@@ -30,7 +30,7 @@ func noDaemon(socket string, argv []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stderr, `Cannot talk to govrfd: no daemon listens on %s, so nothing was changed or shown.
 Start it (as root: govrfd -socket %s -config /etc/govrf/govrf.conf &),
 or name the socket of a running one (govrf -socket PATH ..., or GOVRF_SOCKET=PATH),
-or check a configuration without a router: govrf -batch FILE
+or check a configuration without a router: govrf -offline -batch FILE
 `, socket, socket)
 	return exitRefused
 }

@@ -16,7 +16,7 @@ func TestNoDaemon(t *testing.T) {
 		want string // in stdout+stderr
 	}{
 		{"link add name blue type vrf table 10", exitRefused, "no daemon listens on " + sock},
-		{"route add 10.0.0.0/8 dev lo", exitRefused, "govrf -batch FILE"},
+		{"route add 10.0.0.0/8 dev lo", exitRefused, "govrf -offline -batch FILE"},
 		{"link show", exitRefused, "govrfd -socket " + sock},
 		{"route get 10.1.1.1", exitRefused, "GOVRF_SOCKET"},
 		{"link help", exitUsage, "govrf link add [ link DEVICE ]"},

@@ -24,11 +24,13 @@ const (
 
 // remote runs argv in the daemon listening on socket and copies what the
 // command printed; it returns the command's exit code, or 2 if the
-// daemon cannot be reached. monitor streams; vrf exec runs the command
-// here, in the namespace the daemon hands over; vrf identify without a
-// PID asks about this process.
+// daemon cannot be reached. -batch streams its file to the daemon;
+// monitor streams; vrf exec runs the command here, in the namespace the
+// daemon hands over; vrf identify without a PID asks about this process.
 func remote(socket string, argv []string, stdout, stderr io.Writer) int {
 	switch cmd, isExec := cli.VRFExec(argv); {
+	case cli.Batch(argv) != "":
+		return remoteBatch(socket, argv, os.Stdin, stdout, stderr)
 	case isExec:
 		return remoteVRFExec(socket, argv, cmd, stdout, stderr)
 	case cli.IdentifiesCaller(argv):

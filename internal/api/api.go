@@ -7,6 +7,11 @@
 // responses, one JSON value per line, each carrying the output for one
 // event, until the client hangs up; see Stream.
 //
+// A request with a body (`govrf -batch FILE`) is followed on the same
+// connection by the file's bytes, which the client reads and streams and
+// the server reads line by line as they come (body.go); it is answered
+// with a stream of responses too.
+//
 // A response may carry open files beside its JSON, as SCM_RIGHTS
 // ancillary data (Response.Files): the answer to `vrf exec` hands the
 // client the host stack's network namespace.
@@ -23,10 +28,14 @@ import (
 
 // Request is one govrf command line, without the program name. Stream
 // asks for a stream of responses rather than one; the client then keeps
-// its side open and closes the connection to end the stream.
+// its side open and closes the connection to end the stream. Body says
+// that a body follows the request on the connection (body.go): a
+// `-batch` file, which the client reads and the daemon never opens; it
+// is answered with a stream of responses too.
 type Request struct {
 	Argv   []string `json:"argv"`
 	Stream bool     `json:"stream,omitempty"`
+	Body   bool     `json:"body,omitempty"`
 }
 
 // Response is what the command printed and its exit code, with ip's

@@ -26,6 +26,12 @@ func serve(t *testing.T, pol *Policy, h Handler) string {
 // serveStreams is serve with a stream handler.
 func serveStreams(t *testing.T, pol *Policy, h Handler, sh StreamHandler) string {
 	t.Helper()
+	return serveAll(t, pol, h, sh, nil)
+}
+
+// serveAll is serve with a stream handler and a body handler.
+func serveAll(t *testing.T, pol *Policy, h Handler, sh StreamHandler, bh BodyHandler) string {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "run", "govrf.sock")
 	l, err := Listen(path, -1)
 	if err != nil {
@@ -40,7 +46,7 @@ func serveStreams(t *testing.T, pol *Policy, h Handler, sh StreamHandler) string
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- Serve(ctx, l, *pol, h, sh) }()
+	go func() { done <- Serve(ctx, l, *pol, h, sh, bh) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {

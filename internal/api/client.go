@@ -100,10 +100,7 @@ func (r *rightsReader) close() {
 // ctx hangs up, which ends the stream in the daemon too; CallStream then
 // returns ctx's error.
 func CallStream(ctx context.Context, path string, argv []string, fn func(Response)) (Response, error) {
-	var d net.Dialer
-	dctx, cancel := context.WithTimeout(ctx, Timeout)
-	conn, err := d.DialContext(dctx, "unix", path)
-	cancel()
+	conn, err := dial(ctx, path)
 	if err != nil {
 		return Response{}, err
 	}
@@ -112,6 +109,80 @@ func CallStream(ctx context.Context, path string, argv []string, fn func(Respons
 	defer stop()
 	// The connection stays open both ways: closing it ends the stream.
 	serr := send(conn, Request{Argv: argv, Stream: true})
+	return receive(ctx, conn, path, serr, fn)
+}
+
+// CallBody sends argv with body, the file it names (`-batch FILE`), to
+// the daemon listening on the socket at path, streaming the file as it
+// reads it, and calls fn with each response but the last as it arrives;
+// it returns the last, which carries the exit code. The daemon may answer
+// before it has read the whole body (a batch stopped at a failing line).
+// bodyErr is the error reading body, if any: the daemon is then told
+// that the body is cut short, never that it is complete. Cancelling ctx
+// hangs up; CallBody then returns ctx's error.
+func CallBody(ctx context.Context, path string, argv []string, body io.Reader, fn func(Response)) (last Response, bodyErr, err error) {
+	conn, err := dial(ctx, path)
+	if err != nil {
+		return Response{}, nil, err
+	}
+	defer conn.Close()
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+	serr := send(conn, Request{Argv: argv, Body: true})
+	conn.SetWriteDeadline(time.Time{})
+	uc := conn.(*net.UnixConn)
+	sent := make(chan error, 1)
+	go func() {
+		// The error is known before the half-close that makes the
+		// daemon answer; a body still being read when the answer
+		// comes (standard input) is left to the process's end.
+		sent <- sendBody(uc, body)
+		uc.CloseWrite()
+	}()
+	last, err = receive(ctx, conn, path, serr, fn)
+	conn.Close() // a body the daemon did not read is not sent
+	select {
+	case bodyErr = <-sent:
+	default:
+	}
+	return last, bodyErr, err
+}
+
+// sendBody streams body to conn in chunks, then the end chunk. A failure
+// to read body is returned, without the end chunk; a failure to write is
+// not, since the daemon's answer says more.
+func sendBody(conn *net.UnixConn, body io.Reader) error {
+	w := newBodyWriter(conn)
+	buf := make([]byte, MaxChunk)
+	for {
+		n, err := body.Read(buf)
+		if n > 0 {
+			if _, werr := w.Write(buf[:n]); werr != nil {
+				return nil
+			}
+		}
+		if err == io.EOF {
+			w.end()
+			return nil
+		}
+		if err != nil {
+			w.flush()
+			return err
+		}
+	}
+}
+
+// dial connects to the daemon's socket, waiting up to Timeout.
+func dial(ctx context.Context, path string) (net.Conn, error) {
+	var d net.Dialer
+	dctx, cancel := context.WithTimeout(ctx, Timeout)
+	defer cancel()
+	return d.DialContext(dctx, "unix", path)
+}
+
+// receive reads responses from conn, calling fn with each but the last,
+// which it returns.
+func receive(ctx context.Context, conn net.Conn, path string, serr error, fn func(Response)) (Response, error) {
 	dec := json.NewDecoder(conn)
 	for {
 		var resp Response

@@ -19,6 +19,12 @@ import (
 // Handler answers one authorised request.
 type Handler func(Request) Response
 
+// BodyHandler answers an authorised request that carries a body: it
+// reads body, sends output on s as it goes (Stream.Put) and returns the
+// last response, with the exit code. body fails with ErrLineTooLong,
+// ErrIdle or ErrHungUp (the client vanished), and once ctx has ended.
+type BodyHandler func(ctx context.Context, req Request, body io.Reader, s *Stream) Response
+
 // Listen creates the unix socket at path, mode 0660 and owned by group
 // gid (-1 keeps the daemon's group), creating its directory (0755) if
 // needed. The socket is created under umask 0177, so it is never
@@ -60,9 +66,9 @@ func Listen(path string, gid int) (net.Listener, error) {
 // Serve accepts connections on l until ctx ends, then closes l (which
 // removes the socket) and waits for the connections in progress. Each
 // connection carries one request from a peer that passes pol: h answers
-// plain requests and sh streaming ones (nil: streams are refused). Both
-// are called from several goroutines at once.
-func Serve(ctx context.Context, l net.Listener, pol Policy, h Handler, sh StreamHandler) error {
+// plain requests, sh streaming ones and bh those with a body (nil:
+// refused). They are called from several goroutines at once.
+func Serve(ctx context.Context, l net.Listener, pol Policy, h Handler, sh StreamHandler, bh BodyHandler) error {
 	stop := context.AfterFunc(ctx, func() { l.Close() })
 	defer stop()
 	var wg sync.WaitGroup
@@ -77,23 +83,33 @@ func Serve(ctx context.Context, l net.Listener, pol Policy, h Handler, sh Stream
 		}
 		wg.Go(func() {
 			defer conn.Close()
-			serveConn(ctx, conn, pol, h, sh)
+			serveConn(ctx, conn, pol, h, sh, bh)
 		})
 	}
 }
 
 // serveConn reads, authorises and answers one request.
-func serveConn(ctx context.Context, conn net.Conn, pol Policy, h Handler, sh StreamHandler) {
+func serveConn(ctx context.Context, conn net.Conn, pol Policy, h Handler, sh StreamHandler, bh BodyHandler) {
 	conn.SetDeadline(time.Now().Add(Timeout))
-	req, refusal := accept(conn, pol)
+	req, rest, refusal := accept(conn, pol)
 	var resp Response
 	switch {
 	case refusal != nil:
 		resp = *refusal
+	case req.Body && bh == nil:
+		resp = Response{Stderr: "Error: this server takes no request with a body.\n", Code: codeSyntax}
+	case req.Body:
+		serveStream(ctx, conn, req, false, func(ctx context.Context, req Request, s *Stream) Response {
+			// The end of ctx interrupts a read waiting for the client.
+			stop := context.AfterFunc(ctx, func() { conn.SetReadDeadline(time.Now()) })
+			defer stop()
+			return bh(ctx, req, newBody(ctx, rest, conn), s)
+		})
+		return
 	case req.Stream && sh == nil:
 		resp = Response{Stderr: "Error: this server does not stream.\n", Code: codeSyntax}
 	case req.Stream:
-		serveStream(ctx, conn, req, sh)
+		serveStream(ctx, conn, req, true, sh)
 		return
 	default:
 		// The command may take longer than a stalled peer may; the
@@ -133,44 +149,46 @@ func writeResponse(conn net.Conn, resp Response) error {
 	return err
 }
 
-// accept checks the peer's credentials and reads its request; refusal is
-// the response to send instead when either fails.
-func accept(conn net.Conn, pol Policy) (req Request, refusal *Response) {
+// accept checks the peer's credentials and reads its request, and
+// returns with it what was read past it (the start of a body); refusal
+// is the response to send instead when either fails.
+func accept(conn net.Conn, pol Policy) (req Request, rest io.Reader, refusal *Response) {
 	peer, err := peerOf(conn)
 	if err == nil {
 		err = pol.Authorize(peer)
 	}
 	if err != nil {
-		return req, &Response{Stderr: "Error: " + err.Error() + "\n", Code: codeRefused}
+		return req, nil, &Response{Stderr: "Error: " + err.Error() + "\n", Code: codeRefused}
 	}
-	req, err = readRequest(conn)
+	req, rest, err = readRequest(conn)
 	if err != nil {
-		return req, &Response{Stderr: "Error: " + err.Error() + "\n", Code: codeSyntax}
+		return req, nil, &Response{Stderr: "Error: " + err.Error() + "\n", Code: codeSyntax}
 	}
-	return req, nil
+	return req, rest, nil
 }
 
 // errTooLarge is the error for a request longer than MaxRequest.
 var errTooLarge = fmt.Errorf("request longer than %d bytes", MaxRequest)
 
 // readRequest reads one JSON request. A plain client half-closes after
-// it; a streaming one keeps its side open, so the request is read as one
-// value rather than up to the end of the input.
-func readRequest(r io.Reader) (Request, error) {
+// it; a streaming one keeps its side open, and a body may follow, so the
+// request is read as one value rather than up to the end of the input.
+// rest holds what the decoder read past the request.
+func readRequest(r io.Reader) (req Request, rest io.Reader, err error) {
 	lr := &io.LimitedReader{R: r, N: MaxRequest + 1}
-	var req Request
-	err := json.NewDecoder(lr).Decode(&req)
+	dec := json.NewDecoder(lr)
+	err = dec.Decode(&req)
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
 	case err == nil:
-		return req, nil
+		return req, dec.Buffered(), nil
 	case lr.N <= 0:
-		return Request{}, errTooLarge
+		return Request{}, nil, errTooLarge
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF), errors.As(err, &syntax), errors.As(err, &typ):
-		return Request{}, fmt.Errorf("malformed request: %w", err)
+		return Request{}, nil, fmt.Errorf("malformed request: %w", err)
 	}
-	return Request{}, fmt.Errorf("reading request: %w", err)
+	return Request{}, nil, fmt.Errorf("reading request: %w", err)
 }
 
 // peerOf returns the credentials of conn's peer.

@@ -28,9 +28,52 @@ type Stream struct {
 	lost  uint64 // dropped since the client was last told
 	ended bool
 	wake  chan struct{} // signalled when the queue gains something
+	room  chan struct{} // signalled when the queue is taken or the stream ends
 }
 
-func newStream() *Stream { return &Stream{wake: make(chan struct{}, 1)} }
+func newStream() *Stream {
+	return &Stream{wake: make(chan struct{}, 1), room: make(chan struct{}, 1)}
+}
+
+// PutQueue bounds the responses Put queues before it waits for the
+// client to take them.
+const PutQueue = 64
+
+// ErrStalled is Put's error for a client that took nothing for Timeout,
+// and for a stream that has ended (the client hung up).
+var ErrStalled = fmt.Errorf("the client did not take the output for %v, or hung up", Timeout)
+
+// Put queues r (its More is set) for the client and, unlike Send, never
+// drops it: with PutQueue responses queued it waits for the client to
+// take them, up to Timeout. A request whose every output must arrive (a
+// batch) uses Put, so that its output is neither lost nor held whole.
+func (s *Stream) Put(r Response) error {
+	r.More = true
+	var timer *time.Timer
+	for {
+		s.mu.Lock()
+		switch {
+		case s.ended:
+			s.mu.Unlock()
+			return ErrStalled
+		case len(s.queue) < PutQueue:
+			s.queue = append(s.queue, r)
+			s.signal()
+			s.mu.Unlock()
+			return nil
+		}
+		s.mu.Unlock()
+		if timer == nil {
+			timer = time.NewTimer(Timeout)
+			defer timer.Stop()
+		}
+		select {
+		case <-s.room:
+		case <-timer.C:
+			return ErrStalled
+		}
+	}
+}
 
 // Send queues one event's output for the client, or drops it when the
 // client is QueueLen events behind. Send after the stream has ended does
@@ -86,7 +129,15 @@ func (s *Stream) take() []Response {
 	if s.lost > 0 {
 		out = append(out, s.notice())
 	}
+	s.roomSignal()
 	return out
+}
+
+func (s *Stream) roomSignal() {
+	select {
+	case s.room <- struct{}{}:
+	default:
+	}
 }
 
 // end stops the stream taking events.
@@ -94,28 +145,37 @@ func (s *Stream) end() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.ended = true
+	s.roomSignal()
 }
 
 // serveStream runs sh for a streaming request and writes what it sends
-// until it returns, then its last response. The client ends the stream by
-// closing the connection; it sends nothing after the request, so a read
-// returning is the hang-up. Writes wait for the client as long as the
-// stream runs (a slow client loses events, never stalls the handler);
-// once it is over, the client has Timeout to take what is left.
-func serveStream(ctx context.Context, conn net.Conn, req Request, sh StreamHandler) {
+// until it returns, then its last response. With hangup, the client
+// ends the stream by closing the connection; it sends nothing after the
+// request, so a read returning is the hang-up. (A request with a body
+// reads the connection itself.) Writes wait for the client as long as
+// the stream runs (a slow client loses what Send sends, never stalls
+// the handler; Put gives up after Timeout); once it is over, the client
+// has Timeout to take what is left.
+func serveStream(ctx context.Context, conn net.Conn, req Request, hangup bool, sh StreamHandler) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	conn.SetDeadline(time.Time{})
-	go func() {
-		var b [1]byte
-		conn.Read(b[:])
-		cancel()
-	}()
+	if hangup {
+		go func() {
+			var b [1]byte
+			conn.Read(b[:])
+			cancel()
+		}()
+	}
 	stop := context.AfterFunc(ctx, func() { conn.SetWriteDeadline(time.Now().Add(Timeout)) })
 	defer stop()
 	s := newStream()
 	last := make(chan Response, 1)
-	go func() { last <- sh(ctx, req, s) }()
+	go func() {
+		r := sh(ctx, req, s)
+		conn.SetWriteDeadline(time.Now().Add(Timeout))
+		last <- r
+	}()
 	w := bufio.NewWriter(conn)
 	enc := json.NewEncoder(w)
 	var final *Response
@@ -130,8 +190,8 @@ func serveStream(ctx context.Context, conn net.Conn, req Request, sh StreamHandl
 		if err := w.Flush(); err != nil || final != nil && len(batch) == 0 {
 			cancel()
 			if final == nil {
-				<-last
 				s.end()
+				<-last
 			}
 			return
 		}

@@ -205,7 +205,7 @@ func streamAsNobody(t *testing.T, sh StreamHandler) Response {
 	pol, _ := PolicyFor(path)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- Serve(ctx, l, pol, echo, sh) }()
+	go func() { done <- Serve(ctx, l, pol, echo, sh, nil) }()
 	defer func() { cancel(); <-done }()
 	cmd := exec.Command(exe, "-test.run=^TestStreamUnauthorised$")
 	cmd.Env = append(os.Environ(), "GOVRF_API_STREAM_CLIENT="+path)

@@ -6,10 +6,8 @@ package cli
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/govrf/govrf/internal/buildinfo"
@@ -105,7 +103,12 @@ func RunWith(ctl *control.Control, plane Plane, argv []string, stdout, stderr io
 		io.WriteString(out, versionText())
 		return exitOK
 	case inv.batch != "":
-		return runBatch(ctl, inv.opts, inv.batch, out, stderr)
+		r, code := openBatch(inv.batch, stderr)
+		if r == nil {
+			return code
+		}
+		defer r.Close()
+		return runBatch(&ctx{ctl: ctl, plane: plane, opts: inv.opts, out: out, warn: stderr}, inv, r, nil)
 	case len(inv.rest) == 0:
 		io.WriteString(stderr, usage)
 		return exitUsage
@@ -128,62 +131,6 @@ func runOne(c *ctx, words []string) error {
 	return &cmdError{fmt.Sprintf("Object %q is unknown, try \"govrf help\".", words[0]), exitSyntax}
 }
 
-// runBatch runs a command file as `ip -batch` (lib/utils.c do_batch): one
-// command per line; a failed command is named by file and line, makes the
-// exit code 1 and stops the batch unless -force. Errors for which ip exits
-// on the spot (garbage, bad arguments) end the batch even with -force,
-// with their own exit code.
-func runBatch(ctl *control.Control, opts Options, file string, out *bufio.Writer, stderr io.Writer) int {
-	var r io.Reader = os.Stdin
-	if file != "-" {
-		f, err := os.Open(file)
-		if err != nil {
-			var pe *os.PathError
-			if errors.As(err, &pe) {
-				err = pe.Err
-			}
-			fmt.Fprintf(stderr, "Cannot open file %q for reading: %s\n", file, strerror(err))
-			return exitSyntax
-		}
-		defer f.Close()
-		r = f
-	}
-	release := ctl.Hold()
-	defer release()
-	code := exitOK
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), 1<<20)
-	for line := 1; sc.Scan(); line++ {
-		words, err := splitLine(sc.Text())
-		if err == nil && len(words) == 0 {
-			continue
-		}
-		if err == nil {
-			var inv invocation
-			inv, err = parseOptionsOver(opts, words)
-			switch {
-			case err != nil:
-			case len(inv.rest) == 0 || inv.batch != "" || inv.version:
-				err = &cmdError{fmt.Sprintf("Object %q is unknown, try \"govrf help\".", words[0]), exitSyntax}
-			default:
-				err = runOne(&ctx{ctl: ctl, opts: inv.opts, out: out, warn: stderr}, inv.rest)
-			}
-		}
-		if err != nil {
-			fmt.Fprintln(stderr, message(err))
-			if endsBatch(err) {
-				return exitCode(err)
-			}
-			fmt.Fprintf(stderr, "Command failed %s:%d\n", file, line)
-			code = exitSyntax
-			if !opts.Force {
-				return code
-			}
-		}
-	}
-	return code
-}
-
 // strerror returns the C library's text for a system error.
 func strerror(err error) string {
 	s := err.Error()
@@ -204,14 +151,17 @@ func splitLine(s string) ([]string, error) {
 }
 
 const usage = `Usage: govrf [ OPTIONS ] OBJECT { COMMAND | help }
-       govrf [ -force ] -batch filename
+       govrf [ -force ] [ -atomic ] -batch filename
        govrf demo [ help ]
 where  OBJECT := { address | help | link | monitor | neighbor | nexthop | route | rule |
                    save | show running-config | sysctl | vrf }
        OPTIONS := { -V[ersion] | -s[tatistics] | -d[etails] | -r[esolve] |
                     -h[uman-readable] | -iec | -j[son] | -p[retty] |
                     -f[amily] { inet | inet6 } | -4 | -6 | -br[ief] | -o[neline] |
-                    -b[atch] [filename] | -N[umeric] | -a[ll] | -c[olor] }
+                    -b[atch] [filename] | -N[umeric] | -a[ll] | -c[olor] |
+                    -at[omic] | -off[line] }
+       -atomic: a batch applies all or nothing (govrfd)
+       -offline: run on a control plane of govrf's own, never in govrfd
 `
 
 // doHelp prints the usage to standard error and fails, as `ip help` does.

@@ -2,15 +2,32 @@ package cli
 
 // What a command line asks for, for the process that runs it: the govrf
 // client sends most command lines to govrfd as they are, but runs some
-// itself (-batch, -V) and takes part in others (monitor, vrf exec, vrf
-// identify).
+// itself (-offline, -V) and takes part in others (-batch, monitor, vrf
+// exec, vrf identify).
 
-// Offline reports whether argv must run in the caller's process rather
-// than in the daemon: -batch reads a file (or standard input) that is
-// the caller's, not the daemon's.
+// Offline reports whether argv asks to run in the caller's process, on a
+// control plane of its own, never in a daemon (-offline).
 func Offline(argv []string) bool {
 	inv, err := parseOptions(argv)
-	return err == nil && inv.batch != ""
+	return err == nil && inv.offline
+}
+
+// Batch returns the file argv's -batch names ("-" for standard input),
+// "" if none: the client reads it and streams its lines to the daemon,
+// which never opens a client's files.
+func Batch(argv []string) string {
+	inv, err := parseOptions(argv)
+	if err != nil {
+		return ""
+	}
+	return inv.batch
+}
+
+// Atomic reports whether argv asks for an all-or-nothing batch
+// (-atomic): the daemon applies its lines only if every one succeeds.
+func Atomic(argv []string) bool {
+	inv, err := parseOptions(argv)
+	return err == nil && inv.atomic
 }
 
 // AsksVersion reports whether argv is `-V` (-Version), which the client

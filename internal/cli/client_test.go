@@ -41,3 +41,31 @@ func TestClientPredicates(t *testing.T) {
 		}
 	}
 }
+
+// TestBatchPredicates: -batch's file, -offline and -atomic, whatever
+// the other options and abbreviations; -o stays -oneline and -a -all.
+func TestBatchPredicates(t *testing.T) {
+	for _, tc := range []struct {
+		argv            string
+		file            string
+		offline, atomic bool
+	}{
+		{argv: "-batch f", file: "f"},
+		{argv: "-force -b -", file: "-"},
+		{argv: "-offline -batch f", file: "f", offline: true},
+		{argv: "-off -at -batch f", file: "f", offline: true, atomic: true},
+		{argv: "-o -a link show"},
+		{argv: "link show"},
+	} {
+		argv := strings.Fields(tc.argv)
+		if got := Batch(argv); got != tc.file {
+			t.Errorf("Batch(%q) = %q, want %q", tc.argv, got, tc.file)
+		}
+		if got := Offline(argv); got != tc.offline {
+			t.Errorf("Offline(%q) = %v, want %v", tc.argv, got, tc.offline)
+		}
+		if got := Atomic(argv); got != tc.atomic {
+			t.Errorf("Atomic(%q) = %v, want %v", tc.argv, got, tc.atomic)
+		}
+	}
+}

@@ -8,6 +8,11 @@ type invocation struct {
 	rest    []string // the object and its arguments
 	batch   string   // -batch FILE
 	version bool     // -Version
+	offline bool     // -offline: never ask a daemon
+	atomic  bool     // -atomic: a daemon's batch applies all or nothing
+	// words are the global options given, as given, but for -batch,
+	// -offline and -atomic: what a batch line inherits.
+	words []string
 }
 
 // globalOption is one of ip's global options. They are tried in ip's order
@@ -50,6 +55,8 @@ var globalOptions = []globalOption{
 	{name: "-netns", arg: true, set: unsupported("-netns")},
 	{name: "-Numeric"},
 	{name: "-all"},
+	{name: "-atomic", set: func(inv *invocation, _ string) error { inv.atomic = true; return nil }},
+	{name: "-offline", set: func(inv *invocation, _ string) error { inv.offline = true; return nil }},
 	{name: "-echo", exact: true},
 }
 
@@ -91,6 +98,13 @@ func parseOptionsOver(o Options, argv []string) (invocation, error) {
 			if err := g.set(&inv, val); err != nil {
 				return inv, err
 			}
+		}
+		switch {
+		case g.name == "-batch" || g.name == "-offline" || g.name == "-atomic":
+		case g.arg:
+			inv.words = append(inv.words, argv[i-1], val)
+		default:
+			inv.words = append(inv.words, argv[i])
 		}
 	}
 	inv.rest = argv[i:]

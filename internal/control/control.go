@@ -20,6 +20,8 @@ type Control struct {
 	work *Snapshot  // the state being changed; nil when none is pending
 	pub  atomic.Pointer[Snapshot]
 	subs []*subscriber // called on every publication (changes.go)
+	// changes counts the operations that changed the state (Changes).
+	changes uint64
 }
 
 // New returns a control plane in the state of a fresh network namespace:
@@ -99,9 +101,24 @@ func (c *Control) do(op func(w *Snapshot) error) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	w := c.begin()
+	was := w.dirty
+	w.dirty = false
 	err := op(w)
+	if w.dirty {
+		c.changes++
+	}
+	w.dirty = w.dirty || was
 	c.commit()
 	return err
+}
+
+// Changes counts the operations that have changed the state since c was
+// made, published or not: a batch compares it before and after a line to
+// know whether the line changed anything while publication is held.
+func (c *Control) Changes() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.changes
 }
 
 // begin returns the working state, starting one from the published

@@ -169,7 +169,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	go d.watchStacks(ctx)
 	feedDone := make(chan struct{})
 	go func() { d.feed.run(ctx); close(feedDone) }()
-	err := api.Serve(ctx, d.ln, d.pol, d.handle, d.stream)
+	err := api.Serve(ctx, d.ln, d.pol, d.handle, d.stream, d.batch)
 	if err != nil {
 		slog.Error("govrfd stopping: the API server failed", "err", err)
 	} else {
@@ -198,8 +198,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 // handle runs one request on the control plane and brings ports and the
 // configuration file up to date with what it changed.
 func (d *Daemon) handle(req api.Request) api.Response {
-	if cli.Offline(req.Argv) {
-		return api.Response{Stderr: "Error: -batch reads a file of the caller's; run it with govrf offline, or one command per call.\n", Code: 1}
+	if cli.Batch(req.Argv) != "" {
+		return api.Response{Stderr: "Error: -batch comes with its file's lines, which this client did not send; use a govrf as new as govrfd, or run the file offline: govrf -offline -batch FILE.\n", Code: 1}
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()

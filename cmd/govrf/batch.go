@@ -1,0 +1,60 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/govrf/govrf/internal/api"
+	"github.com/govrf/govrf/internal/cli"
+)
+
+// remoteBatch runs `-batch FILE` in the daemon: this process opens FILE
+// (stdin for "-") and streams it, the daemon applies its lines as they
+// come and answers with each line's output in order, then the exit code.
+// The daemon never opens FILE itself: the caller's files are the
+// caller's to read.
+func remoteBatch(socket string, argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	file := cli.Batch(argv)
+	body := stdin
+	if file != "-" {
+		f, err := os.Open(file)
+		if err != nil {
+			var pe *os.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			fmt.Fprintf(stderr, "Cannot open file %q for reading: %s\n", file, strerror(err))
+			return exitSyntax
+		}
+		defer f.Close()
+		body = f
+	}
+	show := func(r api.Response) {
+		io.WriteString(stdout, r.Stdout)
+		io.WriteString(stderr, r.Stderr)
+	}
+	last, bodyErr, err := api.CallBody(context.Background(), socket, argv, body, show)
+	if err != nil {
+		return cannotTalk(stderr, err)
+	}
+	show(last)
+	if bodyErr != nil {
+		fmt.Fprintf(stderr, "govrf: reading %s: %v; the lines after those read were not sent\n", file, bodyErr)
+		return max(last.Code, exitSyntax)
+	}
+	return last.Code
+}
+
+// strerror returns the C library's text for a system error, as ip prints
+// it.
+func strerror(err error) string {
+	s := err.Error()
+	if s != "" {
+		s = strings.ToUpper(s[:1]) + s[1:]
+	}
+	return s
+}
