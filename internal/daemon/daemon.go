@@ -105,6 +105,7 @@ func newDaemon(cfg Config, open opener) (_ *Daemon, err error) {
 		return nil, err
 	}
 	d.feed = newFeed(d.ctl)
+	defer startLoad()()
 	if cfg.ConfigFile != "" {
 		f, err := os.Open(cfg.ConfigFile)
 		switch {
