@@ -16,6 +16,7 @@ type Snapshot struct {
 	gen       uint64
 	dirty     bool
 	writes    int            // table writes since the fork (Writes)
+	scratch   *Router        // the writer's gateway lookups (scratchRouter)
 	links     []*Link        // by index; nil where no link has that index
 	names     map[string]int // name → index
 	nextIndex int
@@ -66,6 +67,7 @@ func (s *Snapshot) fork() *Snapshot {
 	w.gen = s.gen + 1
 	w.dirty = false
 	w.writes = 0
+	w.scratch = nil
 	w.links = slices.Clone(s.links)
 	w.names = maps.Clone(s.names)
 	w.tables = maps.Clone(s.tables)
@@ -128,6 +130,18 @@ func (s *Snapshot) hotTable(id fib.TableID) *fib.Table {
 		return s.hot[lo].t
 	}
 	return nil
+}
+
+// scratchRouter returns a router for the writer's gateway checks, made
+// once per working state rather than per route: a Router escapes to the
+// heap, and a batch checks a gateway for every route it adds. Only the
+// writer of s may use it, and each use starts from a clean router.
+func (s *Snapshot) scratchRouter() *Router {
+	if s.scratch == nil {
+		s.scratch = new(Router)
+	}
+	*s.scratch = Router{}
+	return s.scratch
 }
 
 // Writes returns how many table writes made s from the snapshot before
