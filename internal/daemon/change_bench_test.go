@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"fmt"
+	"log/slog"
 	"net/netip"
 	"path/filepath"
 	"strings"
@@ -18,6 +19,7 @@ import (
 // A.B.C.0/24 via 10.0.0.2 in main, loaded through the control plane in
 // one batch.
 func benchDaemon(b *testing.B, n int) *Daemon {
+	slog.SetDefault(slog.New(slog.DiscardHandler))
 	f := &fakePorts{opened: map[string]*mem.Port{}}
 	d, err := newDaemon(Config{Socket: filepath.Join(b.TempDir(), "s.sock")}, f.open)
 	if err != nil {
