@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
 	"github.com/govrf/govrf/internal/buildinfo"
 	"github.com/govrf/govrf/internal/config"
@@ -35,6 +36,11 @@ type ctx struct {
 	out   io.Writer
 	warn  io.Writer // warnings that do not fail the command
 }
+
+// writers recycles RunWith's output buffers: a configuration load runs
+// a command per line, and a fresh 4 KiB buffer for each made most of the
+// garbage of a million-line load.
+var writers = sync.Pool{New: func() any { return bufio.NewWriter(nil) }}
 
 // diagnostics writes to standard error after flushing standard output, so
 // that a terminal shows output and messages in the order they were made.
@@ -91,8 +97,13 @@ func Run(ctl *control.Control, argv []string, stdout, stderr io.Writer) int {
 // RunWith is Run for govrfd: plane answers what only a running data
 // plane knows (neighbours, packet counters).
 func RunWith(ctl *control.Control, plane Plane, argv []string, stdout, stderr io.Writer) int {
-	out := bufio.NewWriter(stdout)
-	defer out.Flush()
+	out := writers.Get().(*bufio.Writer)
+	out.Reset(stdout)
+	defer func() {
+		out.Flush()
+		out.Reset(nil)
+		writers.Put(out)
+	}()
 	stderr = diagnostics{out, stderr}
 	inv, err := parseOptions(argv)
 	switch {

@@ -207,12 +207,14 @@ func (s *Snapshot) isLocal6(a netip.Addr, dev int) bool {
 }
 
 // checkGateway validates a route's gateway (fib_check_nh_v4_gw,
-// ip6_route_check_nh).
-func (s *Snapshot) checkGateway(table fib.TableID, scope fib.Scope, nh fib.Nexthop) error {
+// ip6_route_check_nh). When the check looked the gateway up, found is
+// set and g is gatewayLookup's answer, so that the caller need not look
+// again.
+func (s *Snapshot) checkGateway(table fib.TableID, scope fib.Scope, nh fib.Nexthop) (g fib.Result, found bool, err error) {
 	gw := nh.Gateway
 	if nh.Onlink {
 		if nh.Dev == 0 {
-			return errMsg(syscall.EINVAL, "Nexthop device required for onlink")
+			return g, false, errMsg(syscall.EINVAL, "Nexthop device required for onlink")
 		}
 		if !gw.Is4() {
 			// ip6_route_check_nh_onlink: a non-default unicast route to
@@ -229,65 +231,64 @@ func (s *Snapshot) checkGateway(table fib.TableID, scope fib.Scope, nh fib.Nexth
 					}
 				}
 				if ok && !r.Type.IsError() && r.Prefix.Bits() > 0 && (r.Type != fib.TypeUnicast || r.Nexthop.Dev != nh.Dev) {
-					return errMsg(syscall.EINVAL, "Nexthop has invalid gateway or device mismatch")
+					return g, false, errMsg(syscall.EINVAL, "Nexthop has invalid gateway or device mismatch")
 				}
 			}
-			return nil
+			return g, false, nil
 		}
 		if scope >= fib.ScopeLink {
-			return errMsg(syscall.EINVAL, "Nexthop has invalid scope")
+			return g, false, errMsg(syscall.EINVAL, "Nexthop has invalid scope")
 		}
 		if !s.Link(nh.Dev).Up {
-			return errMsg(syscall.ENETDOWN, "Nexthop device is not up")
+			return g, false, errMsg(syscall.ENETDOWN, "Nexthop device is not up")
 		}
 		// inet_addr_type_dev_table: the gateway must be a plain unicast
 		// address of the device's L3 domain, not one of ours.
 		var w walker
 		w.s, w.q = s, fib.Query{Dst: gw, Objects: s}
 		id := s.l3Table(nh.Dev, fib.TableLocal)
-		var err error
 		if id == fib.TableLocal && !s.customRules4 {
 			_, _, err = w.lookupMerged()
 		} else {
 			_, _, err = w.LookupTable(id)
 		}
 		if err == nil && w.res.Type != fib.TypeUnicast || gw.IsMulticast() || gw == bcast4 {
-			return errMsg(syscall.EINVAL, "Nexthop has invalid gateway")
+			return g, false, errMsg(syscall.EINVAL, "Nexthop has invalid gateway")
 		}
-		return nil
+		return g, false, nil
 	}
 	if !gw.Is4() {
 		if gw.IsLinkLocalUnicast() {
 			if nh.Dev == 0 {
-				return errMsg(syscall.EINVAL, "Egress device not specified")
+				return g, false, errMsg(syscall.EINVAL, "Egress device not specified")
 			}
-			return nil
+			return g, false, nil
 		}
 		if gw.IsMulticast() || gw.IsUnspecified() {
-			return errMsg(syscall.EINVAL, "Invalid gateway address")
+			return g, false, errMsg(syscall.EINVAL, "Invalid gateway address")
 		}
 	}
 	res, ok := s.gatewayLookup(table, scope, nh)
 	if !gw.Is4() {
 		if !ok || res.Nexthop.Gateway.IsValid() || res.Type.IsError() || nh.Dev != 0 && res.Nexthop.Dev != nh.Dev {
-			return errMsg(syscall.EHOSTUNREACH, "")
+			return g, false, errMsg(syscall.EHOSTUNREACH, "")
 		}
 		if l := s.Link(res.Nexthop.Dev); l != nil && l.Kind == KindLoopback {
-			return errMsg(syscall.EINVAL, "Egress device can not be loopback device for this route")
+			return g, false, errMsg(syscall.EINVAL, "Egress device can not be loopback device for this route")
 		}
-		return nil
+		return res, true, nil
 	}
 	if !ok || res.Type != fib.TypeUnicast && res.Type != fib.TypeLocal {
-		return errMsg(syscall.EINVAL, "Nexthop has invalid gateway")
+		return g, false, errMsg(syscall.EINVAL, "Nexthop has invalid gateway")
 	}
 	l := s.Link(res.Nexthop.Dev)
 	if l == nil {
-		return errMsg(syscall.EINVAL, "No egress device for nexthop gateway")
+		return g, false, errMsg(syscall.EINVAL, "No egress device for nexthop gateway")
 	}
 	if !l.Up {
-		return errMsg(syscall.ENETDOWN, "")
+		return g, false, errMsg(syscall.ENETDOWN, "")
 	}
-	return nil
+	return res, true, nil
 }
 
 // gatewayLookup finds the route to a gateway: in the route's table if it
@@ -310,7 +311,7 @@ func (s *Snapshot) gatewayLookup(table fib.TableID, scope fib.Scope, nh fib.Next
 			return res, true
 		}
 	}
-	var r Router
+	r := s.scratchRouter()
 	r.w.throwStops = !v4 // fib6_lookup takes a throw route as an answer
 	f := rule.Flow{Dst: nh.Gateway, Iif: loopbackIndex, Oif: nh.Dev}
 	res, _, err := r.lookup(s, &f, lscope, 0)

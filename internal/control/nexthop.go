@@ -85,7 +85,8 @@ func (s *Snapshot) checkNexthop(nh *Nexthop) error {
 		nh.Family = fib.FamilyOf(nh.Gateway)
 		// nh_create_ipv4: the gateway is checked in the table of the
 		// device's L3 domain.
-		return s.checkGateway(s.l3Table(nh.Dev, fib.TableMain), fib.ScopeUniverse, fib.Nexthop{Gateway: nh.Gateway, Dev: nh.Dev, Onlink: nh.Onlink})
+		_, _, err := s.checkGateway(s.l3Table(nh.Dev, fib.TableMain), fib.ScopeUniverse, fib.Nexthop{Gateway: nh.Gateway, Dev: nh.Dev, Onlink: nh.Onlink})
+		return err
 	}
 	return nil
 }

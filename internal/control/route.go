@@ -179,10 +179,13 @@ func (s *Snapshot) checkNexthopOf(r *fib.Route, nh *fib.Nexthop) error {
 	if !r.Is4() && s.isLocal6(nh.Gateway, nh.Dev) {
 		return rterr.New(syscall.EINVAL, "Gateway can not be a local address")
 	}
-	if err := s.checkGateway(r.Table, r.Scope, *nh); err != nil {
+	g, found, err := s.checkGateway(r.Table, r.Scope, *nh)
+	if err != nil {
 		return err
 	}
-	g, _ := s.gatewayLookup(r.Table, r.Scope, *nh)
+	if !found {
+		g, _ = s.gatewayLookup(r.Table, r.Scope, *nh)
+	}
 	if nh.Dev == 0 {
 		nh.Dev = g.Nexthop.Dev
 	}

@@ -15,6 +15,8 @@ import (
 type Snapshot struct {
 	gen       uint64
 	dirty     bool
+	writes    int            // table writes since the fork (Writes)
+	scratch   *Router        // the writer's gateway lookups (scratchRouter)
 	links     []*Link        // by index; nil where no link has that index
 	names     map[string]int // name → index
 	nextIndex int
@@ -64,6 +66,8 @@ func (s *Snapshot) fork() *Snapshot {
 	w := *s
 	w.gen = s.gen + 1
 	w.dirty = false
+	w.writes = 0
+	w.scratch = nil
 	w.links = slices.Clone(s.links)
 	w.names = maps.Clone(s.names)
 	w.tables = maps.Clone(s.tables)
@@ -127,6 +131,23 @@ func (s *Snapshot) hotTable(id fib.TableID) *fib.Table {
 	}
 	return nil
 }
+
+// scratchRouter returns a router for the writer's gateway checks, made
+// once per working state rather than per route: a Router escapes to the
+// heap, and a batch checks a gateway for every route it adds. Only the
+// writer of s may use it, and each use starts from a clean router.
+func (s *Snapshot) scratchRouter() *Router {
+	if s.scratch == nil {
+		s.scratch = new(Router)
+	}
+	*s.scratch = Router{}
+	return s.scratch
+}
+
+// Writes returns how many table writes made s from the snapshot before
+// it: about the number of routes added or deleted, a flush counting
+// once. What a snapshot holds beyond its predecessor grows with it.
+func (s *Snapshot) Writes() int { return s.writes }
 
 // Gen returns the snapshot's generation, increasing with every change.
 func (s *Snapshot) Gen() uint64 { return s.gen }
@@ -228,6 +249,7 @@ func (s *Snapshot) table(id fib.TableID) *fib.Table {
 	}
 	s.tables[id] = t
 	s.dirty = true
+	s.writes++
 	return t
 }
 

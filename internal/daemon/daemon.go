@@ -106,6 +106,7 @@ func newDaemon(cfg Config, open opener) (_ *Daemon, err error) {
 		return nil, err
 	}
 	d.feed = newFeed(d.ctl)
+	defer startLoad()()
 	if cfg.ConfigFile != "" {
 		if err := d.load(); err != nil {
 			return nil, err

@@ -19,6 +19,15 @@ import (
 // burst beyond this is dropped and reported to every monitor.
 const pairQueue = 1024
 
+// pendingWrites bounds the table writes of the publications waiting to
+// be diffed: each queued publication keeps its snapshot, and what a
+// snapshot holds beyond its predecessor grows with its writes, up to a
+// whole table's copy. A bulk load publishing faster than a monitor's
+// diff would otherwise pile up copies of a large table; past this bound
+// publications are dropped and reported as lost, as a full queue's are.
+// A publication is queued whatever its size when nothing waits.
+const pendingWrites = 1 << 18
+
 // feed hands the control plane's changes to the `monitor` clients. It
 // subscribes to the control plane only while a client watches, so that
 // tables track their changes only then. One goroutine diffs each
@@ -31,7 +40,10 @@ type feed struct {
 	neighs chan neighEvent
 	ports  chan portEvent
 	lost   atomic.Uint64 // publications and neighbour events dropped since the feed last said so
-	active atomic.Bool   // someone watches: neighbour events are worth queueing
+	writes atomic.Int64  // table writes of the queued publications
+	// maxWrites bounds writes (pendingWrites).
+	maxWrites int64
+	active    atomic.Bool // someone watches: neighbour events are worth queueing
 
 	mu       sync.Mutex
 	watchers map[*watcher]bool
@@ -59,7 +71,7 @@ type portEvent struct {
 func newFeed(ctl *control.Control) *feed {
 	return &feed{ctl: ctl, pairs: make(chan [2]*control.Snapshot, pairQueue),
 		neighs: make(chan neighEvent, pairQueue), ports: make(chan portEvent, pairQueue),
-		watchers: map[*watcher]bool{}}
+		watchers: map[*watcher]bool{}, maxWrites: pendingWrites}
 }
 
 // portState queues a change of the interface under port link, as ip
@@ -93,12 +105,21 @@ func (f *feed) neigh(link int, ev neigh.Event) {
 // push queues a publication; it runs under the control plane's writer
 // lock.
 func (f *feed) push(old, new *control.Snapshot) {
+	w := int64(new.Writes())
+	if len(f.pairs) > 0 && f.writes.Load()+w > f.maxWrites {
+		f.lost.Add(1)
+		return
+	}
 	select {
 	case f.pairs <- [2]*control.Snapshot{old, new}:
+		f.writes.Add(w)
 	default:
 		f.lost.Add(1)
 	}
 }
+
+// taken notes that the publication of new left the queue.
+func (f *feed) taken(new *control.Snapshot) { f.writes.Add(-int64(new.Writes())) }
 
 // watch adds a client until the returned function is called.
 func (f *feed) watch(m *cli.Monitor, s *api.Stream) (stop func()) {
@@ -129,6 +150,7 @@ func (f *feed) run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case p := <-f.pairs:
+			f.taken(p[1])
 			f.deliver(p[0], p[1])
 		case n := <-f.neighs:
 			f.deliverNeigh(n)

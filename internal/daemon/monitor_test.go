@@ -2,11 +2,14 @@ package daemon
 
 import (
 	"context"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/govrf/govrf/internal/api"
+	"github.com/govrf/govrf/internal/control"
+	"github.com/govrf/govrf/internal/fib"
 )
 
 // monitor runs `govrf ARGV` against the daemon in the background and
@@ -137,4 +140,38 @@ func TestMonitorHangUp(t *testing.T) {
 		t.Errorf("feed still subscribed with no watcher")
 	}
 	call(t, cfg.Socket, "link del d0", 0)
+}
+
+// TestFeedBoundsWrites: publications waiting to be diffed are bounded by
+// their table writes, so that a bulk load does not pile up snapshots; a
+// publication finding the queue empty is taken whatever its size.
+func TestFeedBoundsWrites(t *testing.T) {
+	ctl := control.New()
+	f := newFeed(ctl)
+	f.maxWrites = 3
+	publish := func(routes int) {
+		old := ctl.Snapshot()
+		release := ctl.Hold()
+		for i := range routes {
+			r := fib.Route{Table: fib.TableMain, Prefix: netip.PrefixFrom(netip.AddrFrom4([4]byte{192, 0, 2, byte(i)}), 32),
+				Type: fib.TypeBlackhole}
+			if err := ctl.AddRoute(r, fib.OpReplace); err != nil {
+				t.Fatal(err)
+			}
+		}
+		release()
+		f.push(old, ctl.Snapshot())
+	}
+	publish(5) // queued: nothing waits
+	publish(1) // dropped: 5 writes wait
+	if len(f.pairs) != 1 || f.lost.Load() != 1 {
+		t.Fatalf("after 5 then 1 writes with a bound of 3: %d queued, %d lost; want 1, 1", len(f.pairs), f.lost.Load())
+	}
+	p := <-f.pairs
+	f.taken(p[1])
+	publish(2)
+	publish(1)
+	if len(f.pairs) != 2 || f.lost.Load() != 1 {
+		t.Errorf("after 2 then 1 writes with a bound of 3: %d queued, %d lost; want 2, 1", len(f.pairs), f.lost.Load())
+	}
 }

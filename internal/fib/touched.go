@@ -12,16 +12,19 @@ import (
 // two tables in full costs a walk of both; a fork instead records the
 // prefixes its writes touch, and the feed compares only those. Recording
 // costs a map insert per write, so it is done only for forks of tables
-// whose writer asked for it (TrackForks) while someone listens, and it
-// gives up past maxTouched prefixes, where a full comparison is as cheap
-// as the listener's work on the changes anyway. Tables are numbered, and
+// whose writer asked for it (TrackForks) while someone listens. It gives
+// up only once it holds more prefixes than the table: comparing a
+// touched prefix costs about a third of what a full comparison costs per
+// prefix, so a record never larger than the table always pays, and a
+// bulk load published in large steps is diffed in proportion to its
+// steps rather than to the table. Tables are numbered, and
 // a fork knows its parent's number, so that the record is never applied
 // to a table it was not taken against, without the fork keeping its
 // parent (and so every older version) alive.
 
-// maxTouched bounds the prefixes a fork records before it stops and
-// reports that it touched everything.
-const maxTouched = 4096
+// minTouched is how many prefixes a fork records, however small its
+// table, before it may stop and report that it touched everything.
+const minTouched = 4096
 
 // serials numbers tables.
 var serials atomic.Uint64
@@ -37,9 +40,9 @@ func (t *Table) TrackForks(on bool) { t.trackForks.Store(on) }
 // Touched returns the prefixes whose routes may differ between t and from,
 // IPv4 first and in ascending order within a family. all is true when
 // that is not known: t is not a fork of from (nor from itself), from did
-// not TrackForks when t was forked, or t wrote more than maxTouched
-// prefixes; every prefix must then be compared. A prefix written back to
-// its old routes is still listed.
+// not TrackForks when t was forked, or t wrote more prefixes than it
+// holds (and more than minTouched); every prefix must then be compared.
+// A prefix written back to its old routes is still listed.
 func (t *Table) Touched(from *Table) (prefixes []netip.Prefix, all bool) {
 	switch {
 	case from == t:
@@ -64,7 +67,7 @@ func (t *Table) touch(p netip.Prefix) {
 	if t.touched == nil {
 		return
 	}
-	if _, ok := t.touched[p]; !ok && len(t.touched) >= maxTouched {
+	if _, ok := t.touched[p]; !ok && len(t.touched) >= max(minTouched, t.trie.Size()) {
 		t.touched = nil
 		return
 	}

@@ -78,9 +78,13 @@ func TestTouchedUnknown(t *testing.T) {
 	untracked.Freeze()
 	parent := tracked(t)
 	over := parent.Mutable()
-	for i := range maxTouched + 1 {
-		over.Add(Route{Prefix: netip.PrefixFrom(netip.AddrFrom4([4]byte{10, byte(i >> 8), byte(i), 0}), 24),
-			Type: TypeUnicast, Nexthops: []Nexthop{{Dev: 2}}}, OpAdd)
+	// Churn: each prefix comes and goes, so the record outgrows the
+	// table.
+	for i := range minTouched + 1 {
+		r := Route{Prefix: netip.PrefixFrom(netip.AddrFrom4([4]byte{10, byte(i >> 8), byte(i), 0}), 24),
+			Type: TypeUnicast, Nexthops: []Nexthop{{Dev: 2}}}
+		over.Add(r, OpAdd)
+		over.Delete(r)
 	}
 	sibling := parent.Mutable()
 	sibling.Freeze()
@@ -90,7 +94,7 @@ func TestTouchedUnknown(t *testing.T) {
 	}{
 		{"new table", NewTable(10), nil},
 		{"fork of an untracked table", untracked.Mutable(), untracked},
-		{"fork past maxTouched", over, parent},
+		{"fork that touched more than it holds", over, parent},
 		{"sibling", parent.Mutable(), sibling},
 		{"grandchild", sibling.Mutable(), parent},
 	} {
