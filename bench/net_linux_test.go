@@ -22,6 +22,7 @@ import (
 type fwdNet struct {
 	prefix string      // of the namespaces' names
 	daemon *os.Process // govrfd, when it is the router
+	socket string      // govrfd's
 }
 
 // newFwdNet builds the namespaces and veth pairs, the name of each
@@ -131,11 +132,17 @@ func (n *fwdNet) govrfRouter(b *testing.B) {
 // and returns its socket.
 func (n *fwdNet) startDaemon(b *testing.B) string {
 	b.Helper()
+	return n.startDaemonIn(b, b.TempDir())
+}
+
+// startDaemonIn is startDaemon with the socket and the configuration
+// file in dir, where a daemon started again finds them.
+func (n *fwdNet) startDaemonIn(b *testing.B, dir string) string {
+	b.Helper()
 	self, err := os.Executable()
 	if err != nil {
 		b.Fatal(err)
 	}
-	dir := b.TempDir()
 	sock := filepath.Join(dir, "govrf.sock")
 	// nsenter execs the daemon, so d.Process is govrfd itself: its CPU
 	// time and SIGTERM go to the right process.
@@ -156,7 +163,7 @@ func (n *fwdNet) startDaemon(b *testing.B) string {
 			<-exited
 		}
 	})
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		if _, err := api.Call(sock, []string{"vrf", "show"}); err == nil {
 			break
 		}
@@ -169,7 +176,7 @@ func (n *fwdNet) startDaemon(b *testing.B) string {
 			b.Fatalf("govrfd did not answer on %s", sock)
 		}
 	}
-	n.daemon = d.Process
+	n.daemon, n.socket = d.Process, sock
 	return sock
 }
 
