@@ -114,22 +114,25 @@ func (d *Daemon) batchAtomic(argv []string, body io.Reader, out, errs io.Writer,
 	f := d.ctl.Fork()
 	var notes lineNotes
 	seen := f.Changes()
+	restore := d.linkCursor()
 	code := cli.RunBatch(f.Control, planeView{d}, argv, body, out, errs, func(line []string) error {
 		if n := f.Changes(); n != seen {
 			seen = n
-			notes.add(line)
+			notes.add(d.journaled(f.View(), line))
 		}
 		return stop()
 	})
 	if code != 0 {
+		restore()
 		stderr.WriteString("Nothing was applied: -atomic applies a batch only if every line succeeds.\n")
 		return code
 	}
 	if err := d.ctl.Install(f); err != nil {
+		restore()
 		fmt.Fprintf(stderr, "Error: %v\n", err)
 		return 2
 	}
-	notes.each(d.changed)
+	notes.each(d.record)
 	return 0
 }
 

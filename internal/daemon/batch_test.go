@@ -11,6 +11,7 @@ import (
 
 	"github.com/govrf/govrf/internal/api"
 	"github.com/govrf/govrf/internal/control"
+	"github.com/govrf/govrf/internal/journal"
 	"github.com/govrf/govrf/internal/port/mem"
 )
 
@@ -47,6 +48,15 @@ func links(d *Daemon, names ...string) string {
 	return strings.Join(have, " ")
 }
 
+// persisted returns the configuration file and its journal, as bytes
+// that show which command lines they keep (TestBatchJournaled checks
+// that a restart applies them).
+func persisted(cfg Config) string {
+	file, _ := os.ReadFile(cfg.ConfigFile)
+	j, _ := os.ReadFile(journal.Path(cfg.ConfigFile))
+	return string(file) + string(j)
+}
+
 const threeLines = "link add d0 type dummy\nlink show nosuch\nlink add d1 type dummy\n"
 
 func TestBatchStopsAtFirstError(t *testing.T) {
@@ -59,8 +69,8 @@ func TestBatchStopsAtFirstError(t *testing.T) {
 	if got := links(d, "d0", "d1"); got != "d0" {
 		t.Errorf("links after the batch: %q, want d0 (applied before the failure) only", got)
 	}
-	if file, _ := os.ReadFile(cfg.ConfigFile); !strings.Contains(string(file), "link add name d0 ") {
-		t.Errorf("configuration file after the batch:\n%s\nwant d0 saved", file)
+	if kept := persisted(cfg); !strings.Contains(kept, "link add d0 ") {
+		t.Errorf("configuration file and journal after the batch:\n%s\nwant d0 kept", kept)
 	}
 }
 
@@ -143,9 +153,8 @@ func TestBatchAtomic(t *testing.T) {
 	if n := count(); n != 1 {
 		t.Errorf("an atomic batch made %d publications, want 1", n)
 	}
-	file, _ := os.ReadFile(cfg.ConfigFile)
-	if !strings.Contains(string(file), "10.2.243.0/24") {
-		t.Errorf("configuration file after an atomic batch:\n%.400s\nwant its routes", file)
+	if kept := persisted(cfg); !strings.Contains(kept, "10.2.243.0/24") {
+		t.Errorf("configuration file and journal after an atomic batch:\n%.400s\nwant its routes", kept)
 	}
 	if got := call(t, cfg.Socket, "route show 10.1.7.0/24", 0).Stdout; !strings.Contains(got, "via 10.0.0.2 dev d0") {
 		t.Errorf("route show 10.1.7.0/24 after an atomic batch: %q", got)
@@ -204,12 +213,12 @@ func TestBatchClientVanishes(t *testing.T) {
 	time.Sleep(100 * time.Millisecond)
 	conn.Close()
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		file, _ := os.ReadFile(cfg.ConfigFile)
-		if strings.Contains(string(file), "link add name d0 ") {
+		kept := persisted(cfg)
+		if strings.Contains(kept, "link add d0 ") {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("d0 not saved 5s after the client hung up: links %q, file:\n%s", links(d, "d0", "d1"), file)
+			t.Fatalf("d0 not kept 5s after the client hung up: links %q, file and journal:\n%s", links(d, "d0", "d1"), kept)
 		}
 	}
 	if got := links(d, "d0", "d1"); got != "d0" {
@@ -235,5 +244,32 @@ func TestPublishDue(t *testing.T) {
 		if got := publishDue(t0, at(tc.last), at(tc.now)); got != tc.want {
 			t.Errorf("publishDue(last %v, now %v) = %v, want %v", tc.last, tc.now, got, tc.want)
 		}
+	}
+}
+
+// TestBatchJournaled checks that a daemon started on the files of one
+// that ran batches has exactly their applied lines, MACs of the links
+// they made included: a live batch that stops at a failure keeps the
+// lines before it, an -atomic batch that succeeds keeps all of them,
+// and one that fails leaves nothing, not even in the journal's record
+// of which links are new.
+func TestBatchJournaled(t *testing.T) {
+	cfg := paths(t)
+	run, stop := start(t, cfg, nil)
+	batchCall(t, cfg.Socket, "-batch live", "link add name red type vrf table 20\nlink add d0 type dummy\nlink set dev d0 master red up\nroute add 10.2.0.0/16 dev d0 vrf red\nlink show nosuch\nlink add d1 type dummy\n")
+	if _, code := batchCall(t, cfg.Socket, "-atomic -batch all", "link add name green type vrf table 30\nlink add d2 type dummy\nlink set dev d2 master green\nlink add name blue type vrf table 10\n"); code != 0 {
+		t.Fatalf("-atomic batch: exit %d", code)
+	}
+	if _, code := batchCall(t, cfg.Socket, "-atomic -batch none", "link add d3 type dummy\nlink add d4 type dummy\nlink show nosuch\n"); code == 0 {
+		t.Fatal("-atomic batch with a failing line: exit 0")
+	}
+	call(t, cfg.Socket, "link add d5 type dummy", 0)
+	before := views(t, run)
+	stop()
+
+	d := boot(t, cfg)
+	same(t, d, before, "after the batches")
+	if got := links(d, "red", "d0", "d1", "green", "d2", "blue", "d3", "d4", "d5"); got != "red d0 green d2 blue d5" {
+		t.Errorf("links after a restart: %q, want red d0 green d2 blue d5", got)
 	}
 }

@@ -142,22 +142,46 @@ func logRecovery(file string, rep journal.Report) {
 }
 
 // changed notes argv, a command line that changed the state, among the
-// changes the next commit makes durable: it goes to the journal (a
-// `link add` with the MAC its link drew). Call it after each command
-// line runs, before the next one. d.mu is held.
+// changes the next commit makes durable: it goes to the journal as
+// journaled makes it. Call it after each command line runs, before the
+// next one. d.mu is held.
 func (d *Daemon) changed(argv []string) {
+	d.record(d.journaled(d.ctl.View(), argv))
+}
+
+// journaled returns argv as the journal keeps it, v being the state
+// right after it ran: a `link add` with the MAC its link drew, so that
+// a replay does not draw another. d.mu is held.
+func (d *Daemon) journaled(v *control.Snapshot, argv []string) []string {
 	s := d.disk
 	if s == nil {
-		return
+		return argv
 	}
-	if links := s.newLinks(d.ctl.View()); len(links) == 1 {
+	if links := s.newLinks(v); len(links) == 1 {
 		argv = withMAC(argv, links[0].MAC)
 	}
-	if s.full {
-		return // the next commit writes the whole script
+	return argv
+}
+
+// record appends argv, made by journaled, to the journal. d.mu is held.
+func (d *Daemon) record(argv []string) {
+	s := d.disk
+	if s == nil || s.full {
+		return // none kept, or the next commit writes the whole script
 	}
 	// An append's failure stops the journal: commit reports it.
 	s.j.Append(config.JoinLine(argv))
+}
+
+// linkCursor returns where journaled looks for new links, and a function
+// that puts it back: a batch whose changes are dropped (-atomic) made
+// links that never were. d.mu is held.
+func (d *Daemon) linkCursor() (restore func()) {
+	if d.disk == nil {
+		return func() {}
+	}
+	next := d.disk.nextLink
+	return func() { d.disk.nextLink = next }
 }
 
 // newLinks returns the links v has beyond those seen.
