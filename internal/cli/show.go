@@ -1,10 +1,6 @@
 package cli
 
-import (
-	"fmt"
-
-	"github.com/govrf/govrf/internal/config"
-)
+import "github.com/govrf/govrf/internal/config"
 
 // doShow runs `show running-config`: the canonical command script of the
 // current state (docs/configuration.md), what govrfd keeps in its file.
@@ -13,12 +9,13 @@ func doShow(c *ctx, a *args) error {
 	if !matches(w, "running-config") || a.more() {
 		return &cmdError{`Usage: govrf show running-config`, exitUsage}
 	}
-	fmt.Fprint(c.out, config.Script(c.ctl.View()))
+	config.WriteScript(c.out, c.ctl.View()) // output errors are ignored, as ip ignores them
 	return nil
 }
 
 // doSave answers `save` offline: only govrfd has a configuration file
-// to write (it saves after every change, and on `save`).
+// to write (it keeps every change in it and its journal, and
+// compacts them on `save`).
 func doSave(c *ctx, a *args) error {
 	return &cmdError{"Error: save writes govrfd's configuration file; offline, use \"govrf show running-config\".", exitRefused}
 }

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/govrf/govrf/internal/control"
@@ -59,68 +60,71 @@ func (w *writer) nexthop(nh *control.Nexthop) {
 
 // routes writes every route not made by the kernel, table by table in
 // table order; `route append` puts each after the routes already there for
-// its prefix, so several routes of one prefix keep their order.
+// its prefix, so several routes of one prefix keep their order. A line is
+// appended to one reused buffer: a million routes make a script of 80 MB.
 func (w *writer) routes() {
+	var buf []byte
 	for _, id := range w.s.TableIDs() {
 		for r := range w.s.Table(id).All() {
 			if r.Proto != fib.ProtoKernel {
-				w.line("%s", w.route(&r))
+				buf = append(w.appendRoute(buf[:0], &r), '\n')
+				w.b.Write(buf)
 			}
 		}
 	}
 }
 
-func (w *writer) route(r *fib.Route) string {
-	var b strings.Builder
-	b.WriteString("route append ")
+// appendRoute appends r's `route append` line to b.
+func (w *writer) appendRoute(b []byte, r *fib.Route) []byte {
+	b = append(b, "route append "...)
 	if r.Type != fib.TypeUnicast {
-		b.WriteString(r.Type.String() + " ")
+		b = append(append(b, r.Type.String()...), ' ')
 	}
-	b.WriteString(r.Prefix.String())
+	b = r.Prefix.AppendTo(b)
 	if r.Tos != 0 {
-		fmt.Fprintf(&b, " tos 0x%02x", r.Tos)
+		b = fmt.Appendf(b, " tos 0x%02x", r.Tos)
 	}
-	fmt.Fprintf(&b, " table %s proto %s", r.Table, r.Proto)
+	b = append(append(append(append(b, " table "...), r.Table.String()...), " proto "...), r.Proto.String()...)
 	if r.Is4() {
-		fmt.Fprintf(&b, " scope %s", r.Scope)
+		b = append(append(b, " scope "...), r.Scope.String()...)
 	}
 	if r.Metric != 0 {
-		fmt.Fprintf(&b, " metric %d", r.Metric)
+		b = strconv.AppendUint(append(b, " metric "...), uint64(r.Metric), 10)
 	}
 	if r.Src.IsValid() {
-		fmt.Fprintf(&b, " src %s", r.Src)
+		b = r.Src.AppendTo(append(b, " src "...))
 	}
 	switch {
 	case r.NHID != 0:
-		fmt.Fprintf(&b, " nhid %d", r.NHID)
+		b = strconv.AppendUint(append(b, " nhid "...), uint64(r.NHID), 10)
 	case r.Type.IsError():
 	case len(r.Nexthops) == 1:
-		w.path(&b, r, &r.Nexthops[0])
+		b = w.appendPath(b, r, &r.Nexthops[0])
 	default:
 		for i := range r.Nexthops {
-			b.WriteString(" nexthop")
-			w.path(&b, r, &r.Nexthops[i])
-			fmt.Fprintf(&b, " weight %d", max(r.Nexthops[i].Weight, 1))
+			b = w.appendPath(append(b, " nexthop"...), r, &r.Nexthops[i])
+			b = strconv.AppendUint(append(b, " weight "...), uint64(max(r.Nexthops[i].Weight, 1)), 10)
 		}
 	}
-	return b.String()
+	return b
 }
 
-// path writes one nexthop of r: via, dev and onlink.
-func (w *writer) path(b *strings.Builder, r *fib.Route, nh *fib.Nexthop) {
+// appendPath appends one nexthop of r to b: via, dev and onlink.
+func (w *writer) appendPath(b []byte, r *fib.Route, nh *fib.Nexthop) []byte {
 	if nh.Gateway.IsValid() {
-		b.WriteString(" via ")
+		b = append(b, " via "...)
 		if nh.Gateway.Is4() != r.Is4() {
-			b.WriteString("inet6 ")
+			b = append(b, "inet6 "...)
 		}
-		b.WriteString(nh.Gateway.String())
+		b = nh.Gateway.AppendTo(b)
 	}
 	if l := w.s.Link(nh.Dev); l != nil {
-		b.WriteString(" dev " + word(l.Name))
+		b = append(append(b, " dev "...), word(l.Name)...)
 	}
 	if nh.Onlink {
-		b.WriteString(" onlink")
+		b = append(b, " onlink"...)
 	}
+	return b
 }
 
 // rules writes each family's rules as changes to the rules the script's

@@ -1,7 +1,9 @@
 package config
 
 import (
+	"bufio"
 	"fmt"
+	"io"
 	"net/netip"
 	"slices"
 	"strings"
@@ -36,7 +38,15 @@ import (
 // link-local addresses made on link up, lo's default addresses and the
 // default and l3mdev rules, apart from their deletion.
 func Script(s *control.Snapshot) string {
-	w := &writer{s: s, ll: map[int]bool{}}
+	var b strings.Builder
+	WriteScript(&b, s)
+	return b.String()
+}
+
+// WriteScript writes Script(s) to out as it is made, without holding it
+// whole, and returns out's first error.
+func WriteScript(out io.Writer, s *control.Snapshot) error {
+	w := &writer{s: s, b: bufio.NewWriterSize(out, 64<<10), ll: map[int]bool{}}
 	w.sysctls()
 	w.links()
 	used := usedLinks(s)
@@ -51,18 +61,18 @@ func Script(s *control.Snapshot) string {
 			w.down(l)
 		}
 	}
-	return w.b.String()
+	return w.b.Flush()
 }
 
-// writer accumulates the script of one snapshot.
+// writer writes the script of one snapshot.
 type writer struct {
 	s  *control.Snapshot
-	b  strings.Builder
+	b  *bufio.Writer
 	ll map[int]bool // links brought up during the script
 }
 
 func (w *writer) line(format string, a ...any) {
-	fmt.Fprintf(&w.b, format, a...)
+	fmt.Fprintf(w.b, format, a...)
 	w.b.WriteByte('\n')
 }
 

@@ -239,8 +239,7 @@ func (d *Daemon) save() error {
 // empty base. d.mu is held.
 func (d *Daemon) compact() error {
 	s := d.disk
-	script := []byte(config.Script(d.ctl.Snapshot()))
-	c, err := journal.Prepare(s.file, script)
+	c, err := journal.Prepare(s.file, scriptOf(d.ctl.Snapshot()))
 	if err != nil {
 		return err
 	}
@@ -250,7 +249,7 @@ func (d *Daemon) compact() error {
 		}
 		return err
 	}
-	s.full, s.scriptSize = false, len(script)
+	s.full, s.scriptSize = false, int(c.Size())
 	return nil
 }
 
@@ -272,8 +271,7 @@ func (d *Daemon) compactLater() {
 	s.bg.Add(1)
 	go func() {
 		defer s.bg.Done()
-		script := []byte(config.Script(snap))
-		c, err := journal.Prepare(s.file, script)
+		c, err := journal.Prepare(s.file, scriptOf(snap))
 		d.mu.Lock()
 		defer d.mu.Unlock()
 		s.compacting = false
@@ -291,8 +289,13 @@ func (d *Daemon) compactLater() {
 			slog.Warn("journal compaction failed; the journal grows until one succeeds", "file", s.file, "err", err)
 			return
 		}
-		s.scriptSize = len(script)
+		s.scriptSize = int(c.Size())
 	}()
+}
+
+// scriptOf returns the writer of snap's script for journal.Prepare.
+func scriptOf(snap *control.Snapshot) func(io.Writer) error {
+	return func(w io.Writer) error { return config.WriteScript(w, snap) }
 }
 
 // close waits for a background compaction and closes the journal. d.mu

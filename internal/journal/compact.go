@@ -3,6 +3,7 @@ package journal
 import (
 	"crypto/sha256"
 	"errors"
+	"hash"
 	"io"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 type Compaction struct {
 	file, tmp string
 	hash      Hash
+	size      int64
 }
 
 // The steps of a compaction, for tests that stop one as a crash would.
@@ -27,10 +29,11 @@ const (
 // tempPattern is the glob of file's compaction scripts not yet renamed.
 func tempPattern(file string) string { return "." + filepath.Base(file) + ".compact-*" }
 
-// Prepare writes script to a temporary file beside file and syncs it
-// (step a). It touches no file the journal's writer uses, so it may run
-// while requests go on.
-func Prepare(file string, script []byte) (*Compaction, error) {
+// Prepare writes a new script with write, which streams it, to a
+// temporary file beside file and syncs it (step a), hashing it on the
+// way: a script of a million routes is never held in memory. It touches
+// no file the journal's writer uses, so it may run while requests go on.
+func Prepare(file string, write func(io.Writer) error) (*Compaction, error) {
 	dir := filepath.Dir(file)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
@@ -39,8 +42,11 @@ func Prepare(file string, script []byte) (*Compaction, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Compaction{file: file, tmp: f.Name(), hash: sha256.Sum256(script)}
-	_, err = f.Write(script)
+	c := &Compaction{file: file, tmp: f.Name()}
+	h := &hashWriter{f: f, h: sha256.New()}
+	err = write(h)
+	h.h.Sum(c.hash[:0])
+	c.size = h.n
 	if err == nil {
 		err = f.Chmod(0o644)
 	}
@@ -55,6 +61,23 @@ func Prepare(file string, script []byte) (*Compaction, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// Size returns the size of the script in bytes.
+func (c *Compaction) Size() int64 { return c.size }
+
+// hashWriter writes to a file, hashing and counting what it writes.
+type hashWriter struct {
+	f *os.File
+	h hash.Hash
+	n int64
+}
+
+func (w *hashWriter) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	w.h.Write(p[:n])
+	w.n += int64(n)
+	return n, err
 }
 
 // Abandon removes a compaction that will not be installed.

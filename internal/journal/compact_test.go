@@ -1,6 +1,7 @@
 package journal
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -20,7 +21,7 @@ func compactionSetup(t *testing.T) (file string, j *Journal, c *Compaction, sinc
 	since = j.Size()
 	script := "link add d0 type dummy\nlink add d1 type dummy\nlink add d2 type dummy\nlink set dev d2 up\n"
 	request(t, j, "link add d3 type dummy")
-	c, err := Prepare(file, []byte(script))
+	c, err := Prepare(file, writeString(script))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,5 +105,13 @@ func onlyFiles(t *testing.T, file string) {
 	}
 	if want := []string{filepath.Base(file), filepath.Base(Path(file))}; !slices.Equal(names, want) {
 		t.Errorf("directory holds %q, want %q", names, want)
+	}
+}
+
+// writeString returns a Prepare writer that writes s.
+func writeString(s string) func(io.Writer) error {
+	return func(w io.Writer) error {
+		_, err := io.WriteString(w, s)
+		return err
 	}
 }

@@ -248,7 +248,7 @@ func TestFailureStops(t *testing.T) {
 		t.Errorf("Append after a failure = %v, Err = %v; want both to fail", err, j.Err())
 	}
 	script := "link add d0 type dummy\nlink add d1 type dummy\nlink add d2 type dummy\n"
-	c, err := Prepare(file, []byte(script))
+	c, err := Prepare(file, writeString(script))
 	if err != nil {
 		t.Fatal(err)
 	}
