@@ -42,6 +42,12 @@ type routeOpt struct {
 // order decides abbreviations ("m" is metric, "t" table, "s" ssthresh).
 var routeOpts []routeOpt
 
+// routeOptOf holds, for every word that selects a keyword (a keyword, or
+// a prefix of one that may be abbreviated), the first of routeOpts it
+// selects: a route line is looked up once per word rather than against
+// every keyword in turn, with the same answers.
+var routeOptOf map[string]*routeOpt
+
 func init() {
 	routeOpts = []routeOpt{
 		{"src", false, (*routeReq).parseSrc},
@@ -82,6 +88,21 @@ func init() {
 		{"encap", false, func(q *routeReq, a *args, kw string) error { return parseEncap(a) }},
 		{"ttl-propagate", false, (*routeReq).parseTTLPropagate},
 		{"fastopen_no_cookie", true, metricBool(`"fastopen_no_cookie"`)},
+	}
+	routeOptOf = map[string]*routeOpt{}
+	for _, o := range routeOpts {
+		for n := 1; n <= len(o.name); n++ {
+			kw := o.name[:n]
+			if _, done := routeOptOf[kw]; done {
+				continue
+			}
+			for i := range routeOpts {
+				if p := &routeOpts[i]; kw == p.name || p.prefix && matches(kw, p.name) {
+					routeOptOf[kw] = p
+					break
+				}
+			}
+		}
 	}
 }
 
@@ -128,10 +149,8 @@ func (q *routeReq) parse(a *args) error {
 // parseWord handles one keyword (and its value) or the destination.
 func (q *routeReq) parseWord(a *args) error {
 	kw := a.next()
-	for _, o := range routeOpts {
-		if kw == o.name || o.prefix && matches(kw, o.name) {
-			return o.parse(q, a, kw)
-		}
+	if o := routeOptOf[kw]; o != nil {
+		return o.parse(q, a, kw)
 	}
 	if kw == "nexthop" {
 		q.nhsOK = true

@@ -79,15 +79,23 @@ var ipProtocols = []ipProtocol{
 	{262, []string{"mptcp", "MPTCP"}},
 }
 
-// byName returns the key whose name is s.
-func byName[K comparable](names map[K]string, s string) (K, bool) {
+// The name databases read backwards, value by name (names are unique in
+// each): parsing a million-route script looks names up a few million
+// times.
+var (
+	protoByName   = byName(protoNames)
+	scopeByName   = byName(scopeNames)
+	tableByName   = byName(tableNames)
+	dsfieldByName = byName(dsfieldNames)
+)
+
+// byName returns the keys of names by name.
+func byName[K comparable](names map[K]string) map[string]K {
+	m := make(map[string]K, len(names))
 	for k, n := range names {
-		if n == s {
-			return k, true
-		}
+		m[n] = k
 	}
-	var zero K
-	return zero, false
+	return m
 }
 
 // wholeNumber reads s entirely as strtoul with C base prefixes, at most max.
@@ -98,7 +106,7 @@ func wholeNumber(s string, max uint64) (uint64, bool) {
 
 // parseProto is rtnl_rtprot_a2n: a protocol name or a number up to 255.
 func parseProto(s string) (fib.Proto, bool) {
-	if p, ok := byName(protoNames, s); ok {
+	if p, ok := protoByName[s]; ok {
 		return fib.Proto(p), true
 	}
 	n, ok := wholeNumber(s, 255)
@@ -115,7 +123,7 @@ func protoName(p fib.Proto) string {
 
 // parseScope is rtnl_rtscope_a2n.
 func parseScope(s string) (fib.Scope, bool) {
-	if v, ok := byName(scopeNames, s); ok {
+	if v, ok := scopeByName[s]; ok {
 		return fib.Scope(v), true
 	}
 	n, ok := wholeNumber(s, 255)
@@ -132,7 +140,7 @@ func scopeName(s fib.Scope) string {
 
 // parseTable is rtnl_rttable_a2n: a table name or a 32-bit number.
 func parseTable(s string) (fib.TableID, bool) {
-	if id, ok := byName(tableNames, s); ok {
+	if id, ok := tableByName[s]; ok {
 		return id, true
 	}
 	n, ok := wholeNumber(s, 0xffffffff)
@@ -150,7 +158,7 @@ func tableName(id fib.TableID) string {
 // parseDSField is rtnl_dsfield_a2n: a name from rt_dsfield or a hex byte
 // (with or without "0x").
 func parseDSField(s string) (uint8, bool) {
-	if v, ok := byName(dsfieldNames, s); ok {
+	if v, ok := dsfieldByName[s]; ok {
 		return v, true
 	}
 	n, rest, ok := strtoulBase(s, 16)

@@ -113,6 +113,14 @@ func JoinLine(words []string) string {
 // (makeargs): blanks separate, '#' outside a word starts a comment, and
 // quotes group.
 func SplitLine(s string) ([]string, error) {
+	if !strings.ContainsAny(s, "\"'#") {
+		return splitBlanks(s), nil
+	}
+	return splitQuoted(s)
+}
+
+// splitQuoted is SplitLine for any line.
+func splitQuoted(s string) ([]string, error) {
 	var out []string
 	var cur strings.Builder
 	in, quote := false, byte(0)
@@ -147,4 +155,35 @@ func SplitLine(s string) ([]string, error) {
 		out = append(out, cur.String())
 	}
 	return out, nil
+}
+
+// splitBlanks is SplitLine for a line without quotes or comments: the
+// words are s's own substrings, counted first so that one slice holds
+// them. A configuration of a million routes is a million such lines.
+func splitBlanks(s string) []string {
+	blank := func(c byte) bool { return c == ' ' || c == '\t' }
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if !blank(s[i]) && (i == 0 || blank(s[i-1])) {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]string, 0, n)
+	for i := 0; i < len(s); {
+		for i < len(s) && blank(s[i]) {
+			i++
+		}
+		j := i
+		for j < len(s) && !blank(s[j]) {
+			j++
+		}
+		if j > i {
+			out = append(out, s[i:j])
+		}
+		i = j
+	}
+	return out
 }

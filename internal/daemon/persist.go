@@ -3,6 +3,7 @@ package daemon
 import (
 	"bytes"
 	"crypto/sha256"
+	"hash"
 	"errors"
 	"fmt"
 	"io"
@@ -89,9 +90,7 @@ func (d *Daemon) load() error {
 		loaded(file, snap)
 	}
 	d.disk = s
-	script := config.Script(snap)
-	s.scriptSize = len(script)
-	if rep.Lines > 0 || sha256.Sum256([]byte(script)) != j.Base() {
+	if rep.Lines > 0 || !canonical(snap, j.Base(), &s.scriptSize) {
 		if err := d.compact(); err != nil {
 			// The file and its journal still hold the state; the next
 			// change tries again if the journal cannot go on.
@@ -100,6 +99,28 @@ func (d *Daemon) load() error {
 	}
 	ok = true
 	return nil
+}
+
+// canonical reports whether snap's script hashes to base, the hash of
+// the file the journal applies to, and sets *size to the script's size.
+// The script is streamed through the hash, never held whole.
+func canonical(snap *control.Snapshot, base journal.Hash, size *int) bool {
+	h := &countingHash{h: sha256.New()}
+	config.WriteScript(h, snap)
+	*size = h.n
+	var sum journal.Hash
+	return journal.Hash(h.h.Sum(sum[:0])) == base
+}
+
+// countingHash hashes and counts what is written to it.
+type countingHash struct {
+	h hash.Hash
+	n int
+}
+
+func (c *countingHash) Write(p []byte) (int, error) {
+	c.n += len(p)
+	return c.h.Write(p)
 }
 
 // replay runs the journal's committed lines as one batch.
