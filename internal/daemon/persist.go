@@ -3,9 +3,9 @@ package daemon
 import (
 	"bytes"
 	"crypto/sha256"
-	"hash"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"log/slog"
 	"os"
