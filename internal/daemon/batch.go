@@ -47,6 +47,8 @@ func (d *Daemon) batch(ctx context.Context, req api.Request, body io.Reader, s *
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	before, changes := d.ctl.Snapshot(), d.ctl.Changes()
+	done := bulkLoad()
+	defer func() { done(d.ctl.Changes() - changes) }()
 	out := &streamOut{s: s}
 	errs := &streamOut{s: s, stderr: true}
 	stop := func() error {

@@ -106,7 +106,7 @@ func newDaemon(cfg Config, open opener) (_ *Daemon, err error) {
 		return nil, err
 	}
 	d.feed = newFeed(d.ctl)
-	defer startLoad()()
+	defer bulkLoad()(bulkReturn) // a start's load may be large: its garbage goes back
 	if cfg.ConfigFile != "" {
 		if err := d.load(); err != nil {
 			return nil, err

@@ -4,23 +4,31 @@ import (
 	"runtime/debug"
 )
 
-// loadGCPercent is the GOGC the start-up load runs with, as govrf gives
-// `-batch`: a configuration of a million routes allocates a little per
-// line and keeps most of it, so collecting less often while it loads
-// shortens the start for some transient heap.
-const loadGCPercent = 300
+// bulkGCPercent is the GOGC bulk loads run with (the configuration at
+// start, a -batch), as govrf gives an offline `-batch`: a load of a
+// million routes allocates a little per line and keeps most of it, so
+// collecting less often while it loads shortens it by a third for some
+// transient heap.
+const bulkGCPercent = 300
 
-// startLoad prepares the process for loading the configuration at start
-// and returns the function to call once it is loaded. That function
-// restores the collector's setting and hands the load's garbage (the
-// script's text, the scratch pass that validated it) back to the
-// system, so that the daemon's resident memory is what its state needs
-// rather than the load's peak, which the runtime would otherwise return
-// only slowly.
-func startLoad() (loaded func()) {
-	old := debug.SetGCPercent(loadGCPercent)
-	return func() {
+// bulkReturn is the number of changes from which a bulk load hands its
+// garbage back to the system when it ends; a smaller one is not worth
+// the full collection that takes.
+const bulkReturn = 10_000
+
+// bulkLoad prepares the process for a bulk load and returns the function
+// to call once it is done, with the number of changes it made. That
+// function restores the collector's setting and, after a large load,
+// hands its garbage (lines, parsed words, the tables' copies) back to
+// the system, so that the daemon's resident memory is what its state
+// needs rather than the load's peak, which the runtime would otherwise
+// return only slowly. Loads run under d.mu, one at a time.
+func bulkLoad() (done func(changes uint64)) {
+	old := debug.SetGCPercent(bulkGCPercent)
+	return func(changes uint64) {
 		debug.SetGCPercent(old)
-		debug.FreeOSMemory()
+		if changes >= bulkReturn {
+			debug.FreeOSMemory()
+		}
 	}
 }
