@@ -314,7 +314,9 @@ func (d *Daemon) followTap(index int, p *tap.Port) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	o, ok := d.ports[index]
-	if !ok || o.port != port.Port(p) {
+	// A closed port was let go: by release, or by the data plane as the
+	// daemon stops. Only a device deleted from under it comes back.
+	if !ok || o.port != port.Port(p) || p.Closed() {
 		return
 	}
 	slog.Warn("TAP device deleted; creating it again", d.portAttrs(index)...)

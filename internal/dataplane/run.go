@@ -56,12 +56,25 @@ func (p *Plane) Run(ctx context.Context) error {
 	p.run = nil
 	p.mu.Unlock()
 	r.mu.Lock()
-	for c := range r.reading {
-		c.Close()
-	}
+	closeAll(r.reading)
 	r.mu.Unlock()
 	r.wg.Wait()
 	return ctx.Err()
+}
+
+// closeAll closes every port and stack still being read, concurrently:
+// closing a TAP device waits for the kernel to let it go, and with
+// thousands of ports one at a time would take seconds.
+func closeAll(reading map[io.Closer]bool) {
+	var wg sync.WaitGroup
+	for c := range reading {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c.Close()
+		}()
+	}
+	wg.Wait()
 }
 
 // start runs b's reader; p.mu is held.

@@ -148,6 +148,10 @@ func (p *Port) BatchSize() int { return p.batch }
 // created.
 func (p *Port) Gone() <-chan struct{} { return p.gone }
 
+// Closed reports whether Close has been called: Gone's channel is then
+// closed because the port was let go, not because its device was deleted.
+func (p *Port) Closed() bool { return p.closed.Load() }
+
 // vanish closes Gone's channel if err says the device is gone, and
 // returns err.
 func (p *Port) vanish(err error) error {

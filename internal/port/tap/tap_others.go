@@ -37,3 +37,6 @@ func (p *Port) Gone() <-chan struct{} {
 	close(c)
 	return c
 }
+
+// Closed reports false: there is no port to close.
+func (p *Port) Closed() bool { return false }
