@@ -144,7 +144,7 @@ func (d *Daemon) reconcile(before *control.Snapshot) []error {
 		go d.watch(index, o.watch, o.key.device)
 	}
 	for _, index := range taps {
-		go d.followTap(index, d.ports[index].port.(*tap.Port))
+		d.followTap(index, d.ports[index].port.(*tap.Port))
 	}
 	return errs
 }
@@ -305,12 +305,17 @@ func (d *Daemon) recheck(index int) {
 	slog.Info("interface appeared; port attached", d.portAttrs(index)...)
 }
 
-// followTap waits until TAP port p of link index is gone. If it went
-// because its device was deleted from under it (`ip link del`), not
-// because the link let it go, the device is created again: a tap link's
-// device is govrf's, as long as the link is configured.
+// followTap arranges for tapGone to run once TAP port p of link index
+// is gone, without a goroutine waiting meanwhile.
 func (d *Daemon) followTap(index int, p *tap.Port) {
-	<-p.Gone()
+	p.AfterGone(func() { d.tapGone(index, p) })
+}
+
+// tapGone runs once TAP port p of link index is gone. If it went because
+// its device was deleted from under it (`ip link del`), not because the
+// link let it go, the device is created again: a tap link's device is
+// govrf's, as long as the link is configured.
+func (d *Daemon) tapGone(index int, p *tap.Port) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	o, ok := d.ports[index]
@@ -325,7 +330,7 @@ func (d *Daemon) followTap(index int, p *tap.Port) {
 		slog.Warn("port not attached", append(linkAttrs(d.ctl.Snapshot(), index, o.key.device), "err", innermost(err))...)
 		return
 	}
-	go d.followTap(index, d.ports[index].port.(*tap.Port))
+	d.followTap(index, d.ports[index].port.(*tap.Port))
 }
 
 // release stops the watch of link index, and detaches and closes its

@@ -1,6 +1,7 @@
 package tap
 
 import (
+	"context"
 	"crypto/rand"
 	"fmt"
 	"os"
@@ -37,8 +38,8 @@ type Port struct {
 	iov    [2][]byte       // the reader's: its buffer, then spare
 	spare  [1]byte
 
-	gone     chan struct{} // closed by Close, or once the device is deleted
-	goneOnce sync.Once
+	gone    context.Context // done once Close is called or the device is deleted
+	goneNow context.CancelFunc
 
 	stats port.Meter
 }
@@ -54,7 +55,8 @@ var (
 // the number; Name returns the result. It needs CAP_NET_ADMIN, unless the
 // device is persistent and owned by the caller.
 func Create(name string, cfg Config) (*Port, error) {
-	p := &Port{mac: cfg.MAC, batch: cfg.BatchSize, gone: make(chan struct{})}
+	p := &Port{mac: cfg.MAC, batch: cfg.BatchSize}
+	p.gone, p.goneNow = context.WithCancel(context.Background())
 	if p.batch <= 0 {
 		p.batch = DefaultBatchSize
 	}
@@ -152,7 +154,12 @@ func (p *Port) BatchSize() int { return p.batch }
 // device), and deletion wakes a reader blocked in Read (tun_detach_all).
 // The device does not come back: the port must be closed and a new one
 // created.
-func (p *Port) Gone() <-chan struct{} { return p.gone }
+func (p *Port) Gone() <-chan struct{} { return p.gone.Done() }
+
+// AfterGone calls f in a goroutine of its own once Gone's channel is
+// closed. Until then it costs no goroutine, which matters with thousands
+// of ports.
+func (p *Port) AfterGone(f func()) { context.AfterFunc(p.gone, f) }
 
 // Closed reports whether Close has been called: Gone's channel is then
 // closed because the port was let go, not because its device was deleted.
@@ -162,7 +169,7 @@ func (p *Port) Closed() bool { return p.closed.Load() }
 // returns err.
 func (p *Port) vanish(err error) error {
 	if err == unix.EBADFD {
-		p.goneOnce.Do(func() { close(p.gone) })
+		p.goneNow()
 	}
 	return err
 }
@@ -185,7 +192,7 @@ func (p *Port) Close() error {
 	p.once.Do(func() {
 		p.closed.Store(true)
 		err = p.file.Close()
-		p.goneOnce.Do(func() { close(p.gone) })
+		p.goneNow()
 	})
 	return err
 }

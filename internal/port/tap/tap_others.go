@@ -40,3 +40,6 @@ func (p *Port) Gone() <-chan struct{} {
 
 // Closed reports false: there is no port to close.
 func (p *Port) Closed() bool { return false }
+
+// AfterGone calls f in a goroutine of its own at once: there is no port.
+func (p *Port) AfterGone(f func()) { go f() }
