@@ -63,20 +63,31 @@ func (p *Plane) Run(ctx context.Context) error {
 	return ctx.Err()
 }
 
-// closeAll closes every port and stack still being read, concurrently:
-// closing a TAP device waits for the kernel to let it go, and with
-// thousands of ports one at a time would take seconds.
+// closeAll closes every port and stack still being read, closeWorkers at
+// a time: closing a TAP device waits for the kernel to let it go, and
+// with thousands of ports one at a time would take seconds, while a
+// thread blocked in close(2) for each would cost more than it saves.
 func closeAll(reading map[io.Closer]bool) {
+	work := make(chan io.Closer)
 	var wg sync.WaitGroup
-	for c := range reading {
+	for range min(closeWorkers, len(reading)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c.Close()
+			for c := range work {
+				c.Close()
+			}
 		}()
 	}
+	for c := range reading {
+		work <- c
+	}
+	close(work)
 	wg.Wait()
 }
+
+// closeWorkers is how many ports closeAll closes at once.
+const closeWorkers = 64
 
 // start runs b's reader; p.mu is held.
 func (r *runState) start(p *Plane, b *binding) {
