@@ -195,13 +195,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	<-feedDone
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	ports, stacks := 0, len(d.stacks)
-	for index, o := range d.ports {
-		if o.port != nil {
-			ports++
-		}
-		d.release(index)
-	}
+	ports, stacks := d.releaseAll(), len(d.stacks)
 	d.closeStacks()
 	releaseLocks(d.locks)
 	slog.Info("govrfd stopped", "ports_closed", ports, "stacks_removed", stacks, "socket_removed", d.cfg.Socket)

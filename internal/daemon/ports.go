@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"strings"
+	"sync"
 
 	"github.com/govrf/govrf/internal/cli"
 	"github.com/govrf/govrf/internal/control"
@@ -357,6 +358,41 @@ func (d *Daemon) release(index int) {
 	}
 	delete(d.ports, index)
 }
+
+// releaseAll releases every port and returns how many were open. TAP
+// ports are closed first, closeWorkers at a time: closing a TAP device
+// waits for the kernel, and thousands one after another take minutes.
+// Their Close cannot fail in a way worth telling; a packet port's can,
+// and release closes it and says so.
+func (d *Daemon) releaseAll() int {
+	work := make(chan *tap.Port)
+	var wg sync.WaitGroup
+	for range closeWorkers {
+		wg.Go(func() {
+			for p := range work {
+				p.Close()
+			}
+		})
+	}
+	open := 0
+	for _, o := range d.ports {
+		if o.port != nil {
+			open++
+		}
+		if p, ok := o.port.(*tap.Port); ok {
+			work <- p
+		}
+	}
+	close(work)
+	wg.Wait()
+	for index := range d.ports {
+		d.release(index)
+	}
+	return open
+}
+
+// closeWorkers is how many ports releaseAll closes at once.
+const closeWorkers = 64
 
 // attachError says why the port of link l, key k, could not be opened:
 // what went wrong and, where the user can do something about it, what.
