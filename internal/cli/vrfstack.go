@@ -38,6 +38,24 @@ func vrfStack(c *ctx, name string) (string, error) {
 	return path, nil
 }
 
+// StackVRF reports whether argv is `vrf exec NAME ...` or `vrf pids
+// NAME`, which need the host stack of VRF NAME to exist, and returns
+// NAME: the daemon makes a VRF's stack when it is first needed.
+func StackVRF(argv []string) (string, bool) {
+	inv, err := parseOptions(argv)
+	if err != nil || inv.batch != "" || len(inv.rest) < 3 || objectOf(inv.rest[0]) != "vrf" {
+		return "", false
+	}
+	// do_ipvrf tries identify and pids before exec.
+	switch v := inv.rest[1]; {
+	case matches(v, "identify"):
+		return "", false
+	case matches(v, "pids"), matches(v, "exec"):
+		return inv.rest[2], true
+	}
+	return "", false
+}
+
 // vrfExecPath answers `vrf exec NAME CMD...` with the path of NAME's
 // host stack, for the client to enter (ipvrf_exec's checks first).
 func vrfExecPath(c *ctx, a *args) error {

@@ -285,12 +285,16 @@ var multicastPrefix = netip.MustParsePrefix("ff00::/8")
 // are in that order.
 func upOrder(s *control.Snapshot) []*control.Link {
 	var links []*control.Link
+	at := map[int]int{} // link index → its place in links
 	for l := range s.Links() {
+		at[l.Index] = len(links)
 		links = append(links, l)
 	}
 	claimed := map[int]bool{} // a link takes part in one table's order only
+	var order []*control.Link
+	var places []int
 	for _, id := range s.TableIDs() {
-		var order []*control.Link
+		order, places = order[:0], places[:0]
 		for r := range s.Table(id).All() {
 			if r.Proto != fib.ProtoKernel || r.Type != fib.TypeMulticast || r.Prefix != multicastPrefix || len(r.Nexthops) != 1 {
 				continue
@@ -298,14 +302,14 @@ func upOrder(s *control.Snapshot) []*control.Link {
 			if l := s.Link(r.Nexthops[0].Dev); l != nil && l.Up && !claimed[l.Index] {
 				claimed[l.Index] = true
 				order = append(order, l)
+				places = append(places, at[l.Index])
 			}
 		}
-		next := 0
-		for i, l := range links {
-			if slices.Contains(order, l) {
-				links[i] = order[next]
-				next++
-			}
+		// The table's links are claimed by no other table, so they are
+		// still where Links put them: they take those places in order.
+		slices.Sort(places)
+		for i, p := range places {
+			links[p] = order[i]
 		}
 	}
 	return links

@@ -137,7 +137,7 @@ func (s *Snapshot) addAddr(l *Link, a Addr) {
 	}
 	e.Addrs = slices.Insert(e.Addrs, at, a)
 	for _, r := range s.addrRoutes(e, a) {
-		s.table(r.Table).Add(r, fib.OpAppend) // an equal route may exist already
+		s.addRoute(r, fib.OpAppend) // an equal route may exist already
 	}
 }
 

@@ -16,7 +16,7 @@ func (c *Control) AddRoute(r fib.Route, op fib.Op) error {
 		if err := w.checkRoute(&r); err != nil {
 			return err
 		}
-		if err := w.table(r.Table).Add(r, op); err != nil {
+		if err := w.addRoute(r, op); err != nil {
 			return err
 		}
 		// inet_rtm_newroute: any local route a command adds, whatever

@@ -28,6 +28,7 @@ type Snapshot struct {
 	dissect   [2]bool       // a rule needs protocol and ports (Dissects)
 	rulesGen  [2]uint64     // generation that owns rules[i]
 	nexthops  map[uint32]*Nexthop
+	devTabs   devTables // tables with routes through each link (devtables.go)
 	sysctl    Sysctl
 	kernel    Kernel // the build options modelled (NewFor)
 	// l3mdevRuleDone records that the first VRF added the l3mdev rules;

@@ -193,7 +193,7 @@ func (s *Snapshot) setForwarding6(on bool) {
 		for _, a := range l.Addrs {
 			for _, r := range s.addrRoutes(l, a) {
 				if r.Type == fib.TypeAnycast && on {
-					s.table(r.Table).Add(r, fib.OpAppend)
+					s.addRoute(r, fib.OpAppend)
 				}
 			}
 		}

@@ -36,7 +36,7 @@ func (s *Snapshot) setUp(l *Link, up bool) {
 	}
 	s.reviveDev(e.Index)
 	if e.Kind != KindLoopback {
-		s.table(s.l3Table(e.Index, fib.TableLocal)).Add(fib.Route{
+		s.addRoute(fib.Route{
 			Table: s.l3Table(e.Index, fib.TableLocal), Prefix: netip.MustParsePrefix("ff00::/8"),
 			Type: fib.TypeMulticast, Proto: fib.ProtoKernel, Metric: 256,
 			Nexthops: []fib.Nexthop{{Dev: e.Index}}}, fib.OpAppend)
@@ -46,7 +46,7 @@ func (s *Snapshot) setUp(l *Link, up bool) {
 	}
 	for _, a := range slices.Clone(s.Link(e.Index).Addrs) {
 		for _, r := range s.addrRoutes(s.Link(e.Index), a) {
-			s.table(r.Table).Add(r, fib.OpAppend)
+			s.addRoute(r, fib.OpAppend)
 		}
 	}
 }
@@ -56,12 +56,13 @@ func linkLocal(m MAC) netip.Addr {
 	return netip.AddrFrom16([16]byte{0xfe, 0x80, 8: m[0] ^ 2, m[1], m[2], 0xff, 0xfe, m[3], m[4], m[5]})
 }
 
-// flushDev removes routes through link index from every table. Without
+// flushDev removes routes through link index from every table (those
+// devTables lists). Without
 // force, IPv4 host-scope routes (the link's local addresses) stay; a
 // multipath route loses only the paths through the link and is removed
 // when none is left alive.
 func (s *Snapshot) flushDev(index int, force bool) {
-	for _, id := range s.TableIDs() {
+	for _, id := range s.devTableIDs(index) {
 		t := s.tables[id]
 		var touched bool
 		for r := range t.All() {
@@ -98,7 +99,7 @@ func (s *Snapshot) flushDev(index int, force bool) {
 
 // reviveDev clears the dead mark of multipath nexthops through index.
 func (s *Snapshot) reviveDev(index int) {
-	for _, id := range s.TableIDs() {
+	for _, id := range s.devTableIDs(index) {
 		t := s.tables[id]
 		dead := func(r *fib.Route) bool {
 			for _, nh := range r.Nexthops {

@@ -68,6 +68,10 @@ type Daemon struct {
 	// stackFails holds each failing host stack's last error by VRF
 	// name, so that a failure is told once (stackFailed).
 	stackFails map[string]string
+	// stackWanted holds the VRFs whose host stack has been asked for;
+	// adopted is set once leftover namespaces have been (stackwant.go).
+	stackWanted map[int]bool
+	adopted     bool
 	// locks hold the socket and the namespace directory for this
 	// daemon while it runs (takeLocks).
 	locks []*os.File
@@ -183,13 +187,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	d.disk.close()
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	ports, stacks := 0, len(d.stacks)
-	for index, o := range d.ports {
-		if o.port != nil {
-			ports++
-		}
-		d.release(index)
-	}
+	ports, stacks := d.releaseAll(), len(d.stacks)
 	d.closeStacks()
 	releaseLocks(d.locks)
 	slog.Info("govrfd stopped", "ports_closed", ports, "stacks_removed", stacks, "socket_removed", d.cfg.Socket)
@@ -210,6 +208,7 @@ func (d *Daemon) handle(req api.Request) api.Response {
 		}
 		return api.Response{}
 	}
+	d.wantStackFor(req.Argv)
 	var stdout, stderr strings.Builder
 	before := d.ctl.Snapshot()
 	code := cli.RunWith(d.ctl, planeView{d}, req.Argv, &stdout, &stderr)

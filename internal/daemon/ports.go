@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"strings"
+	"sync"
 
 	"github.com/govrf/govrf/internal/cli"
 	"github.com/govrf/govrf/internal/control"
@@ -144,7 +145,7 @@ func (d *Daemon) reconcile(before *control.Snapshot) []error {
 		go d.watch(index, o.watch, o.key.device)
 	}
 	for _, index := range taps {
-		go d.followTap(index, d.ports[index].port.(*tap.Port))
+		d.followTap(index, d.ports[index].port.(*tap.Port))
 	}
 	return errs
 }
@@ -305,16 +306,23 @@ func (d *Daemon) recheck(index int) {
 	slog.Info("interface appeared; port attached", d.portAttrs(index)...)
 }
 
-// followTap waits until TAP port p of link index is gone. If it went
-// because its device was deleted from under it (`ip link del`), not
-// because the link let it go, the device is created again: a tap link's
-// device is govrf's, as long as the link is configured.
+// followTap arranges for tapGone to run once TAP port p of link index
+// is gone, without a goroutine waiting meanwhile.
 func (d *Daemon) followTap(index int, p *tap.Port) {
-	<-p.Gone()
+	p.AfterGone(func() { d.tapGone(index, p) })
+}
+
+// tapGone runs once TAP port p of link index is gone. If it went because
+// its device was deleted from under it (`ip link del`), not because the
+// link let it go, the device is created again: a tap link's device is
+// govrf's, as long as the link is configured.
+func (d *Daemon) tapGone(index int, p *tap.Port) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	o, ok := d.ports[index]
-	if !ok || o.port != port.Port(p) {
+	// A closed port was let go: by release, or by the data plane as the
+	// daemon stops. Only a device deleted from under it comes back.
+	if !ok || o.port != port.Port(p) || p.Closed() {
 		return
 	}
 	slog.Warn("TAP device deleted; creating it again", d.portAttrs(index)...)
@@ -323,7 +331,7 @@ func (d *Daemon) followTap(index int, p *tap.Port) {
 		slog.Warn("port not attached", append(linkAttrs(d.ctl.Snapshot(), index, o.key.device), "err", innermost(err))...)
 		return
 	}
-	go d.followTap(index, d.ports[index].port.(*tap.Port))
+	d.followTap(index, d.ports[index].port.(*tap.Port))
 }
 
 // release stops the watch of link index, and detaches and closes its
@@ -350,6 +358,41 @@ func (d *Daemon) release(index int) {
 	}
 	delete(d.ports, index)
 }
+
+// releaseAll releases every port and returns how many were open. TAP
+// ports are closed first, closeWorkers at a time: closing a TAP device
+// waits for the kernel, and thousands one after another take minutes.
+// Their Close cannot fail in a way worth telling; a packet port's can,
+// and release closes it and says so.
+func (d *Daemon) releaseAll() int {
+	work := make(chan *tap.Port)
+	var wg sync.WaitGroup
+	for range closeWorkers {
+		wg.Go(func() {
+			for p := range work {
+				p.Close()
+			}
+		})
+	}
+	open := 0
+	for _, o := range d.ports {
+		if o.port != nil {
+			open++
+		}
+		if p, ok := o.port.(*tap.Port); ok {
+			work <- p
+		}
+	}
+	close(work)
+	wg.Wait()
+	for index := range d.ports {
+		d.release(index)
+	}
+	return open
+}
+
+// closeWorkers is how many ports releaseAll closes at once.
+const closeWorkers = 64
 
 // attachError says why the port of link l, key k, could not be opened:
 // what went wrong and, where the user can do something about it, what.

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/govrf/govrf/internal/control"
@@ -31,8 +32,9 @@ type stack struct {
 	addrs string
 }
 
-// syncStacks gives every L3 domain a host stack, in sync with its
-// addresses and routes, and removes those of VRFs that are gone. A
+// syncStacks gives every L3 domain that wants one (stackwant.go) a host
+// stack, in sync with its addresses and routes, and removes those of
+// VRFs that are gone. A
 // stack whose namespace was deleted from outside is made again. Failures
 // are returned; the domains concerned work on without a stack, the
 // router answering for its addresses as a host without listeners. d.mu
@@ -42,7 +44,9 @@ func (d *Daemon) syncStacks() []error {
 		return nil
 	}
 	s := d.ctl.Snapshot()
-	domains := s.StackDomains()
+	d.adoptStacks(s)
+	d.forgetStacks(s)
+	domains := slices.DeleteFunc(s.StackDomains(), func(vrf int) bool { return !d.wanted(vrf) })
 	var errs []error
 	for vrf, st := range d.stacks {
 		if !slices.Contains(domains, vrf) || vrfName(s, vrf) != st.name {
@@ -186,11 +190,24 @@ func (d *Daemon) watchStacks(ctx context.Context) {
 	}
 }
 
-// closeStacks removes every host stack.
+// closeStacks removes every host stack, concurrently: removing a
+// namespace waits for the kernel.
 func (d *Daemon) closeStacks() {
-	for vrf := range d.stacks {
-		d.dropStack(vrf)
+	var wg sync.WaitGroup
+	for vrf, st := range d.stacks {
+		d.plane.DetachStack(vrf)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := st.s.Close(); err != nil && !errors.Is(err, hoststack.ErrGone) {
+				slog.Warn("removing host stack", "vrf", st.name, "err", err)
+			} else {
+				slog.Info("host stack removed", "vrf", st.name, "netns", st.s.Path())
+			}
+		}()
 	}
+	wg.Wait()
+	clear(d.stacks)
 }
 
 // sync brings the stack's addresses and routes in line with snapshot s,

@@ -58,8 +58,10 @@ type Plane struct {
 	orphans counters
 	vrfs    vrfCounters
 	limits  limiter
-	poller  *worker   // Poll's worker; Poll is single-threaded
-	run     *runState // set while Run runs
+	poller  *worker                  // Poll's worker; Poll is single-threaded
+	workers workerPool               // lent to the readers of Waiter ports (pool.go)
+	synced  atomic.Pointer[linkSync] // what syncLinks last covered
+	run     *runState                // set while Run runs
 }
 
 // binding is a port attached to a control link.

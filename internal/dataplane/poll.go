@@ -81,6 +81,9 @@ func (w *worker) tick(now time.Time) int {
 		if b == nil {
 			continue
 		}
+		if w.nscr >= tickFlush {
+			w.flush()
+		}
 		w.announce(b)
 		if next := b.neigh.Next(); next.After(now) {
 			continue
@@ -92,6 +95,11 @@ func (w *worker) tick(now time.Time) int {
 	w.flush()
 	return work
 }
+
+// tickFlush is how many scratch buffers a tick fills before it writes
+// what it has queued: thousands of ports announcing themselves at once
+// would otherwise leave the timer's worker holding a buffer for each.
+const tickFlush = 64
 
 // frameLen is the longest frame port b may deliver: its MTU with the
 // Ethernet header and two VLAN tags.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/govrf/govrf/internal/header"
+	"github.com/govrf/govrf/internal/port"
 )
 
 // maxTickInterval is how long the timer goroutine of Run sleeps at most:
@@ -56,16 +57,44 @@ func (p *Plane) Run(ctx context.Context) error {
 	p.run = nil
 	p.mu.Unlock()
 	r.mu.Lock()
-	for c := range r.reading {
-		c.Close()
-	}
+	closeAll(r.reading)
 	r.mu.Unlock()
 	r.wg.Wait()
 	return ctx.Err()
 }
 
+// closeAll closes every port and stack still being read, closeWorkers at
+// a time: closing a TAP device waits for the kernel to let it go, and
+// with thousands of ports one at a time would take seconds, while a
+// thread blocked in close(2) for each would cost more than it saves.
+func closeAll(reading map[io.Closer]bool) {
+	work := make(chan io.Closer)
+	var wg sync.WaitGroup
+	for range min(closeWorkers, len(reading)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range work {
+				c.Close()
+			}
+		}()
+	}
+	for c := range reading {
+		work <- c
+	}
+	close(work)
+	wg.Wait()
+}
+
+// closeWorkers is how many ports closeAll closes at once.
+const closeWorkers = 64
+
 // start runs b's reader; p.mu is held.
 func (r *runState) start(p *Plane, b *binding) {
+	if wt, ok := b.port.(port.Waiter); ok {
+		r.reader(p, b.port, func(*worker) bool { return r.drain(p, b, wt) })
+		return
+	}
 	r.reader(p, b.port, func(w *worker) bool {
 		w.grow(b.port.BatchSize(), frameLen(b))
 		n, err := b.port.Read(w.bufs, w.sizes, 0)
@@ -75,6 +104,29 @@ func (r *runState) start(p *Plane, b *binding) {
 		w.batch(b, n)
 		return true
 	})
+}
+
+// drain waits until port b has frames, then borrows a worker and runs
+// batches until none is left: an idle port holds no buffers. It returns
+// false once the port is closed or detached.
+func (r *runState) drain(p *Plane, b *binding, wt port.Waiter) bool {
+	if wt.Wait() != nil || b.gone.Load() {
+		return false
+	}
+	w := p.workers.get(p)
+	defer p.workers.put(w)
+	for r.ctx.Err() == nil {
+		w.grow(b.port.BatchSize(), frameLen(b))
+		n, err := wt.TryRead(w.bufs, w.sizes, 0)
+		if err != nil || b.gone.Load() {
+			return false
+		}
+		if n == 0 {
+			return true
+		}
+		w.batch(b, n)
+	}
+	return false
 }
 
 // startStack runs sb's reader; p.mu is held.

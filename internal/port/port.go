@@ -67,6 +67,17 @@ type Poller interface {
 	TryRead(bufs [][]byte, sizes []int, offset int) (n int, err error)
 }
 
+// Waiter is a Poller that can wait for a frame without buffers to read it
+// into: a data plane with thousands of mostly idle ports then lends
+// buffers only to the ports that have frames pending.
+type Waiter interface {
+	Poller
+
+	// Wait returns once a frame may be pending, or with an error once
+	// the port is closed. TryRead may still find nothing.
+	Wait() error
+}
+
 // Counters is a Port that counts its traffic; `ip -s link` shows the
 // counts.
 type Counters interface {

@@ -189,6 +189,7 @@ func TestIntegrationVRFService(t *testing.T) {
 func TestIntegrationStackRemovedOutside(t *testing.T) {
 	tp := newTopo(t)
 	tp.warm()
+	tp.govrf("vrf pids a") // a VRF's stack is made when first needed
 	file := tp.netnsDir + "/govrf-a"
 	if err := unix.Unmount(file, unix.MNT_DETACH); err != nil {
 		t.Fatalf("unmounting %s: %v", file, err)
@@ -216,6 +217,7 @@ func TestIntegrationStackRemovedOutside(t *testing.T) {
 // stack catches up once its kernel takes the change.
 func TestIntegrationStackCannotFollow(t *testing.T) {
 	tp := newTopo(t)
+	tp.govrf("vrf pids a") // a VRF's stack is made when first needed
 	sysctl := func(v string) {
 		tp.must("nsenter", "--net="+tp.netnsDir+"/govrf-a", "sh", "-c", "echo "+v+" >/proc/sys/net/ipv6/conf/all/disable_ipv6")
 	}

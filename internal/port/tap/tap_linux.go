@@ -1,25 +1,29 @@
 package tap
 
 import (
+	"context"
 	"crypto/rand"
-	"errors"
 	"fmt"
+	"os"
 	"sync"
 	"sync/atomic"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/govrf/govrf/internal/header"
 	"github.com/govrf/govrf/internal/port"
-	"github.com/govrf/govrf/internal/port/wake"
 )
 
 // Port is a port.Port on a TAP device. It is safe for one reader and one
 // writer at a time; Close and Stats may be called from any goroutine.
 //
-// The device's file is non-blocking. A Read with nothing pending polls it
-// beside an eventfd that Close makes readable, so Close wakes the reader
-// at once.
+// The device's file is non-blocking and waits in the Go runtime's network
+// poller: a reader with nothing to read parks its goroutine, not a thread,
+// so an idle port costs a few kilobytes however many there are. Every
+// system call on the file runs through its RawConn, which holds the file
+// open meanwhile; Close wakes a waiting reader at once and returns when
+// the calls in progress have.
 type Port struct {
 	name     string
 	mac      header.MAC
@@ -27,25 +31,22 @@ type Port struct {
 	batch    int
 	maxFrame int
 
-	// mu is held shared around every use of fd and wake and exclusively
-	// by Close to close them.
-	mu     sync.RWMutex
 	closed atomic.Bool
 	once   sync.Once
-	fd     int
-	wake   *wake.Waker // wakes Read once Close has begun
-	iov    [2][]byte   // the reader's: its buffer, then spare
+	file   *os.File        // the device's file; nil until opened
+	raw    syscall.RawConn // file's system calls
+	iov    [2][]byte       // the reader's: its buffer, then spare
 	spare  [1]byte
 
-	gone     chan struct{} // closed by Close, or once the device is deleted
-	goneOnce sync.Once
+	gone    context.Context // done once Close is called or the device is deleted
+	goneNow context.CancelFunc
 
 	stats port.Meter
 }
 
 var (
 	_ port.Port     = (*Port)(nil)
-	_ port.Poller   = (*Port)(nil)
+	_ port.Waiter   = (*Port)(nil)
 	_ port.Counters = (*Port)(nil)
 )
 
@@ -54,7 +55,8 @@ var (
 // the number; Name returns the result. It needs CAP_NET_ADMIN, unless the
 // device is persistent and owned by the caller.
 func Create(name string, cfg Config) (*Port, error) {
-	p := &Port{mac: cfg.MAC, batch: cfg.BatchSize, fd: -1, gone: make(chan struct{})}
+	p := &Port{mac: cfg.MAC, batch: cfg.BatchSize}
+	p.gone, p.goneNow = context.WithCancel(context.Background())
 	if p.batch <= 0 {
 		p.batch = DefaultBatchSize
 	}
@@ -63,7 +65,9 @@ func Create(name string, cfg Config) (*Port, error) {
 		p.mac[0] = p.mac[0]&^1 | 2 // unicast, locally administered
 	}
 	if err := p.create(name, cfg); err != nil {
-		p.closeFDs()
+		if p.file != nil {
+			p.file.Close()
+		}
 		return nil, fmt.Errorf("tap: create %s: %w", name, err)
 	}
 	p.maxFrame = p.mtu + header.EthernetLen + header.VLANTagLen
@@ -71,24 +75,28 @@ func Create(name string, cfg Config) (*Port, error) {
 }
 
 func (p *Port) create(name string, cfg Config) error {
-	var err error
-	if p.wake, err = wake.New(); err != nil {
-		return err
-	}
-	if p.fd, err = unix.Open("/dev/net/tun", unix.O_RDWR|unix.O_NONBLOCK|unix.O_CLOEXEC, 0); err != nil {
+	fd, err := unix.Open("/dev/net/tun", unix.O_RDWR|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if err != nil {
 		return err
 	}
 	ifr, err := unix.NewIfreq(name)
 	if err != nil {
+		unix.Close(fd)
 		return err
 	}
 	ifr.SetUint16(unix.IFF_TAP | unix.IFF_NO_PI)
-	if err := unix.IoctlIfreq(p.fd, unix.TUNSETIFF, ifr); err != nil {
+	if err := unix.IoctlIfreq(fd, unix.TUNSETIFF, ifr); err != nil {
+		unix.Close(fd)
 		return fmt.Errorf("TUNSETIFF: %w", err)
 	}
 	p.name = ifr.Name()
+	// Attached to a device, the file polls; the runtime's poller takes it.
+	p.file = os.NewFile(uintptr(fd), "/dev/net/tun")
+	if p.raw, err = p.file.SyscallConn(); err != nil {
+		return err
+	}
 	if cfg.Persist {
-		if err := unix.IoctlSetInt(p.fd, unix.TUNSETPERSIST, 1); err != nil {
+		if err := p.control(func(fd int) error { return unix.IoctlSetInt(fd, unix.TUNSETPERSIST, 1) }); err != nil {
 			return fmt.Errorf("TUNSETPERSIST: %w", err)
 		}
 	}
@@ -146,41 +154,45 @@ func (p *Port) BatchSize() int { return p.batch }
 // device), and deletion wakes a reader blocked in Read (tun_detach_all).
 // The device does not come back: the port must be closed and a new one
 // created.
-func (p *Port) Gone() <-chan struct{} { return p.gone }
+func (p *Port) Gone() <-chan struct{} { return p.gone.Done() }
+
+// AfterGone calls f in a goroutine of its own once Gone's channel is
+// closed. Until then it costs no goroutine, which matters with thousands
+// of ports.
+func (p *Port) AfterGone(f func()) { context.AfterFunc(p.gone, f) }
+
+// Closed reports whether Close has been called: Gone's channel is then
+// closed because the port was let go, not because its device was deleted.
+func (p *Port) Closed() bool { return p.closed.Load() }
 
 // vanish closes Gone's channel if err says the device is gone, and
 // returns err.
 func (p *Port) vanish(err error) error {
 	if err == unix.EBADFD {
-		p.goneOnce.Do(func() { close(p.gone) })
+		p.goneNow()
 	}
 	return err
 }
 
-// Close wakes a blocked Read, waits for the calls in progress to return
+// control runs f on the device's file descriptor, which stays open
+// meanwhile.
+func (p *Port) control(f func(fd int) error) error {
+	var ferr error
+	if err := p.raw.Control(func(fd uintptr) { ferr = f(int(fd)) }); err != nil {
+		return err
+	}
+	return ferr
+}
+
+// Close wakes a waiting Read, waits for the calls in progress to return
 // and closes the device's file, which removes the device unless it is
 // persistent (tun_chr_close). Closing again returns nil.
 func (p *Port) Close() error {
 	var err error
 	p.once.Do(func() {
 		p.closed.Store(true)
-		p.wake.Wake()
-		p.mu.Lock()
-		err = p.closeFDs()
-		p.mu.Unlock()
-		p.goneOnce.Do(func() { close(p.gone) })
+		err = p.file.Close()
+		p.goneNow()
 	})
-	return err
-}
-
-func (p *Port) closeFDs() error {
-	var err error
-	if p.fd >= 0 {
-		err = unix.Close(p.fd)
-		p.fd = -1
-	}
-	if p.wake != nil {
-		err = errors.Join(err, p.wake.Close())
-	}
 	return err
 }

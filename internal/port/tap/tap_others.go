@@ -37,3 +37,9 @@ func (p *Port) Gone() <-chan struct{} {
 	close(c)
 	return c
 }
+
+// Closed reports false: there is no port to close.
+func (p *Port) Closed() bool { return false }
+
+// AfterGone calls f in a goroutine of its own at once: there is no port.
+func (p *Port) AfterGone(f func()) { go f() }
