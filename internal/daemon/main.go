@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
 
 	"github.com/govrf/govrf/internal/buildinfo"
@@ -76,9 +75,6 @@ func mainIO(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	d, err := New(cfg)
 	if err == nil {
-		// Loading a large configuration leaves garbage behind: give its
-		// memory back before serving rather than keep it for good.
-		debug.FreeOSMemory()
 		err = d.Run(ctx)
 	}
 	if err != nil && ctx.Err() == nil {
