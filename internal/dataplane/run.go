@@ -15,6 +15,12 @@ import (
 // the neighbour caches want a Tick every few tens of milliseconds.
 const maxTickInterval = 50 * time.Millisecond
 
+// minTickInterval is how long it sleeps at least when no cache has
+// results waiting: a tick visits every port, so with thousands of ports,
+// each with timers of its own, waking for each timer as it falls due
+// would keep a core busy; timers run at most this late instead.
+const minTickInterval = 10 * time.Millisecond
+
 // ErrRunning is returned by Run when the plane already runs.
 var ErrRunning = errors.New("dataplane: already running")
 
@@ -175,10 +181,25 @@ func (p *Plane) timers(ctx context.Context) {
 		}
 		now := p.clock.Now()
 		w.tick(now)
-		d := maxTickInterval
-		if next, ok := p.NextWake(); ok {
-			d = min(max(next.Sub(now), time.Millisecond), d)
-		}
-		t.Reset(d)
+		t.Reset(p.tickIn(now))
 	}
+}
+
+// tickIn returns how long the timer goroutine sleeps after a tick at
+// now: until the earliest timer of any neighbour cache, within
+// [minTickInterval, maxTickInterval], or a millisecond if a cache has
+// results waiting.
+func (p *Plane) tickIn(now time.Time) time.Duration {
+	d := maxTickInterval
+	for _, b := range p.all() {
+		if b == nil {
+			continue
+		}
+		next := b.neigh.Next()
+		if next.IsZero() {
+			return time.Millisecond
+		}
+		d = min(d, next.Sub(now))
+	}
+	return max(d, minTickInterval)
 }
