@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"os/exec"
@@ -12,26 +11,19 @@ import (
 	"github.com/govrf/govrf/internal/netnstest"
 )
 
-// tenantScript writes a batch file of n tenants, as a VPN concentrator
-// has them: tenant i is VRF vI (table 1000+i) with TAP port tI, the
-// same address 10.0.0.1/24 in every tenant, and a default route to the
-// client, 10.0.0.2.
+// tenantScript writes scripts/tenants.sh's batch file of n tenants, as
+// a VPN concentrator has them: tenant i is VRF vI (table 1000+i) with TAP
+// port tI, the address 10.(i/256).(i%256).1/24 and a default route to
+// its client, .2.
 func tenantScript(b *testing.B, n int) string {
-	path := filepath.Join(b.TempDir(), fmt.Sprintf("tenants%d.batch", n))
-	f, err := os.Create(path)
+	out, err := exec.Command("sh", "../scripts/tenants.sh", fmt.Sprint(n)).Output()
 	if err != nil {
+		b.Fatalf("scripts/tenants.sh %d: %v", n, err)
+	}
+	path := filepath.Join(b.TempDir(), fmt.Sprintf("tenants%d.batch", n))
+	if err := os.WriteFile(path, out, 0o644); err != nil {
 		b.Fatal(err)
 	}
-	w := bufio.NewWriter(f)
-	for i := range n {
-		fmt.Fprintf(w, "link add name v%d type vrf table %d\nlink set dev v%[1]d up\n", i, 1000+i)
-		fmt.Fprintf(w, "link add name t%d type tap\nlink set dev t%[1]d master v%[1]d\nlink set dev t%[1]d up\n", i)
-		fmt.Fprintf(w, "addr add 10.0.0.1/24 dev t%d\nroute add default via 10.0.0.2 vrf v%[1]d\n", i)
-	}
-	if err := w.Flush(); err != nil {
-		b.Fatal(err)
-	}
-	f.Close()
 	return path
 }
 
@@ -40,8 +32,12 @@ func tenantScript(b *testing.B, n int) string {
 // a daemon of its own, and reports the time (s, and µs per tenant) and
 // govrfd's resident memory per tenant (KiB). Three tenants, the first,
 // a middle and the last, then get their TAP's kernel end moved into a
-// namespace of their own as a client (10.0.0.2) and must reach their
-// VRF's address 10.0.0.1 with ping.
+// namespace of their own as the client (.2) and must reach their VRF's
+// address (.1) with ping. 4096-noipv6 is 4,096 tenants with the
+// kernel's IPv6 off in the daemon's namespace: each TAP brought up
+// there otherwise walks the namespace's whole IPv6 routing table
+// (fib6_ifup), which the link-local and multicast routes of the TAPs
+// before it fill.
 func BenchmarkTenants(b *testing.B) {
 	if os.Geteuid() != 0 {
 		b.Skip("needs root: network namespaces and TAP devices")
@@ -50,11 +46,21 @@ func BenchmarkTenants(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, n := range []int{64, 256, 1024, 4096} {
+	for _, c := range []struct {
+		n      int
+		noIPv6 bool
+	}{{64, false}, {256, false}, {1024, false}, {4096, false}, {4096, true}} {
+		n, name := c.n, fmt.Sprint(c.n)
+		if c.noIPv6 {
+			name += "-noipv6"
+		}
 		script := tenantScript(b, n)
-		b.Run(fmt.Sprint(n), func(b *testing.B) {
+		b.Run(name, func(b *testing.B) {
 			for b.Loop() {
 				net := newFwdNet(b, fmt.Sprintf("t%d", n))
+				if c.noIPv6 {
+					must(b, "ip", "netns", "exec", net.ns("R"), "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1")
+				}
 				net.startDaemon(b)
 				rss0 := vmRSS(b, net.daemon.Pid)
 				start := time.Now()
@@ -75,7 +81,8 @@ func BenchmarkTenants(b *testing.B) {
 }
 
 // tenantClient moves tenant i's TAP into a namespace of its own as the
-// client 10.0.0.2/24 and pings the tenant's VRF at 10.0.0.1 from it.
+// client, .2 in the tenant's /24, and pings the tenant's VRF at .1 from
+// it.
 func (n *fwdNet) tenantClient(b *testing.B, i int) {
 	b.Helper()
 	c := n.ns(fmt.Sprintf("C%d", i))
@@ -84,8 +91,9 @@ func (n *fwdNet) tenantClient(b *testing.B, i int) {
 	dev := fmt.Sprintf("t%d", i)
 	must(b, "ip", "-n", n.ns("R"), "link", "set", dev, "netns", c)
 	must(b, "ip", "-n", c, "link", "set", dev, "up")
-	must(b, "ip", "-n", c, "addr", "add", "10.0.0.2/24", "dev", dev)
-	if out, err := exec.Command("ip", "netns", "exec", c, "ping", "-c", "2", "-i", "0.2", "-W", "1", "10.0.0.1").CombinedOutput(); err != nil {
-		b.Fatalf("tenant %d: ping 10.0.0.1 from its client: %v\n%s", i, err, out)
+	net := fmt.Sprintf("10.%d.%d.", i/256, i%256)
+	must(b, "ip", "-n", c, "addr", "add", net+"2/24", "dev", dev)
+	if out, err := exec.Command("ip", "netns", "exec", c, "ping", "-c", "2", "-i", "0.2", "-W", "1", net+"1").CombinedOutput(); err != nil {
+		b.Fatalf("tenant %d: ping %s1 from its client: %v\n%s", i, net, err, out)
 	}
 }
