@@ -75,8 +75,10 @@ mount -t overlay govrf-test-etc -o "lowerdir=/etc,upperdir=$RW/upper,workdir=$RW
 mkdir -p /run/` + svc["RuntimeDirectory"] + ` /etc/` + svc["ConfigurationDirectory"] + `
 "$EXE" ` + args + ` &
 daemon=$!
+trap 'kill -9 $daemon 2>/dev/null || true' EXIT
 for i in $(seq 100); do [ -S /run/govrf/govrf.sock ] && break; sleep 0.1; done
 govrf link add name blue type vrf table 10
+govrf save
 cat /etc/govrf/govrf.conf
 kill -s ` + strings.TrimPrefix(svc["KillSignal"], "SIG") + ` $daemon
 wait $daemon
