@@ -2,11 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"os"
-	"strings"
 
 	"github.com/govrf/govrf/internal/api"
 	"github.com/govrf/govrf/internal/cli"
@@ -19,20 +16,11 @@ import (
 // caller's to read.
 func remoteBatch(socket string, argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	file := cli.Batch(argv)
-	body := stdin
-	if file != "-" {
-		f, err := os.Open(file)
-		if err != nil {
-			var pe *os.PathError
-			if errors.As(err, &pe) {
-				err = pe.Err
-			}
-			fmt.Fprintf(stderr, "Cannot open file %q for reading: %s\n", file, strerror(err))
-			return exitSyntax
-		}
-		defer f.Close()
-		body = f
+	body, code := cli.OpenBatch(file, stdin, stderr)
+	if body == nil {
+		return code
 	}
+	defer body.Close()
 	show := func(r api.Response) {
 		io.WriteString(stdout, r.Stdout)
 		io.WriteString(stderr, r.Stderr)
@@ -47,14 +35,4 @@ func remoteBatch(socket string, argv []string, stdin io.Reader, stdout, stderr i
 		return max(last.Code, exitSyntax)
 	}
 	return last.Code
-}
-
-// strerror returns the C library's text for a system error, as ip prints
-// it.
-func strerror(err error) string {
-	s := err.Error()
-	if s != "" {
-		s = strings.ToUpper(s[:1]) + s[1:]
-	}
-	return s
 }

@@ -39,11 +39,12 @@ func RunBatch(ctl *control.Control, plane Plane, argv []string, r io.Reader, std
 	return runBatch(&ctx{ctl: ctl, plane: plane, opts: inv.opts, out: out, warn: stderr}, inv, r, hook)
 }
 
-// openBatch opens a batch's file, or standard input for "-"; on failure
-// it says so as ip does and returns ip's exit code.
-func openBatch(file string, stderr io.Writer) (io.ReadCloser, int) {
+// OpenBatch opens a batch's file, or stdin for "-"; on failure it says
+// so as ip does and returns ip's exit code. The client of govrfd opens
+// the file it streams with it, so that both say the same.
+func OpenBatch(file string, stdin io.Reader, stderr io.Writer) (io.ReadCloser, int) {
 	if file == "-" {
-		return io.NopCloser(os.Stdin), exitOK
+		return io.NopCloser(stdin), exitOK
 	}
 	f, err := os.Open(file)
 	if err != nil {

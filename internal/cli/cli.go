@@ -8,6 +8,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"sync"
 
@@ -114,7 +115,7 @@ func RunWith(ctl *control.Control, plane Plane, argv []string, stdout, stderr io
 		io.WriteString(out, versionText())
 		return exitOK
 	case inv.batch != "":
-		r, code := openBatch(inv.batch, stderr)
+		r, code := OpenBatch(inv.batch, os.Stdin, stderr)
 		if r == nil {
 			return code
 		}

@@ -71,20 +71,7 @@ func (d *Daemon) batch(ctx context.Context, req api.Request, body io.Reader, s *
 	slog.Info("batch run", "file", cli.Batch(req.Argv), "atomic", cli.Atomic(req.Argv), "code", code,
 		"changes", d.ctl.Changes()-changes, "duration", time.Since(began).Round(time.Millisecond))
 	if d.ctl.Snapshot().Gen() != before.Gen() {
-		for _, err := range d.reconcile(before) {
-			fmt.Fprintf(&stderr, "Error: %v\n", err)
-			code = 2
-		}
-		if err := d.commit(); err != nil {
-			fmt.Fprintf(&stderr, "Error: the changes are made but not saved: %v\n", err)
-			code = 2
-		}
-		for _, err := range d.syncStacks() {
-			if msg, ok := stackFailed(err); ok {
-				stderr.WriteString(msg)
-				code = 2
-			}
-		}
+		code = d.settle(before, &stderr, code)
 	}
 	return api.Response{Stderr: stderr.String(), Code: code}
 }

@@ -214,26 +214,35 @@ func (d *Daemon) handle(req api.Request) api.Response {
 	code := cli.RunWith(d.ctl, planeView{d}, req.Argv, &stdout, &stderr)
 	if d.ctl.Snapshot().Gen() != before.Gen() {
 		d.changed(req.Argv) // before the link del reconcile may run
-		for _, err := range d.reconcile(before) {
-			fmt.Fprintf(&stderr, "Error: %v\n", err)
-			code = 2
-		}
-		if err := d.commit(); err != nil {
-			fmt.Fprintf(&stderr, "Error: the change is made but not saved: %v\n", err)
-			code = 2
-		}
-		for _, err := range d.syncStacks() {
-			if msg, ok := stackFailed(err); ok {
-				stderr.WriteString(msg)
-				code = 2
-			}
-		}
+		code = d.settle(before, &stderr, code)
 	}
 	resp := api.Response{Stdout: stdout.String(), Stderr: stderr.String(), Code: code}
 	if _, ok := cli.VRFExec(req.Argv); ok && code == 0 {
 		resp = withNetns(resp)
 	}
 	return resp
+}
+
+// settle brings ports, the configuration file and host stacks up to
+// date after a request changed the state from before, and returns the
+// request's exit code, code unless one of them failed, which stderr
+// then tells. d.mu is held.
+func (d *Daemon) settle(before *control.Snapshot, stderr *strings.Builder, code int) int {
+	for _, err := range d.reconcile(before) {
+		fmt.Fprintf(stderr, "Error: %v\n", err)
+		code = 2
+	}
+	if err := d.commit(); err != nil {
+		fmt.Fprintf(stderr, "Error: the changes are made but not saved: %v\n", err)
+		code = 2
+	}
+	for _, err := range d.syncStacks() {
+		if msg, ok := stackFailed(err); ok {
+			stderr.WriteString(msg)
+			code = 2
+		}
+	}
+	return code
 }
 
 // withNetns adds to the answer of `vrf exec` the host stack's namespace

@@ -110,7 +110,7 @@ func TestKillAfterFailedCommit(t *testing.T) {
 	do(t, d, "link add d0 type dummy", 0)
 	d.disk.j.Close() // every append now fails
 	resp := d.handle(api.Request{Argv: strings.Fields("link add d1 type dummy")})
-	if resp.Code != 2 || !strings.Contains(resp.Stderr, "the change is made but not saved") {
+	if resp.Code != 2 || !strings.Contains(resp.Stderr, "the changes are made but not saved") {
 		t.Errorf("a change the journal failed: %+v, want it made but not saved", resp)
 	}
 	do(t, d, "link add d2 type dummy", 0)
