@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -69,8 +70,10 @@ func BenchmarkDaemonLoad1M(b *testing.B) {
 		r := <-sent
 		b.ReportMetric(load.Seconds(), "govrf-s")
 		b.ReportMetric(float64(r.End.Sum.LostPackets), "lost-untouched")
-		time.Sleep(2 * time.Second)
-		b.ReportMetric(float64(vmRSS(b, net.daemon.Pid)-rss0)/n, "rss-B/route")
+		for _, after := range []int{2, 10} {
+			time.Sleep(time.Duration(after)*time.Second - time.Since(start) + load)
+			b.ReportMetric(float64(vmRSS(b, net.daemon.Pid)-rss0)/n, fmt.Sprintf("rss%ds-B/route", after))
+		}
 
 		cli, daemon := routeAddTimes(b, govrf, net.socket)
 		b.ReportMetric(cli.Seconds()*1e3, "add-ms")

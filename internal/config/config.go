@@ -99,7 +99,12 @@ func splitScript(s string) []string {
 // same words: each as it is or, when it holds a blank, a quote or '#'
 // (or is empty), quoted.
 func JoinLine(words []string) string {
+	n := len(words)
+	for _, w := range words {
+		n += len(w)
+	}
 	var b strings.Builder
+	b.Grow(n) // enough unless a word needs quotes
 	for i, w := range words {
 		if i > 0 {
 			b.WriteByte(' ')
