@@ -23,9 +23,11 @@ import (
 // which the load does not touch (fwdNet). It reports:
 //
 //   - govrf-s, ip-s, govrf/ip: the two loads' times and their ratio;
-//   - lost-untouched: datagrams lost in VRF a during the load;
-//   - rss-B/route: govrfd's resident memory per route (VmRSS after the
-//     load less before it);
+//   - lost-untouched: datagrams lost in VRF a during the load, and
+//     lost-at-H2-socket those of them the receiving host itself dropped
+//     from its full socket queue;
+//   - rss2s-B/route, rss10s-B/route: govrfd's resident memory per route
+//     (VmRSS 2 s and 10 s after the load less before it);
 //   - add-ms, add-daemon-ms: the median of 20 `govrf route add` or `route
 //     del` round trips with the table loaded, client process included,
 //     and the same request made from this process over the socket;
@@ -55,6 +57,7 @@ func BenchmarkDaemonLoad1M(b *testing.B) {
 		dir := filepath.Dir(net.socket)
 		rss0 := vmRSS(b, net.daemon.Pid)
 
+		rcvbuf0 := net.udpRcvbufErrors(b, "H2")
 		// 5,000 datagrams a second for longer than the load takes.
 		var udp figures
 		sent := make(chan iperfReport, 1)
@@ -70,6 +73,7 @@ func BenchmarkDaemonLoad1M(b *testing.B) {
 		r := <-sent
 		b.ReportMetric(load.Seconds(), "govrf-s")
 		b.ReportMetric(float64(r.End.Sum.LostPackets), "lost-untouched")
+		b.ReportMetric(float64(net.udpRcvbufErrors(b, "H2")-rcvbuf0), "lost-at-H2-socket")
 		for _, after := range []int{2, 10} {
 			time.Sleep(time.Duration(after)*time.Second - time.Since(start) + load)
 			b.ReportMetric(float64(vmRSS(b, net.daemon.Pid)-rss0)/n, fmt.Sprintf("rss%ds-B/route", after))
@@ -98,6 +102,36 @@ func BenchmarkDaemonLoad1M(b *testing.B) {
 		b.ReportMetric(kernel.Seconds(), "ip-s")
 		b.ReportMetric(load.Seconds()/kernel.Seconds(), "govrf/ip")
 	}
+}
+
+// udpRcvbufErrors returns the datagrams host's kernel dropped because a
+// UDP socket's receive queue was full (/proc/net/snmp, Udp RcvbufErrors):
+// losses a busy receiver makes, not the router.
+func (n *fwdNet) udpRcvbufErrors(b *testing.B, host string) int {
+	b.Helper()
+	out, err := n.in(host, "cat", "/proc/net/snmp").Output()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var names []string
+	for _, l := range strings.Split(string(out), "\n") {
+		f := strings.Fields(l)
+		if len(f) == 0 || f[0] != "Udp:" {
+			continue
+		}
+		if names == nil {
+			names = f
+			continue
+		}
+		for i, name := range names {
+			if name == "RcvbufErrors" && i < len(f) {
+				v, _ := strconv.Atoi(f[i])
+				return v
+			}
+		}
+	}
+	b.Fatalf("%s: no Udp RcvbufErrors in /proc/net/snmp", host)
+	return 0
 }
 
 // routeAddTimes returns the median round trip of adding and deleting a

@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"runtime/debug"
+	"time"
 )
 
 // bulkGCPercent is the GOGC bulk loads run with (the configuration at
@@ -29,6 +30,10 @@ func bulkLoad() (done func(changes uint64)) {
 		debug.SetGCPercent(old)
 		if changes >= bulkReturn {
 			debug.FreeOSMemory()
+			// The data plane's workers may still hold a snapshot the
+			// load published midway, whose tables are copies: once they
+			// have moved on (a tick at most), that is garbage too.
+			time.AfterFunc(time.Second, debug.FreeOSMemory)
 		}
 	}
 }
