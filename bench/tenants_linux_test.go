@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -30,7 +31,8 @@ func tenantScript(b *testing.B, n int) string {
 // BenchmarkTenants configures 64 to 4,096 tenants (tenantScript) into a
 // running govrfd through its socket with `govrf -batch`, each count in
 // a daemon of its own, and reports the time (s, and µs per tenant) and
-// govrfd's resident memory per tenant (KiB). Three tenants, the first,
+// govrfd's resident memory per tenant (KiB), and against the kernel
+// (kernelTaps) making the tenants' TAP devices alone. Three tenants, the first,
 // a middle and the last, then get their TAP's kernel end moved into a
 // namespace of their own as the client (.2) and must reach their VRF's
 // address (.1) with ping. 4096-noipv6 is 4,096 tenants with the
@@ -75,9 +77,38 @@ func BenchmarkTenants(b *testing.B) {
 				for _, i := range []int{0, n / 2, n - 1} {
 					net.tenantClient(b, i)
 				}
+				kernel := kernelTaps(b, n, c.noIPv6)
+				b.ReportMetric(kernel.Seconds(), "kernel-taps-s")
+				b.ReportMetric(took.Seconds()/kernel.Seconds(), "govrf/kernel")
 			}
 		})
 	}
+}
+
+// kernelTaps times `ip -batch` making n TAP devices and bringing them up
+// in a fresh namespace, IPv6 off there if noIPv6: the kernel's own cost
+// of the devices, which govrfd makes for its tenants' ports. A TAP no
+// program holds has no carrier, so the kernel gives it no IPv6 routes
+// here either way.
+func kernelTaps(b *testing.B, n int, noIPv6 bool) time.Duration {
+	b.Helper()
+	var lines strings.Builder
+	for i := range n {
+		fmt.Fprintf(&lines, "tuntap add mode tap name t%d\nlink set dev t%[1]d up\n", i)
+	}
+	path := filepath.Join(b.TempDir(), "taps.batch")
+	if err := os.WriteFile(path, []byte(lines.String()), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	ns := fmt.Sprintf("gvbtaps%d", os.Getpid()%100000)
+	must(b, "ip", "netns", "add", ns)
+	defer exec.Command("ip", "netns", "del", ns).Run()
+	if noIPv6 {
+		must(b, "ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1")
+	}
+	start := time.Now()
+	must(b, "ip", "-n", ns, "-batch", path)
+	return time.Since(start)
 }
 
 // tenantClient moves tenant i's TAP into a namespace of its own as the
