@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"syscall"
 
 	"github.com/govrf/govrf/internal/api"
 	"github.com/govrf/govrf/internal/cli"
@@ -27,7 +29,11 @@ func remoteBatch(socket string, argv []string, stdin io.Reader, stdout, stderr i
 	}
 	last, bodyErr, err := api.CallBody(context.Background(), socket, argv, body, show)
 	if err != nil {
-		return cannotTalk(stderr, err)
+		code := cannotTalk(stderr, err)
+		if errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.ErrUnexpectedEOF) {
+			fmt.Fprintln(stderr, "govrfd ended before it answered: the batch was not acknowledged, and a govrfd started again keeps none of its lines. Check with `govrf show running-config`, then run the batch again.")
+		}
+		return code
 	}
 	show(last)
 	if bodyErr != nil {
