@@ -5,11 +5,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/govrf/govrf/internal/netnstest"
+	"github.com/govrf/govrf/internal/port/tap"
 )
 
 // tenantScript writes scripts/tenants.sh's batch file of n tenants, as
@@ -32,7 +36,8 @@ func tenantScript(b *testing.B, n int) string {
 // running govrfd through its socket with `govrf -batch`, each count in
 // a daemon of its own, and reports the time (s, and µs per tenant) and
 // govrfd's resident memory per tenant (KiB), and against the kernel
-// (kernelTaps) making the tenants' TAP devices alone. Three tenants, the first,
+// making the tenants' TAP devices alone, without carrier (kernelTaps)
+// and with it (carrierTaps). Three tenants, the first,
 // a middle and the last, then get their TAP's kernel end moved into a
 // namespace of their own as the client (.2) and must reach their VRF's
 // address (.1) with ping. 4096-noipv6 is 4,096 tenants with the
@@ -80,6 +85,9 @@ func BenchmarkTenants(b *testing.B) {
 				kernel := kernelTaps(b, n, c.noIPv6)
 				b.ReportMetric(kernel.Seconds(), "kernel-taps-s")
 				b.ReportMetric(took.Seconds()/kernel.Seconds(), "govrf/kernel")
+				carrier := carrierTaps(b, n, c.noIPv6)
+				b.ReportMetric(carrier.Seconds(), "kernel-carrier-taps-s")
+				b.ReportMetric(took.Seconds()/carrier.Seconds(), "govrf/kernel-carrier")
 			}
 		})
 	}
@@ -109,6 +117,62 @@ func kernelTaps(b *testing.B, n int, noIPv6 bool) time.Duration {
 	start := time.Now()
 	must(b, "ip", "-n", ns, "-batch", path)
 	return time.Since(start)
+}
+
+// carrierTaps times making n TAP devices with carrier in a fresh
+// namespace, IPv6 off there if noIPv6: each opened and brought up as a
+// program that holds a TAP (a VPN daemon, govrfd) does, with the same
+// ioctls govrfd's ports make, from a thread in that namespace. With
+// carrier the kernel gives each device IPv6 routes as it comes up: the
+// kernel's own cost of a concentrator's TAPs, whoever routes them.
+func carrierTaps(b *testing.B, n int, noIPv6 bool) time.Duration {
+	b.Helper()
+	ns := fmt.Sprintf("gvbcarrier%d", os.Getpid()%100000)
+	must(b, "ip", "netns", "add", ns)
+	defer exec.Command("ip", "netns", "del", ns).Run()
+	if noIPv6 {
+		must(b, "ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1")
+	}
+	type result struct {
+		took time.Duration
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		// The thread is never unlocked: it leaves the process with the
+		// namespace it entered.
+		runtime.LockOSThread()
+		f, err := os.Open("/run/netns/" + ns)
+		if err == nil {
+			err = unix.Setns(int(f.Fd()), unix.CLONE_NEWNET)
+			f.Close()
+		}
+		if err != nil {
+			done <- result{err: err}
+			return
+		}
+		start := time.Now()
+		ports := make([]*tap.Port, 0, n)
+		defer func() {
+			for _, p := range ports {
+				p.Close()
+			}
+		}()
+		for i := range n {
+			p, err := tap.Create(fmt.Sprintf("t%d", i), tap.Config{})
+			if err != nil {
+				done <- result{err: err}
+				return
+			}
+			ports = append(ports, p)
+		}
+		done <- result{took: time.Since(start)}
+	}()
+	r := <-done
+	if r.err != nil {
+		b.Fatalf("TAP devices with carrier: %v", r.err)
+	}
+	return r.took
 }
 
 // tenantClient moves tenant i's TAP into a namespace of its own as the
