@@ -2,6 +2,7 @@ package control
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/govrf/govrf/internal/fib"
 	"github.com/govrf/govrf/internal/mphash"
@@ -29,6 +30,12 @@ type Sysctl struct {
 	ICMPMsgsBurst       int  // net.ipv4.icmp_msgs_burst
 	ICMPEchoIgnoreBcast bool // net.ipv4.icmp_echo_ignore_broadcasts
 
+	// The bounds of a Hop-by-Hop header (ipv6_parse_hopopts,
+	// ip6_parse_tlv): the options other than padding it may carry (a
+	// negative number: as many, and no unknown option), and its length.
+	MaxHBHOptsNumber int // net.ipv6.max_hbh_opts_number
+	MaxHBHLength     int // net.ipv6.max_hbh_length
+
 	// The multipath hash (mphash.go): policy 0-3 and the fields of policy
 	// 3 per family, and the seed, shared by both families as in Linux.
 	MultipathHashPolicy4 uint32 // net.ipv4.fib_multipath_hash_policy
@@ -41,6 +48,7 @@ type Sysctl struct {
 func defaultSysctl() Sysctl {
 	return Sysctl{RawL3mdevAccept: true, ICMPRatelimitMs: 1000, ICMPv6RatelimitMs: 100,
 		ICMPMsgsPerSec: 1000, ICMPMsgsBurst: 50, ICMPEchoIgnoreBcast: true,
+		MaxHBHOptsNumber: 8, MaxHBHLength: math.MaxInt32,
 		MultipathHashFields4: mphash.FieldsDefault, MultipathHashFields6: mphash.FieldsDefault}
 }
 
@@ -69,6 +77,8 @@ var sysctlVars = []sysctlVar{
 	{name: "net.ipv6.icmp.ratelimit", i: func(s *Sysctl) *int { return &s.ICMPv6RatelimitMs }},
 	{name: "net.ipv4.icmp_msgs_per_sec", i: func(s *Sysctl) *int { return &s.ICMPMsgsPerSec }},
 	{name: "net.ipv4.icmp_msgs_burst", i: func(s *Sysctl) *int { return &s.ICMPMsgsBurst }},
+	{name: "net.ipv6.max_hbh_opts_number", i: func(s *Sysctl) *int { return &s.MaxHBHOptsNumber }},
+	{name: "net.ipv6.max_hbh_length", i: func(s *Sysctl) *int { return &s.MaxHBHLength }},
 	{name: "net.ipv4.fib_multipath_hash_policy", u: func(s *Sysctl) *uint32 { return &s.MultipathHashPolicy4 }, max: mphash.PolicyMax},
 	{name: "net.ipv4.fib_multipath_hash_fields", u: func(s *Sysctl) *uint32 { return &s.MultipathHashFields4 }, min: 1, max: mphash.FieldsAll},
 	{name: "net.ipv4.fib_multipath_hash_seed", u: func(s *Sysctl) *uint32 { return &s.MultipathHashSeed }, max: 1<<32 - 1},

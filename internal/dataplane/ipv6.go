@@ -1,6 +1,8 @@
 package dataplane
 
 import (
+	"slices"
+
 	"github.com/govrf/govrf/internal/control"
 	"github.com/govrf/govrf/internal/fib"
 	"github.com/govrf/govrf/internal/header"
@@ -38,7 +40,7 @@ func (w *worker) ipv6Rcv(pk *packet, ip header.IPv6) {
 		return
 	}
 	if c.HopByHop {
-		if r, ptr := hopByHop(ip, dst.IsMulticast()); r != none {
+		if r, ptr := hopByHop(ip, dst.IsMulticast(), w.snap.Sysctl()); r != none {
 			if ptr == 0 {
 				w.drop(pk, r)
 			} else {
@@ -110,43 +112,77 @@ func (w *worker) ip6RouteInput(pk *packet, ip header.IPv6) {
 	}
 }
 
-// hopByHop checks the options of the Hop-by-Hop header (RFC 8200 §4.2,
-// ip6_parse_tlv): Pad1, PadN, Router Alert and the other known options
-// pass; a jumbogram is refused (govrf takes none); an unknown option acts
-// by its type's two high bits: skip, drop, or drop and answer Parameter
-// Problem code 2 at the option (the last only to a unicast destination).
-// It returns the reason to refuse the packet and, when an error is owed,
-// the option's offset.
-func hopByHop(ip header.IPv6, multicast bool) (Reason, uint32) {
+// hopByHop checks the Hop-by-Hop header (RFC 8200 §4.2; Linux's
+// ipv6_parse_hopopts and ip6_parse_tlv) within the bounds sc sets. A
+// header longer than max_hbh_length, more options than
+// max_hbh_opts_number (padding aside), more than 7 octets of padding in
+// a row (RFC 4942 §2.1.9.5) or a PadN whose octets are not all zero is
+// dropped, as is a Router Alert of the wrong length; the other known
+// options pass, and a jumbogram is refused (govrf takes none). An unknown
+// option acts by its type's two high bits: skip, drop, or drop and
+// answer Parameter Problem code 2 at the option (the last only to a
+// unicast destination); with max_hbh_opts_number negative, any unknown
+// option is dropped. It returns the reason to refuse the packet and,
+// when an error is owed, the option's offset.
+func hopByHop(ip header.IPv6, multicast bool, sc *control.Sysctl) (Reason, uint32) {
 	const start = header.IPv6Len + 2
 	end := header.IPv6Len + (int(ip[header.IPv6Len+1])+1)*8
+	if end-header.IPv6Len > sc.MaxHBHLength {
+		return ReasonHopByHopOption, 0
+	}
+	maxOpts, strict := sc.MaxHBHOptsNumber, sc.MaxHBHOptsNumber < 0
+	if strict {
+		maxOpts = -maxOpts
+	}
+	pad, opts := 0, 0
 	for i := start; i < end; {
 		t := ip[i]
 		if t == 0 { // Pad1
+			if pad++; pad > 7 {
+				return ReasonHopByHopOption, 0
+			}
 			i++
 			continue
 		}
 		if i+2 > end || i+2+int(ip[i+1]) > end {
 			return ReasonOf(header.ReasonTruncated), 0
 		}
+		n := 2 + int(ip[i+1])
+		if t == 0x01 { // PadN: padding, zeros only
+			if pad += n; pad > 7 || slices.ContainsFunc(ip[i+2:i+n], func(b byte) bool { return b != 0 }) {
+				return ReasonHopByHopOption, 0
+			}
+			i += n
+			continue
+		}
+		if opts++; opts > maxOpts {
+			return ReasonHopByHopOption, 0
+		}
+		pad = 0
 		switch t {
-		case 0x01, 0x05, 0x07, 0x31: // PadN, Router Alert, CALIPSO, IOAM
+		case 0x05: // Router Alert: a 16-bit value
+			if n != 4 {
+				return ReasonHopByHopOption, 0
+			}
+		case 0x07, 0x31: // CALIPSO, IOAM
 		case 0xc2: // Jumbo Payload (RFC 2675)
 			return ReasonHopByHopOption, 0
 		default:
-			switch t >> 6 {
-			case 1:
+			switch {
+			case strict:
 				return ReasonHopByHopOption, 0
-			case 2:
+			case t>>6 == 1:
+				return ReasonHopByHopOption, 0
+			case t>>6 == 2:
 				return ReasonHopByHopOption, uint32(i)
-			case 3:
+			case t>>6 == 3:
 				if multicast {
 					return ReasonHopByHopOption, 0
 				}
 				return ReasonHopByHopOption, uint32(i)
 			}
 		}
-		i += 2 + int(ip[i+1])
+		i += n
 	}
 	return none, 0
 }
