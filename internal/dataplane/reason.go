@@ -58,7 +58,8 @@ const (
 	// §2.5.6; ip6_forward answers ICMPv6 1/2).
 	ReasonBeyondScope
 	// ReasonHopByHopOption: an IPv6 Hop-by-Hop option whose type says to
-	// discard the packet (RFC 8200 §4.2), or a jumbogram option.
+	// discard the packet (RFC 8200 §4.2), a jumbogram option, or a header
+	// past Linux's bounds (hopByHop: options, padding, length).
 	ReasonHopByHopOption
 	// ReasonRedirect: an NDP Redirect, which a router ignores (RFC 4861
 	// §8.1).
