@@ -186,20 +186,18 @@ func (p *Plane) timers(ctx context.Context) {
 }
 
 // tickIn returns how long the timer goroutine sleeps after a tick at
-// now: until the earliest timer of any neighbour cache, within
+// now: until the earliest timer of any neighbour cache (NextWake), within
 // [minTickInterval, maxTickInterval], or a millisecond if a cache has
-// results waiting.
+// results waiting, which NextWake gives as due now (the tick has just
+// run every timer that was due).
 func (p *Plane) tickIn(now time.Time) time.Duration {
-	d := maxTickInterval
-	for _, b := range p.all() {
-		if b == nil {
-			continue
-		}
-		next := b.neigh.Next()
-		if next.IsZero() {
-			return time.Millisecond
-		}
-		d = min(d, next.Sub(now))
+	next, ok := p.NextWake()
+	switch d := next.Sub(now); {
+	case !ok:
+		return maxTickInterval
+	case d < time.Millisecond:
+		return time.Millisecond
+	default:
+		return min(max(d, minTickInterval), maxTickInterval)
 	}
-	return max(d, minTickInterval)
 }
