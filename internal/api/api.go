@@ -70,6 +70,13 @@ const MaxRequest = 1 << 20
 // daemon, which serves one command at a time.
 const Timeout = 10 * time.Second
 
+// MaxConns bounds the connections the server serves at once: each holds
+// a file descriptor, a goroutine or three and, while its request is
+// read, up to MaxRequest of memory. A connection beyond it is answered
+// at once with an error saying so, and closed. A monitor holds its
+// connection until it stops, a plain request until it is answered.
+const MaxConns = 1024
+
 // QueueLen bounds the events a stream holds for a client that reads
 // more slowly than they come; further events are dropped and counted.
 const QueueLen = 4096
@@ -77,5 +84,5 @@ const QueueLen = 4096
 // Exit codes of responses the server makes itself.
 const (
 	codeSyntax  = 1 // malformed or oversized request
-	codeRefused = 2 // unauthorised peer
+	codeRefused = 2 // unauthorised peer, or too many connections
 )

@@ -83,6 +83,22 @@ func (b *body) Read(p []byte) (int, error) {
 	return 0, b.err
 }
 
+// wait waits for the body's first chunk, or its end, so that a handler
+// is called only once there is something to read: a batch holds the
+// daemon, which serves one change at a time, and a client that sends a
+// request with a body and then nothing must not hold it.
+func (b *body) wait() error {
+	switch err := b.header(); err {
+	case nil:
+	case io.EOF:
+		b.err = err
+	default:
+		b.err = err
+		return err
+	}
+	return nil
+}
+
 // header reads the next chunk's length; the end chunk ends the body.
 // The newline that ends the JSON request comes before the first.
 func (b *body) header() error {

@@ -73,6 +73,8 @@ func Serve(ctx context.Context, l net.Listener, pol Policy, h Handler, sh Stream
 	defer stop()
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	slots := make(chan struct{}, maxConns)
+	limit := cap(slots)
 	for {
 		conn, err := l.Accept()
 		if err != nil {
@@ -81,11 +83,31 @@ func Serve(ctx context.Context, l net.Listener, pol Policy, h Handler, sh Stream
 			}
 			return err
 		}
+		select {
+		case slots <- struct{}{}:
+		default:
+			refuseBusy(conn, limit)
+			continue
+		}
 		wg.Go(func() {
+			defer func() { <-slots }()
 			defer conn.Close()
 			serveConn(ctx, conn, pol, h, sh, bh)
 		})
 	}
+}
+
+// maxConns is MaxConns, lowered by tests.
+var maxConns = MaxConns
+
+// refuseBusy answers a connection beyond limit with an error and
+// closes it. The answer is small and the connection new, so the write
+// finds its buffer empty and never waits; the deadline is a guard.
+func refuseBusy(conn net.Conn, limit int) {
+	defer conn.Close()
+	conn.SetWriteDeadline(time.Now().Add(time.Second))
+	writeResponse(conn, Response{Stderr: fmt.Sprintf("Error: govrfd is serving %d connections, as many as it takes; "+
+		"try again once some have ended (each running \"govrf monitor\" holds one).\n", limit), Code: codeRefused})
 }
 
 // serveConn reads, authorises and answers one request.
@@ -103,7 +125,11 @@ func serveConn(ctx context.Context, conn net.Conn, pol Policy, h Handler, sh Str
 			// The end of ctx interrupts a read waiting for the client.
 			stop := context.AfterFunc(ctx, func() { conn.SetReadDeadline(time.Now()) })
 			defer stop()
-			return bh(ctx, req, newBody(ctx, rest, conn), s)
+			b := newBody(ctx, rest, conn)
+			if err := b.wait(); err != nil {
+				return Response{Stderr: "Error: " + err.Error() + "\n", Code: codeSyntax}
+			}
+			return bh(ctx, req, b, s)
 		})
 		return
 	case req.Stream && sh == nil:
@@ -185,6 +211,8 @@ func readRequest(r io.Reader) (req Request, rest io.Reader, err error) {
 		return req, dec.Buffered(), nil
 	case lr.N <= 0:
 		return Request{}, nil, errTooLarge
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return Request{}, nil, fmt.Errorf("no whole request came within %v (timeout)", Timeout)
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF), errors.As(err, &syntax), errors.As(err, &typ):
 		return Request{}, nil, fmt.Errorf("malformed request: %w", err)
 	}
