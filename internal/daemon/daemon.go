@@ -204,7 +204,7 @@ func (d *Daemon) handle(req api.Request) api.Response {
 	defer d.mu.Unlock()
 	if len(req.Argv) == 1 && req.Argv[0] == "save" {
 		if err := d.save(); err != nil {
-			return api.Response{Stderr: fmt.Sprintf("Error: %v\n", err), Code: 2}
+			return api.Response{Stderr: d.unsaved("the configuration is not saved", err), Code: 2}
 		}
 		return api.Response{}
 	}
@@ -233,7 +233,7 @@ func (d *Daemon) settle(before *control.Snapshot, stderr *strings.Builder, code 
 		code = 2
 	}
 	if err := d.commit(); err != nil {
-		fmt.Fprintf(stderr, "Error: the changes are made but not saved: %v\n", err)
+		stderr.WriteString(d.unsaved("the changes are made but not saved", err))
 		code = 2
 	}
 	for _, err := range d.syncStacks() {

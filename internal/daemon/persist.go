@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -241,10 +242,25 @@ func (d *Daemon) commit() error {
 	}
 	if err := s.j.Commit(); err != nil {
 		s.full = true
+		slog.Warn("configuration not saved: the changes run, but a restart loses them until a save succeeds", "file", s.file, "err", err)
 		return err
 	}
 	d.compactLater()
 	return nil
+}
+
+// unsaved words the failure err of a commit (what is "the changes are
+// made but not saved") or of a save ("the configuration is not saved"):
+// the cause, what it means for the changes, and what to do. d.mu is
+// held.
+func (d *Daemon) unsaved(what string, err error) string {
+	s := d.disk
+	kept := "Every change is still kept in the journal"
+	if s.full {
+		kept = "The changes run, but govrfd starts again without those not saved"
+	}
+	return fmt.Sprintf("Error: %s: %v.\n%s: make room in %s or make it writable, then run \"govrf save\".\n",
+		what, strings.TrimSuffix(err.Error(), "."), kept, filepath.Dir(s.file))
 }
 
 // save (`govrf save`) writes the current state's script to the
@@ -265,10 +281,14 @@ func (d *Daemon) compact() error {
 		return err
 	}
 	if err := s.j.Install(c, s.j.Size()); err != nil {
-		if s.j.Err() != nil {
+		if s.j.Err() != nil && !s.full {
 			s.full = true
+			slog.Warn("configuration not saved: the changes run, but a restart loses them until a save succeeds", "file", s.file, "err", err)
 		}
 		return err
+	}
+	if s.full {
+		slog.Info("configuration saved again", "file", s.file)
 	}
 	s.full, s.scriptSize = false, int(c.Size())
 	return nil
