@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"encoding/binary"
 	"fmt"
 	"strings"
 	"sync/atomic"
@@ -44,17 +45,18 @@ func newIfWatch() (*ifWatch, error) {
 	return w, nil
 }
 
-// next waits for a message about the interface named device and
-// returns true; also when a message did not fit the buffer, or the
-// socket overflowed (ENOBUFS: messages were lost), since any of them may
-// have been about device. It returns false once stop has been called,
-// and false with the error if the socket fails.
-func (w *ifWatch) next(device string) (bool, error) {
+// next waits for a message about the interface named device, or about
+// interface ifindex (0 for none) whatever its name now, and returns
+// true; also when a message did not fit the buffer, or the socket
+// overflowed (ENOBUFS: messages were lost), since any of them may have
+// been about either. It returns false once stop has been called, and
+// false with the error if the socket fails.
+func (w *ifWatch) next(device string, ifindex int) (bool, error) {
 	for !w.stopped.Load() {
 		n, _, flags, _, err := unix.Recvmsg(w.fd, w.buf, nil, 0)
 		switch err {
 		case nil:
-			if flags&unix.MSG_TRUNC != 0 || names(w.buf[:n], device) {
+			if flags&unix.MSG_TRUNC != 0 || about(w.buf[:n], device, ifindex) {
 				return true, nil
 			}
 		case unix.EAGAIN:
@@ -71,10 +73,11 @@ func (w *ifWatch) next(device string) (bool, error) {
 	return false, nil
 }
 
-// names reports whether one of the link messages in b is about the
+// about reports whether one of the link messages in b is about the
 // interface named device (its IFLA_IFNAME, which RTM_DELLINK carries
-// too).
-func names(b []byte, device string) bool {
+// too) or about interface ifindex (the index of its ifinfomsg), which
+// a message renaming it names by its new name.
+func about(b []byte, device string, ifindex int) bool {
 	// x/sys/unix has no netlink parser; the standard library's is
 	// frozen, and complete for link messages.
 	msgs, err := syscall.ParseNetlinkMessage(b)
@@ -84,6 +87,10 @@ func names(b []byte, device string) bool {
 	for i := range msgs {
 		if t := msgs[i].Header.Type; t != unix.RTM_NEWLINK && t != unix.RTM_DELLINK {
 			continue
+		}
+		if d := msgs[i].Data; ifindex != 0 && len(d) >= unix.SizeofIfInfomsg &&
+			int(int32(binary.NativeEndian.Uint32(d[4:8]))) == ifindex {
+			return true
 		}
 		attrs, err := syscall.ParseNetlinkRouteAttr(&msgs[i])
 		if err != nil {

@@ -10,7 +10,7 @@ type ifWatch struct{}
 
 func newIfWatch() (*ifWatch, error) { return nil, errors.New("interface watch needs Linux") }
 
-func (w *ifWatch) next(device string) (bool, error) { return false, nil }
-func (w *ifWatch) stop()                            {}
-func (w *ifWatch) isStopped() bool                  { return true }
-func (w *ifWatch) close()                           {}
+func (w *ifWatch) next(device string, ifindex int) (bool, error) { return false, nil }
+func (w *ifWatch) stop()                                         {}
+func (w *ifWatch) isStopped() bool                               { return true }
+func (w *ifWatch) close()                                        {}

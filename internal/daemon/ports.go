@@ -51,7 +51,11 @@ type owned struct {
 	key     portKey
 	port    port.Port // nil while the interface is missing
 	ifindex int       // of the interface a packet.Port is bound to; 0 for other ports
-	watch   *ifWatch  // packet links only
+	// ifname and mtu are the interface's name and MTU as last seen
+	// (iffollow.go).
+	ifname string
+	mtu    int
+	watch  *ifWatch // packet links only
 	// state is the interface's state as last seen, to log its changes.
 	state packet.State
 }
@@ -158,21 +162,21 @@ func (d *Daemon) attach(index int, k portKey) error {
 	if err != nil {
 		return err
 	}
-	ifindex := 0
-	if _, ok := p.(*packet.Port); ok {
+	ifindex, mtu := 0, 0
+	if pp, ok := p.(*packet.Port); ok {
 		ifi, err := net.InterfaceByName(k.device)
 		if err != nil { // gone again already
 			p.Close()
 			return err
 		}
-		ifindex = ifi.Index
+		ifindex, mtu = ifi.Index, pp.MTU()
 	}
 	if err := d.plane.Attach(index, p); err != nil {
 		p.Close()
 		return err
 	}
 	o := d.ports[index] // a waiting link's watch stays
-	o.key, o.port, o.ifindex = k, p, ifindex
+	o.key, o.port, o.ifindex, o.ifname, o.mtu = k, p, ifindex, k.device, mtu
 	d.ports[index] = o
 	slog.Info("port attached", append(d.portAttrs(index), "kind", k.kind.String())...)
 	if l := d.ctl.Snapshot().Link(index); ifindex != 0 && l != nil && l.Up {
@@ -256,8 +260,9 @@ func (d *Daemon) watch(index int, w *ifWatch, device string) {
 			return
 		}
 		d.recheck(index)
+		ifindex := d.ports[index].ifindex
 		d.mu.Unlock()
-		if ok, err := w.next(device); !ok {
+		if ok, err := w.next(device, ifindex); !ok {
 			if err != nil {
 				slog.Warn("interface watch failed", "device", device, "err", err)
 			}
@@ -276,7 +281,9 @@ func (d *Daemon) watch(index int, w *ifWatch, device string) {
 // and the link waits: it stays configured, as at start-up, so that an
 // interface that comes back (a VPN daemon recreating its TAP, a veth
 // made again) is used again. A waiting link gets its port as soon as the
-// interface appears. d.mu is held.
+// interface appears. A port whose interface was renamed, with no other
+// interface taking its name, stays on it (followInterface). d.mu is
+// held.
 func (d *Daemon) recheck(index int) {
 	o, ok := d.ports[index]
 	l := d.ctl.Snapshot().Link(index)
@@ -286,8 +293,14 @@ func (d *Daemon) recheck(index int) {
 	ifi, err := net.InterfaceByName(o.key.device)
 	if o.port != nil {
 		if err == nil && ifi.Index == o.ifindex {
-			d.followState(index)
+			d.followInterface(index, ifi)
 			return
+		}
+		if err != nil { // renamed, perhaps: the port stays on it
+			if cur, err := net.InterfaceByIndex(o.ifindex); err == nil {
+				d.followInterface(index, cur)
+				return
+			}
 		}
 		slog.Warn("interface vanished; the link waits for it", d.portAttrs(index)...)
 		d.plane.Detach(index)
