@@ -43,6 +43,7 @@ var (
 // the pauses between reads. It returns io.EOF only after the end chunk.
 type body struct {
 	ctx   context.Context // its end stops the reads
+	src   *idleReader
 	r     *bufio.Reader
 	left  int   // bytes left in the current chunk
 	first bool  // no chunk read yet
@@ -54,9 +55,25 @@ type body struct {
 // the request's decoder read past it, then conn. The end of ctx stops
 // the reads.
 func newBody(ctx context.Context, buffered io.Reader, conn net.Conn) *body {
-	src := io.MultiReader(buffered, idleReader{ctx, conn})
-	return &body{ctx: ctx, r: bufio.NewReaderSize(src, MaxChunk+32), first: true}
+	src := &idleReader{ctx: ctx, conn: conn}
+	return &body{ctx: ctx, src: src, r: bufio.NewReaderSize(io.MultiReader(buffered, src), MaxChunk+32), first: true}
 }
+
+// Waiter is implemented by the body a BodyHandler reads.
+type Waiter interface {
+	// OnWait sets fn to be called, from the goroutine reading the body,
+	// each time a read finds nothing come for WaitHint and goes on
+	// waiting for the client: what the lines read so far did may be
+	// made visible then, however few they are, since no more come yet.
+	OnWait(fn func())
+}
+
+// WaitHint is how long a read of a body waits before it calls the
+// function given to OnWait.
+const WaitHint = 10 * time.Millisecond
+
+// OnWait implements Waiter.
+func (b *body) OnWait(fn func()) { b.src.onWait = fn }
 
 // Read implements io.Reader.
 func (b *body) Read(p []byte) (int, error) {
@@ -161,15 +178,25 @@ func (b *body) readErr(err error) error {
 var idleTimeout = IdleTimeout
 
 // idleReader reads a connection, allowing IdleTimeout for each read,
-// until ctx ends.
+// until ctx ends. With onWait, a read that finds nothing for WaitHint
+// calls it before it waits on.
 type idleReader struct {
-	ctx  context.Context
-	conn net.Conn
+	ctx    context.Context
+	conn   net.Conn
+	onWait func()
 }
 
-func (r idleReader) Read(p []byte) (int, error) {
+func (r *idleReader) Read(p []byte) (int, error) {
 	if err := r.ctx.Err(); err != nil {
 		return 0, err
+	}
+	if r.onWait != nil {
+		r.conn.SetReadDeadline(time.Now().Add(WaitHint))
+		n, err := r.conn.Read(p)
+		if n > 0 || !errors.Is(err, os.ErrDeadlineExceeded) || r.ctx.Err() != nil {
+			return n, err
+		}
+		r.onWait()
 	}
 	r.conn.SetReadDeadline(time.Now().Add(idleTimeout))
 	return r.conn.Read(p)

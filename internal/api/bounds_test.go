@@ -1,9 +1,11 @@
 package api
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"strings"
@@ -110,5 +112,54 @@ func TestBodyHandlerWaitsForBody(t *testing.T) {
 	last, _, err := CallBody(context.Background(), path, []string{"-batch", "-"}, strings.NewReader(""), func(Response) {})
 	if err != nil || last.Code != 0 || !called.Load() {
 		t.Errorf("an empty body: %+v, %v, handler called %v", last, err, called.Load())
+	}
+}
+
+// TestBodyStreamsShortReads: a body read from a pipe, as `govrf -batch
+// -` reads standard input fed as changes come, reaches the server line
+// by line, each as soon as it is written, and not once a chunk's worth
+// has gathered; the server's read that then waits calls the function
+// given to OnWait.
+func TestBodyStreamsShortReads(t *testing.T) {
+	lines := make(chan string)
+	var waits atomic.Int32
+	path := serveAll(t, nil, echo, nil, func(ctx context.Context, req Request, body io.Reader, s *Stream) Response {
+		body.(Waiter).OnWait(func() { waits.Add(1) })
+		sc := bufio.NewScanner(body)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+		return Response{}
+	})
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := CallBody(context.Background(), path, []string{"-batch", "-"}, pr, func(Response) {})
+		done <- err
+	}()
+	for i := range 3 {
+		want := fmt.Sprintf("route add 10.0.%d.0/24 via 10.0.0.2", i)
+		io.WriteString(pw, want+"\n")
+		select {
+		case got := <-lines:
+			if got != want {
+				t.Fatalf("line %d: %q, want %q", i, got, want)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("line %d not at the server 5s after it was written", i)
+		}
+		for deadline := time.Now().Add(5 * time.Second); waits.Load() <= int32(i); time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("no wait after line %d", i)
+			}
+		}
+	}
+	pw.Close()
+	if _, ok := <-lines; ok {
+		t.Error("a line after the last")
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 }

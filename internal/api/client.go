@@ -150,7 +150,10 @@ func CallBody(ctx context.Context, path string, argv []string, body io.Reader, f
 
 // sendBody streams body to conn in chunks, then the end chunk. A failure
 // to read body is returned, without the end chunk; a failure to write is
-// not, since the daemon's answer says more.
+// not, since the daemon's answer says more. What a short read returned
+// is sent at once: body had no more for now (a pipe, standard input fed
+// as changes come), and the daemon applies it meanwhile; a file fills
+// every read but its last, so that a bulk load goes in whole chunks.
 func sendBody(conn *net.UnixConn, body io.Reader) error {
 	w := newBodyWriter(conn)
 	buf := make([]byte, MaxChunk)
@@ -159,6 +162,11 @@ func sendBody(conn *net.UnixConn, body io.Reader) error {
 		if n > 0 {
 			if _, werr := w.Write(buf[:n]); werr != nil {
 				return nil
+			}
+			if n < len(buf) && err == nil {
+				if werr := w.flush(); werr != nil {
+					return nil
+				}
 			}
 		}
 		if err == io.EOF {

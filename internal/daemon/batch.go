@@ -22,7 +22,11 @@ import (
 // longer, at most every half of the time it has run: a load of any size
 // publishes about twice per doubling of its duration, which bounds what
 // publications add to a fraction of it, while the data plane is never
-// behind by more than half the batch's time so far.
+// behind by more than half the batch's time so far. A batch whose
+// client pauses (api.WaitHint) publishes then too, so that a stream of
+// changes fed to `-batch -` as they come is seen at once, however long
+// it has run; a bulk load, whose lines never keep it waiting, is not
+// slowed.
 const publishEvery = 100 * time.Millisecond
 
 // publishDue reports whether a batch that started at start and last
@@ -82,15 +86,25 @@ func (d *Daemon) batch(ctx context.Context, req api.Request, body io.Reader, s *
 func (d *Daemon) batchLive(argv []string, body io.Reader, out, errs io.Writer, stop func() error) int {
 	seen := d.ctl.Changes()
 	start := time.Now()
-	published := start
+	published, publishedAt := seen, start
+	publish := func(now time.Time) {
+		if seen != published {
+			d.ctl.Publish()
+		}
+		published, publishedAt = seen, now
+	}
+	if w, ok := body.(api.Waiter); ok {
+		// A stream of lines (`-batch -` fed as changes come) has what
+		// it did seen as soon as it pauses.
+		w.OnWait(func() { publish(time.Now()) })
+	}
 	return cli.RunBatch(d.ctl, planeView{d}, argv, body, out, errs, func(line []string) error {
 		if n := d.ctl.Changes(); n != seen {
 			seen = n
 			d.changed(line)
 		}
-		if now := time.Now(); publishDue(start, published, now) {
-			d.ctl.Publish()
-			published = now
+		if now := time.Now(); publishDue(start, publishedAt, now) {
+			publish(now)
 		}
 		return stop()
 	})
