@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/govrf/govrf/internal/cli"
 	"github.com/govrf/govrf/internal/config"
@@ -26,7 +27,9 @@ var compactMin int64 = 1 << 20
 
 // store is the configuration file and its journal (internal/journal):
 // each change appends its command lines to the journal, and a compaction
-// makes the canonical script the file again. d.mu guards it.
+// makes the canonical script the file again. d.mu guards it. j is nil
+// while the file's directory, read-only at start, has not been written
+// (full is then set).
 type store struct {
 	file string
 	j    *journal.Journal
@@ -52,14 +55,25 @@ type store struct {
 func (d *Daemon) load() error {
 	file := d.cfg.ConfigFile
 	j, rep, err := journal.Open(file)
-	if err != nil {
+	switch {
+	case err == nil:
+	case readOnlyNoJournal(file, err):
+		// A read-only directory with no journal: the file is the whole
+		// configuration. Changes run unsaved until it is writable.
+		slog.Warn("the configuration's directory is read-only: changes run, but are not saved until it is writable and a change or govrf save comes",
+			"file", file, "err", err)
+		j = nil
+	case errors.Is(err, syscall.EROFS):
+		return fmt.Errorf("%s: %w; the journal holds changes not yet in %s, which only a writable directory lets govrfd replay: make %s writable, or move the journal aside to start from %s alone",
+			journal.Path(file), err, file, filepath.Dir(file), file)
+	default:
 		return fmt.Errorf("%s: %w", journal.Path(file), err)
 	}
 	logRecovery(file, rep)
-	s := &store{file: file, j: j}
+	s := &store{file: file, j: j, full: j == nil}
 	ok := false
 	defer func() {
-		if !ok {
+		if !ok && j != nil {
 			j.Close()
 		}
 	}()
@@ -91,7 +105,7 @@ func (d *Daemon) load() error {
 		loaded(file, snap)
 	}
 	d.disk = s
-	if rep.Lines > 0 || !canonical(snap, j.Base(), &s.scriptSize) {
+	if j != nil && (rep.Lines > 0 || !canonical(snap, j.Base(), &s.scriptSize)) {
 		if err := d.compact(); err != nil {
 			// The file and its journal still hold the state; the next
 			// change tries again if the journal cannot go on.
@@ -100,6 +114,21 @@ func (d *Daemon) load() error {
 	}
 	ok = true
 	return nil
+}
+
+// readOnlyNoJournal reports whether err, journal.Open's for file, says
+// only that file's directory is read-only, with no journal in it that
+// would hold changes beyond the file.
+func readOnlyNoJournal(file string, err error) bool {
+	if !errors.Is(err, syscall.EROFS) {
+		return false
+	}
+	for _, p := range []string{journal.Path(file), journal.Path(file) + ".next"} {
+		if _, err := os.Lstat(p); !errors.Is(err, os.ErrNotExist) {
+			return false
+		}
+	}
+	return true
 }
 
 // canonical reports whether snap's script hashes to base, the hash of
@@ -126,6 +155,9 @@ func (c *countingHash) Write(p []byte) (int, error) {
 
 // replay runs the journal's committed lines as one batch.
 func (d *Daemon) replay(s *store) error {
+	if s.j == nil {
+		return nil
+	}
 	release := d.ctl.Hold()
 	defer release()
 	var msg bytes.Buffer
@@ -276,6 +308,15 @@ func (d *Daemon) save() error {
 // empty base. d.mu is held.
 func (d *Daemon) compact() error {
 	s := d.disk
+	if s.j == nil {
+		// Read-only at start: the journal is opened now, before the
+		// script is prepared, since Open removes the scripts it finds.
+		j, _, err := journal.Open(s.file)
+		if err != nil {
+			return err
+		}
+		s.j = j
+	}
 	c, err := journal.Prepare(s.file, scriptOf(d.ctl.Snapshot()))
 	if err != nil {
 		return err
@@ -346,5 +387,7 @@ func (s *store) close() {
 		return
 	}
 	s.bg.Wait()
-	s.j.Close()
+	if s.j != nil {
+		s.j.Close()
+	}
 }

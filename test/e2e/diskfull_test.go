@@ -183,3 +183,48 @@ func TestIntegrationConfigDiskFull(t *testing.T) {
 		t.Errorf("after the second restart the running configuration is not the file (%v)", err)
 	}
 }
+
+// TestIntegrationConfigReadOnly starts govrfd with its configuration
+// file on a file system mounted read-only: it starts and forwards, a
+// change is answered with exit 2, not saved, the cause and what to do,
+// and runs; once the file system is writable again, the next change is
+// acknowledged and saves both, which a restart then has.
+func TestIntegrationConfigReadOnly(t *testing.T) {
+	tp := newTopo(t)
+	tp.govrf("save")
+	tp.stop()
+	conf, err := os.ReadFile(tp.conf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := tp.mountTmpfs("1m")
+	tp.conf = filepath.Join(dir, "govrf.conf")
+	if err := os.WriteFile(tp.conf, conf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tp.must("mount", "-o", "remount,ro", dir)
+	tp.start()
+	if out, ok := tp.ping("A1", "-c", "2", "-i", "0.2", "-W", "1", "192.168.2.10"); !ok {
+		t.Errorf("ping A1 → A2 with the configuration read-only:\n%s", out)
+	}
+	_, stderr, code := tp.govrfExit("route", "add", "10.54.0.0/24", "via", "192.168.2.10", "vrf", "a")
+	if code != 2 || !strings.Contains(stderr, "not saved") || !strings.Contains(stderr, "read-only file system") ||
+		!strings.Contains(stderr, "make it writable, then run \"govrf save\"") {
+		t.Errorf("govrf route add with the configuration read-only: exit %d, %q; want exit 2, not saved, the cause and what to do", code, stderr)
+	}
+	if !tp.hasRoute("10.54.0.0/24") {
+		t.Error("a change that could not be saved is not running")
+	}
+	tp.must("mount", "-o", "remount,rw", dir)
+	tp.govrf("route add 10.55.0.0/24 via 192.168.2.10 vrf a")
+	tp.stop()
+	tp.start()
+	for _, p := range []string{"10.54.0.0/24", "10.55.0.0/24"} {
+		if !tp.hasRoute(p) {
+			t.Errorf("after the restart %s is missing", p)
+		}
+	}
+	if file, err := os.ReadFile(tp.conf); err != nil || tp.govrf("show running-config") != string(file) {
+		t.Errorf("after the restart the running configuration is not the file (%v)", err)
+	}
+}
