@@ -197,6 +197,9 @@ func (r *idleReader) Read(p []byte) (int, error) {
 			return n, err
 		}
 		r.onWait()
+		if err := r.ctx.Err(); err != nil {
+			return 0, err
+		}
 	}
 	r.conn.SetReadDeadline(time.Now().Add(idleTimeout))
 	return r.conn.Read(p)

@@ -90,8 +90,8 @@ func (tp *topo) recreateVRFa() {
 		tp.configure("link set dev "+p.port+" master a", "link set dev "+p.port+" up",
 			"addr replace 192.168."+p.net+".1/24 dev "+p.port, "addr replace 2001:db8:"+p.net+"::1/64 dev "+p.port)
 	}
-	// The unreachable defaults stay in table 10 without the VRF, as in
-	// Linux: they have no device to go with.
+	// The unreachable defaults have no device to go with: they stay in
+	// table 10 without the VRF.
 	tp.configure("route replace unreachable default metric 4278198272 vrf a",
 		"-6 route replace unreachable default metric 4278198272 vrf a")
 }
