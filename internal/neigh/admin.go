@@ -66,7 +66,7 @@ func (c *Cache) set(op string, s Static, create, excl bool) error {
 	case e == nil && !create:
 		return &Error{op, ip, syscall.ENOENT}
 	case e == nil:
-		if e = t.create(ip, now, s.State.static()); e == nil {
+		if e, _ = t.create(ip, now, s.State.static()); e == nil {
 			return &Error{op, ip, syscall.ENOBUFS}
 		}
 	}
@@ -106,6 +106,23 @@ func (c *Cache) Delete(ip netip.Addr) error {
 func (c *Cache) Flush() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.flush()
+}
+
+// Close flushes the cache and leaves its Budget, for a port that goes
+// away: its entries' places in the Budget are free again, and entries
+// made afterwards (by a packet still in flight) are not counted.
+func (c *Cache) Close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.flush()
+	for i := range c.t {
+		c.t[i].budget = nil
+	}
+}
+
+// flush is Flush with the mutex held.
+func (c *Cache) flush() {
 	now := c.clock.Now()
 	for i := range c.t {
 		t := &c.t[i]
