@@ -27,14 +27,16 @@ const reserveShare = 8
 //
 //   - fewer than 7/8 of Max entries are used, whoever asks; or
 //   - fewer than Max are used and the table holds fewer entries than its
-//     fair share, Max divided by the number of tables holding entries.
+//     fair share: Max divided by one more than the number of tables
+//     holding entries, so that even a table alone has no right to all.
 //
-// So one flooding table (or many) stops at 7/8 of the cap, and the last
-// eighth stays for the quiet tables, which hold less than their share.
-// A table the Budget refuses runs a forced GC (neigh_forced_gc's rules)
-// and, if that frees one of its own entries, takes the freed place: a
-// flood then churns its own table instead of growing. Otherwise the
-// entry is refused and counted in GlobalFulls.
+// So flooding tables stop at 7/8 of the cap, and the last eighth stays
+// for the quiet ones, which hold less than their share. A table the
+// Budget refuses first runs a forced GC (neigh_forced_gc's rules, one
+// entry) and asks again: what it frees of its own old entries goes to
+// whoever the rules favour, so a flooding table over its share shrinks
+// while quiet tables grow. If the Budget still refuses, the entry is
+// refused and counted in GlobalFulls.
 //
 // A Budget is safe for concurrent use. Its zero value has no cap; a nil
 // *Budget neither caps nor counts.
@@ -97,15 +99,13 @@ func (b *Budget) allows(used int64, n int) bool {
 	case used >= limit:
 		return false
 	}
-	tables := b.active.Load()
-	if n == 0 {
-		tables++ // the asking table is about to hold one
-	}
-	return int64(n) < limit/max(tables, 1)
+	// One more than the tables holding entries: the asking table if it
+	// holds none yet, otherwise the next to come.
+	return int64(n) < limit/(b.active.Load()+1)
 }
 
 // charge counts one more entry for a table that held n, without asking:
-// administrative entries and the place a forced GC freed.
+// an administrator's entries are never refused by the Budget.
 func (b *Budget) charge(n int) {
 	if b == nil {
 		return

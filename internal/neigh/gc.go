@@ -52,9 +52,9 @@ func (t *table) create(ip netip.Addr, now time.Time, static bool) (*entry, Verdi
 // over 5 s old, a forced GC runs, and the entry is refused (TableFull,
 // counted in TableFulls: Linux's "neighbor table overflow") if that freed
 // nothing at gc_thresh3. Then the Budget: if it refuses, the table's own
-// forced GC has its chance to free one entry, whose place the new one
-// takes; if it frees none, the entry is refused (GlobalFull, counted in
-// GlobalFulls).
+// forced GC has its chance to free one entry and the Budget is asked
+// again; if it still refuses, the entry is refused (GlobalFull, counted
+// in GlobalFulls).
 func (t *table) admit(now time.Time) Verdict {
 	n := t.gcCount
 	if n >= t.p.GCThresh3 || n >= t.p.GCThresh2 && now.After(t.lastFlush.Add(forcedGCInterval)) {
@@ -64,15 +64,11 @@ func (t *table) admit(now time.Time) Verdict {
 			return TableFull
 		}
 	}
-	if t.budget.take(t.gcCount) {
+	if t.budget.take(t.gcCount) || t.forcedGC(now, 1) > 0 && t.budget.take(t.gcCount) {
 		return 0
 	}
-	if t.forcedGC(now, 1) == 0 {
-		t.stats.GlobalFulls++
-		return GlobalFull
-	}
-	t.budget.charge(t.gcCount)
-	return 0
+	t.stats.GlobalFulls++
+	return GlobalFull
 }
 
 // remove takes e out of the table, releasing its queued packets. Lookup
