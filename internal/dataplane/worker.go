@@ -221,6 +221,7 @@ func (w *worker) syncLinks() {
 	if s := w.p.synced.Load(); s != nil && s.gen == gen && s.ports == ports {
 		return
 	}
+	w.p.neighBudget.SetMax(int(w.snap.Sysctl().NeighMaxEntries))
 	if ports != nil {
 		for _, x := range *ports {
 			if x == nil {
