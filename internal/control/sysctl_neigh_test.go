@@ -8,15 +8,23 @@ import (
 	"github.com/govrf/govrf/internal/neigh"
 )
 
-// TestSysctlNeighMaxEntries: net.govrf.neigh.max_entries defaults to
-// neigh.DefaultMaxEntries, takes 0 (no cap) to 2^31-1, and refuses the
+// TestSysctlNeighBudget: net.govrf.neigh.max_entries and max_queue_bytes
+// default to neigh's defaults, take 0 (no cap) to 2^31-1, and refuse the
 // rest with EINVAL.
-func TestSysctlNeighMaxEntries(t *testing.T) {
-	const name = "net.govrf.neigh.max_entries"
-	c := New()
-	if got := c.Snapshot().Sysctl().NeighMaxEntries; got != neigh.DefaultMaxEntries {
-		t.Fatalf("default %s = %d, want %d", name, got, neigh.DefaultMaxEntries)
+func TestSysctlNeighBudget(t *testing.T) {
+	sc := New().Snapshot().Sysctl()
+	if sc.NeighMaxEntries != neigh.DefaultMaxEntries || sc.NeighMaxQueueBytes != neigh.DefaultMaxQueueBytes {
+		t.Fatalf("defaults %d, %d, want %d, %d", sc.NeighMaxEntries, sc.NeighMaxQueueBytes,
+			neigh.DefaultMaxEntries, neigh.DefaultMaxQueueBytes)
 	}
+	for _, name := range []string{"net.govrf.neigh.max_entries", "net.govrf.neigh.max_queue_bytes"} {
+		t.Run(name, func(t *testing.T) { checkUintSysctl(t, name) })
+	}
+}
+
+// checkUintSysctl checks that name takes 0 to 2^31-1 and nothing else.
+func checkUintSysctl(t *testing.T, name string) {
+	c := New()
 	for _, v := range []string{"0", "4096", "0x10000", "2147483647"} {
 		if err := c.SetSysctl(name, v); err != nil {
 			t.Errorf("SetSysctl(%s, %s) = %v", name, v, err)

@@ -38,7 +38,7 @@ type Config struct {
 	Local LocalDeliver
 	// Neigh configures every port's neighbour cache. Its Budget is
 	// ignored: the caches share the plane's, sized by the
-	// net.govrf.neigh.max_entries sysctl.
+	// net.govrf.neigh.max_entries and max_queue_bytes sysctls.
 	Neigh neigh.Config
 	// NeighWatch, when not nil, hears every change to a port's
 	// neighbours, with the port's link index (`monitor neigh`). It is
@@ -65,8 +65,9 @@ type Plane struct {
 	synced  atomic.Pointer[linkSync] // what syncLinks last covered
 	run     *runState                // set while Run runs
 
-	// neighBudget caps the neighbour entries of every port together
-	// (net.govrf.neigh.max_entries, set by syncLinks).
+	// neighBudget caps the neighbour entries and queued bytes of every
+	// port together (net.govrf.neigh.max_entries and max_queue_bytes,
+	// set by syncLinks).
 	neighBudget *neigh.Budget
 }
 
@@ -99,7 +100,8 @@ func New(ctl *control.Control, clock neigh.Clock, cfg Config) *Plane {
 	}
 	p := &Plane{ctl: ctl, clock: clock, cfg: cfg}
 	p.limits.init()
-	p.neighBudget = neigh.NewBudget(int(ctl.Snapshot().Sysctl().NeighMaxEntries))
+	sc := ctl.Snapshot().Sysctl()
+	p.neighBudget = neigh.NewBudget(int(sc.NeighMaxEntries), int(sc.NeighMaxQueueBytes))
 	return p
 }
 

@@ -3,11 +3,16 @@ package neigh
 import "sync/atomic"
 
 // DefaultMaxEntries is the default global cap on dynamic neighbour
-// entries (net.govrf.neigh.max_entries): room for a thousand ports with
+// entries (net.govrf.neigh.max_entries): room for five hundred ports with
 // both tables at Linux's default gc_thresh3, or thousands of tenants with
-// a few hundred neighbours each, in a few hundred megabytes at most
-// (about 400 bytes an entry).
+// a few hundred neighbours each, in some 350 MB at most (about 340 bytes
+// an entry, its indexes included).
 const DefaultMaxEntries = 1 << 20
+
+// DefaultMaxQueueBytes is the default global cap on the bytes of packets
+// queued for resolution (net.govrf.neigh.max_queue_bytes): what some
+// forty tables can queue at their own bound, QueueBytesTotal.
+const DefaultMaxQueueBytes = 128 << 20
 
 // reserveShare is the part of the global cap (1/reserveShare) that only
 // tables under their fair share may fill.
@@ -38,19 +43,67 @@ const reserveShare = 8
 // while quiet tables grow. If the Budget still refuses, the entry is
 // refused and counted in GlobalFulls.
 //
+// The Budget caps the bytes of packets queued for resolution over all
+// tables the same way, MaxQueueBytes for Max, each table's share of it
+// counted against the bytes it queues; a frame the Budget refuses is
+// dropped and counted in UnresDiscards, as one over the table's own
+// bounds is.
+//
 // A Budget is safe for concurrent use. Its zero value has no cap; a nil
 // *Budget neither caps nor counts.
 type Budget struct {
 	max    atomic.Int64 // 0: no cap
 	used   atomic.Int64 // dynamic entries over all tables
 	active atomic.Int64 // tables holding at least one dynamic entry
+	qmax   atomic.Int64 // 0: no cap
+	queued atomic.Int64 // bytes queued over all tables
 }
 
-// NewBudget returns a Budget capping entries at limit; 0 is no cap.
-func NewBudget(limit int) *Budget {
+// NewBudget returns a Budget capping entries at maxEntries and queued
+// bytes at maxQueueBytes; 0 is no cap.
+func NewBudget(maxEntries, maxQueueBytes int) *Budget {
 	b := new(Budget)
-	b.SetMax(limit)
+	b.SetMax(maxEntries)
+	b.SetMaxQueueBytes(maxQueueBytes)
 	return b
+}
+
+// SetMaxQueueBytes changes the cap on queued bytes; 0 (or a negative
+// number) removes it.
+func (b *Budget) SetMaxQueueBytes(limit int) { b.qmax.Store(int64(max(limit, 0))) }
+
+// MaxQueueBytes returns the cap on queued bytes, 0 for none.
+func (b *Budget) MaxQueueBytes() int { return int(b.qmax.Load()) }
+
+// Queued returns the bytes queued now over all tables.
+func (b *Budget) Queued() int {
+	if b == nil {
+		return 0
+	}
+	return int(b.queued.Load())
+}
+
+// takeBytes reserves n bytes for a table queueing q, if the rules allow.
+func (b *Budget) takeBytes(q, n int) bool {
+	if b == nil {
+		return true
+	}
+	for {
+		queued := b.queued.Load()
+		if !fair(b.qmax.Load(), queued+int64(n), int64(q+n), b.active.Load()) {
+			return false
+		}
+		if b.queued.CompareAndSwap(queued, queued+int64(n)) {
+			return true
+		}
+	}
+}
+
+// releaseBytes gives back n queued bytes.
+func (b *Budget) releaseBytes(n int) {
+	if b != nil && n != 0 {
+		b.queued.Add(int64(-n))
+	}
 }
 
 // SetMax changes the cap; 0 (or a negative number) removes it. Entries
@@ -92,16 +145,23 @@ func (b *Budget) take(n int) bool {
 // allows reports whether a table holding n may have one more entry when
 // used are held.
 func (b *Budget) allows(used int64, n int) bool {
-	limit := b.max.Load()
+	return fair(b.max.Load(), used+1, int64(n)+1, b.active.Load())
+}
+
+// fair reports whether a table may hold mine of a resource when all
+// tables would hold total of it, under limit (0: none), with active
+// tables holding entries: total within 7/8 of limit, or within limit with
+// mine within the fair share. The share is limit divided by one more
+// than the active tables: the asking table if it holds no entry yet,
+// otherwise the next to come.
+func fair(limit, total, mine, active int64) bool {
 	switch {
-	case limit <= 0 || used < limit-limit/reserveShare:
+	case limit <= 0 || total <= limit-limit/reserveShare:
 		return true
-	case used >= limit:
+	case total > limit:
 		return false
 	}
-	// One more than the tables holding entries: the asking table if it
-	// holds none yet, otherwise the next to come.
-	return int64(n) < limit/(b.active.Load()+1)
+	return mine <= limit/(active+1)
 }
 
 // charge counts one more entry for a table that held n, without asking:

@@ -42,7 +42,7 @@ func learnt(c *Cache, f Family, first, count int) int {
 // up to its fair share, and an entry the flooder's own GC frees goes to a
 // cache under its share, not back to the flooder.
 func TestBudgetShared(t *testing.T) {
-	b := NewBudget(64)
+	b := NewBudget(64, 0)
 	cs, clk := budgetCaches(t, b, 3, 1000)
 	flood, quiet, late := cs[0], cs[1], cs[2]
 	if n := learnt(flood, IPv4, 0, 100); n != 56 {
@@ -83,7 +83,7 @@ func TestBudgetShared(t *testing.T) {
 // the Budget holds, the flooders are refused, the quiet port is not.
 func TestBudgetQuietLearnsDuringFlood(t *testing.T) {
 	const max = 4096
-	b := NewBudget(max)
+	b := NewBudget(max, 0)
 	cs, clk := budgetCaches(t, b, 9, 0)
 	for _, c := range cs {
 		for _, f := range []Family{IPv4, IPv6} {
@@ -123,7 +123,7 @@ func TestBudgetQuietLearnsDuringFlood(t *testing.T) {
 // nothing, and are made even when it is spent; an entry an administrator
 // turns dynamic is counted from then on.
 func TestBudgetExemptStatic(t *testing.T) {
-	b := NewBudget(1)
+	b := NewBudget(1, 0)
 	cs, _ := budgetCaches(t, b, 1, 100)
 	c := cs[0]
 	stale(t, c, ip4)
@@ -152,7 +152,7 @@ func TestBudgetExemptStatic(t *testing.T) {
 // back when closed.
 func TestBudgetConcurrent(t *testing.T) {
 	const max = 500
-	b := NewBudget(max)
+	b := NewBudget(max, 0)
 	cs, clk := budgetCaches(t, b, 4, 1024)
 	var wg sync.WaitGroup
 	for k, c := range cs {
@@ -181,5 +181,36 @@ func TestBudgetConcurrent(t *testing.T) {
 	}
 	if b.Used() != 0 {
 		t.Fatalf("Used after Close = %d, want 0", b.Used())
+	}
+}
+
+// TestBudgetQueueBytes: the bytes queued for resolution over caches
+// sharing a Budget stay within its MaxQueueBytes: a flooding cache stops
+// at 7/8 of it, a quiet one queues within its share, and every byte comes
+// back when the resolutions end.
+func TestBudgetQueueBytes(t *testing.T) {
+	b := NewBudget(0, 8000)
+	cs, clk := budgetCaches(t, b, 2, 1000)
+	flood, quiet := cs[0], cs[1]
+	for i := range 20 {
+		if v, _ := flood.Resolve(floodAddr(IPv4, i), frame(i, 1000)); v != Solicit {
+			t.Fatalf("Resolve %d = %v, want %v", i, v, Solicit)
+		}
+	}
+	if b.Queued() != 7000 || flood.Stats(IPv4).UnresDiscards != 13 {
+		t.Fatalf("Queued, UnresDiscards = %d, %d, want 7000, 13", b.Queued(), flood.Stats(IPv4).UnresDiscards)
+	}
+	quiet.Resolve(floodAddr(IPv6, 1), frame(1, 1000))
+	quiet.Resolve(floodAddr(IPv6, 2), frame(2, 1000))
+	if b.Queued() != 8000 || quiet.Stats(IPv6).UnresDiscards != 1 {
+		t.Fatalf("Queued, quiet UnresDiscards = %d, %d, want 8000, 1", b.Queued(), quiet.Stats(IPv6).UnresDiscards)
+	}
+	for range 40 { // the resolutions fail
+		for _, c := range cs {
+			tick(c, clk.Advance(50*time.Millisecond))
+		}
+	}
+	if b.Queued() != 0 {
+		t.Fatalf("Queued after the resolutions failed = %d, want 0", b.Queued())
 	}
 }

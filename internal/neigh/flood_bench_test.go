@@ -23,7 +23,7 @@ func BenchmarkFlood(b *testing.B) {
 		{"solicit6", nil, func(c *Cache, i int) { solicitFrom(c, floodAddr(IPv6, i)) }, 100 * time.Microsecond},
 		{"resolve4", nil, func(c *Cache, i int) { c.Resolve(floodAddr(IPv4, i), frame(i, 200)) }, 100 * time.Microsecond},
 		{"refused4", nil, func(c *Cache, i int) { solicitFrom(c, floodAddr(IPv4, i)) }, 0},
-		{"global4", NewBudget(1), func(c *Cache, i int) { solicitFrom(c, floodAddr(IPv4, i)) }, 100 * time.Microsecond},
+		{"global4", NewBudget(1, 0), func(c *Cache, i int) { solicitFrom(c, floodAddr(IPv4, i)) }, 100 * time.Microsecond},
 	}
 	for _, bc := range cases {
 		b.Run(bc.name, func(b *testing.B) {
