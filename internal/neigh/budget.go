@@ -25,8 +25,8 @@ const reserveShare = 8
 // network namespace; govrf's tables are per port (requirement I5), and
 // the Budget bounds their sum.
 //
-// Entries count as gc_thresh3 counts them: PERMANENT and NOARP entries
-// are exempt. A table asks the Budget only after its own limits let a new
+// Entries count as gc_thresh3 counts them: PERMANENT entries are
+// exempt. A table asks the Budget only after its own limits let a new
 // entry in, so the per-table semantics stay Linux's. The Budget then
 // admits it while
 //

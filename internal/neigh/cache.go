@@ -45,7 +45,7 @@ type table struct {
 	watch      func(Event) // Config.Watch
 	budget     *Budget     // Config.Budget; nil once the cache is closed
 
-	// The GC list (gclist.go): dynamic entries, oldest first, and how
+	// The GC list (gclist.go): non-PERMANENT entries, oldest first, and how
 	// many. gcSleep: the last forced GC walk freed nothing, and no walk
 	// can free anything until an entry changes state or, if gcWake is not
 	// zero, until after gcWake.

@@ -21,9 +21,10 @@ func (t *table) gcInterval() time.Duration {
 }
 
 // create adds an entry for ip in state NONE, or refuses it with TableFull
-// or GlobalFull (see admit). Static entries skip the limits.
-func (t *table) create(ip netip.Addr, now time.Time, static bool) (*entry, Verdict) {
-	if !static {
+// or GlobalFull (see admit). Entries to be PERMANENT (exempt) skip the
+// limits.
+func (t *table) create(ip netip.Addr, now time.Time, exempt bool) (*entry, Verdict) {
+	if !exempt {
 		if v := t.admit(now); v != 0 {
 			return nil, v
 		}
@@ -38,7 +39,7 @@ func (t *table) create(ip netip.Addr, now time.Time, static bool) (*entry, Verdi
 	}
 	t.m[ip] = e
 	t.list = append(t.list, e)
-	t.gcLink(e, !static)
+	t.gcLink(e, !exempt)
 	t.view.dirty = true
 	t.stats.Allocs++
 	return e, 0
@@ -87,7 +88,7 @@ func (t *table) remove(e *entry) {
 
 // forcedGC is neigh_forced_gc: it walks the dynamic entries oldest first
 // and removes those without a running timer (Linux: referenced by nobody
-// else) that are FAILED or were not updated in the last 5 s, stopping once
+// else) that are FAILED or NOARP or were not updated in the last 5 s, stopping once
 // maxClean are freed, and returns how many it freed. With maxClean at
 // most 0 it stops at the first entry without a timer, as Linux does.
 // Entries being resolved, REACHABLE, DELAY and PROBE entries survive;
@@ -109,7 +110,7 @@ func (t *table) forcedGC(now time.Time, maxClean int) int {
 	for e := t.gcHead; e != nil; {
 		next := e.gcNext
 		if !e.state.timed() {
-			if e.state == StateFailed || e.updated.Before(tref) {
+			if e.state == StateFailed || e.state == StateNoARP || e.updated.Before(tref) {
 				t.remove(e)
 				freed++
 			} else if oldest.IsZero() || e.updated.Before(oldest) {
@@ -133,7 +134,7 @@ func (t *table) forcedGC(now time.Time, maxClean int) int {
 // periodicGC is neigh_periodic_work: it redraws the reachable time every
 // 300 s and, once the table holds gc_thresh1 entries, removes FAILED
 // entries and those unused for gc_stale_time. Entries with a running
-// timer and static ones stay.
+// timer and PERMANENT ones stay; NOARP ones do not, as in Linux.
 func (t *table) periodicGC(now time.Time, r rand.Source) {
 	t.stats.PeriodicGCRuns++
 	if now.Sub(t.lastRand) > rerandInterval {
@@ -145,7 +146,7 @@ func (t *table) periodicGC(now time.Time, r rand.Source) {
 	}
 	for i := 0; i < len(t.list); {
 		e := t.list[i]
-		if e.state.static() || e.state.timed() {
+		if e.state.exempt() || e.state.timed() {
 			i++
 			continue
 		}
