@@ -88,9 +88,10 @@ func (t *table) remove(e *entry) {
 
 // forcedGC is neigh_forced_gc: it walks the dynamic entries oldest first
 // and removes those without a running timer (Linux: referenced by nobody
-// else) that are FAILED or NOARP or were not updated in the last 5 s, stopping once
-// maxClean are freed, and returns how many it freed. With maxClean at
-// most 0 it stops at the first entry without a timer, as Linux does.
+// else) that are FAILED or NOARP or were not updated in the last 5 s,
+// stopping once maxClean are freed, and returns how many it freed. With
+// maxClean at most 0 it stops at the first entry without a timer, as
+// Linux does.
 // Entries being resolved, REACHABLE, DELAY and PROBE entries survive;
 // STALE ones in use are in DELAY.
 //
