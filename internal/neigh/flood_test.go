@@ -47,7 +47,8 @@ func heapInUse() uint64 {
 // TestFlood100kSources: 100,000 distinct sources soliciting our address,
 // or packets to 100,000 unresolved destinations, at 10,000 a second,
 // never take a table past gc_thresh3 or its queues past their bounds,
-// and leave the heap about where it was.
+// and leave the heap about where it was; 100,000 more announcing
+// themselves unasked make no entry at all.
 func TestFlood100kSources(t *testing.T) {
 	const sources, perTick = 100_000, 1000
 	floods := []struct {
@@ -83,6 +84,20 @@ func TestFlood100kSources(t *testing.T) {
 				st := c.Stats(f)
 				if st.TableFulls+st.IncompleteFulls == 0 || st.Allocs < uint64(p.GCThresh3) {
 					t.Errorf("flood refused nothing or learnt little: %+v", st)
+				}
+				// Gratuitous ARP and unsolicited advertisements from new
+				// sources only update existing entries (arp_accept=0).
+				for i := sources; i < 2*sources; i++ {
+					ip := floodAddr(f, i)
+					if f == IPv4 {
+						c.Input(nil, ip, mac2, ARPRequest, FlagGratuitous)
+						c.Input(nil, ip, mac2, ARPReply, FlagGratuitous)
+					} else {
+						c.Input(nil, ip, mac2, NeighborAdvert, FlagOverride)
+					}
+				}
+				if got := c.Stats(f).Allocs; got != st.Allocs {
+					t.Errorf("gratuitous ARP or unsolicited NA from new sources made %d entries, want none", got-st.Allocs)
 				}
 				if grown := int64(heapInUse()) - int64(before); grown > 8<<20 {
 					t.Errorf("heap grew by %d bytes over the flood, want under 8 MiB", grown)
