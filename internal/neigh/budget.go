@@ -30,10 +30,10 @@ const reserveShare = 8
 // entry in, so the per-table semantics stay Linux's. The Budget then
 // admits it while
 //
-//   - fewer than 7/8 of Max entries are used, whoever asks; or
-//   - fewer than Max are used and the table holds fewer entries than its
-//     fair share: Max divided by one more than the number of tables
-//     holding entries, so that even a table alone has no right to all.
+//   - with it, at most 7/8 of Max entries are used, whoever asks; or
+//   - with it, at most Max are used and the table holds at most its fair
+//     share: Max divided by one more than the number of tables holding
+//     entries, so that even a table alone has no right to all.
 //
 // So flooding tables stop at 7/8 of the cap, and the last eighth stays
 // for the quiet ones, which hold less than their share. A table the
