@@ -6,6 +6,7 @@ import (
 
 	"github.com/govrf/govrf/internal/fib"
 	"github.com/govrf/govrf/internal/mphash"
+	"github.com/govrf/govrf/internal/neigh"
 	"slices"
 	"strconv"
 	"syscall"
@@ -43,13 +44,20 @@ type Sysctl struct {
 	MultipathHashPolicy6 uint32 // net.ipv6.fib_multipath_hash_policy
 	MultipathHashFields6 uint32 // net.ipv6.fib_multipath_hash_fields
 	MultipathHashSeed    uint32 // net.ipv4.fib_multipath_hash_seed; 0: govrf's own key
+
+	// The caps on the dynamic neighbour entries and on the bytes of
+	// packets queued for resolution of all ports and families together
+	// (neigh.Budget); 0: no cap. govrf's own.
+	NeighMaxEntries    uint32 // net.govrf.neigh.max_entries
+	NeighMaxQueueBytes uint32 // net.govrf.neigh.max_queue_bytes
 }
 
 func defaultSysctl() Sysctl {
 	return Sysctl{RawL3mdevAccept: true, ICMPRatelimitMs: 1000, ICMPv6RatelimitMs: 100,
 		ICMPMsgsPerSec: 1000, ICMPMsgsBurst: 50, ICMPEchoIgnoreBcast: true,
 		MaxHBHOptsNumber: 8, MaxHBHLength: math.MaxInt32,
-		MultipathHashFields4: mphash.FieldsDefault, MultipathHashFields6: mphash.FieldsDefault}
+		MultipathHashFields4: mphash.FieldsDefault, MultipathHashFields6: mphash.FieldsDefault,
+		NeighMaxEntries: neigh.DefaultMaxEntries, NeighMaxQueueBytes: neigh.DefaultMaxQueueBytes}
 }
 
 // sysctlVar binds a sysctl name to its field: a boolean, an int, or an
@@ -84,6 +92,8 @@ var sysctlVars = []sysctlVar{
 	{name: "net.ipv4.fib_multipath_hash_seed", u: func(s *Sysctl) *uint32 { return &s.MultipathHashSeed }, max: 1<<32 - 1},
 	{name: "net.ipv6.fib_multipath_hash_policy", u: func(s *Sysctl) *uint32 { return &s.MultipathHashPolicy6 }, max: mphash.PolicyMax},
 	{name: "net.ipv6.fib_multipath_hash_fields", u: func(s *Sysctl) *uint32 { return &s.MultipathHashFields6 }, min: 1, max: mphash.FieldsAll},
+	{name: "net.govrf.neigh.max_entries", u: func(s *Sysctl) *uint32 { return &s.NeighMaxEntries }, max: math.MaxInt32},
+	{name: "net.govrf.neigh.max_queue_bytes", u: func(s *Sysctl) *uint32 { return &s.NeighMaxQueueBytes }, max: math.MaxInt32},
 }
 
 // SysctlNames returns every sysctl govrf knows, sorted.

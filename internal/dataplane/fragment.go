@@ -16,6 +16,7 @@ func (w *worker) fragment(rt *route, ip header.IPv4, iif int) Reason {
 	}
 	data := ip[hl:]
 	base, mf := ip.FragmentOffset(), ip.MF()
+	refused := ReasonNeighDropped // why the fragments could not go, if none could
 	sent := false
 	for off := 0; off < len(data); off += room {
 		n := min(room, len(data)-off)
@@ -33,12 +34,14 @@ func (w *worker) fragment(rt *route, ip header.IPv4, iif int) Reason {
 			frag.ClearUncopiedOptions()
 		}
 		frag.SetHeaderChecksum(frag.CalculateChecksum())
-		if w.neighOutput(rt.out, rt.nh, f, iif) == none {
+		if r := w.neighOutput(rt.out, rt.nh, f, iif); r == none {
 			sent = true
+		} else {
+			refused = r
 		}
 	}
 	if !sent {
-		return ReasonNeighDropped
+		return refused
 	}
 	return none
 }

@@ -64,6 +64,10 @@ func (w *worker) neighOutput(b *binding, nh netip.Addr, frame []byte, iif int) R
 		w.solicit(b, nh, false, header.MAC{})
 	case neigh.Dropped:
 		return ReasonNeighDropped
+	case neigh.TableFull:
+		return ReasonNeighTableFull
+	case neigh.GlobalFull:
+		return ReasonNeighGlobalFull
 	}
 	return none
 }

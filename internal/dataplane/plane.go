@@ -36,7 +36,9 @@ type Config struct {
 	// pipeline does not answer itself; nil answers them all as a host
 	// with no listener does.
 	Local LocalDeliver
-	// Neigh configures every port's neighbour cache.
+	// Neigh configures every port's neighbour cache. Its Budget is
+	// ignored: the caches share the plane's, sized by the
+	// net.govrf.neigh.max_entries and max_queue_bytes sysctls.
 	Neigh neigh.Config
 	// NeighWatch, when not nil, hears every change to a port's
 	// neighbours, with the port's link index (`monitor neigh`). It is
@@ -62,6 +64,11 @@ type Plane struct {
 	workers workerPool               // lent to the readers of Waiter ports (pool.go)
 	synced  atomic.Pointer[linkSync] // what syncLinks last covered
 	run     *runState                // set while Run runs
+
+	// neighBudget caps the neighbour entries and queued bytes of every
+	// port together (net.govrf.neigh.max_entries and max_queue_bytes,
+	// set by syncLinks).
+	neighBudget *neigh.Budget
 }
 
 // binding is a port attached to a control link.
@@ -93,6 +100,8 @@ func New(ctl *control.Control, clock neigh.Clock, cfg Config) *Plane {
 	}
 	p := &Plane{ctl: ctl, clock: clock, cfg: cfg}
 	p.limits.init()
+	sc := ctl.Snapshot().Sysctl()
+	p.neighBudget = neigh.NewBudget(int(sc.NeighMaxEntries), int(sc.NeighMaxQueueBytes))
 	return p
 }
 
@@ -113,6 +122,7 @@ func (p *Plane) Attach(index int, pt port.Port) error {
 		return fmt.Errorf("attach %s to %s: %w", pt.Name(), l.Name, ErrAttached)
 	}
 	nc := p.cfg.Neigh
+	nc.Budget = p.neighBudget
 	if w := p.cfg.NeighWatch; w != nil {
 		nc.Watch = func(ev neigh.Event) { w(index, ev) }
 	}
@@ -131,7 +141,8 @@ func (p *Plane) Attach(index int, pt port.Port) error {
 }
 
 // Detach unbinds the port of link index and returns it; false if there
-// was none. Its neighbour cache goes with it. The caller owns the port
+// was none. Its neighbour cache goes with it, closed: its entries leave
+// net.govrf.neigh.max_entries' count. The caller owns the port
 // again; under Run its reader stops once its current Read returns,
 // which closing the port hastens.
 func (p *Plane) Detach(index int) (port.Port, bool) {
@@ -142,6 +153,7 @@ func (p *Plane) Detach(index int) (port.Port, bool) {
 		return nil, false
 	}
 	b.gone.Store(true)
+	b.neigh.Close()
 	ports := append([]*binding(nil), p.all()...)
 	ports[index] = nil
 	p.ports.Store(&ports)

@@ -96,9 +96,17 @@ const (
 	// ReasonLeakLoop: a route leaked into a VRF led to another VRF
 	// device; govrf follows one leak per packet.
 	ReasonLeakLoop
-	// ReasonNeighDropped: the next hop could not be resolved at all: the
-	// neighbour table is full or too many resolutions are under way.
+	// ReasonNeighDropped: the next hop could not be resolved at all: too
+	// many resolutions are under way on the port.
 	ReasonNeighDropped
+	// ReasonNeighTableFull: the next hop needed a new neighbour entry and
+	// the port's table held gc_thresh3 entries that forced GC could not
+	// free (Linux's "neighbor table overflow").
+	ReasonNeighTableFull
+	// ReasonNeighGlobalFull: the next hop needed a new neighbour entry and
+	// net.govrf.neigh.max_entries, shared by every port, refused it
+	// (neigh.Budget).
+	ReasonNeighGlobalFull
 	// ReasonNeighFailed: the next hop did not answer its solicitations;
 	// queued packets are answered with host or address unreachable.
 	ReasonNeighFailed
@@ -153,6 +161,8 @@ var reasonNames = [NumReasons]string{
 	ReasonNoPort:             "no_port",
 	ReasonLeakLoop:           "leak_loop",
 	ReasonNeighDropped:       "neigh_dropped",
+	ReasonNeighTableFull:     "neigh_table_full",
+	ReasonNeighGlobalFull:    "neigh_global_full",
 	ReasonNeighFailed:        "neigh_failed",
 	ReasonFragment:           "fragment",
 	ReasonEchoIgnored:        "echo_ignored",

@@ -221,6 +221,9 @@ func (w *worker) syncLinks() {
 	if s := w.p.synced.Load(); s != nil && s.gen == gen && s.ports == ports {
 		return
 	}
+	sc := w.snap.Sysctl()
+	w.p.neighBudget.SetMax(int(sc.NeighMaxEntries))
+	w.p.neighBudget.SetMaxQueueBytes(int(sc.NeighMaxQueueBytes))
 	if ports != nil {
 		for _, x := range *ports {
 			if x == nil {

@@ -65,14 +65,24 @@ const (
 	// the frame itself is dropped, and counted, only when the table's
 	// QueueBytesTotal is spent by other entries' frames.
 	Solicit
-	// Dropped: the frame was not queued and nothing is resolving: the
-	// table is full, too many resolutions are in progress, solicitations
-	// are disabled, or the address cannot be resolved. Linux drops such
-	// packets without an ICMP error (SKB_DROP_REASON_NEIGH_CREATEFAIL).
+	// Dropped: the frame was not queued and nothing is resolving: too
+	// many resolutions are in progress, solicitations are disabled, or
+	// the address cannot be resolved. Linux drops such packets without an
+	// ICMP error (SKB_DROP_REASON_NEIGH_CREATEFAIL), as it drops those of
+	// TableFull and GlobalFull.
 	Dropped
+	// TableFull: as Dropped, because the table holds gc_thresh3 dynamic
+	// entries and forced GC freed none (Linux's "neighbor table
+	// overflow", TableFulls).
+	TableFull
+	// GlobalFull: as Dropped, because the Budget shared by every cache
+	// refused the entry and forced GC freed none of the table's own
+	// (GlobalFulls).
+	GlobalFull
 )
 
-var verdictNames = [...]string{Ready: "ready", Queued: "queued", Solicit: "solicit", Dropped: "dropped"}
+var verdictNames = [...]string{Ready: "ready", Queued: "queued", Solicit: "solicit", Dropped: "dropped",
+	TableFull: "table_full", GlobalFull: "global_full"}
 
 // String returns the verdict's name.
 func (v Verdict) String() string {

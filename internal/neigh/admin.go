@@ -38,8 +38,8 @@ type Static struct {
 // Add creates an entry (`ip neigh add`, NLM_F_CREATE|NLM_F_EXCL): EEXIST
 // if ip has one, learned or not; EINVAL for an invalid address or a state
 // without a MAC to use; ENOBUFS if a dynamic entry finds the table full.
-// PERMANENT and NOARP entries are exempt from the table limits and from
-// GC. Packets queued for the address go out at the next Tick.
+// PERMANENT entries are exempt from the table limits and from GC; NOARP
+// ones are not (Linux's exempt_from_gc). Packets queued for the address go out at the next Tick.
 func (c *Cache) Add(s Static) error { return c.set("add", s, true, true) }
 
 // Replace creates or overwrites an entry (`ip neigh replace`).
@@ -66,7 +66,7 @@ func (c *Cache) set(op string, s Static, create, excl bool) error {
 	case e == nil && !create:
 		return &Error{op, ip, syscall.ENOENT}
 	case e == nil:
-		if e = t.create(ip, now, s.State.static()); e == nil {
+		if e, _ = t.create(ip, now, s.State.exempt()); e == nil {
 			return &Error{op, ip, syscall.ENOBUFS}
 		}
 	}
@@ -106,6 +106,23 @@ func (c *Cache) Delete(ip netip.Addr) error {
 func (c *Cache) Flush() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.flush()
+}
+
+// Close flushes the cache and leaves its Budget, for a port that goes
+// away: its entries' places in the Budget are free again, and entries
+// made afterwards (by a packet still in flight) are not counted.
+func (c *Cache) Close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.flush()
+	for i := range c.t {
+		c.t[i].budget = nil
+	}
+}
+
+// flush is Flush with the mutex held.
+func (c *Cache) flush() {
 	now := c.clock.Now()
 	for i := range c.t {
 		t := &c.t[i]

@@ -34,7 +34,6 @@ type table struct {
 	m         map[netip.Addr]*entry
 	list      []*entry // the entries of m, for scans; entry.index is the position
 	view      view     // m as Lookup sees it
-	static    int      // entries in PERMANENT or NOARP, exempt from the limits
 	// incomplete counts entries in INCOMPLETE, bounded by p.MaxIncomplete.
 	incomplete int
 	queueBytes int         // over all entries' queues
@@ -42,9 +41,18 @@ type table struct {
 	nextGC     time.Time   // next periodic GC run
 	lastRand   time.Time   // last reachable-time draw
 	lastFlush  time.Time   // last forced GC run
-	fullUntil  time.Time   // refuse at gc_thresh3 without forced GC until then
 	stats      Stats       // but Entries
 	watch      func(Event) // Config.Watch
+	budget     *Budget     // Config.Budget; nil once the cache is closed
+
+	// The GC list (gclist.go): non-PERMANENT entries, oldest first, and how
+	// many. gcSleep: the last forced GC walk freed nothing, and no walk
+	// can free anything until an entry changes state or, if gcWake is not
+	// zero, until after gcWake.
+	gcHead, gcTail *entry
+	gcCount        int
+	gcSleep        bool
+	gcWake         time.Time
 }
 
 // entry is one neighbour (struct neighbour). Only word is read outside
@@ -63,6 +71,9 @@ type entry struct {
 	deadline   time.Time // the entry's timer; zero: none
 	queue      []*Packet // oldest first
 	queueBytes int
+	// gcPrev and gcNext link the table's GC list; onGC: e is on it.
+	gcPrev, gcNext *entry
+	onGC           bool
 }
 
 // New returns an empty cache. A nil clock is the SystemClock.
@@ -82,6 +93,7 @@ func New(cfg Config, clock Clock) *Cache {
 		t := &c.t[f]
 		t.p = p
 		t.watch = cfg.Watch
+		t.budget = cfg.Budget
 		t.reachable = reachableTime(c.rand, p.BaseReachableTime)
 		t.m = make(map[netip.Addr]*entry)
 		t.view.publish(t.m, now)
@@ -109,9 +121,10 @@ func (t *table) use(e *entry, now time.Time) {
 // or restarting a FAILED one, and says what the caller must do next; see
 // Verdict. The caller's frame buffer is free again when Resolve returns.
 //
-// A new resolution is refused (Dropped) when MaxIncomplete resolutions
-// are under way (IncompleteFulls) or when the table is full after forced
-// GC (TableFulls).
+// A new resolution is refused: Dropped when MaxIncomplete resolutions
+// are under way (IncompleteFulls), TableFull when the table is full after
+// forced GC (TableFulls), GlobalFull when the Budget is spent and forced
+// GC freed none of the table's own entries (GlobalFulls).
 func (c *Cache) Resolve(ip netip.Addr, frame []byte) (Verdict, header.MAC) {
 	ip = ip.WithZone("")
 	if !resolvable(ip) {
@@ -126,8 +139,9 @@ func (c *Cache) Resolve(ip netip.Addr, frame []byte) (Verdict, header.MAC) {
 		if !t.mayResolve() {
 			return Dropped, header.MAC{}
 		}
-		if e = t.create(ip, now, false); e == nil {
-			return Dropped, header.MAC{}
+		var v Verdict
+		if e, v = t.create(ip, now, false); e == nil {
+			return v, header.MAC{}
 		}
 	}
 	t.use(e, now)

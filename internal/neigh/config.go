@@ -110,6 +110,9 @@ type Config struct {
 	// (neigh_update_notify). It is called with the cache locked, from
 	// whichever goroutine changed the entry, and must not block.
 	Watch func(Event)
+	// Budget, when not nil, is the global cap on dynamic entries that the
+	// cache shares with the others given the same Budget.
+	Budget *Budget
 }
 
 // Event is a change to one entry. A removed entry is Deleted, with the

@@ -7,7 +7,10 @@
 // Caches are per port, so ports in different VRFs never share a neighbour
 // (docs/architecture.md, requirement I4), and a flood on one port cannot take entries
 // from another. Each cache holds two tables, one per family, each with its
-// own Params, limits and Stats, as Linux keeps arp_tbl and nd_tbl apart.
+// own Params, limits and Stats, as Linux keeps arp_tbl and nd_tbl apart,
+// and each table keeps Linux's limits exactly (gc.go). A Budget shared by
+// the caches caps their entries and queued bytes together (budget.go,
+// requirement I5).
 //
 // The cache runs no goroutines and sends nothing. The data plane drives it:
 //

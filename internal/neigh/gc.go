@@ -12,10 +12,6 @@ const (
 	forcedGCInterval = 5 * time.Second   // forced GC above gc_thresh2 at most this often; its idle cutoff
 	rerandInterval   = 300 * time.Second // reachable time redrawn this often
 	minGCInterval    = time.Second       // floor for a zero base_reachable_time
-	// fullBackoff: after a forced GC at gc_thresh3 freed nothing, new
-	// entries are refused without another for this long. Linux runs one
-	// per refused entry, a scan of the table per packet of a flood.
-	fullBackoff = time.Second
 )
 
 // gcInterval is the periodic GC period: half the base reachable time, so
@@ -24,23 +20,13 @@ func (t *table) gcInterval() time.Duration {
 	return max(t.p.BaseReachableTime/2, minGCInterval)
 }
 
-// create adds an entry for ip in state NONE, or returns nil when the
-// table is full, as neigh_alloc decides: at gc_thresh3 dynamic entries, or
-// above gc_thresh2 when the last forced GC is 5 s old, a forced GC runs,
-// and the entry is refused if that freed nothing at gc_thresh3. Static
-// entries (exempt) skip the limits.
-func (t *table) create(ip netip.Addr, now time.Time, static bool) *entry {
-	if n := len(t.list) - t.static; !static &&
-		(n >= t.p.GCThresh3 || n >= t.p.GCThresh2 && now.After(t.lastFlush.Add(forcedGCInterval))) {
-		full := n >= t.p.GCThresh3
-		if full && now.Before(t.fullUntil) {
-			t.stats.TableFulls++
-			return nil
-		}
-		if t.forcedGC(now) == 0 && full {
-			t.fullUntil = now.Add(fullBackoff)
-			t.stats.TableFulls++
-			return nil
+// create adds an entry for ip in state NONE, or refuses it with TableFull
+// or GlobalFull (see admit). Entries to be PERMANENT (exempt) skip the
+// limits.
+func (t *table) create(ip netip.Addr, now time.Time, exempt bool) (*entry, Verdict) {
+	if !exempt {
+		if v := t.admit(now); v != 0 {
+			return nil, v
 		}
 	}
 	e := &entry{
@@ -53,9 +39,37 @@ func (t *table) create(ip netip.Addr, now time.Time, static bool) *entry {
 	}
 	t.m[ip] = e
 	t.list = append(t.list, e)
+	t.gcLink(e, !exempt)
 	t.view.dirty = true
 	t.stats.Allocs++
-	return e
+	return e, 0
+}
+
+// admit decides whether one more dynamic entry may be made and, if so,
+// takes its place in the Budget; it returns 0 or the refusal.
+//
+// First the table's own limits, as neigh_alloc applies them: at
+// gc_thresh3 dynamic entries, or at gc_thresh2 when the last forced GC is
+// over 5 s old, a forced GC runs, and the entry is refused (TableFull,
+// counted in TableFulls: Linux's "neighbor table overflow") if that freed
+// nothing at gc_thresh3. Then the Budget: if it refuses, the table's own
+// forced GC has its chance to free one entry and the Budget is asked
+// again; if it still refuses, the entry is refused (GlobalFull, counted
+// in GlobalFulls).
+func (t *table) admit(now time.Time) Verdict {
+	n := t.gcCount
+	if n >= t.p.GCThresh3 || n >= t.p.GCThresh2 && now.After(t.lastFlush.Add(forcedGCInterval)) {
+		// neigh_forced_gc's max_clean counts the entry being made.
+		if t.forcedGC(now, n+1-t.p.GCThresh2) == 0 && n >= t.p.GCThresh3 {
+			t.stats.TableFulls++
+			return TableFull
+		}
+	}
+	if t.budget.take(t.gcCount) || t.forcedGC(now, 1) > 0 && t.budget.take(t.gcCount) {
+		return 0
+	}
+	t.stats.GlobalFulls++
+	return GlobalFull
 }
 
 // remove takes e out of the table, releasing its queued packets. Lookup
@@ -72,30 +86,47 @@ func (t *table) remove(e *entry) {
 	t.stats.Destroys++
 }
 
-// forcedGC frees entries when the table is filling (neigh_forced_gc),
-// down to gc_thresh2 and at least one, and returns how many it freed.
+// forcedGC is neigh_forced_gc: it walks the dynamic entries oldest first
+// and removes those without a running timer (Linux: referenced by nobody
+// else) that are FAILED or NOARP or were not updated in the last 5 s,
+// stopping once maxClean are freed, and returns how many it freed. With
+// maxClean at most 0 it stops at the first entry without a timer, as
+// Linux does.
+// Entries being resolved, REACHABLE, DELAY and PROBE entries survive;
+// STALE ones in use are in DELAY.
 //
-// Linux frees any unreferenced entry not updated for 5 s, REACHABLE ones
-// included, so a flood of new destinations evicts established
-// neighbours. govrf frees only what RFC 6583 §7 lets it sacrifice first:
-// FAILED entries, then STALE ones neither updated nor used for 5 s.
-// Entries being resolved or in use survive; new ones are refused instead.
-func (t *table) forcedGC(now time.Time) int {
+// A walk that frees nothing notes when the next one could (see
+// gcSleep); until then, or until an entry changes state, a run frees
+// nothing without walking, so a flood against a full table costs no
+// scan per packet and frees exactly what Linux's walks would.
+func (t *table) forcedGC(now time.Time, maxClean int) int {
 	t.stats.ForcedGCRuns++
 	t.lastFlush = now
-	budget := max(len(t.list)-t.static-t.p.GCThresh2, 1)
-	idle := now.Add(-forcedGCInterval)
+	if t.gcSleep && (t.gcWake.IsZero() || !now.After(t.gcWake)) {
+		return 0
+	}
+	tref := now.Add(-forcedGCInterval)
 	freed := 0
-	for _, stale := range []bool{false, true} {
-		for i := 0; i < len(t.list) && freed < budget; {
-			e := t.list[i]
-			if stale && e.state == StateStale && e.updated.Before(idle) && e.used.Before(idle) ||
-				!stale && e.state == StateFailed {
-				t.remove(e) // moves the last entry to i
+	var oldest time.Time // of the entries that stay, the earliest update
+	for e := t.gcHead; e != nil; {
+		next := e.gcNext
+		if !e.state.timed() {
+			if e.state == StateFailed || e.state == StateNoARP || e.updated.Before(tref) {
+				t.remove(e)
 				freed++
-				continue
+			} else if oldest.IsZero() || e.updated.Before(oldest) {
+				oldest = e.updated
 			}
-			i++
+			if freed >= maxClean {
+				return freed
+			}
+		}
+		e = next
+	}
+	if freed == 0 {
+		t.gcSleep, t.gcWake = true, time.Time{}
+		if !oldest.IsZero() {
+			t.gcWake = oldest.Add(forcedGCInterval)
 		}
 	}
 	return freed
@@ -104,7 +135,7 @@ func (t *table) forcedGC(now time.Time) int {
 // periodicGC is neigh_periodic_work: it redraws the reachable time every
 // 300 s and, once the table holds gc_thresh1 entries, removes FAILED
 // entries and those unused for gc_stale_time. Entries with a running
-// timer and static ones stay.
+// timer and PERMANENT ones stay; NOARP ones do not, as in Linux.
 func (t *table) periodicGC(now time.Time, r rand.Source) {
 	t.stats.PeriodicGCRuns++
 	if now.Sub(t.lastRand) > rerandInterval {
@@ -116,7 +147,7 @@ func (t *table) periodicGC(now time.Time, r rand.Source) {
 	}
 	for i := 0; i < len(t.list); {
 		e := t.list[i]
-		if e.state.static() || e.state.timed() {
+		if e.state.exempt() || e.state.timed() {
 			i++
 			continue
 		}

@@ -54,9 +54,11 @@ func TestPeriodicGCBelowThresh1(t *testing.T) {
 	}
 }
 
-// TestForcedGC: at gc_thresh3 a new entry forces GC, which frees FAILED
-// and idle STALE entries but never REACHABLE or INCOMPLETE ones; with
-// nothing to free, the new entry is refused and counted.
+// TestForcedGC: at gc_thresh3 a new entry forces GC, which walks the
+// entries oldest first and frees FAILED ones and those without a timer
+// not updated for 5 s, down to gc_thresh2 counting the new one
+// (neigh_forced_gc's max_clean), but never REACHABLE or INCOMPLETE ones;
+// with nothing to free, the new entry is refused and counted, each time.
 func TestForcedGC(t *testing.T) {
 	c, clk := newCache(t, func(p *Params) { p.GCThresh2, p.GCThresh3 = 3, 4 })
 	for i := 1; i <= 2; i++ {
@@ -68,30 +70,62 @@ func TestForcedGC(t *testing.T) {
 	if v, _ := c.Resolve(addr(IPv4, 5), nil); v != Solicit {
 		t.Fatalf("Resolve(%v) at gc_thresh3 = %v, want %v after GC", addr(IPv4, 5), v, Solicit)
 	}
-	for i, want := range []State{StateReachable, StateReachable, StateNone, StateStale, StateIncomplete} {
+	// max_clean = 4+1-3 = 2: the FAILED and the idle STALE entry go.
+	for i, want := range []State{StateReachable, StateReachable, StateNone, StateNone, StateIncomplete} {
 		if s := state(c, addr(IPv4, i+1)); s != want {
 			t.Errorf("after forced GC: state(%v) = %v, want %v", addr(IPv4, i+1), s, want)
 		}
 	}
-	// Full again, with no FAILED entry: the idle STALE one goes.
-	c.Resolve(addr(IPv4, 6), nil)
-	if s := state(c, addr(IPv4, 4)); s != StateNone {
-		t.Errorf("idle STALE entry at gc_thresh3: %v, want collected", s)
+	// Between gc_thresh2 and gc_thresh3 within 5 s of the last forced GC:
+	// no GC, the entry is made.
+	if v, _ := c.Resolve(addr(IPv4, 6), nil); v != Solicit {
+		t.Fatalf("Resolve(%v) at gc_thresh2 = %v, want %v", addr(IPv4, 6), v, Solicit)
 	}
-	if v, _ := c.Resolve(addr(IPv4, 7), nil); v != Dropped {
-		t.Fatalf("Resolve(%v) with nothing to collect = %v, want %v", addr(IPv4, 7), v, Dropped)
+	if v, _ := c.Resolve(addr(IPv4, 7), nil); v != TableFull {
+		t.Fatalf("Resolve(%v) with nothing to collect = %v, want %v", addr(IPv4, 7), v, TableFull)
 	}
-	st := c.Stats(IPv4)
-	if st.ForcedGCRuns != 3 || st.TableFulls != 1 || st.Entries != 4 {
-		t.Fatalf("ForcedGCRuns, TableFulls, Entries = %d, %d, %d, want 3, 1, 4", st.ForcedGCRuns, st.TableFulls, st.Entries)
-	}
-	// A fruitless run is not repeated for a second.
 	c.Resolve(addr(IPv4, 8), nil)
+	st := c.Stats(IPv4)
+	if st.ForcedGCRuns != 3 || st.TableFulls != 2 || st.Entries != 4 {
+		t.Fatalf("ForcedGCRuns, TableFulls, Entries = %d, %d, %d, want 3, 2, 4", st.ForcedGCRuns, st.TableFulls, st.Entries)
+	}
+	// The resolutions fail: FAILED entries go at once.
+	describe(run(c, clk, 3*time.Second))
+	if v, _ := c.Resolve(addr(IPv4, 9), nil); v != Solicit {
+		t.Fatalf("Resolve(%v) with FAILED entries = %v, want %v", addr(IPv4, 9), v, Solicit)
+	}
+}
+
+// TestForcedGCOldestFirst: forced GC frees the oldest collectable entries
+// first, and an entry becomes collectable strictly more than 5 s after
+// its last update, not a moment before, however often GC is forced.
+func TestForcedGCOldestFirst(t *testing.T) {
+	c, clk := newCache(t, func(p *Params) { p.GCThresh2, p.GCThresh3 = 4, 4 })
+	for i := 1; i <= 4; i++ {
+		stale(t, c, addr(IPv4, i))
+		clk.Advance(time.Second)
+	}
+	// t0+4s: entry 1 was updated at t0; it may go after t0+5s.
+	for range 10 {
+		if v, _ := c.Resolve(addr(IPv4, 10), nil); v != TableFull {
+			t.Fatalf("Resolve at t0+%v = %v, want %v", clk.Now().Sub(t0), v, TableFull)
+		}
+	}
 	clk.Advance(time.Second)
-	c.Resolve(addr(IPv4, 9), nil)
-	st = c.Stats(IPv4)
-	if st.ForcedGCRuns != 4 || st.TableFulls != 3 {
-		t.Fatalf("after two more refusals a second apart: ForcedGCRuns, TableFulls = %d, %d, want 4, 3", st.ForcedGCRuns, st.TableFulls)
+	if v, _ := c.Resolve(addr(IPv4, 10), nil); v != TableFull {
+		t.Fatalf("Resolve exactly 5 s after the oldest update = %v, want %v", v, TableFull)
+	}
+	clk.Advance(time.Nanosecond)
+	if v, _ := c.Resolve(addr(IPv4, 10), nil); v != Solicit {
+		t.Fatalf("Resolve just over 5 s after the oldest update = %v, want %v", v, Solicit)
+	}
+	for i, want := range []State{StateNone, StateStale, StateStale, StateStale} {
+		if s := state(c, addr(IPv4, i+1)); s != want {
+			t.Errorf("state(%v) = %v, want %v", addr(IPv4, i+1), s, want)
+		}
+	}
+	if st := c.Stats(IPv4); st.ForcedGCRuns != 12 || st.TableFulls != 11 {
+		t.Errorf("ForcedGCRuns, TableFulls = %d, %d, want 12, 11 (one run per refusal, as Linux)", st.ForcedGCRuns, st.TableFulls)
 	}
 }
 

@@ -88,7 +88,7 @@ func (t *table) inputARP(acts []Action, ip netip.Addr, mac header.MAC, msg Messa
 	if msg == ARPRequest && f&FlagTarget != 0 {
 		// neigh_event_ns: the requester will want our reply.
 		if e == nil {
-			if e = t.create(ip, now, false); e == nil {
+			if e, _ = t.create(ip, now, false); e == nil {
 				return acts
 			}
 		}
@@ -154,7 +154,7 @@ func (t *table) inputNDP(acts []Action, ip netip.Addr, mac header.MAC, msg Messa
 		if !hasMAC {
 			return acts
 		}
-		if e = t.create(ip, now, false); e == nil {
+		if e, _ = t.create(ip, now, false); e == nil {
 			return acts
 		}
 	}

@@ -208,8 +208,9 @@ func TestProbeResolicit(t *testing.T) {
 	wantState(t, c, ip4, StateFailed, header.MAC{})
 }
 
-// Static entries never age, are never replaced by learning, and are
-// never collected.
+// Static entries never age and are never replaced by learning. PERMANENT
+// ones are never collected; NOARP ones are, once unused for
+// gc_stale_time, as neigh_periodic_work collects them.
 func TestPermanentNeverAges(t *testing.T) {
 	for _, s := range []State{StatePermanent, StateNoARP} {
 		t.Run(s.String(), func(t *testing.T) {
@@ -219,12 +220,43 @@ func TestPermanentNeverAges(t *testing.T) {
 			}
 			c.Input(nil, ip4, mac2, ARPReply, FlagUnicast|FlagGratuitous)
 			c.Input(nil, ip4, mac2, ARPRequest, FlagTarget)
-			if acts := run(c, clk, 10*time.Minute); len(acts) != 0 {
+			if acts := run(c, clk, 59*time.Second); len(acts) != 0 {
 				t.Fatalf("static entry sent %q", describe(acts))
 			}
 			if mac, got, ok := c.Lookup(ip4); !ok || got != s || mac != mac1 {
 				t.Fatalf("Lookup(%v) = %v, %v, %v, want %v, %v, true", ip4, mac, got, ok, mac1, s)
 			}
+			run(c, clk, 10*time.Minute)
+			want := s
+			if s == StateNoARP {
+				want = StateNone
+			}
+			if _, got, _ := c.Lookup(ip4); got != want {
+				t.Fatalf("after 10 min unused: Lookup(%v) state %v, want %v", ip4, got, want)
+			}
 		})
+	}
+}
+
+// TestForcedGCNoARP: NOARP entries count against gc_thresh3 and forced GC
+// frees them at any age, as neigh_forced_gc does; PERMANENT ones do
+// neither.
+func TestForcedGCNoARP(t *testing.T) {
+	c, _ := newCache(t, func(p *Params) { p.GCThresh2, p.GCThresh3 = 2, 2 })
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(c.Add(Static{Addr: addr(IPv4, 1), MAC: mac1, State: StatePermanent}))
+	must(c.Add(Static{Addr: addr(IPv4, 2), MAC: mac1, State: StateNoARP}))
+	stale(t, c, addr(IPv4, 3))
+	// Full: two dynamic entries. The fresh NOARP entry goes first.
+	stale(t, c, addr(IPv4, 4))
+	for i, want := range []State{StatePermanent, StateNone, StateStale, StateStale} {
+		if s := state(c, addr(IPv4, i+1)); s != want {
+			t.Errorf("state(%v) = %v, want %v", addr(IPv4, i+1), s, want)
+		}
 	}
 }

@@ -45,8 +45,9 @@ func (p *Packet) Release() {
 // enqueue appends a copy of frame to e's queue, first dropping the oldest
 // packets while the entry's bounds (unres_qlen, unres_qlen_bytes) or the
 // table's (QueueBytesTotal) would be exceeded, as __neigh_event_send does.
-// When the table's bound cannot be met by dropping e's own packets the new
-// frame is the one dropped. Every drop counts in UnresDiscards.
+// When the table's bound cannot be met by dropping e's own packets, or the
+// Budget refuses the bytes, the new frame is the one dropped. Every drop
+// counts in UnresDiscards.
 func (t *table) enqueue(e *entry, frame []byte) {
 	n := len(frame)
 	for len(e.queue) > 0 && (len(e.queue) >= t.p.QueueLen ||
@@ -55,7 +56,7 @@ func (t *table) enqueue(e *entry, frame []byte) {
 		t.dequeue(e).Release()
 		t.stats.UnresDiscards++
 	}
-	if t.queueBytes+n > t.p.QueueBytesTotal || t.p.QueueLen <= 0 {
+	if t.queueBytes+n > t.p.QueueBytesTotal || t.p.QueueLen <= 0 || !t.budget.takeBytes(t.queueBytes, n) {
 		t.stats.UnresDiscards++
 		return
 	}
@@ -72,6 +73,7 @@ func (t *table) dequeue(e *entry) *Packet {
 	e.queue = e.queue[:len(e.queue)-1]
 	e.queueBytes -= len(p.b)
 	t.queueBytes -= len(p.b)
+	t.budget.releaseBytes(len(p.b))
 	return p
 }
 
@@ -103,5 +105,6 @@ func (t *table) purge(e *entry) {
 func (t *table) forget(e *entry) {
 	e.queue = e.queue[:0]
 	t.queueBytes -= e.queueBytes
+	t.budget.releaseBytes(e.queueBytes)
 	e.queueBytes = 0
 }

@@ -63,8 +63,13 @@ func (s State) timed() bool {
 }
 
 // static reports a state only an administrator sets, which learning never
-// changes and garbage collection never removes.
+// changes.
 func (s State) static() bool { return s == StateNoARP || s == StatePermanent }
+
+// exempt reports a state exempt from the table limits and from garbage
+// collection (neigh_alloc's exempt_from_gc): PERMANENT only. NOARP
+// entries count and are collected like learnt ones, as in Linux.
+func (s State) exempt() bool { return s == StatePermanent }
 
 // probing reports the states that send solicitations on their timer.
 func (s State) probing() bool { return s == StateIncomplete || s == StateProbe }

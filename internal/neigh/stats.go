@@ -22,4 +22,8 @@ type Stats struct {
 	// IncompleteFulls counts entries refused because MaxIncomplete
 	// resolutions were already in progress (govrf; RFC 6583 §7.1.1).
 	IncompleteFulls uint64
+	// GlobalFulls counts entries refused because the Budget shared by
+	// every cache was spent and forced GC freed none of the table's own
+	// (govrf; net.govrf.neigh.max_entries).
+	GlobalFulls uint64
 }

@@ -9,8 +9,8 @@ const minRetrans = 10 * time.Millisecond
 // retrans returns the interval between solicitations.
 func (t *table) retrans() time.Duration { return max(t.p.RetransTime, minRetrans) }
 
-// setState moves e to s, keeping the table's counts of INCOMPLETE and
-// static entries, publishes it to Lookup and tells the watcher. It does
+// setState moves e to s, keeping the table's count of INCOMPLETE entries
+// and its GC list, publishes it to Lookup and tells the watcher. It does
 // not touch e's timer.
 func (t *table) setState(e *entry, s State) {
 	switch {
@@ -23,16 +23,11 @@ func (t *table) setState(e *entry, s State) {
 	if e.state == StateIncomplete {
 		t.incomplete--
 	}
-	if e.state.static() {
-		t.static--
-	}
 	e.state = s
 	if s == StateIncomplete {
 		t.incomplete++
 	}
-	if s.static() {
-		t.static++
-	}
+	t.gcTrack(e, s)
 	e.publish()
 }
 
