@@ -166,7 +166,7 @@ const usage = `Usage: govrf [ OPTIONS ] OBJECT { COMMAND | help }
        govrf [ -force ] [ -atomic ] -batch filename
        govrf demo [ help ]
 where  OBJECT := { address | help | link | monitor | neighbor | nexthop | route | rule |
-                   save | show running-config | sysctl | vrf }
+                   save | show { running-config | errors } | sysctl | vrf }
        OPTIONS := { -V[ersion] | -s[tatistics] | -d[etails] | -r[esolve] |
                     -h[uman-readable] | -iec | -j[son] | -p[retty] |
                     -f[amily] { inet | inet6 } | -4 | -6 | -br[ief] | -o[neline] |

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/netip"
 	"testing"
+	"time"
 
 	"github.com/govrf/govrf/internal/control"
 	"github.com/govrf/govrf/internal/header"
@@ -38,13 +39,16 @@ func TestNeighShow(t *testing.T) {
 	s := ctl.Snapshot()
 	mac := header.MAC{2, 0, 0, 0, 0, 1}
 	plane := fakePlane{
-		s.LinkByName("ra1").Index: {{Addr: netip.MustParseAddr("192.168.1.10"), MAC: mac, State: neigh.StateReachable}},
+		s.LinkByName("ra1").Index: {{Addr: netip.MustParseAddr("192.168.1.10"), MAC: mac, State: neigh.StateReachable,
+			Used: 3 * time.Second, Confirmed: 2500 * time.Millisecond, Updated: 7 * time.Second, Probes: 1}},
 		s.LinkByName("rb1").Index: {{Addr: netip.MustParseAddr("192.168.1.10"), MAC: mac, State: neigh.StateStale, Router: true}},
 	}
 	for _, tc := range []struct{ argv, want string }{
 		{"neigh show vrf a", "192.168.1.10 dev ra1 lladdr 02:00:00:00:00:01 REACHABLE \n"},
 		{"neigh show dev rb1", "192.168.1.10 dev rb1 lladdr 02:00:00:00:00:01 router STALE \n"},
 		{"-6 neigh show", ""},
+		{"-s neigh show vrf a", "192.168.1.10 dev ra1 lladdr 02:00:00:00:00:01 used 3/2/7 probes 1 REACHABLE \n"},
+		{"-s -j neigh show vrf a", `[{"dst":"192.168.1.10","dev":"ra1","lladdr":"02:00:00:00:00:01","used":3,"confirmed":2,"updated":7,"probes":1,"state":["REACHABLE"]}]` + "\n"},
 		{"-j neigh show vrf a", `[{"dst":"192.168.1.10","dev":"ra1","lladdr":"02:00:00:00:00:01","state":["REACHABLE"]}]` + "\n"},
 	} {
 		var out, errs bytes.Buffer
@@ -97,5 +101,52 @@ func TestLinkStatsReasons(t *testing.T) {
 	RunWith(ctl, reasonPlane{}, splitWords("-s link show dev d0"), &out, &bytes.Buffer{})
 	if bytes.Contains(out.Bytes(), []byte("drops:")) {
 		t.Errorf("govrf -s link show prints reasons:\n%s", out.String())
+	}
+}
+
+// errorPlane is a data plane with drop counts for `show errors`.
+type errorPlane struct{ fakePlane }
+
+func (errorPlane) ErrorCounts() []ErrorCount {
+	return []ErrorCount{
+		{VRF: "b", Dev: "rb1", Kind: "tx", Reason: "neigh_failed", Count: 1},
+		{VRF: "a", Dev: "ra1", Kind: "rx", Reason: "no_route", Count: 3},
+		{VRF: "a", Dev: "ra1", Kind: "answered", Reason: "ttl_exceeded", Count: 12},
+		{VRF: "a", Dev: "-", Kind: "tx", Reason: "no_route", Count: 2},
+	}
+}
+
+// TestShowErrors: `show errors` lists every count in VRF, port and kind
+// order, filtered by vrf or dev, in text and JSON; offline the list is
+// empty.
+func TestShowErrors(t *testing.T) {
+	ctl := control.New()
+	for _, line := range []string{"link add name a type vrf table 10", "link add name ra1 type dummy", "link add name rb1 type dummy"} {
+		if code := Run(ctl, splitWords(line), &bytes.Buffer{}, &bytes.Buffer{}); code != 0 {
+			t.Fatalf("govrf %s: exit %d", line, code)
+		}
+	}
+	head := "     Count  VRF              Dev              Kind      Reason\n"
+	for _, tc := range []struct {
+		plane      Plane
+		argv, want string
+		code       int
+	}{
+		{errorPlane{}, "show errors", head +
+			"         3  a                ra1              rx        no_route\n" +
+			"        12  a                ra1              answered  ttl_exceeded\n" +
+			"         2  a                -                tx        no_route\n" +
+			"         1  b                rb1              tx        neigh_failed\n", 0},
+		{errorPlane{}, "show errors dev rb1", head + "         1  b                rb1              tx        neigh_failed\n", 0},
+		{errorPlane{}, "-j show errors vrf a dev -", `[{"count":2,"vrf":"a","dev":"-","kind":"tx","reason":"no_route"}]` + "\n", 0},
+		{nil, "show errors", head, 0},
+		{errorPlane{}, "show errors vrf ra1", "", exitUsage},
+		{errorPlane{}, "show errors dev nosuch", "", 1},
+	} {
+		var out, errs bytes.Buffer
+		code := RunWith(ctl, tc.plane, splitWords(tc.argv), &out, &errs)
+		if code != tc.code || out.String() != tc.want {
+			t.Errorf("govrf %s = %d, %q, %q; want %d, %q", tc.argv, code, out.String(), errs.String(), tc.code, tc.want)
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -65,6 +66,13 @@ func TestIntegrationMetrics(t *testing.T) {
 	}
 	if v, ok := value(after, "govrf_neighbour_entries", map[string]string{"port": "ra2", "vrf": "a", "family": "inet", "state": "REACHABLE"}); !ok || v < 1 {
 		t.Errorf("govrf_neighbour_entries of ra2, REACHABLE IPv4: %v (found %v), want A2", v, ok)
+	}
+	// The same counts through the command line.
+	if out := tp.govrf("show errors vrf a"); !strings.Contains(out, " ra1 ") || !strings.Contains(out, "answered  ttl_exceeded") {
+		t.Errorf("govrf show errors vrf a:\n%s\nwant ra1's Time Exceeded", out)
+	}
+	if out := tp.govrf("-s vrf show"); strings.Count(out, "RX:") != 2 {
+		t.Errorf("govrf -s vrf show:\n%s\nwant the totals of VRFs a and b", out)
 	}
 	gen, _ := value(after, "govrf_config_generation", nil)
 	saved, _ := value(after, "govrf_config_saved_generation", nil)
