@@ -74,6 +74,7 @@ func init() {
 		{"neighbour", doNeigh},
 		{"link", doLink},
 		{"monitor", doMonitor},
+		{"capture", doCapture},
 		{"vrf", doVRF},
 		{"nexthop", doNexthop},
 		{"sysctl", doSysctl},
@@ -165,8 +166,8 @@ func splitLine(s string) ([]string, error) {
 const usage = `Usage: govrf [ OPTIONS ] OBJECT { COMMAND | help }
        govrf [ -force ] [ -atomic ] -batch filename
        govrf demo [ help ]
-where  OBJECT := { address | help | link | monitor | neighbor | nexthop | route | rule |
-                   save | show { running-config | errors } | sysctl | vrf }
+where  OBJECT := { address | capture | help | link | monitor | neighbor | nexthop | route |
+                   rule | save | show { running-config | errors } | sysctl | vrf }
        OPTIONS := { -V[ersion] | -s[tatistics] | -d[etails] | -r[esolve] |
                     -h[uman-readable] | -iec | -j[son] | -p[retty] |
                     -f[amily] { inet | inet6 } | -4 | -6 | -br[ief] | -o[neline] |

@@ -62,6 +62,8 @@ type Plane struct {
 	workers workerPool               // lent to the readers of Waiter ports (pool.go)
 	synced  atomic.Pointer[linkSync] // what syncLinks last covered
 	run     *runState                // set while Run runs
+	// captures are the running captures (capture.go); nil for none.
+	captures atomic.Pointer[[]*capture]
 }
 
 // binding is a port attached to a control link.

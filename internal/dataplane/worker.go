@@ -78,6 +78,7 @@ func (w *worker) batch(b *binding, n int) {
 	l := w.snap.Link(b.index)
 	dom := w.domainOf(b.index)
 	w.vrfIn = w.p.vrfs.get(dom.vrf)
+	w.captureRx(b, dom.vrf, n)
 	for i := range n {
 		w.receive(b, l, dom, w.bufs[i], w.sizes[i])
 	}
@@ -136,6 +137,13 @@ func (w *worker) flush() {
 // workers of other ports may be sending to it too.
 func (w *worker) xmit(q *txQueue) {
 	b := q.b
+	dom := w.domainOf(b.index)
+	if cs := w.p.captures.Load(); cs != nil {
+		// Before the write, as the kernel's taps see frames leave
+		// (dev_queue_xmit_nit): an answer cannot be seen before the
+		// frame it answers.
+		w.captureFrames(*cs, b.index, dom.vrf, true, q.frames)
+	}
 	b.txMu.Lock()
 	n, err := b.port.Write(q.frames, 0)
 	b.txMu.Unlock()
@@ -143,7 +151,7 @@ func (w *worker) xmit(q *txQueue) {
 	for _, f := range q.frames[:n] {
 		bytes += uint64(len(f))
 	}
-	vrf := w.p.vrfs.get(w.domainOf(b.index).vrf)
+	vrf := w.p.vrfs.get(dom.vrf)
 	b.stats.addTx(uint64(n), bytes)
 	vrf.addTx(uint64(n), bytes)
 	if err != nil {
