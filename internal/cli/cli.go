@@ -75,6 +75,7 @@ func init() {
 		{"link", doLink},
 		{"monitor", doMonitor},
 		{"capture", doCapture},
+		{"trace", doTrace},
 		{"vrf", doVRF},
 		{"nexthop", doNexthop},
 		{"sysctl", doSysctl},
@@ -167,7 +168,7 @@ const usage = `Usage: govrf [ OPTIONS ] OBJECT { COMMAND | help }
        govrf [ -force ] [ -atomic ] -batch filename
        govrf demo [ help ]
 where  OBJECT := { address | capture | help | link | monitor | neighbor | nexthop | route |
-                   rule | save | show { running-config | errors } | sysctl | vrf }
+                   rule | save | show { running-config | errors } | sysctl | trace | vrf }
        OPTIONS := { -V[ersion] | -s[tatistics] | -d[etails] | -r[esolve] |
                     -h[uman-readable] | -iec | -j[son] | -p[retty] |
                     -f[amily] { inet | inet6 } | -4 | -6 | -br[ief] | -o[neline] |

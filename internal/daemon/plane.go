@@ -165,3 +165,24 @@ func appendErrors(rows []cli.ErrorCount, vrf, dev string, c *dataplane.Counters)
 	}
 	return rows
 }
+
+// TraceAdd implements cli.TracePlane.
+func (v planeView) TraceAdd(f cli.TraceFilter) {
+	v.d.plane.TraceAdd(dataplane.TraceFilter{Link: f.Link, VRF: f.VRF, Prefix: f.Prefix, Proto: f.Proto, Port: f.Port, Count: f.Count})
+}
+
+// Traces implements cli.TracePlane.
+func (v planeView) Traces() ([]cli.Trace, int) {
+	traces, left := v.d.plane.Traces()
+	out := make([]cli.Trace, len(traces))
+	for i, t := range traces {
+		out[i] = cli.Trace{Seq: t.Seq, Time: t.Time, Port: t.Port, VRF: t.VRF, Summary: t.Summary, Verdict: t.Verdict}
+		for _, s := range t.Steps {
+			out[i].Steps = append(out[i].Steps, cli.TraceStep{Stage: s.Stage, Detail: s.Detail})
+		}
+	}
+	return out, left
+}
+
+// TraceClear implements cli.TracePlane.
+func (v planeView) TraceClear() { v.d.plane.TraceClear() }

@@ -99,6 +99,9 @@ func (w *worker) reply(pk *packet, frame []byte) {
 
 // echoReplied counts an echo reply sent in answer to pk.
 func (w *worker) echoReplied(pk *packet) {
+	if pk.tr != nil {
+		pk.tr.step("icmp_echo", "echo reply sent from the router")
+	}
 	pk.stats.echoReplies.Add(1)
 	pk.vrf.echoReplies.Add(1)
 }

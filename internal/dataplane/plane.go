@@ -64,6 +64,10 @@ type Plane struct {
 	run     *runState                // set while Run runs
 	// captures are the running captures (capture.go); nil for none.
 	captures atomic.Pointer[[]*capture]
+	// tracer is &traces while frames remain to be traced, else nil
+	// (trace.go).
+	tracer atomic.Pointer[tracing]
+	traces tracing
 }
 
 // binding is a port attached to a control link.

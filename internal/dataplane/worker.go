@@ -36,7 +36,8 @@ type worker struct {
 	nscr    int
 	held    []*neigh.Packet // queued frames in tx, released after the write
 	acts    []neigh.Action
-	ipID    uint16 // identification of the IPv4 datagrams the router originates
+	ipID    uint16   // identification of the IPv4 datagrams the router originates
+	tracer  *tracing // the plane's, loaded once per batch: nil unless tracing
 }
 
 // txQueue is what one egress port will send at the end of the batch.
@@ -79,6 +80,7 @@ func (w *worker) batch(b *binding, n int) {
 	dom := w.domainOf(b.index)
 	w.vrfIn = w.p.vrfs.get(dom.vrf)
 	w.captureRx(b, dom.vrf, n)
+	w.tracer = w.p.tracer.Load()
 	for i := range n {
 		w.receive(b, l, dom, w.bufs[i], w.sizes[i])
 	}
@@ -190,11 +192,17 @@ func (w *worker) delivered() { w.rx.delivered++ }
 func (w *worker) drop(pk *packet, r Reason) {
 	pk.stats.drops[r].Add(1)
 	pk.vrf.drops[r].Add(1)
+	if pk.tr != nil {
+		pk.tr.Verdict = "dropped: " + r.String()
+	}
 }
 
 func (w *worker) answered(pk *packet, r Reason) {
 	pk.stats.answered[r].Add(1)
 	pk.vrf.answered[r].Add(1)
+	if pk.tr != nil {
+		pk.tr.Verdict = "answered: " + r.String()
+	}
 }
 
 // txDrop counts a frame lost after it was counted as forwarded or made
