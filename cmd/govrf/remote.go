@@ -25,7 +25,7 @@ const (
 // remote runs argv in the daemon listening on socket and copies what the
 // command printed; it returns the command's exit code, or 2 if the
 // daemon cannot be reached. -batch streams its file to the daemon;
-// monitor streams; vrf exec runs the command here, in the namespace the
+// monitor and capture stream; vrf exec runs the command here, in the namespace the
 // daemon hands over; vrf identify without a PID asks about this process.
 func remote(socket string, argv []string, stdout, stderr io.Writer) int {
 	switch cmd, isExec := cli.VRFExec(argv); {
@@ -37,6 +37,8 @@ func remote(socket string, argv []string, stdout, stderr io.Writer) int {
 		argv = append(argv[:len(argv):len(argv)], strconv.Itoa(os.Getpid()))
 	case cli.IsMonitor(argv):
 		return remoteMonitor(socket, argv, stdout, stderr)
+	case cli.IsCapture(argv):
+		return remoteCapture(socket, argv, stdout, stderr)
 	}
 	resp, err := api.Call(socket, argv)
 	if err != nil {

@@ -55,6 +55,16 @@ type Response struct {
 	More    bool       `json:"more,omitempty"`
 	Dropped uint64     `json:"dropped,omitempty"`
 	Files   []*os.File `json:"-"`
+	// Frame is one frame of a `capture` stream.
+	Frame *Frame `json:"frame,omitempty"`
+}
+
+// Frame is a frame a capture saw on a port.
+type Frame struct {
+	Dev  string `json:"dev"`           // the port's link
+	Out  bool   `json:"out,omitempty"` // sent by the port, rather than received
+	Time int64  `json:"time"`          // when, in nanoseconds since the Unix epoch
+	Data []byte `json:"data"`
 }
 
 // MaxFiles bounds the files a response may carry.

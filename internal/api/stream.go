@@ -78,7 +78,12 @@ func (s *Stream) Put(r Response) error {
 // Send queues one event's output for the client, or drops it when the
 // client is QueueLen events behind. Send after the stream has ended does
 // nothing.
-func (s *Stream) Send(stdout string) {
+func (s *Stream) Send(stdout string) { s.SendResponse(Response{Stdout: stdout}) }
+
+// SendResponse is Send for an event that is more than text (a captured
+// frame); its More is set.
+func (s *Stream) SendResponse(r Response) {
+	r.More = true
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch {
@@ -90,7 +95,7 @@ func (s *Stream) Send(stdout string) {
 	case s.lost > 0:
 		s.queue = append(s.queue, s.notice())
 	}
-	s.queue = append(s.queue, Response{Stdout: stdout, More: true})
+	s.queue = append(s.queue, r)
 	s.signal()
 }
 

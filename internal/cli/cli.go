@@ -74,6 +74,8 @@ func init() {
 		{"neighbour", doNeigh},
 		{"link", doLink},
 		{"monitor", doMonitor},
+		{"capture", doCapture},
+		{"trace", doTrace},
 		{"vrf", doVRF},
 		{"nexthop", doNexthop},
 		{"sysctl", doSysctl},
@@ -165,8 +167,8 @@ func splitLine(s string) ([]string, error) {
 const usage = `Usage: govrf [ OPTIONS ] OBJECT { COMMAND | help }
        govrf [ -force ] [ -atomic ] -batch filename
        govrf demo [ help ]
-where  OBJECT := { address | help | link | monitor | neighbor | nexthop | route | rule |
-                   save | show running-config | sysctl | vrf }
+where  OBJECT := { address | capture | help | link | monitor | neighbor | nexthop | route |
+                   rule | save | show { running-config | errors } | sysctl | trace | vrf }
        OPTIONS := { -V[ersion] | -s[tatistics] | -d[etails] | -r[esolve] |
                     -h[uman-readable] | -iec | -j[son] | -p[retty] |
                     -f[amily] { inet | inet6 } | -4 | -6 | -br[ief] | -o[neline] |

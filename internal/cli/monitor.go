@@ -217,6 +217,7 @@ func (m *Monitor) PrintNeigh(s *control.Snapshot, link int, ev neigh.Event, emit
 	}
 	p.openObject("")
 	printNeighEntry(p, l.Name, ev.Addr, ev.MAC, ev.State, ev.Router)
+	printNeighState(p, ev.State)
 	p.closeObject()
 	if p.j != nil {
 		p.j.endObject()

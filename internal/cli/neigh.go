@@ -103,6 +103,10 @@ func doNeigh(c *ctx, a *args) error {
 			}
 			p.openObject("")
 			printNeighEntry(p, l.Name, e.Addr, e.MAC, e.State, e.Router)
+			if c.opts.Stats > 0 {
+				printNeighStats(p, &e)
+			}
+			printNeighState(p, e.State)
 			p.closeObject()
 			p.nl()
 		}
@@ -110,7 +114,8 @@ func doNeigh(c *ctx, a *args) error {
 	return nil
 }
 
-// printNeighEntry prints one neighbour as `ip neigh` does (print_neigh).
+// printNeighEntry prints one neighbour as `ip neigh` does (print_neigh),
+// up to its state, which printNeighState prints.
 func printNeighEntry(p *printer, dev string, addr netip.Addr, mac header.MAC, state neigh.State, router bool) {
 	p.str(printAny, "dst", "%s ", addr.String())
 	p.str(printAny, "dev", "dev %s ", dev)
@@ -121,6 +126,21 @@ func printNeighEntry(p *printer, dev string, addr netip.Addr, mac header.MAC, st
 		p.bool(printJSON, "router", "%s", true)
 		p.textf("router ")
 	}
+}
+
+// printNeighStats prints what `ip -s neigh` adds (print_cacheinfo and
+// NDA_PROBES): the seconds since the entry was last used, confirmed and
+// updated, and the probes of its current resolution. Linux's reference
+// count has no equivalent here, and ip leaves it out when it is zero.
+func printNeighStats(p *printer, e *neigh.Entry) {
+	p.uint(printAny, "used", "used %d", uint64(e.Used.Seconds()))
+	p.uint(printAny, "confirmed", "/%d", uint64(e.Confirmed.Seconds()))
+	p.uint(printAny, "updated", "/%d ", uint64(e.Updated.Seconds()))
+	p.uint(printAny, "probes", "probes %d ", uint64(e.Probes))
+}
+
+// printNeighState prints a neighbour's state, last on its line.
+func printNeighState(p *printer, state neigh.State) {
 	p.openArray(printJSON, "state", "")
 	p.str(printAny, "", "%s ", state.String())
 	p.closeArray(printJSON, "")

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/netip"
 	"testing"
+	"time"
 
 	"github.com/govrf/govrf/internal/control"
 	"github.com/govrf/govrf/internal/header"
@@ -38,13 +39,16 @@ func TestNeighShow(t *testing.T) {
 	s := ctl.Snapshot()
 	mac := header.MAC{2, 0, 0, 0, 0, 1}
 	plane := fakePlane{
-		s.LinkByName("ra1").Index: {{Addr: netip.MustParseAddr("192.168.1.10"), MAC: mac, State: neigh.StateReachable}},
+		s.LinkByName("ra1").Index: {{Addr: netip.MustParseAddr("192.168.1.10"), MAC: mac, State: neigh.StateReachable,
+			Used: 3 * time.Second, Confirmed: 2500 * time.Millisecond, Updated: 7 * time.Second, Probes: 1}},
 		s.LinkByName("rb1").Index: {{Addr: netip.MustParseAddr("192.168.1.10"), MAC: mac, State: neigh.StateStale, Router: true}},
 	}
 	for _, tc := range []struct{ argv, want string }{
 		{"neigh show vrf a", "192.168.1.10 dev ra1 lladdr 02:00:00:00:00:01 REACHABLE \n"},
 		{"neigh show dev rb1", "192.168.1.10 dev rb1 lladdr 02:00:00:00:00:01 router STALE \n"},
 		{"-6 neigh show", ""},
+		{"-s neigh show vrf a", "192.168.1.10 dev ra1 lladdr 02:00:00:00:00:01 used 3/2/7 probes 1 REACHABLE \n"},
+		{"-s -j neigh show vrf a", `[{"dst":"192.168.1.10","dev":"ra1","lladdr":"02:00:00:00:00:01","used":3,"confirmed":2,"updated":7,"probes":1,"state":["REACHABLE"]}]` + "\n"},
 		{"-j neigh show vrf a", `[{"dst":"192.168.1.10","dev":"ra1","lladdr":"02:00:00:00:00:01","state":["REACHABLE"]}]` + "\n"},
 	} {
 		var out, errs bytes.Buffer

@@ -2,12 +2,19 @@ package cli
 
 import "github.com/govrf/govrf/internal/config"
 
+// showUsage is the usage of `show`.
+const showUsage = "Usage: govrf show running-config\n       govrf show errors [ vrf NAME | dev NAME ]"
+
 // doShow runs `show running-config`: the canonical command script of the
-// current state (docs/configuration.md), what govrfd keeps in its file.
+// current state (docs/configuration.md), what govrfd keeps in its file;
+// or `show errors` (doShowErrors).
 func doShow(c *ctx, a *args) error {
 	w := a.next()
+	if matches(w, "errors") {
+		return doShowErrors(c, a)
+	}
 	if !matches(w, "running-config") || a.more() {
-		return &cmdError{`Usage: govrf show running-config`, exitUsage}
+		return &cmdError{showUsage, exitUsage}
 	}
 	config.WriteScript(c.out, c.ctl.View()) // output errors are ignored, as ip ignores them
 	return nil

@@ -37,7 +37,8 @@ const vrfUsage = `Usage:	govrf vrf show [NAME] ...
 `
 
 // vrfShow lists the VRF devices with their tables (ipvrf_show), or with
-// one NAME prints "NAME TABLE" ("default" is the main table).
+// one NAME prints "NAME TABLE" ("default" is the main table). With -s
+// each VRF's traffic totals follow its row (-s -s: by drop reason).
 func vrfShow(c *ctx, a *args) error {
 	s := c.ctl.View()
 	switch rest := a.rest(); len(rest) {
@@ -104,6 +105,13 @@ func vrfShow(c *ctx, a *args) error {
 				}
 			}
 			p.closeArray(printAny, "")
+		}
+		if c.opts.Stats > 0 {
+			// -s: the VRF's totals, what its ports received and sent,
+			// as `-s link show dev VRF` prints them.
+			p.nl()
+			lp := linkPrinter{p: p, s: s, l: l, opts: &c.opts, plane: c.plane}
+			lp.printStats()
 		}
 		p.textf("\n")
 		p.closeObject()

@@ -21,15 +21,38 @@ type walker struct {
 	// throwStops ends the walk at a throw route, as IPv6 gateway
 	// validation does (fib6_lookup).
 	throwStops bool
+	// trace, when set, hears every table lookup (Router.Trace).
+	trace func(TableStep)
 }
+
+// TableStep is one table lookup of a rule walk, for a trace: the
+// address looked up, the table, and the route found in it (Found false:
+// none, the walk goes on).
+type TableStep struct {
+	Dst   netip.Addr
+	Table fib.TableID
+	Found bool
+	Res   fib.Result
+}
+
+// Trace makes r report every table lookup to fn until Trace(nil): the
+// rule walk as fib_rules_lookup runs it, for `govrf trace`.
+func (r *Router) Trace(fn func(TableStep)) { r.w.trace = fn }
 
 // LookupTable implements rule.TableLookup.
 func (w *walker) LookupTable(id fib.TableID) (int, int, error) {
 	t := w.s.hotTable(id)
 	if t == nil {
+		if w.trace != nil {
+			w.trace(TableStep{Dst: w.q.Dst, Table: id})
+		}
 		return 0, 0, syscall.EAGAIN
 	}
-	if !t.LookupInto(&w.q, &w.res) {
+	found := t.LookupInto(&w.q, &w.res)
+	if w.trace != nil {
+		w.trace(TableStep{Dst: w.q.Dst, Table: id, Found: found, Res: w.res})
+	}
+	if !found {
 		return 0, 0, syscall.EAGAIN
 	}
 	res := &w.res

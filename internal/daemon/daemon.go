@@ -20,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/govrf/govrf/internal/api"
 	"github.com/govrf/govrf/internal/cli"
@@ -49,6 +50,9 @@ type Config struct {
 	// Kernel is the Linux build whose answers the router gives where
 	// builds differ (control.Kernel).
 	Kernel control.Kernel
+	// Metrics, a host:port, serves Prometheus metrics at /metrics
+	// (internal/metrics); "" serves none.
+	Metrics string
 }
 
 // Daemon is a running router. Its exported methods are safe for
@@ -77,6 +81,9 @@ type Daemon struct {
 	locks []*os.File
 	state *stateFile // the packet ports' journal (Config.StateFile)
 	disk  *store     // the configuration file and its journal (persist.go)
+	// saved is the snapshot generation last made durable (metrics.go).
+	saved     atomic.Uint64
+	metricsLn net.Listener // Config.Metrics's, if any
 }
 
 // New builds the daemon: loads ConfigFile if it exists, opens the ports
@@ -115,6 +122,7 @@ func newDaemon(cfg Config, open opener) (_ *Daemon, err error) {
 		if err := d.load(); err != nil {
 			return nil, err
 		}
+		d.noteSaved()
 	} else {
 		slog.Info("no configuration file: changes are not kept")
 	}
@@ -132,6 +140,10 @@ func newDaemon(cfg Config, open opener) (_ *Daemon, err error) {
 		return nil, err
 	}
 	d.ln = ln
+	if err := d.openMetrics(); err != nil {
+		ln.Close()
+		return nil, err
+	}
 	d.reconcile(nil)
 	d.state.restoreLeftovers(func(ifname string, ifindex int) bool {
 		for _, o := range d.ports {
@@ -174,6 +186,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	go d.watchStacks(ctx)
 	feedDone := make(chan struct{})
 	go func() { d.feed.run(ctx); close(feedDone) }()
+	metricsDone := d.serveMetrics(ctx)
 	err := api.Serve(ctx, d.ln, d.pol, d.handle, d.stream, d.batch)
 	if err != nil {
 		slog.Error("govrfd stopping: the API server failed", "err", err)
@@ -184,6 +197,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	d.ln.Close()
 	<-planeDone
 	<-feedDone
+	<-metricsDone
 	d.disk.close()
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -206,6 +220,7 @@ func (d *Daemon) handle(req api.Request) api.Response {
 		if err := d.save(); err != nil {
 			return api.Response{Stderr: d.unsaved("the configuration is not saved", err), Code: 2}
 		}
+		d.noteSaved()
 		return api.Response{}
 	}
 	d.wantStackFor(req.Argv)
@@ -235,6 +250,8 @@ func (d *Daemon) settle(before *control.Snapshot, stderr *strings.Builder, code 
 	if err := d.commit(); err != nil {
 		stderr.WriteString(d.unsaved("the changes are made but not saved", err))
 		code = 2
+	} else {
+		d.noteSaved()
 	}
 	for _, err := range d.syncStacks() {
 		if msg, ok := stackFailed(err); ok {

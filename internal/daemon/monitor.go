@@ -202,9 +202,12 @@ func (f *feed) toEach(print func(*watcher)) {
 	}
 }
 
-// stream answers a streaming request: `monitor`, until the client hangs
-// up or the daemon stops.
+// stream answers a streaming request: `monitor` or `capture`
+// (capture.go), until the client hangs up or the daemon stops.
 func (d *Daemon) stream(ctx context.Context, req api.Request, s *api.Stream) api.Response {
+	if cli.IsCapture(req.Argv) {
+		return d.capture(ctx, req, s)
+	}
 	var stderr strings.Builder
 	m, code := cli.NewMonitor(req.Argv, &stderr)
 	if m == nil {

@@ -112,3 +112,77 @@ var (
 	_ cli.Plane     = planeView{}
 	_ cli.PortAdmin = planeView{}
 )
+
+// ErrorCounts implements cli.ErrorCounter from one reading of the data
+// plane's counters: each port's, then what each VRF counted beyond its
+// ports (its host stack's packets, answers with no way out).
+func (v planeView) ErrorCounts() []cli.ErrorCount {
+	snap := v.d.ctl.Snapshot()
+	st := v.d.plane.Stats()
+	var rows []cli.ErrorCount
+	ofPorts := map[string]*dataplane.Counters{} // by VRF: the sum of its ports'
+	for name, c := range st.Ports {
+		vrf := dataplane.DefaultVRF
+		if l := snap.LinkByName(name); l != nil {
+			vrf = vrfNameOf(snap, l.Index)
+		}
+		rows = appendErrors(rows, vrf, name, &c)
+		sum := ofPorts[vrf]
+		if sum == nil {
+			sum = new(dataplane.Counters)
+			ofPorts[vrf] = sum
+		}
+		for r := range c.Drops {
+			sum.Drops[r] += c.Drops[r]
+			sum.Answered[r] += c.Answered[r]
+			sum.TxDrops[r] += c.TxDrops[r]
+		}
+	}
+	for vrf, c := range st.VRFs {
+		if sum := ofPorts[vrf]; sum != nil {
+			for r := range c.Drops {
+				c.Drops[r] -= min(c.Drops[r], sum.Drops[r])
+				c.Answered[r] -= min(c.Answered[r], sum.Answered[r])
+				c.TxDrops[r] -= min(c.TxDrops[r], sum.TxDrops[r])
+			}
+		}
+		rows = appendErrors(rows, vrf, "-", &c)
+	}
+	return rows
+}
+
+// appendErrors adds the non-zero drop counts of c to rows.
+func appendErrors(rows []cli.ErrorCount, vrf, dev string, c *dataplane.Counters) []cli.ErrorCount {
+	for _, k := range []struct {
+		kind string
+		a    *[dataplane.NumReasons]uint64
+	}{{"rx", &c.Drops}, {"answered", &c.Answered}, {"tx", &c.TxDrops}} {
+		for r, n := range k.a {
+			if n != 0 {
+				rows = append(rows, cli.ErrorCount{VRF: vrf, Dev: dev, Kind: k.kind, Reason: dataplane.Reason(r).String(), Count: n})
+			}
+		}
+	}
+	return rows
+}
+
+// TraceAdd implements cli.TracePlane.
+func (v planeView) TraceAdd(f cli.TraceFilter) {
+	v.d.plane.TraceAdd(dataplane.TraceFilter{Link: f.Link, VRF: f.VRF, Prefix: f.Prefix, Proto: f.Proto, Port: f.Port, Count: f.Count})
+}
+
+// Traces implements cli.TracePlane.
+func (v planeView) Traces() ([]cli.Trace, int) {
+	traces, left := v.d.plane.Traces()
+	out := make([]cli.Trace, len(traces))
+	for i, t := range traces {
+		out[i] = cli.Trace{Seq: t.Seq, Time: t.Time, Port: t.Port, VRF: t.VRF, Summary: t.Summary, Verdict: t.Verdict}
+		for _, s := range t.Steps {
+			out[i].Steps = append(out[i].Steps, cli.TraceStep{Stage: s.Stage, Detail: s.Detail})
+		}
+	}
+	return out, left
+}
+
+// TraceClear implements cli.TracePlane.
+func (v planeView) TraceClear() { v.d.plane.TraceClear() }

@@ -268,6 +268,16 @@ func setQuotedPort(m []byte, proto uint8, q []byte, off int, port uint16) {
 	binary.BigEndian.PutUint16(m[2:], sum)
 }
 
+// AcceptedFlows returns the number of flows the default VRF's servers
+// accepted from other VRFs (tcp_l3mdev_accept, udp_l3mdev_accept) that
+// are not over yet.
+func (p *Plane) AcceptedFlows() int {
+	if sb := p.stack(0); sb != nil {
+		return sb.accept.flows.len()
+	}
+	return 0
+}
+
 // expireAccepted ends the accepted flows that are over by now; the
 // timers call it.
 func (p *Plane) expireAccepted(now time.Time) {

@@ -36,6 +36,7 @@ func (w *worker) icmpEcho(pk *packet, m header.ICMPv4) {
 	header.IPv4(b).Encode(&header.IPv4Fields{TOS: tos, TotalLength: uint16(header.IPv4MinLen + n),
 		ID: w.nextID(), TTL: defaultTTL, Protocol: header.ProtoICMP, Src: from, Dst: src})
 	w.reply(pk, pk.buf[:header.EthernetLen+header.IPv4MinLen+n])
+	w.echoReplied(pk)
 	w.delivered()
 }
 
@@ -66,6 +67,7 @@ func (w *worker) icmp6Echo(pk *packet, m header.ICMPv6) {
 	r.SetType(header.ICMPv6EchoReply)
 	r.SetChecksum(r.CalculateChecksum(from, src))
 	w.reply(pk, pk.buf[:header.EthernetLen+header.IPv6Len+n])
+	w.echoReplied(pk)
 	w.delivered()
 }
 
@@ -93,4 +95,13 @@ func (w *worker) reply(pk *packet, frame []byte) {
 		return
 	}
 	w.send(&rt, frame)
+}
+
+// echoReplied counts an echo reply sent in answer to pk.
+func (w *worker) echoReplied(pk *packet) {
+	if pk.tr != nil {
+		pk.tr.step("icmp_echo", "echo reply sent from the router")
+	}
+	pk.stats.echoReplies.Add(1)
+	pk.vrf.echoReplies.Add(1)
 }

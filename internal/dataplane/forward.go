@@ -29,6 +29,9 @@ func (w *worker) ipForward(pk *packet, res fib.Result) {
 		w.ipLocalDeliver(pk, rt.dom)
 		return
 	}
+	if pk.tr != nil {
+		pk.tr.egress(&rt, "TTL", ip.TTL(), len(ip))
+	}
 	var r Reason
 	switch {
 	case len(ip) <= rt.mtu:
@@ -77,6 +80,9 @@ func (w *worker) ip6Forward(pk *packet, res fib.Result) {
 		pk.local = true
 		w.ip6LocalDeliver(pk, rt.dom)
 		return
+	}
+	if pk.tr != nil {
+		pk.tr.egress(&rt, "hop limit", ip.HopLimit(), len(ip))
 	}
 	if mtu := max(rt.mtu, header.IPv6MinMTU); len(ip) > mtu {
 		w.icmpError(pk, ReasonPacketTooBig, uint32(mtu))

@@ -33,6 +33,9 @@ func (w *worker) icmpError(pk *packet, r Reason, rest uint32) {
 // refuse sends an ICMP error of type typ and code about pk and counts the
 // frame.
 func (w *worker) refuse(pk *packet, r Reason, typ, code uint8, rest uint32) {
+	if pk.tr != nil {
+		pk.tr.icmp(pk, r, typ, code)
+	}
 	if w.icmpSend(pk, typ, code, rest) {
 		w.answered(pk, r)
 	} else {

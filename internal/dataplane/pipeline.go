@@ -62,6 +62,9 @@ type packet struct {
 	local bool
 	// group: the IP destination is a broadcast or multicast address.
 	group bool
+	// tr is the frame's trace record when `govrf trace` selected it
+	// (trace.go); nil otherwise, and every trace point tests it first.
+	tr *traceRec
 }
 
 // receive runs the pipeline for one frame of size octets in buf.
@@ -70,5 +73,9 @@ func (w *worker) receive(b *binding, l *control.Link, dom domain, buf []byte, si
 	w.rx.bytes += uint64(size)
 	pk := &w.pk
 	*pk = packet{in: b, stats: &b.stats, link: l, iif: b.index, dom: dom, vrf: w.vrfIn, buf: buf, frame: buf[:size]}
+	if w.tracer != nil {
+		w.traced(pk)
+		return
+	}
 	w.netifReceive(pk)
 }

@@ -69,6 +69,12 @@ type Plane struct {
 	// port together (net.govrf.neigh.max_entries and max_queue_bytes,
 	// set by syncLinks).
 	neighBudget *neigh.Budget
+	// captures are the running captures (capture.go); nil for none.
+	captures atomic.Pointer[[]*capture]
+	// tracer is &traces while frames remain to be traced, else nil
+	// (trace.go).
+	tracer atomic.Pointer[tracing]
+	traces tracing
 }
 
 // binding is a port attached to a control link.

@@ -34,6 +34,9 @@ type Counters struct {
 	// ICMPRateLimited counts ICMP errors the rate limits held back; their
 	// frames are counted in Drops under the error's reason.
 	ICMPRateLimited uint64
+	// EchoReplies counts the echo replies the router built in answer to
+	// echo requests for it (Icmp OutEchoReps, Icmp6 OutEchoReplies).
+	EchoReplies uint64
 }
 
 // AnsweredTotal returns the sum of Answered.
@@ -73,6 +76,7 @@ type counters struct {
 	txPackets, txBytes   atomic.Uint64
 	forwarded, delivered atomic.Uint64
 	ratelimited          atomic.Uint64
+	echoReplies          atomic.Uint64
 	answered             [NumReasons]atomic.Uint64
 	drops                [NumReasons]atomic.Uint64
 	txDrops              [NumReasons]atomic.Uint64
@@ -83,7 +87,7 @@ func (c *counters) load() Counters {
 		RxPackets: c.rxPackets.Load(), RxBytes: c.rxBytes.Load(),
 		TxPackets: c.txPackets.Load(), TxBytes: c.txBytes.Load(),
 		Forwarded: c.forwarded.Load(), Delivered: c.delivered.Load(),
-		ICMPRateLimited: c.ratelimited.Load(),
+		ICMPRateLimited: c.ratelimited.Load(), EchoReplies: c.echoReplies.Load(),
 	}
 	for i := range out.Drops {
 		out.Answered[i] = c.answered[i].Load()

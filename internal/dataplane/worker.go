@@ -36,7 +36,8 @@ type worker struct {
 	nscr    int
 	held    []*neigh.Packet // queued frames in tx, released after the write
 	acts    []neigh.Action
-	ipID    uint16 // identification of the IPv4 datagrams the router originates
+	ipID    uint16   // identification of the IPv4 datagrams the router originates
+	tracer  *tracing // the plane's, loaded once per batch: nil unless tracing
 }
 
 // txQueue is what one egress port will send at the end of the batch.
@@ -78,6 +79,8 @@ func (w *worker) batch(b *binding, n int) {
 	l := w.snap.Link(b.index)
 	dom := w.domainOf(b.index)
 	w.vrfIn = w.p.vrfs.get(dom.vrf)
+	w.captureRx(b, dom.vrf, n)
+	w.tracer = w.p.tracer.Load()
 	for i := range n {
 		w.receive(b, l, dom, w.bufs[i], w.sizes[i])
 	}
@@ -136,6 +139,13 @@ func (w *worker) flush() {
 // workers of other ports may be sending to it too.
 func (w *worker) xmit(q *txQueue) {
 	b := q.b
+	dom := w.domainOf(b.index)
+	if cs := w.p.captures.Load(); cs != nil {
+		// Before the write, as the kernel's taps see frames leave
+		// (dev_queue_xmit_nit): an answer cannot be seen before the
+		// frame it answers.
+		w.captureFrames(*cs, b.index, dom.vrf, true, q.frames)
+	}
 	b.txMu.Lock()
 	n, err := b.port.Write(q.frames, 0)
 	b.txMu.Unlock()
@@ -143,7 +153,7 @@ func (w *worker) xmit(q *txQueue) {
 	for _, f := range q.frames[:n] {
 		bytes += uint64(len(f))
 	}
-	vrf := w.p.vrfs.get(w.domainOf(b.index).vrf)
+	vrf := w.p.vrfs.get(dom.vrf)
 	b.stats.addTx(uint64(n), bytes)
 	vrf.addTx(uint64(n), bytes)
 	if err != nil {
@@ -182,11 +192,17 @@ func (w *worker) delivered() { w.rx.delivered++ }
 func (w *worker) drop(pk *packet, r Reason) {
 	pk.stats.drops[r].Add(1)
 	pk.vrf.drops[r].Add(1)
+	if pk.tr != nil {
+		pk.tr.Verdict = "dropped: " + r.String()
+	}
 }
 
 func (w *worker) answered(pk *packet, r Reason) {
 	pk.stats.answered[r].Add(1)
 	pk.vrf.answered[r].Add(1)
+	if pk.tr != nil {
+		pk.tr.Verdict = "answered: " + r.String()
+	}
 }
 
 // txDrop counts a frame lost after it was counted as forwarded or made

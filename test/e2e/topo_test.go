@@ -40,6 +40,7 @@ type topo struct {
 	// privateMounts starts govrfd with `ip netns exec`, which gives it
 	// a mount namespace of its own, rather than with nsenter.
 	privateMounts bool
+	args          []string // more govrfd flags
 	daemon        *exec.Cmd
 	exited        chan struct{}
 }
@@ -66,8 +67,8 @@ func newTopo(t *testing.T) *topo {
 }
 
 // buildTopo is newTopo, with govrfd in a mount namespace of its own if
-// privateMounts.
-func buildTopo(t *testing.T, privateMounts bool) *topo {
+// privateMounts, and given args besides the topology's own flags.
+func buildTopo(t *testing.T, privateMounts bool, args ...string) *topo {
 	t.Helper()
 	needRoot(t)
 	dir := t.TempDir()
@@ -79,6 +80,7 @@ func buildTopo(t *testing.T, privateMounts bool) *topo {
 		conf:   filepath.Join(dir, "govrf.conf"),
 
 		privateMounts: privateMounts,
+		args:          args,
 	}
 	tp.netnsDir = filepath.Join(dir, "netns")
 	t.Cleanup(func() { hoststack.ReleaseDir(tp.netnsDir) })
@@ -140,7 +142,7 @@ func (tp *topo) start() {
 	if tp.privateMounts {
 		d = exec.Command("ip", "netns", "exec", tp.ns("R"), self)
 	}
-	d.Env = append(os.Environ(), demo.DaemonEnv+"=-socket "+tp.sock+" -config "+tp.conf+" -netns-dir "+tp.netnsDir)
+	d.Env = append(os.Environ(), demo.DaemonEnv+"=-socket "+tp.sock+" -config "+tp.conf+" -netns-dir "+tp.netnsDir+" "+strings.Join(tp.args, " "))
 	d.Stdout, d.Stderr = os.Stderr, os.Stderr
 	if err := d.Start(); err != nil {
 		tp.t.Fatal(err)
