@@ -1,17 +1,24 @@
 package dataplane
 
 import (
+	"net/netip"
+
+	"github.com/govrf/govrf/internal/control"
 	"github.com/govrf/govrf/internal/header"
 	"github.com/govrf/govrf/internal/neigh"
 )
 
-// ndiscRcv is ndisc_rcv for an NDP message to the port: validated (RFC
+// ndiscRcv is ndisc_rcv for an NDP message received on a port and
+// addressed to the router, whichever of its addresses: validated (RFC
 // 4861 §6.1, §7.1, §8.1; RFC 6980), it teaches the port's neighbour
 // cache, and a Neighbor Solicitation for an address of the receiving port
-// is answered (§7.2.3: the receiving interface's addresses, as
-// ipv6_get_ifaddr with strict matching). Router Solicitations are taken
-// for their link-layer address only: govrf sends no Router
-// Advertisements. Redirects are for hosts (§8.1).
+// or of its VRF device is answered (§7.2.3: the receiving interface's
+// addresses, as ipv6_get_ifaddr with strict matching, then the l3mdev
+// master's). An advertisement for an address of the receiving port is
+// dropped, as ndisc_recv_na drops it. Router Solicitations are taken for
+// their link-layer address only, and only while IPv6 forwarding is on, as
+// ndisc_recv_rs takes them: govrf sends no Router Advertisements.
+// Redirects are for hosts (§8.1).
 func (w *worker) ndiscRcv(pk *packet, ip header.IPv6) {
 	c := pk.chain
 	if r := header.ValidateNDP(ip, c); r != header.ReasonNone {
@@ -24,7 +31,7 @@ func (w *worker) ndiscRcv(pk *packet, ip header.IPv6) {
 	switch m[0] {
 	case header.ICMPv6NeighborSolicit:
 		ns := header.NeighborSolicit(m)
-		if !hasAddr(pk.link, ns.Target()) {
+		if !w.ownTarget(pk.link, ns.Target()) {
 			break // not ours: nothing to learn or answer
 		}
 		mac, ok := ns.Options().LinkAddr(header.NDPOptSourceLinkAddr)
@@ -45,6 +52,10 @@ func (w *worker) ndiscRcv(pk *packet, ip header.IPv6) {
 		w.neighAdvert(pk, ns, mac)
 	case header.ICMPv6NeighborAdvert:
 		na := header.NeighborAdvert(m)
+		if hasAddr(pk.link, na.Target()) {
+			w.drop(pk, ReasonOf(header.ReasonNDPBadTarget)) // our own address
+			return
+		}
 		mac, ok := na.Options().LinkAddr(header.NDPOptTargetLinkAddr)
 		if !ok {
 			f |= neigh.FlagNoLinkAddr
@@ -65,6 +76,9 @@ func (w *worker) ndiscRcv(pk *packet, ip header.IPv6) {
 		if m[0] == header.ICMPv6RouterAdvert {
 			msg, opts = neigh.RouterAdvert, header.RouterAdvert(m).Options()
 		}
+		if msg == neigh.RouterSolicit && !w.snap.Sysctl().IPv6Forwarding {
+			break
+		}
 		if mac, ok := opts.LinkAddr(header.NDPOptSourceLinkAddr); ok && !src.IsUnspecified() {
 			w.acts = pk.in.neigh.Input(w.acts[:0], src, mac, msg, 0)
 			w.neighActions(pk.in, w.acts)
@@ -74,6 +88,16 @@ func (w *worker) ndiscRcv(pk *packet, ip header.IPv6) {
 		return
 	}
 	w.delivered()
+}
+
+// ownTarget reports whether a Neighbor Solicitation received on l for
+// target is for the router: an address of l, or of l's VRF device.
+func (w *worker) ownTarget(l *control.Link, target netip.Addr) bool {
+	if hasAddr(l, target) {
+		return true
+	}
+	m := w.snap.Link(l.Master)
+	return l.Master != 0 && m != nil && hasAddr(m, target)
 }
 
 // neighAdvert answers a Neighbor Solicitation in its own buffer (RFC 4861
