@@ -18,11 +18,18 @@ import (
 // dropped, as ndisc_recv_na drops it. Router Solicitations are taken for
 // their link-layer address only, and only while IPv6 forwarding is on, as
 // ndisc_recv_rs takes them: govrf sends no Router Advertisements.
-// Redirects are for hosts (§8.1).
+// Redirects are for hosts (§8.1). A VRF's port keeps as its own only NDP
+// right after the fixed header (vrf_ip6_rcv's ipv6_ndisc_frame): with
+// extension headers the message goes to the VRF device, which answers
+// and learns nothing for the port; it is validated all the same.
 func (w *worker) ndiscRcv(pk *packet, ip header.IPv6) {
 	c := pk.chain
 	if r := header.ValidateNDP(ip, c); r != header.ReasonNone {
 		w.drop(pk, ReasonOf(r))
+		return
+	}
+	if pk.link.Master != 0 && ip.NextHeader() != header.ProtoICMPv6 {
+		w.drop(pk, ReasonNDPVRFDevice)
 		return
 	}
 	m := ip.Upper(c)
@@ -46,6 +53,15 @@ func (w *worker) ndiscRcv(pk *packet, ip header.IPv6) {
 		if !ok {
 			f |= neigh.FlagNoLinkAddr
 			mac = header.Ethernet(pk.frame).Src()
+			if ip.Dst().IsMulticast() {
+				// ndisc_recv_ns makes no entry for a multicast NS
+				// without an address, and answers through one it has.
+				e, known := pk.in.neigh.Get(src)
+				if !known || !e.State.Valid() {
+					break
+				}
+				mac = e.MAC
+			}
 		}
 		w.acts = pk.in.neigh.Input(w.acts[:0], src, mac, neigh.NeighborSolicit, f)
 		w.neighActions(pk.in, w.acts)
@@ -103,20 +119,27 @@ func (w *worker) ownTarget(l *control.Link, target netip.Addr) bool {
 // neighAdvert answers a Neighbor Solicitation in its own buffer (RFC 4861
 // §7.2.4): to its source at mac, solicited; or, for duplicate address
 // detection, to all nodes, unsolicited. R is set since govrf forwards
-// when IPv6 forwarding is on; O always, the address being the port's own.
+// when IPv6 forwarding is on. As ndisc_recv_ns answers, the target
+// link-layer option and O (the address being the port's own) go with the
+// answer to a multicast solicitation or to duplicate address detection,
+// not to a unicast one.
 func (w *worker) neighAdvert(pk *packet, ns header.NeighborSolicit, mac header.MAC) {
 	target := ns.Target()
 	dst := header.IPv6(pk.ip).Src()
 	flags := uint8(header.NAFlagSolicited | header.NAFlagOverride)
+	tll := pk.in.mac
+	if !header.IPv6(pk.ip).Dst().IsMulticast() {
+		flags, tll = header.NAFlagSolicited, header.MAC{}
+	}
 	dmac := mac
 	if dst.IsUnspecified() {
-		dst, dmac, flags = allNodes, multicastMAC(allNodes), header.NAFlagOverride
+		dst, dmac, flags, tll = allNodes, multicastMAC(allNodes), header.NAFlagOverride, pk.in.mac
 	}
 	if w.snap.Sysctl().IPv6Forwarding {
 		flags |= header.NAFlagRouter
 	}
 	f := pk.buf[:header.EthernetLen+header.NeighborSolicitBufLen]
-	n := header.PutNeighborAdvert(f[header.EthernetLen:], target, dst, target, flags, pk.in.mac)
+	n := header.PutNeighborAdvert(f[header.EthernetLen:], target, dst, target, flags, tll)
 	header.Ethernet(f).Encode(dmac, pk.in.mac, header.EtherTypeIPv6)
 	w.queue(pk.in, f[:header.EthernetLen+n])
 }

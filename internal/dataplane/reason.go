@@ -128,6 +128,11 @@ const (
 	// ReasonRoutingGroup: a Routing header in a packet to a multicast
 	// address or in a frame not sent to the port's MAC (ipv6_rthdr_rcv).
 	ReasonRoutingGroup
+	// ReasonNDPVRFDevice: an NDP message with extension headers received
+	// on a VRF's port, which vrf_ip6_rcv hands to the VRF device: it
+	// teaches no neighbour of the port and answers for none of its
+	// addresses.
+	ReasonNDPVRFDevice
 
 	// NumReasons is the number of Reason values, for arrays of counters.
 	NumReasons
@@ -170,6 +175,7 @@ var reasonNames = [NumReasons]string{
 	ReasonAcceptFull:         "accept_full",
 	ReasonDestOption:         "dest_option",
 	ReasonRoutingGroup:       "routing_group",
+	ReasonNDPVRFDevice:       "ndp_vrf_device",
 }
 
 // String returns the reason as a metric label ("ttl_exceeded",

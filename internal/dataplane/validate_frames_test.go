@@ -198,7 +198,7 @@ func answers(h *sim.Host) []string {
 			m := v.Payload()
 			switch m[0] {
 			case header.ICMPv6NeighborAdvert:
-				out = append(out, "na")
+				out = append(out, naString(header.NeighborAdvert(m)))
 			case header.ICMPv6NeighborSolicit, header.ICMPv6RouterSolicit:
 			case header.ICMPv6ParamProblem:
 				out = append(out, fmt.Sprintf("icmp6 4/%d@%d", m[1], binary.BigEndian.Uint32(m[4:])))
@@ -210,6 +210,24 @@ func answers(h *sim.Host) []string {
 		}
 	}
 	return out
+}
+
+// naString names a Neighbor Advertisement by its flags and whether it
+// carries a target link-layer option: "na RSO tll".
+func naString(na header.NeighborAdvert) string {
+	s := "na "
+	for _, f := range []struct {
+		bit  uint8
+		name string
+	}{{header.NAFlagRouter, "R"}, {header.NAFlagSolicited, "S"}, {header.NAFlagOverride, "O"}} {
+		if na.Flags()&f.bit != 0 {
+			s += f.name
+		}
+	}
+	if _, ok := na.Options().LinkAddr(header.NDPOptTargetLinkAddr); ok {
+		s += " tll"
+	}
+	return s
 }
 
 // forwardedTo counts the frames A2 received from the router that are not

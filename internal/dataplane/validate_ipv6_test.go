@@ -24,7 +24,9 @@ func ipv6Cases() []validateCase {
 		tooMany[i] = destOpts(1, 4, 0, 0, 0, 0)
 	}
 	unknownExt := func(typ uint8) *frameSpec { return local(ext6{typ, opts(1, 4, 0, 0, 0, 0)}) }
-	pp := func(code, ptr int) []string { return []string{"icmp6 4/" + strconv.Itoa(code) + "@" + strconv.Itoa(ptr)} }
+	pp := func(code, ptr int) []string {
+		return []string{"icmp6 4/" + strconv.Itoa(code) + "@" + strconv.Itoa(ptr)}
+	}
 	return []validateCase{
 		// ip6_rcv_core and the input route.
 		{name: "RFC8200 3 control: forwarded", v6: fwd(), fwd: true},
@@ -42,7 +44,7 @@ func ipv6Cases() []validateCase {
 		{name: "RFC8883 more extension headers than the limit", v6: fwd(tooMany...), reason: ReasonOf(header.ReasonExtChainTooLong), answer: pp(8, 40+8*maxExtHeaders)},
 		{name: "RFC8200 4.1 Hop-by-Hop not first", v6: fwd(destOpts(1, 4, 0, 0, 0, 0), hopOpts(1, 4, 0, 0, 0, 0)), reason: ReasonOf(header.ReasonExtOutOfOrder), answer: pp(1, 40)},
 		{name: "RFC7112 first fragment without the upper-layer header",
-			v6: &frameSpec{src: vA1, dst: vA2, exts: []ext6{{header.ProtoFragment, []byte{0, 0, 1, 0, 0, 0, 1}}}, proto: header.ProtoUDP, upper: []byte{0, 1}},
+			v6:     &frameSpec{src: vA1, dst: vA2, exts: []ext6{{header.ProtoFragment, []byte{0, 0, 1, 0, 0, 0, 1}}}, proto: header.ProtoUDP, upper: []byte{0, 1}},
 			reason: ReasonOf(header.ReasonExtIncomplete), answer: pp(3, 0)},
 
 		// Hop-by-Hop options (ipv6_parse_hopopts); the bounds are in TestHopByHopBounds.
@@ -88,7 +90,7 @@ func ipv6Cases() []validateCase {
 		{name: "RFC8200 4.1 Routing header checked before later Destination Options",
 			v6: local(routing(0, 1), destOpts(0x80, 4, 0, 0, 0, 0)), reason: ReasonOf(header.ReasonUnknownExt), answer: pp(0, 42)},
 		{name: "RFC8200 4.5 non-final fragment not a multiple of 8",
-			v6: &frameSpec{src: vA1, dst: vRA1, exts: []ext6{{header.ProtoFragment, []byte{0, 0, 1, 0, 0, 0, 1}}}, proto: header.ProtoUDP, upper: udp(ip(vA1), ip(vRA1), 1, 9, []byte{0})},
+			v6:     &frameSpec{src: vA1, dst: vRA1, exts: []ext6{{header.ProtoFragment, []byte{0, 0, 1, 0, 0, 0, 1}}}, proto: header.ProtoUDP, upper: udp(ip(vA1), ip(vRA1), 1, 9, []byte{0})},
 			reason: ReasonOf(header.ReasonBadFragment), answer: pp(0, 4)},
 
 		// Protocols the destination has no handler for (ip6_protocol_deliver_rcu).

@@ -49,7 +49,7 @@ func ndpCases() []validateCase {
 	noFwd := []string{"sysctl -w net.ipv6.conf.all.forwarding=0"}
 	learn := func(c validateCase) validateCase {
 		if c.v6.src != "::" { // duplicate address detection teaches nothing
-			c.neigh, c.learnt = vPeer, c.reason == none && len(c.answer) != 0
+			c.neigh, c.learnt = vPeer, c.reason == none && len(c.answer) != 0 && c.stale == ""
 		}
 		return c
 	}
@@ -64,22 +64,27 @@ func ndpCases() []validateCase {
 		{name: "RFC4861 7.1.1 NS option past the message", v6: ns(sn, vRA1, 255, 0, sll, []byte{200, 2, 0, 0, 0, 0, 0, 0}), reason: ReasonOf(header.ReasonNDPBadOption)},
 		{name: "RFC4861 7.1.1 DAD NS not to a solicited-node address", v6: ns("ff02::1", vRA1, 255, 0).withSrc("::"), reason: ReasonOf(header.ReasonNDPBadDestination)},
 		{name: "RFC4861 7.1.1 DAD NS with a source link-layer option", v6: ns(sn, vRA1, 255, 0, sll).withSrc("::"), reason: ReasonOf(header.ReasonNDPBadSource)},
-		{name: "RFC4861 7.2.4 control: DAD NS answered to all nodes", v6: ns(sn, vRA1, 255, 0).withSrc("::"), answer: na},
+		{name: "RFC4861 7.2.4 control: DAD NS answered to all nodes", v6: ns(sn, vRA1, 255, 0).withSrc("::"), answer: naDAD},
 		{name: "ndisc_opt_addr_data NS source link-layer option not 8 octets", v6: ns(sn, vRA1, 255, 0, lla16(1, peerMAC)), reason: ReasonOf(header.ReasonNDPBadOption)},
 		{name: "ndisc_parse_options control: a second source link-layer option ignored", v6: ns(sn, vRA1, 255, 0, sll, lla16(1, peerMAC)), answer: na},
 		{name: "ndisc_parse_options control: an unknown option skipped", v6: ns(sn, vRA1, 255, 0, sll, []byte{200, 1, 0, 0, 0, 0, 0, 0}), answer: na},
 		{name: "ndisc_recv_ns control: a target link-layer option not looked at", v6: ns(sn, vRA1, 255, 0, sll, lla16(2, peerMAC)), answer: na},
+		{name: "ndisc_recv_ns multicast NS without a source link-layer option from an unknown source", v6: ns(sn, vRA1, 255, 0)},
+		{name: "ndisc_recv_ns control: multicast NS without a source link-layer option from a known source", v6: ns(sn, vRA1, 255, 0), stale: vPeer, answer: na},
 		{name: "RFC6980 NS in an atomic fragment", v6: nsExt(atomicFrag), reason: ReasonOf(header.ReasonNDPFragmented)},
 		{name: "RFC8200 4.2 NS after a Destination option that discards", v6: nsExt(destOpts(0x40, 4, 0, 0, 0, 0)), reason: ReasonDestOption},
-		{name: "RFC8200 4.6 control: NS after Destination Options answered", v6: nsExt(destOpts(1, 4, 0, 0, 0, 0)), answer: na},
-		{name: "RFC8200 4.3 control: NS after Hop-by-Hop Options answered", v6: nsExt(hopOpts(1, 4, 0, 0, 0, 0)), answer: na},
+		{name: "vrf_ip6_rcv NS after Destination Options goes to the VRF device", v6: nsExt(destOpts(1, 4, 0, 0, 0, 0)), reason: ReasonNDPVRFDevice},
+		{name: "vrf_ip6_rcv NS after Hop-by-Hop Options goes to the VRF device", v6: nsExt(hopOpts(1, 4, 0, 0, 0, 0)), reason: ReasonNDPVRFDevice},
+		{name: "vrf_ip6_rcv NS after Hop-by-Hop Options with hop limit != 255", v6: func() *frameSpec { f := nsExt(hopOpts(1, 4, 0, 0, 0, 0)); f.hl = 64; return f }(),
+			reason: ReasonOf(header.ReasonNDPHopLimit)},
 		{name: "RFC4861 7.1.1 NS to another port's address, hop limit != 255", v6: ns(vRA2, vRA1, 64, 0, sll), reason: ReasonOf(header.ReasonNDPHopLimit)},
 		{name: "RFC4861 7.1.1 NS to another port's address, option of length 0", v6: ns(vRA2, vRA1, 255, 0, []byte{1, 0, 0, 0, 0, 0, 0, 0}), reason: ReasonOf(header.ReasonNDPBadOption)},
-		{name: "RFC4861 7.2.3 control: NS to another port's address for this port's answered", v6: ns(vRA2, vRA1, 255, 0, sll), answer: na},
+		{name: "RFC4861 7.2.3 control: NS to another port's address for this port's answered", v6: ns(vRA2, vRA1, 255, 0, sll), answer: naU},
 		{name: "RFC4861 7.2.3 NS for another port's address not answered", v6: ns(vRA2, vRA2, 255, 0, sll)},
 		{name: "RFC4861 7.1.1 NS to the VRF device's address, hop limit != 255", setup: vrfAddr, v6: ns(vVRF, vVRF, 64, 0, sll), reason: ReasonOf(header.ReasonNDPHopLimit)},
-		{name: "ndisc_recv_ns control: NS for the VRF device's address answered", setup: vrfAddr, v6: ns(vVRF, vVRF, 255, 0, sll), answer: na},
-		{name: "ip6_rcv_core control: NS unicast in a link-layer broadcast frame answered", v6: bcast, answer: na},
+		{name: "ndisc_recv_ns control: NS for the VRF device's address answered", setup: vrfAddr, v6: ns(vVRF, vVRF, 255, 0, sll), answer: naU},
+		{name: "ip6_rcv_core control: NS unicast in a link-layer broadcast frame answered", v6: bcast, answer: naU},
+		{name: "RFC4861 7.2.4 control: unicast NS answered without O and target link-layer option", v6: ns(vRA1, vRA1, 255, 0, sll), answer: naU},
 	}
 	for i := range cases {
 		cases[i] = learn(cases[i])
@@ -97,6 +102,11 @@ func ndpCases() []validateCase {
 			reason: ReasonOf(header.ReasonNDPFragmented)},
 		{name: "RFC4861 7.1.2 NA to another port's address, hop limit != 255", v6: nadv(vRA2, peer2, 64, so, tll), reason: ReasonOf(header.ReasonNDPHopLimit)},
 		{name: "RFC4861 7.2.5 control: NA to another port's address updates the entry", v6: nadv(vRA2, peer2, 255, so, tll), learnt: true},
+		{name: "vrf_ip6_rcv NA after Destination Options goes to the VRF device", v6: func() *frameSpec {
+			f := nadv(vRA1, peer2, 255, so, tll)
+			f.exts = []ext6{destOpts(1, 4, 0, 0, 0, 0)}
+			return f
+		}(), reason: ReasonNDPVRFDevice},
 		{name: "RFC4861 7.1.2 NA to the VRF device's address, hop limit != 255", setup: vrfAddr, v6: nadv(vVRF, peer2, 64, so, tll), reason: ReasonOf(header.ReasonNDPHopLimit)},
 	}
 	for i := range other {

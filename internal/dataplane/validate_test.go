@@ -37,7 +37,12 @@ var (
 	udpTo = func(dst string) []byte { return udp(ip(vA1), ip(dst), 1, 9, nil) }
 	// unreach is the answer of a datagram for the router's closed port.
 	unreach = []string{"icmp6 1/4"}
-	na      = []string{"na"}
+	// na is the answer to a multicast solicitation, naU to a unicast one
+	// (no O flag, no target link-layer option), naDAD to duplicate
+	// address detection.
+	na    = []string{"na RSO tll"}
+	naU   = []string{"na RS"}
+	naDAD = []string{"na RO tll"}
 )
 
 // TestValidate checks each rule govrf validates packets with, as Linux
