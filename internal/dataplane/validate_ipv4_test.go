@@ -27,6 +27,8 @@ func arpCases() []validateCase {
 		{name: "ip_route_input limited broadcast sender not answered", arp: req("255.255.255.255", sender)},
 		{name: "fib_validate_source sender is the router's own address", arp: req(sender, sender)},
 		{name: "fib_validate_source sender is another port's address", arp: req("192.168.2.1", sender)},
+		{name: "fib_validate_source sender is the subnet's broadcast address", arp: req("192.168.1.255", sender)},
+		{name: "fib_validate_source control: sender off the subnet answered", arp: req("10.9.9.9", sender), answer: reply, learnt: true},
 		{name: "RFC5227 2.1.1 control: probe answered", arp: req("0.0.0.0", sender), answer: reply},
 	}
 	for i := range cases {
