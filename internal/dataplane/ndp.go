@@ -38,12 +38,13 @@ func (w *worker) ndiscRcv(pk *packet, ip header.IPv6) {
 	switch m[0] {
 	case header.ICMPv6NeighborSolicit:
 		ns := header.NeighborSolicit(m)
-		if !w.ownTarget(pk.link, ns.Target()) {
+		unicast := w.ownTarget(pk.link, ns.Target())
+		if !unicast && !w.anycastTarget(pk.link, ns.Target()) {
 			break // not ours: nothing to learn or answer
 		}
 		mac, ok := ns.Options().LinkAddr(header.NDPOptSourceLinkAddr)
 		if src.IsUnspecified() {
-			w.neighAdvert(pk, ns, mac) // duplicate address detection
+			w.neighAdvert(pk, ns, mac, unicast) // duplicate address detection
 			break
 		}
 		f |= neigh.FlagTarget
@@ -65,7 +66,7 @@ func (w *worker) ndiscRcv(pk *packet, ip header.IPv6) {
 		}
 		w.acts = pk.in.neigh.Input(w.acts[:0], src, mac, neigh.NeighborSolicit, f)
 		w.neighActions(pk.in, w.acts)
-		w.neighAdvert(pk, ns, mac)
+		w.neighAdvert(pk, ns, mac, unicast)
 	case header.ICMPv6NeighborAdvert:
 		na := header.NeighborAdvert(m)
 		if hasAddr(pk.link, na.Target()) {
@@ -116,14 +117,30 @@ func (w *worker) ownTarget(l *control.Link, target netip.Addr) bool {
 	return l.Master != 0 && m != nil && hasAddr(m, target)
 }
 
+// anycastTarget reports whether target is a subnet-router anycast
+// address of l (RFC 4291 §2.6.1), which a forwarding node joins on the
+// link (addrconf_join_anycast) and answers solicitations for
+// (ipv6_chk_acast_addr); as the anycast routes, /127 and /128 have none.
+func (w *worker) anycastTarget(l *control.Link, target netip.Addr) bool {
+	if !w.snap.Sysctl().IPv6Forwarding {
+		return false
+	}
+	for _, a := range l.Addrs {
+		if p := a.Prefix; p.Addr().Is6() && p.Bits() < 127 && p.Masked().Addr() == target && !target.IsUnspecified() {
+			return true
+		}
+	}
+	return false
+}
+
 // neighAdvert answers a Neighbor Solicitation in its own buffer (RFC 4861
 // §7.2.4): to its source at mac, solicited; or, for duplicate address
 // detection, to all nodes, unsolicited. R is set since govrf forwards
 // when IPv6 forwarding is on. As ndisc_recv_ns answers, the target
-// link-layer option and O (the address being the port's own) go with the
-// answer to a multicast solicitation or to duplicate address detection,
-// not to a unicast one.
-func (w *worker) neighAdvert(pk *packet, ns header.NeighborSolicit, mac header.MAC) {
+// link-layer option and O go with the answer to a multicast solicitation
+// or to duplicate address detection, not to a unicast one, and O only
+// for a unicast address of the router (own), never an anycast one.
+func (w *worker) neighAdvert(pk *packet, ns header.NeighborSolicit, mac header.MAC, own bool) {
 	target := ns.Target()
 	dst := header.IPv6(pk.ip).Src()
 	flags := uint8(header.NAFlagSolicited | header.NAFlagOverride)
@@ -134,6 +151,9 @@ func (w *worker) neighAdvert(pk *packet, ns header.NeighborSolicit, mac header.M
 	dmac := mac
 	if dst.IsUnspecified() {
 		dst, dmac, flags, tll = allNodes, multicastMAC(allNodes), header.NAFlagOverride, pk.in.mac
+	}
+	if !own {
+		flags &^= header.NAFlagOverride
 	}
 	if w.snap.Sysctl().IPv6Forwarding {
 		flags |= header.NAFlagRouter

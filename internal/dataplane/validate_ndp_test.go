@@ -83,6 +83,10 @@ func ndpCases() []validateCase {
 		{name: "RFC4861 7.2.3 NS for another port's address not answered", v6: ns(vRA2, vRA2, 255, 0, sll)},
 		{name: "RFC4861 7.1.1 NS to the VRF device's address, hop limit != 255", setup: vrfAddr, v6: ns(vVRF, vVRF, 64, 0, sll), reason: ReasonOf(header.ReasonNDPHopLimit)},
 		{name: "ndisc_recv_ns control: NS for the VRF device's address answered", setup: vrfAddr, v6: ns(vVRF, vVRF, 255, 0, sll), answer: naU},
+		{name: "ipv6_chk_acast_addr control: NS for the subnet-router anycast address answered without O",
+			v6: ns("2001:db8:1::", "2001:db8:1::", 255, 0, sll), answer: []string{"na RS"}},
+		{name: "ipv6_chk_acast_addr NS for the subnet-router anycast address while forwarding is off", setup: noFwd,
+			v6: ns("2001:db8:1::", "2001:db8:1::", 255, 0, sll), reason: ReasonForwardingDisabled},
 		{name: "ip6_rcv_core control: NS unicast in a link-layer broadcast frame answered", v6: bcast, answer: naU},
 		{name: "RFC4861 7.2.4 control: unicast NS answered without O and target link-layer option", v6: ns(vRA1, vRA1, 255, 0, sll), answer: naU},
 	}
