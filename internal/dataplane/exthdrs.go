@@ -163,17 +163,26 @@ func unknownOption(t uint8, i int, strict, multicast bool, r Reason) refusal {
 // (ipv6_rthdr_rcv) or by header.IPv6.CheckRouting; a Destination Options
 // header is held to tlvOptions and net.ipv6.max_dst_opts_*; a Fragment
 // header is checked (header.IPv6.CheckFragment) and ends the walk, the
-// rest waiting for reassembly. A header Linux has no handler for (AH,
-// Mobility, HIP, Shim6, the experimental numbers) ends the walk as the
-// protocol to deliver, which the caller refuses with Parameter Problem 1
-// unless the host stack takes it. It returns the chain as the protocol
-// dispatch sees it.
+// rest waiting for reassembly. An atomic fragment (offset 0, no more
+// fragments) is a whole packet (RFC 6946): the walk goes on and the
+// returned chain has no Fragment (NDP keeps the mark in pk.chain, RFC
+// 6980); a second Fragment header is then refused with Parameter Problem
+// 0 at it, as ipv6_frag_rcv refuses one in a packet it took as a
+// fragment. A header Linux has no handler for (AH, Mobility, HIP, Shim6,
+// the experimental numbers) ends the walk as the protocol to deliver,
+// which the caller refuses with Parameter Problem 1 unless the host stack
+// takes it. It returns the chain as the protocol dispatch sees it.
 func (w *worker) ip6Exthdrs(pk *packet) (header.Chain, refusal) {
 	ip := header.IPv6(pk.ip)
 	c := pk.chain
 	t, at, off := ip.NextHeader(), 6, header.IPv6Len
+	atomic := false
 	if c.HopByHop {
-		t, at, off = ip[off], off, off+(int(ip[off+1])+1)*8
+		n := header.IPv6FragmentLen
+		if t != header.ProtoFragment {
+			n = (int(ip[off+1]) + 1) * 8
+		}
+		t, at, off = ip[off], off, off+n
 	}
 	for off < c.Offset {
 		switch t {
@@ -190,12 +199,25 @@ func (w *worker) ip6Exthdrs(pk *packet) (header.Chain, refusal) {
 				return c, f
 			}
 		case header.ProtoFragment:
-			return c, problemRefusal(ip.CheckFragment(off))
+			if atomic { // ipv6_frag_rcv: one Fragment header per packet
+				return c, refusal{r: ReasonOf(header.ReasonBadFragment), send: true, code: header.ICMPv6ParamHeaderField, ptr: uint32(off)}
+			}
+			if p := ip.CheckFragment(off); !p.OK() {
+				return c, problemRefusal(p)
+			}
+			if f := header.IPv6Fragment(ip[off:]); f.Offset() != 0 || f.More() {
+				return c, refusal{}
+			}
+			atomic, c.Fragment = true, 0
 		default:
 			c.Proto, c.ProtoAt, c.Offset = t, at, off
 			return c, refusal{}
 		}
-		t, at, off = ip[off], off, off+(int(ip[off+1])+1)*8
+		n := header.IPv6FragmentLen
+		if t != header.ProtoFragment {
+			n = (int(ip[off+1]) + 1) * 8
+		}
+		t, at, off = ip[off], off, off+n
 	}
 	return c, refusal{}
 }

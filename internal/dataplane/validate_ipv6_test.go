@@ -93,6 +93,11 @@ func ipv6Cases() []validateCase {
 			v6:     &frameSpec{src: vA1, dst: vRA1, exts: []ext6{{header.ProtoFragment, []byte{0, 0, 1, 0, 0, 0, 1}}}, proto: header.ProtoUDP, upper: udp(ip(vA1), ip(vRA1), 1, 9, []byte{0})},
 			reason: ReasonOf(header.ReasonBadFragment), answer: pp(0, 4)},
 
+		{name: "RFC6946 atomic fragment taken as a whole packet", v6: local(atomicFrag), answer: unreach},
+		{name: "RFC6946 atomic fragment then Destination option 10", v6: local(atomicFrag, destOpts(0x80, 4, 0, 0, 0, 0)), reason: ReasonDestOption, answer: pp(2, 50)},
+		{name: "ipv6_frag_rcv a second Fragment header after an atomic fragment", v6: local(atomicFrag, atomicFrag), reason: ReasonOf(header.ReasonBadFragment), answer: pp(0, 48)},
+		{name: "RFC6946 atomic fragment with a reserved octet set", v6: local(ext6{header.ProtoFragment, []byte{0xff, 0, 0, 0, 0, 0, 1}}), answer: unreach},
+
 		// Protocols the destination has no handler for (ip6_protocol_deliver_rcu).
 		{name: "RFC8200 4 Mobility header at the destination", v6: unknownExt(135), answer: pp(1, 6)},
 		{name: "RFC4302 AH at the destination without IPsec", v6: local(ext6{header.ProtoAH, []byte{1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}}), answer: pp(1, 6)},
