@@ -162,27 +162,29 @@ func unknownOption(t uint8, i int, strict, multicast bool, r Reason) refusal {
 // header: a Routing header is refused when the packet went to a group
 // (ipv6_rthdr_rcv) or by header.IPv6.CheckRouting; a Destination Options
 // header is held to tlvOptions and net.ipv6.max_dst_opts_*; a Fragment
-// header is checked (header.IPv6.CheckFragment) and ends the walk, the
-// rest waiting for reassembly. An atomic fragment (offset 0, no more
+// header ends the walk, the rest waiting for reassembly, once checked: a
+// first fragment without the whole chain (Parameter Problem 3), then
+// header.IPv6.CheckFragment. An atomic fragment (offset 0, no more
 // fragments) is a whole packet (RFC 6946): the walk goes on and the
 // returned chain has no Fragment (NDP keeps the mark in pk.chain, RFC
 // 6980); a second Fragment header is then refused with Parameter Problem
 // 0 at it, as ipv6_frag_rcv refuses one in a packet it took as a
-// fragment. A header Linux has no handler for (AH, Mobility, HIP, Shim6,
-// the experimental numbers) ends the walk as the protocol to deliver,
-// which the caller refuses with Parameter Problem 1 unless the host stack
-// takes it. It returns the chain as the protocol dispatch sees it.
+// fragment. Past maxLocalExtHeaders headers crossed the packet is dropped
+// silently (ext_chain_too_long). Where the chain itself is wrong (the
+// problems header.IPv6.Walk reports: Hop-by-Hop out of place, Parameter
+// Problem 1; a header past the payload, silently) the walk ends there. A
+// header Linux has no handler for (AH, Mobility, HIP, Shim6, the
+// experimental numbers) ends the walk as the protocol to deliver, which
+// the caller refuses with Parameter Problem 1 unless the host stack takes
+// it. It returns the chain as the protocol dispatch sees it.
 func (w *worker) ip6Exthdrs(pk *packet) (header.Chain, refusal) {
 	ip := header.IPv6(pk.ip)
 	c := pk.chain
+	_, chain := ip.Walk(maxExtHeaders)
 	t, at, off := ip.NextHeader(), 6, header.IPv6Len
-	atomic := false
+	atomic, crossed := false, 0
 	if c.HopByHop {
-		n := header.IPv6FragmentLen
-		if t != header.ProtoFragment {
-			n = (int(ip[off+1]) + 1) * 8
-		}
-		t, at, off = ip[off], off, off+n
+		t, at, off, crossed = ip[off], off, off+(int(ip[off+1])+1)*8, 1
 	}
 	for off < c.Offset {
 		switch t {
@@ -202,16 +204,20 @@ func (w *worker) ip6Exthdrs(pk *packet) (header.Chain, refusal) {
 			if atomic { // ipv6_frag_rcv: one Fragment header per packet
 				return c, refusal{r: ReasonOf(header.ReasonBadFragment), send: true, code: header.ICMPv6ParamHeaderField, ptr: uint32(off)}
 			}
-			if p := ip.CheckFragment(off); !p.OK() {
-				return c, problemRefusal(p)
-			}
-			if f := header.IPv6Fragment(ip[off:]); f.Offset() != 0 || f.More() {
-				return c, refusal{}
+			f := header.IPv6Fragment(ip[off:])
+			if f.Offset() != 0 || f.More() {
+				if chain.Reason == header.ReasonExtIncomplete {
+					return c, problemRefusal(chain) // ipv6frag_thdr_truncated
+				}
+				return c, problemRefusal(ip.CheckFragment(off))
 			}
 			atomic, c.Fragment = true, 0
 		default:
 			c.Proto, c.ProtoAt, c.Offset = t, at, off
 			return c, refusal{}
+		}
+		if crossed++; crossed > maxLocalExtHeaders {
+			return c, refusal{r: ReasonOf(header.ReasonExtChainTooLong)}
 		}
 		n := header.IPv6FragmentLen
 		if t != header.ProtoFragment {
@@ -219,7 +225,7 @@ func (w *worker) ip6Exthdrs(pk *packet) (header.Chain, refusal) {
 		}
 		t, at, off = ip[off], off, off+n
 	}
-	return c, refusal{}
+	return c, problemRefusal(chain)
 }
 
 // problemRefusal turns a header validator's Problem into a refusal.

@@ -1,15 +1,23 @@
 package dataplane
 
 import (
+	"math"
+
 	"github.com/govrf/govrf/internal/control"
 	"github.com/govrf/govrf/internal/fib"
 	"github.com/govrf/govrf/internal/header"
 	"github.com/govrf/govrf/internal/rule"
 )
 
-// maxExtHeaders bounds the extension headers a packet may carry; beyond
-// it the packet is refused with Parameter Problem code 8 (RFC 8883).
-const maxExtHeaders = 16
+// maxExtHeaders lets header.IPv6.Walk cross every extension header:
+// Linux bounds none in transit, and a frame holds at most a few hundred.
+// The destination's own bound is maxLocalExtHeaders.
+const maxExtHeaders = math.MaxInt
+
+// maxLocalExtHeaders is IP6_MAX_EXT_HDRS_CNT: the extension headers,
+// Hop-by-Hop included, that ip6_protocol_deliver_rcu crosses for a packet
+// to the router; one more taken and the packet is dropped silently.
+const maxLocalExtHeaders = 12
 
 // ipv6Rcv is ipv6_rcv and ip6_rcv_finish up to the route: the fixed
 // header (RFC 8200 §3), martian addresses (RFC 4291; ip6_rcv_core), the
@@ -35,10 +43,12 @@ func (w *worker) ipv6Rcv(pk *packet, ip header.IPv6) {
 		w.drop(pk, ReasonMartianDestination) // loopback, reserved or interface-local scope
 		return
 	}
-	c, prob := ip.Walk(maxExtHeaders)
+	// In transit Linux reads no extension header but Hop-by-Hop: the
+	// rest of the chain is the destination's (ip6Exthdrs).
+	c, _ := ip.Walk(maxExtHeaders)
 	pk.chain = c
-	if !prob.OK() {
-		w.paramProblem(pk, prob)
+	if ip.NextHeader() == header.ProtoHopByHop && !c.HopByHop {
+		w.drop(pk, ReasonOf(header.ReasonTruncated)) // ipv6_parse_hopopts
 		return
 	}
 	if c.HopByHop {

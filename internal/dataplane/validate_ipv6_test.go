@@ -19,9 +19,12 @@ func ipv6Cases() []validateCase {
 	echoTo := func(dst string, exts ...ext6) *frameSpec {
 		return &frameSpec{src: vA1, dst: dst, exts: exts, proto: header.ProtoICMPv6, upper: echo(ip(vA1), ip(dst), 1, 1, 8)}
 	}
-	tooMany := make([]ext6, maxExtHeaders+1)
-	for i := range tooMany {
-		tooMany[i] = destOpts(1, 4, 0, 0, 0, 0)
+	headers := func(n int, last ...ext6) []ext6 {
+		e := make([]ext6, n)
+		for i := range e {
+			e[i] = destOpts(1, 4, 0, 0, 0, 0)
+		}
+		return append(e, last...)
 	}
 	unknownExt := func(typ uint8) *frameSpec { return local(ext6{typ, opts(1, 4, 0, 0, 0, 0)}) }
 	pp := func(code, ptr int) []string {
@@ -41,11 +44,23 @@ func ipv6Cases() []validateCase {
 			reason: ReasonTTLExceeded, answer: []string{"icmp6 3/0"}},
 		{name: "RFC1812 5.3.4 unicast in a link-layer broadcast frame not forwarded",
 			v6: &frameSpec{src: vA1, dst: vA2, l2: header.MAC{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, proto: header.ProtoUDP, upper: udpTo(vA2)}, reason: ReasonL2BroadcastUnicast},
-		{name: "RFC8883 more extension headers than the limit", v6: fwd(tooMany...), reason: ReasonOf(header.ReasonExtChainTooLong), answer: pp(8, 40+8*maxExtHeaders)},
-		{name: "RFC8200 4.1 Hop-by-Hop not first", v6: fwd(destOpts(1, 4, 0, 0, 0, 0), hopOpts(1, 4, 0, 0, 0, 0)), reason: ReasonOf(header.ReasonExtOutOfOrder), answer: pp(1, 40)},
-		{name: "RFC7112 first fragment without the upper-layer header",
-			v6:     &frameSpec{src: vA1, dst: vA2, exts: []ext6{{header.ProtoFragment, []byte{0, 0, 1, 0, 0, 0, 1}}}, proto: header.ProtoUDP, upper: []byte{0, 1}},
+		{name: "RFC7045 40 extension headers forwarded", v6: fwd(headers(40)...), fwd: true},
+		{name: "RFC7045 Hop-by-Hop not first forwarded", v6: fwd(destOpts(1, 4, 0, 0, 0, 0), hopOpts(1, 4, 0, 0, 0, 0)), fwd: true},
+		{name: "RFC7045 first fragment without the upper-layer header forwarded",
+			v6: &frameSpec{src: vA1, dst: vA2, exts: []ext6{{header.ProtoFragment, []byte{0, 0, 1, 0, 0, 0, 1}}}, proto: header.ProtoUDP, upper: []byte{0, 1}}, fwd: true},
+		{name: "RFC8200 4.1 Hop-by-Hop not first at the destination", v6: local(destOpts(1, 4, 0, 0, 0, 0), hopOpts(1, 4, 0, 0, 0, 0)), reason: ReasonOf(header.ReasonExtOutOfOrder), answer: pp(1, 40)},
+		{name: "RFC7112 first fragment without the upper-layer header at the destination",
+			v6:     &frameSpec{src: vA1, dst: vRA1, exts: []ext6{{header.ProtoFragment, []byte{0, 0, 1, 0, 0, 0, 1}}}, proto: header.ProtoUDP, upper: []byte{0, 1}},
 			reason: ReasonOf(header.ReasonExtIncomplete), answer: pp(3, 0)},
+		{name: "ipv6_destopt_rcv Destination Options past the payload at the destination",
+			v6:     &frameSpec{src: vA1, dst: vRA1, exts: []ext6{{header.ProtoDestOpts, []byte{3, 1, 4, 0, 0, 0, 0}}}, proto: header.ProtoUDP, upper: udpTo(vRA1)},
+			reason: ReasonOf(header.ReasonTruncated)},
+		{name: "IP6_MAX_EXT_HDRS_CNT control: 12 extension headers at the destination", v6: local(headers(12)...), answer: unreach},
+		{name: "IP6_MAX_EXT_HDRS_CNT 13 extension headers at the destination", v6: local(headers(13)...), reason: ReasonOf(header.ReasonExtChainTooLong)},
+		{name: "IP6_MAX_EXT_HDRS_CNT Hop-by-Hop counted", v6: local(append([]ext6{hopOpts(1, 4, 0, 0, 0, 0)}, headers(12)...)...), reason: ReasonOf(header.ReasonExtChainTooLong)},
+		{name: "IP6_MAX_EXT_HDRS_CNT the 13th header checked before the count", v6: local(headers(12, destOpts(0x80, 4, 0, 0, 0, 0))...),
+			reason: ReasonDestOption, answer: pp(2, 138)},
+		{name: "IP6_MAX_EXT_HDRS_CNT a 13th header without a handler", v6: local(headers(12, ext6{135, opts(1, 4, 0, 0, 0, 0)})...), answer: pp(1, 128)},
 
 		// Hop-by-Hop options (ipv6_parse_hopopts); the bounds are in TestHopByHopBounds.
 		{name: "RFC9486 IOAM on a 4-octet boundary skipped", v6: fwd(hopOpts(0, 0, optIOAM, 2, 0, 0)), fwd: true},

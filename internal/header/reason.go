@@ -42,7 +42,8 @@ const (
 	// length is not a multiple of 8 (RFC 8200 §4.5).
 	ReasonBadFragment
 	// ReasonExtChainTooLong: more IPv6 extension headers than the limit
-	// the walk was given (RFC 8883 Parameter Problem code 8).
+	// the walk was given (RFC 8883 Parameter Problem code 8), or than a
+	// destination crosses (Linux's IP6_MAX_EXT_HDRS_CNT, silently).
 	ReasonExtChainTooLong
 	// ReasonExtOutOfOrder: a Hop-by-Hop Options header anywhere but right
 	// after the IPv6 header (RFC 8200 §4.1).
