@@ -75,6 +75,8 @@ func ndpCases() []validateCase {
 		{name: "RFC8200 4.2 NS after a Destination option that discards", v6: nsExt(destOpts(0x40, 4, 0, 0, 0, 0)), reason: ReasonDestOption},
 		{name: "vrf_ip6_rcv NS after Destination Options goes to the VRF device", v6: nsExt(destOpts(1, 4, 0, 0, 0, 0)), reason: ReasonNDPVRFDevice},
 		{name: "vrf_ip6_rcv NS after Hop-by-Hop Options goes to the VRF device", v6: nsExt(hopOpts(1, 4, 0, 0, 0, 0)), reason: ReasonNDPVRFDevice},
+		{name: "ndisc_rcv control: NS after Destination Options answered on a port of no VRF", setup: []string{"link set dev ra1 nomaster", "addr add 2001:db8:1::1/64 dev ra1"},
+			v6: nsExt(destOpts(1, 4, 0, 0, 0, 0)), answer: na},
 		{name: "vrf_ip6_rcv NS after Hop-by-Hop Options with hop limit != 255", v6: func() *frameSpec { f := nsExt(hopOpts(1, 4, 0, 0, 0, 0)); f.hl = 64; return f }(),
 			reason: ReasonOf(header.ReasonNDPHopLimit)},
 		{name: "RFC4861 7.1.1 NS to another port's address, hop limit != 255", v6: ns(vRA2, vRA1, 64, 0, sll), reason: ReasonOf(header.ReasonNDPHopLimit)},
