@@ -52,16 +52,13 @@ func (w *worker) ndiscRcv(pk *packet, ip header.IPv6) {
 			f |= neigh.FlagUnicast
 		}
 		if !ok {
+			// ndisc_recv_ns: without an address the answer goes
+			// through the cache. A multicast NS makes no entry and is
+			// answered only through one there is; a unicast one makes
+			// an entry, which resolves before the answer leaves.
 			f |= neigh.FlagNoLinkAddr
-			mac = header.Ethernet(pk.frame).Src()
-			if ip.Dst().IsMulticast() {
-				// ndisc_recv_ns makes no entry for a multicast NS
-				// without an address, and answers through one it has.
-				e, known := pk.in.neigh.Get(src)
-				if !known || !e.State.Valid() {
-					break
-				}
-				mac = e.MAC
+			if _, known := pk.in.neigh.Get(src); !known && ip.Dst().IsMulticast() {
+				break
 			}
 		}
 		w.acts = pk.in.neigh.Input(w.acts[:0], src, mac, neigh.NeighborSolicit, f)
@@ -134,7 +131,8 @@ func (w *worker) anycastTarget(l *control.Link, target netip.Addr) bool {
 }
 
 // neighAdvert answers a Neighbor Solicitation in its own buffer (RFC 4861
-// §7.2.4): to its source at mac, solicited; or, for duplicate address
+// §7.2.4): to its source at mac (zero: at the address the port's cache
+// has or resolves for it), solicited; or, for duplicate address
 // detection, to all nodes, unsolicited. R is set since govrf forwards
 // when IPv6 forwarding is on. As ndisc_recv_ns answers, the target
 // link-layer option and O go with the answer to a multicast solicitation
@@ -160,6 +158,12 @@ func (w *worker) neighAdvert(pk *packet, ns header.NeighborSolicit, mac header.M
 	}
 	f := pk.buf[:header.EthernetLen+header.NeighborSolicitBufLen]
 	n := header.PutNeighborAdvert(f[header.EthernetLen:], target, dst, target, flags, tll)
+	if dmac == (header.MAC{}) {
+		if r := w.neighOutput(pk.in, dst, f[:header.EthernetLen+n], 0); r != none {
+			w.txDrop(pk.in, pk.dom.vrf, r)
+		}
+		return
+	}
 	header.Ethernet(f).Encode(dmac, pk.in.mac, header.EtherTypeIPv6)
 	w.queue(pk.in, f[:header.EthernetLen+n])
 }

@@ -71,6 +71,8 @@ func ndpCases() []validateCase {
 		{name: "ndisc_recv_ns control: a target link-layer option not looked at", v6: ns(sn, vRA1, 255, 0, sll, lla16(2, peerMAC)), answer: na},
 		{name: "ndisc_recv_ns multicast NS without a source link-layer option from an unknown source", v6: ns(sn, vRA1, 255, 0)},
 		{name: "ndisc_recv_ns control: multicast NS without a source link-layer option from a known source", v6: ns(sn, vRA1, 255, 0), stale: vPeer, answer: na},
+		{name: "ndisc_recv_ns unicast NS without a source link-layer option resolves its source first", v6: ns(vRA1, vRA1, 255, 0)},
+		{name: "ndisc_recv_ns control: unicast NS without a source link-layer option from a known source", v6: ns(vRA1, vRA1, 255, 0), stale: vPeer, answer: naU},
 		{name: "RFC6980 NS in an atomic fragment", v6: nsExt(atomicFrag), reason: ReasonOf(header.ReasonNDPFragmented)},
 		{name: "RFC8200 4.2 NS after a Destination option that discards", v6: nsExt(destOpts(0x40, 4, 0, 0, 0, 0)), reason: ReasonDestOption},
 		{name: "vrf_ip6_rcv NS after Destination Options goes to the VRF device", v6: nsExt(destOpts(1, 4, 0, 0, 0, 0)), reason: ReasonNDPVRFDevice},
