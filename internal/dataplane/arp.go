@@ -32,10 +32,9 @@ func (w *worker) arpRcv(pk *packet, a header.ARP) {
 	}
 	request := a.Op() == header.ARPRequest
 	var ours bool
-	switch {
-	case request && !sip.IsUnspecified():
+	if request && !sip.IsUnspecified() {
 		ours = w.arpForUs(pk.iif, sip, tip)
-	default:
+	} else {
 		ours = w.isLocal(pk.iif, sip, tip)
 	}
 	if sip.IsUnspecified() {

@@ -38,13 +38,13 @@ func (w *worker) ndiscRcv(pk *packet, ip header.IPv6) {
 	switch m[0] {
 	case header.ICMPv6NeighborSolicit:
 		ns := header.NeighborSolicit(m)
-		unicast := w.ownTarget(pk.link, ns.Target())
-		if !unicast && !w.anycastTarget(pk.link, ns.Target()) {
+		own := w.ownTarget(pk.link, ns.Target())
+		if !own && !w.anycastTarget(pk.link, ns.Target()) {
 			break // not ours: nothing to learn or answer
 		}
 		mac, ok := ns.Options().LinkAddr(header.NDPOptSourceLinkAddr)
 		if src.IsUnspecified() {
-			w.neighAdvert(pk, ns, mac, unicast) // duplicate address detection
+			w.neighAdvert(pk, ns, mac, own) // duplicate address detection
 			break
 		}
 		f |= neigh.FlagTarget
@@ -63,7 +63,7 @@ func (w *worker) ndiscRcv(pk *packet, ip header.IPv6) {
 		}
 		w.acts = pk.in.neigh.Input(w.acts[:0], src, mac, neigh.NeighborSolicit, f)
 		w.neighActions(pk.in, w.acts)
-		w.neighAdvert(pk, ns, mac, unicast)
+		w.neighAdvert(pk, ns, mac, own)
 	case header.ICMPv6NeighborAdvert:
 		na := header.NeighborAdvert(m)
 		if hasAddr(pk.link, na.Target()) {
