@@ -42,7 +42,7 @@ func sllao(m MAC) []byte { return append([]byte{NDPOptSourceLinkAddr, 1}, m[:]..
 // lla16 is a link-layer address option of type typ and 16 octets, which
 // no Ethernet address fills.
 func lla16(typ uint8) []byte { return append([]byte{typ, 2}, make([]byte, 14)...) }
-func tllao(m MAC) []byte { return append([]byte{NDPOptTargetLinkAddr, 1}, m[:]...) }
+func tllao(m MAC) []byte     { return append([]byte{NDPOptTargetLinkAddr, 1}, m[:]...) }
 
 func TestValidateNDP(t *testing.T) {
 	snode := SolicitedNode(gl6)
