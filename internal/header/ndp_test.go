@@ -211,3 +211,16 @@ func TestSolicitedNode(t *testing.T) {
 		}
 	}
 }
+
+func TestPutNeighborAdvertWithoutOption(t *testing.T) {
+	buf := make([]byte, NeighborSolicitBufLen)
+	n := PutNeighborAdvert(buf, gl6, ll6, gl6, NAFlagSolicited, MAC{})
+	ip := IPv6(buf[:n])
+	c, _ := ip.Walk(8)
+	if r := ValidateNDP(ip, c); r != ReasonNone || n != IPv6Len+NeighborAdvertLen {
+		t.Fatalf("PutNeighborAdvert() = %d, ValidateNDP() = %v", n, r)
+	}
+	if _, ok := NeighborAdvert(ip.Upper(c)).Options().LinkAddr(NDPOptTargetLinkAddr); ok {
+		t.Fatal("an NA built with a zero MAC carries a target link-layer option")
+	}
+}
