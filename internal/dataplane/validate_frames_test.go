@@ -3,7 +3,6 @@ package dataplane
 import (
 	"encoding/binary"
 	"fmt"
-	"net/netip"
 
 	"github.com/govrf/govrf/internal/header"
 	"github.com/govrf/govrf/internal/sim"
@@ -88,7 +87,7 @@ func skipOpts(n int) []byte {
 	return o
 }
 
-// destOpts and hopByHop are options headers; routing is a Routing header
+// destOpts and hopOpts are options headers; routing is a Routing header
 // of type typ with Segments Left left and one address; frag is an atomic
 // fragment's header.
 func destOpts(o ...byte) ext6 { return ext6{header.ProtoDestOpts, opts(o...)} }
@@ -246,12 +245,4 @@ func forwardedTo(h *sim.Host) int {
 		}
 	}
 	return n
-}
-
-// netipAddr parses a, or returns the zero Addr for "".
-func netipAddr(a string) netip.Addr {
-	if a == "" {
-		return netip.Addr{}
-	}
-	return ip(a)
 }
