@@ -88,14 +88,14 @@ func skipOpts(n int) []byte {
 }
 
 // destOpts and hopOpts are options headers; routing is a Routing header
-// of type typ with Segments Left left and one address; frag is an atomic
-// fragment's header.
+// of type typ with Segments Left left and one address.
 func destOpts(o ...byte) ext6 { return ext6{header.ProtoDestOpts, opts(o...)} }
 func hopOpts(o ...byte) ext6  { return ext6{header.ProtoHopByHop, opts(o...)} }
 func routing(typ, left uint8) ext6 {
 	return ext6{header.ProtoRouting, append([]byte{2, typ, left, 0, 0, 0, 0}, make([]byte, 16)...)}
 }
 
+// atomicFrag is the Fragment header of an atomic fragment (RFC 6946).
 var atomicFrag = ext6{header.ProtoFragment, []byte{0, 0, 0, 0, 0, 0, 1}}
 
 // icmp6Msg returns an ICMPv6 message with its checksum for src and dst.
