@@ -36,6 +36,10 @@ type Sysctl struct {
 	// negative number: as many, and no unknown option), and its length.
 	MaxHBHOptsNumber int // net.ipv6.max_hbh_opts_number
 	MaxHBHLength     int // net.ipv6.max_hbh_length
+	// The same bounds for a Destination Options header the router
+	// receives (ipv6_destopt_rcv).
+	MaxDstOptsNumber int // net.ipv6.max_dst_opts_number
+	MaxDstOptsLength int // net.ipv6.max_dst_opts_length
 
 	// The multipath hash (mphash.go): policy 0-3 and the fields of policy
 	// 3 per family, and the seed, shared by both families as in Linux.
@@ -56,6 +60,7 @@ func defaultSysctl() Sysctl {
 	return Sysctl{RawL3mdevAccept: true, ICMPRatelimitMs: 1000, ICMPv6RatelimitMs: 100,
 		ICMPMsgsPerSec: 1000, ICMPMsgsBurst: 50, ICMPEchoIgnoreBcast: true,
 		MaxHBHOptsNumber: 8, MaxHBHLength: math.MaxInt32,
+		MaxDstOptsNumber: 8, MaxDstOptsLength: math.MaxInt32,
 		MultipathHashFields4: mphash.FieldsDefault, MultipathHashFields6: mphash.FieldsDefault,
 		NeighMaxEntries: neigh.DefaultMaxEntries, NeighMaxQueueBytes: neigh.DefaultMaxQueueBytes}
 }
@@ -87,6 +92,8 @@ var sysctlVars = []sysctlVar{
 	{name: "net.ipv4.icmp_msgs_burst", i: func(s *Sysctl) *int { return &s.ICMPMsgsBurst }},
 	{name: "net.ipv6.max_hbh_opts_number", i: func(s *Sysctl) *int { return &s.MaxHBHOptsNumber }},
 	{name: "net.ipv6.max_hbh_length", i: func(s *Sysctl) *int { return &s.MaxHBHLength }},
+	{name: "net.ipv6.max_dst_opts_number", i: func(s *Sysctl) *int { return &s.MaxDstOptsNumber }},
+	{name: "net.ipv6.max_dst_opts_length", i: func(s *Sysctl) *int { return &s.MaxDstOptsLength }},
 	{name: "net.ipv4.fib_multipath_hash_policy", u: func(s *Sysctl) *uint32 { return &s.MultipathHashPolicy4 }, max: mphash.PolicyMax},
 	{name: "net.ipv4.fib_multipath_hash_fields", u: func(s *Sysctl) *uint32 { return &s.MultipathHashFields4 }, min: 1, max: mphash.FieldsAll},
 	{name: "net.ipv4.fib_multipath_hash_seed", u: func(s *Sysctl) *uint32 { return &s.MultipathHashSeed }, max: 1<<32 - 1},

@@ -61,14 +61,21 @@ func (w *worker) ipLocalDeliver(pk *packet, dom domain) {
 	w.delivered()
 }
 
-// ip6LocalDeliver is ip6_input_finish in domain dom, after the checks the
-// destination owes the extension headers (RFC 8200 §4.4, §4.5).
+// ip6LocalDeliver is ip6_input_finish in domain dom: the extension
+// headers the destination handles (ip6Exthdrs; RFC 8200 §4.4-§4.6), then
+// NDP received on a port to ndiscRcv, whatever address of the router it
+// was sent to, before anything else sees it (a fragmented one included,
+// for ndiscRcv to refuse); then fragments, echo, the host stack.
 func (w *worker) ip6LocalDeliver(pk *packet, dom domain) {
 	pk.dom = dom
 	ip := header.IPv6(pk.ip)
-	c := pk.chain
-	if prob := ip.CheckLocal(c); !prob.OK() {
-		w.paramProblem(pk, prob)
+	c, f := w.ip6Exthdrs(pk)
+	if f.r != none {
+		w.refuseExt(pk, f)
+		return
+	}
+	if pk.in != nil && c.Proto == header.ProtoICMPv6 && c.Offset < len(ip) && header.IsNDP(ip[c.Offset]) {
+		w.ndiscRcv(pk, ip)
 		return
 	}
 	if c.Fragment != 0 {

@@ -58,8 +58,9 @@ const (
 	// §2.5.6; ip6_forward answers ICMPv6 1/2).
 	ReasonBeyondScope
 	// ReasonHopByHopOption: an IPv6 Hop-by-Hop option whose type says to
-	// discard the packet (RFC 8200 §4.2), a jumbogram option, or a header
-	// past Linux's bounds (hopByHop: options, padding, length).
+	// discard the packet (RFC 8200 §4.2), a malformed known option (Router
+	// Alert, IOAM, Jumbo Payload, CALIPSO), or a header past Linux's
+	// bounds (tlvOptions: options, padding, length).
 	ReasonHopByHopOption
 	// ReasonRedirect: an NDP Redirect, which a router ignores (RFC 4861
 	// §8.1).
@@ -128,6 +129,18 @@ const (
 	// udp_l3mdev_accept would hand to the default VRF's host stack, with
 	// the table of such flows full or no client port free for it.
 	ReasonAcceptFull
+	// ReasonDestOption: an IPv6 Destination Options header for the router
+	// whose option type says to discard the packet (RFC 8200 §4.2), or
+	// past Linux's bounds (tlvOptions: options, padding, length).
+	ReasonDestOption
+	// ReasonRoutingGroup: a Routing header in a packet to a multicast
+	// address or in a frame not sent to the port's MAC (ipv6_rthdr_rcv).
+	ReasonRoutingGroup
+	// ReasonNDPVRFDevice: an NDP message with extension headers received
+	// on a VRF's port, which vrf_ip6_rcv hands to the VRF device: it
+	// teaches no neighbour of the port and answers for none of its
+	// addresses.
+	ReasonNDPVRFDevice
 
 	// NumReasons is the number of Reason values, for arrays of counters.
 	NumReasons
@@ -170,6 +183,9 @@ var reasonNames = [NumReasons]string{
 	ReasonLocalLoop:          "local_loop",
 	ReasonTxError:            "tx_error",
 	ReasonAcceptFull:         "accept_full",
+	ReasonDestOption:         "dest_option",
+	ReasonRoutingGroup:       "routing_group",
+	ReasonNDPVRFDevice:       "ndp_vrf_device",
 }
 
 // String returns the reason as a metric label ("ttl_exceeded",

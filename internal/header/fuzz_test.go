@@ -168,8 +168,15 @@ func FuzzIPv6Chain(f *testing.F) {
 		if !p.OK() {
 			return
 		}
-		if q := ip.CheckLocal(c); q.Send && int(q.Pointer) >= len(ip) {
-			t.Fatalf("IPv6(% x).CheckLocal(%+v) = %+v, pointer past the packet", b, c, q)
+		if c.Routing != 0 {
+			if q := ip.CheckRouting(c.Routing); q.Send && int(q.Pointer) >= len(ip) {
+				t.Fatalf("IPv6(% x).CheckRouting(%d) = %+v, pointer past the packet", b, c.Routing, q)
+			}
+		}
+		if c.Fragment != 0 {
+			if q := ip.CheckFragment(c.Fragment); q.Send && int(q.Pointer) >= len(ip) {
+				t.Fatalf("IPv6(% x).CheckFragment(%d) = %+v, pointer past the packet", b, c.Fragment, q)
+			}
 		}
 		if c.Proto == ProtoICMPv6 {
 			_ = ValidateNDP(ip, c)

@@ -156,45 +156,36 @@ func checkUpper(c Chain, end int, first bool) Problem {
 	return Problem{}
 }
 
-// CheckLocal applies, in chain order, the checks a packet's destination
-// owes beyond Walk; a transit router makes none of them (RFC 8200 §4).
-//   - A Routing header with Segments Left above zero is of a type govrf
-//     does not implement (RH0 is deprecated, RFC 5095): Parameter Problem
-//     0 at the Routing Type (RFC 8200 §4.4; ReasonUnknownExt). Linux drops
-//     RPL (type 3) and segment routing (type 4) headers silently while
-//     rpl_seg_enabled and seg6_enabled are off, their defaults; so does
-//     govrf.
-//   - A fragment that would extend the datagram past 65535 octets
-//     (Parameter Problem 0 at the Fragment Offset), or a non-final one
-//     whose length is not a multiple of 8 (Parameter Problem 0 at the
-//     Payload Length), cannot be reassembled (RFC 8200 §4.5, Linux
-//     ip6_frag_queue; ReasonBadFragment).
-func (b IPv6) CheckLocal(c Chain) Problem {
-	p, q := b.checkRouting(c.Routing), b.checkFragment(c.Fragment)
-	if c.Fragment != 0 && c.Fragment < c.Routing {
-		p, q = q, p
-	}
-	if !p.OK() {
-		return p
-	}
-	return q
-}
-
-func (b IPv6) checkRouting(off int) Problem {
-	if off == 0 || b[off+3] == 0 { // no header, or no segments left
-		return Problem{}
-	}
+// CheckRouting applies to the Routing header at off the checks its
+// destination owes it (RFC 8200 §4.4; Linux's ipv6_rthdr_rcv):
+//   - an RPL (type 3) or segment routing (type 4) header is dropped
+//     silently whatever its Segments Left, as Linux does while
+//     rpl_seg_enabled and seg6_enabled are off, their defaults
+//     (ReasonUnknownExt);
+//   - with Segments Left zero the header is skipped;
+//   - with Segments Left above zero it is of a type govrf does not
+//     implement (RH0 is deprecated, RFC 5095): Parameter Problem 0 at the
+//     Routing Type (ReasonUnknownExt).
+//
+// The caller drops a Routing header sent to a group first.
+func (b IPv6) CheckRouting(off int) Problem {
 	switch b[off+2] {
 	case 3, 4:
 		return silent(ReasonUnknownExt)
 	}
+	if b[off+3] == 0 {
+		return Problem{}
+	}
 	return paramProblem(ReasonUnknownExt, ICMPv6ParamHeaderField, off+2)
 }
 
-func (b IPv6) checkFragment(off int) Problem {
-	if off == 0 {
-		return Problem{}
-	}
+// CheckFragment applies to the Fragment header at off the checks
+// reassembly makes (RFC 8200 §4.5, Linux ip6_frag_queue): a fragment that
+// would extend the datagram past 65535 octets (Parameter Problem 0 at the
+// Fragment Offset), or a non-final one whose length is not a multiple of 8
+// (Parameter Problem 0 at the Payload Length), cannot be reassembled
+// (ReasonBadFragment).
+func (b IPv6) CheckFragment(off int) Problem {
 	f := IPv6Fragment(b[off:])
 	n := IPv6Len + int(b.PayloadLength()) - (off + IPv6FragmentLen)
 	if f.Offset()+n > 0xffff {

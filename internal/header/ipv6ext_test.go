@@ -87,18 +87,19 @@ func TestIPv6Walk(t *testing.T) {
 	}
 }
 
-func TestIPv6CheckLocal(t *testing.T) {
+func TestIPv6CheckRoutingFragment(t *testing.T) {
 	tests := []struct {
 		name string
 		exts []ext
 		data int
 		want Problem
 	}{
-		{"plain", nil, 8, Problem{}},
 		{"routing done", []ext{routingHdr(0, 0)}, 8, Problem{}},
 		{"RH0 with segments left", []ext{optsHdr(ProtoHopByHop, 1), routingHdr(0, 1)}, 8,
 			Problem{Reason: ReasonUnknownExt, Send: true, Code: 0, Pointer: 50}},
 		{"segment routing while disabled", []ext{routingHdr(4, 2)}, 8, Problem{Reason: ReasonUnknownExt}},
+		{"segment routing done, while disabled", []ext{routingHdr(4, 0)}, 8, Problem{Reason: ReasonUnknownExt}},
+		{"RPL done, while disabled", []ext{routingHdr(3, 0)}, 8, Problem{Reason: ReasonUnknownExt}},
 		{"first fragment", []ext{fragHdr(0, true)}, 16, Problem{}},
 		{"last fragment of odd length", []ext{fragHdr(8, false)}, 13, Problem{}},
 		{"middle fragment of odd length", []ext{fragHdr(8, true)}, 13,
@@ -106,10 +107,6 @@ func TestIPv6CheckLocal(t *testing.T) {
 		{"fragment ending at 65535", []ext{fragHdr(65528, false)}, 7, Problem{}},
 		{"fragment past 65535", []ext{fragHdr(65528, false)}, 8,
 			Problem{Reason: ReasonBadFragment, Send: true, Code: 0, Pointer: 42}},
-		{"fragment checked before a later routing header", []ext{fragHdr(0, true), routingHdr(0, 1)}, 11,
-			Problem{Reason: ReasonBadFragment, Send: true, Code: 0, Pointer: 4}},
-		{"routing checked before a later fragment", []ext{routingHdr(0, 1), fragHdr(0, true)}, 11,
-			Problem{Reason: ReasonUnknownExt, Send: true, Code: 0, Pointer: 42}},
 	}
 	for _, tt := range tests {
 		b := buildIPv6(ll6, gl6, 64, tt.exts, ProtoUDP, make([]byte, tt.data))
@@ -117,8 +114,14 @@ func TestIPv6CheckLocal(t *testing.T) {
 		if !p.OK() {
 			t.Fatalf("%s: Walk(8) = %+v", tt.name, p)
 		}
-		if got := b.CheckLocal(c); got != tt.want {
-			t.Fatalf("%s: CheckLocal(%+v) = %+v, want %+v", tt.name, c, got, tt.want)
+		var got Problem
+		if c.Routing != 0 {
+			got = b.CheckRouting(c.Routing)
+		} else {
+			got = b.CheckFragment(c.Fragment)
+		}
+		if got != tt.want {
+			t.Fatalf("%s: check of %+v = %+v, want %+v", tt.name, c, got, tt.want)
 		}
 	}
 }

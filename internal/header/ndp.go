@@ -52,14 +52,17 @@ func IsNDP(t uint8) bool { return ndpLen(t) != 0 }
 // §7.1.2, §8.1) to the NDP message ip carries, given the chain Walk found
 // for it: no Fragment header (RFC 6980 §5), hop limit 255, a valid ICMPv6
 // checksum, code 0, the message's minimum length, options of non-zero
-// length that fit (and link-layer address options sized for Ethernet,
-// which Linux's ndisc_opt_addr_data requires), and per message:
+// length that fit, and per message:
 //   - RS: an unspecified source carries no source link-layer option;
 //   - RA: the source is link-local;
 //   - NS: the target is not multicast; an unspecified source (DAD) is sent
 //     to a solicited-node address without a source link-layer option;
 //   - NA: the target is not multicast; one sent to multicast is not
 //     solicited;
+//   - RS, RA and NS: the first source link-layer address option, NA: the
+//     first target link-layer address option, is sized for Ethernet
+//     (Linux's ndisc_opt_addr_data); other link-layer options are not
+//     looked at, as in Linux;
 //   - Redirect: the source is link-local, the destination is not
 //     multicast, the target is link-local or the destination itself.
 //
@@ -90,8 +93,16 @@ func ValidateNDP(ip IPv6, c Chain) Reason {
 	if r := opts.Validate(); r != ReasonNone {
 		return r
 	}
+	used := uint8(NDPOptSourceLinkAddr)
+	switch m.Type() {
+	case ICMPv6NeighborAdvert, ICMPv6Redirect:
+		used = NDPOptTargetLinkAddr
+	}
+	if !opts.linkAddrOK(used) {
+		return ReasonNDPBadOption
+	}
 	src, dst := ip.Src(), ip.Dst()
-	_, sllao := opts.LinkAddr(NDPOptSourceLinkAddr)
+	sllao := hasOption(opts, NDPOptSourceLinkAddr)
 	switch m.Type() {
 	case ICMPv6RouterSolicit:
 		if src.IsUnspecified() && sllao {
@@ -134,6 +145,17 @@ func ValidateNDP(ip IPv6, c Chain) Reason {
 		}
 	}
 	return ReasonNone
+}
+
+// hasOption reports whether opts holds an option of type typ.
+func hasOption(opts NDPOptions, typ uint8) bool {
+	it := opts.Iter()
+	for opt, ok := it.Next(); ok; opt, ok = it.Next() {
+		if opt.Type() == typ {
+			return true
+		}
+	}
+	return false
 }
 
 // SolicitedNode returns the solicited-node multicast address of a

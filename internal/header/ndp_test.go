@@ -38,7 +38,11 @@ func redirectMsg(target, dest netip.Addr) []byte {
 }
 
 func sllao(m MAC) []byte { return append([]byte{NDPOptSourceLinkAddr, 1}, m[:]...) }
-func tllao(m MAC) []byte { return append([]byte{NDPOptTargetLinkAddr, 1}, m[:]...) }
+
+// lla16 is a link-layer address option of type typ and 16 octets, which
+// no Ethernet address fills.
+func lla16(typ uint8) []byte { return append([]byte{typ, 2}, make([]byte, 14)...) }
+func tllao(m MAC) []byte     { return append([]byte{NDPOptTargetLinkAddr, 1}, m[:]...) }
 
 func TestValidateNDP(t *testing.T) {
 	snode := SolicitedNode(gl6)
@@ -63,6 +67,11 @@ func TestValidateNDP(t *testing.T) {
 		{"NS option past the message", ll6, snode, 255, nil, nsMsg(gl6, 1, 2, 0, 0, 0, 0, 0, 0), nil, ReasonNDPBadOption},
 		{"NS link-layer option of 16 octets", ll6, snode, 255, nil, nsMsg(gl6, append(sllao(macA)[:1], 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)...), nil, ReasonNDPBadOption},
 		{"NS unknown option", ll6, snode, 255, nil, nsMsg(gl6, 99, 1, 0, 0, 0, 0, 0, 0), nil, ReasonNone},
+		{"NS second source link-layer option of 16 octets", ll6, snode, 255, nil, nsMsg(gl6, append(sllao(macA), lla16(NDPOptSourceLinkAddr)...)...), nil, ReasonNone},
+		{"NS target link-layer option of 16 octets", ll6, snode, 255, nil, nsMsg(gl6, lla16(NDPOptTargetLinkAddr)...), nil, ReasonNone},
+		{"NA target link-layer option of 16 octets", ll6, ll6b, 255, nil, naMsg(gl6, NAFlagSolicited, lla16(NDPOptTargetLinkAddr)...), nil, ReasonNDPBadOption},
+		{"NA source link-layer option of 16 octets", ll6, ll6b, 255, nil, naMsg(gl6, NAFlagSolicited, append(lla16(NDPOptSourceLinkAddr), tllao(macA)...)...), nil, ReasonNone},
+		{"RA source link-layer option of 16 octets", ll6, allNodes, 255, nil, raMsg(lla16(NDPOptSourceLinkAddr)...), nil, ReasonNDPBadOption},
 		{"NS multicast target", ll6, snode, 255, nil, nsMsg(allNodes), nil, ReasonNDPBadTarget},
 		{"NS for DAD to unicast", netip.IPv6Unspecified(), gl6, 255, nil, nsMsg(gl6), nil, ReasonNDPBadDestination},
 		{"NS for DAD with source link-layer", netip.IPv6Unspecified(), snode, 255, nil, nsMsg(gl6, sllao(macA)...), nil, ReasonNDPBadSource},
@@ -200,5 +209,18 @@ func TestSolicitedNode(t *testing.T) {
 		if IsSolicitedNode(netip.MustParseAddr(a)) {
 			t.Fatalf("IsSolicitedNode(%s) = true, want false", a)
 		}
+	}
+}
+
+func TestPutNeighborAdvertWithoutOption(t *testing.T) {
+	buf := make([]byte, NeighborSolicitBufLen)
+	n := PutNeighborAdvert(buf, gl6, ll6, gl6, NAFlagSolicited, MAC{})
+	ip := IPv6(buf[:n])
+	c, _ := ip.Walk(8)
+	if r := ValidateNDP(ip, c); r != ReasonNone || n != IPv6Len+NeighborAdvertLen {
+		t.Fatalf("PutNeighborAdvert() = %d, ValidateNDP() = %v", n, r)
+	}
+	if _, ok := NeighborAdvert(ip.Upper(c)).Options().LinkAddr(NDPOptTargetLinkAddr); ok {
+		t.Fatal("an NA built with a zero MAC carries a target link-layer option")
 	}
 }

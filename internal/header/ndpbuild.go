@@ -25,11 +25,16 @@ func PutNeighborSolicit(buf []byte, src, dst, target netip.Addr, mac MAC) int {
 
 // PutNeighborAdvert writes into buf an IPv6 packet carrying a Neighbor
 // Advertisement for target with flags (NAFlagRouter, NAFlagSolicited,
-// NAFlagOverride) and a target link-layer option holding mac, and returns
-// its length, or 0 if buf is shorter than NeighborSolicitBufLen (RFC 4861
-// §7.2.4).
+// NAFlagOverride) and a target link-layer option holding mac (none when
+// mac is zero: RFC 4861 §7.2.4 lets an answer to a unicast solicitation
+// leave it out), and returns its length, or 0 if buf is shorter than
+// NeighborSolicitBufLen.
 func PutNeighborAdvert(buf []byte, src, dst, target netip.Addr, flags uint8, mac MAC) int {
-	return putNDP(buf, ICMPv6NeighborAdvert, flags, src, dst, target, NDPOptTargetLinkAddr, mac)
+	var opt uint8
+	if mac != (MAC{}) {
+		opt = NDPOptTargetLinkAddr
+	}
+	return putNDP(buf, ICMPv6NeighborAdvert, flags, src, dst, target, opt, mac)
 }
 
 // putNDP writes an NS or NA with an optional link-layer option (opt 0

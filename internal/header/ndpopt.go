@@ -26,21 +26,29 @@ const (
 type NDPOptions []byte
 
 // Validate checks that every option has a non-zero length and fits
-// (RFC 4861 §4.6) and that link-layer address options hold exactly an
-// Ethernet address, which Linux requires before it uses one
-// (ndisc_opt_addr_data).
+// (RFC 4861 §4.6; Linux's ndisc_parse_options). Options of unknown types
+// and repeated options pass: the first of each type is the one used.
 func (o NDPOptions) Validate() Reason {
 	for len(o) > 0 {
 		if len(o) < 2 || o[1] == 0 || int(o[1])*8 > len(o) {
 			return ReasonNDPBadOption
 		}
-		n := int(o[1]) * 8
-		if (o[0] == NDPOptSourceLinkAddr || o[0] == NDPOptTargetLinkAddr) && n != ndpLinkAddrLen {
-			return ReasonNDPBadOption
-		}
-		o = o[n:]
+		o = o[int(o[1])*8:]
 	}
 	return ReasonNone
+}
+
+// linkAddrOK reports whether the first option of type typ, if any, is
+// sized for an Ethernet address, as Linux's ndisc_opt_addr_data requires
+// of the link-layer address option a message uses.
+func (o NDPOptions) linkAddrOK(typ uint8) bool {
+	it := o.Iter()
+	for opt, ok := it.Next(); ok; opt, ok = it.Next() {
+		if opt.Type() == typ {
+			return len(opt) == ndpLinkAddrLen
+		}
+	}
+	return true
 }
 
 // Iter returns an iterator over the options.

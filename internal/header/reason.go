@@ -42,7 +42,8 @@ const (
 	// length is not a multiple of 8 (RFC 8200 §4.5).
 	ReasonBadFragment
 	// ReasonExtChainTooLong: more IPv6 extension headers than the limit
-	// the walk was given (RFC 8883 Parameter Problem code 8).
+	// the walk was given (RFC 8883 Parameter Problem code 8), or than a
+	// destination crosses (Linux's IP6_MAX_EXT_HDRS_CNT, silently).
 	ReasonExtChainTooLong
 	// ReasonExtOutOfOrder: a Hop-by-Hop Options header anywhere but right
 	// after the IPv6 header (RFC 8200 §4.1).
@@ -51,7 +52,9 @@ const (
 	// header chain up to the upper-layer header (RFC 8200 §4.5, RFC 7112).
 	ReasonExtIncomplete
 	// ReasonUnknownExt: a Routing header of a type this node does not
-	// implement with Segments Left above zero (RFC 8200 §4.4, RFC 5095).
+	// implement with Segments Left above zero (RFC 8200 §4.4, RFC 5095),
+	// or an RPL or segment routing header, which Linux refuses while
+	// their sysctls are off.
 	ReasonUnknownExt
 	// ReasonBadARP: an ARP packet that is not Ethernet/IPv4 or whose
 	// opcode is neither request nor reply (arp_rcv, arp_process).
@@ -66,11 +69,13 @@ const (
 	ReasonNDPHopLimit
 	// ReasonNDPBadCode: an NDP message with a non-zero ICMPv6 code.
 	ReasonNDPBadCode
-	// ReasonNDPBadOption: an NDP option of length zero, running past the
-	// message, or a link-layer address option not sized for Ethernet.
+	// ReasonNDPBadOption: an NDP option of length zero or running past the
+	// message, or the link-layer address option the message uses not sized
+	// for Ethernet.
 	ReasonNDPBadOption
-	// ReasonNDPBadTarget: a multicast NS/NA target, or a Redirect target
-	// that is neither link-local nor the destination.
+	// ReasonNDPBadTarget: a multicast NS/NA target, an NA for an address
+	// of the receiving port, or a Redirect target that is neither
+	// link-local nor the destination.
 	ReasonNDPBadTarget
 	// ReasonNDPBadSource: an RA or Redirect not from a link-local source,
 	// or an unspecified source carrying a source link-layer address option.
