@@ -15,8 +15,10 @@ import (
 //  3. ip_rcv, ipv6_rcv (ipv4.go, ipv6.go): header validation (RFC 1812
 //     §5.2.2, RFC 8200), options and the extension chain; IPv6's
 //     martians (ip6_rcv_core).
-//  4. ndisc_rcv (ndp.go): NS for the port's addresses answered with NA;
-//     NA, RS and RA feed the cache.
+//  4. ndisc_rcv (ndp.go): every NDP message the router takes, whatever
+//     address of it the message is for, is validated (RFC 4861 §6.1,
+//     §7.1); NS for the port's addresses (and its VRF device's) answered
+//     with NA; NA, RS and RA feed the cache.
 //  5. l3mdev_ip_rcv, ip_route_input (ipv4.go, ipv6.go, route.go): the
 //     flow takes the port's VRF as its L3 domain, iif stays the port;
 //     control.Router.Input decides, as it does for `route get ... iif`:
