@@ -1,8 +1,11 @@
 package dataplane
 
 import (
+	"slices"
 	"sync"
 	"sync/atomic"
+
+	"github.com/govrf/govrf/internal/control"
 )
 
 // Counters are the traffic counters of a port or of a VRF. Every frame a
@@ -149,4 +152,40 @@ func (v *vrfCounters) all() []*counters {
 		return *s
 	}
 	return nil
+}
+
+// prune forgets the counters of VRFs that snap no longer has, as Linux's
+// counters go with the device: a router whose tenants come and go keeps
+// the counters of those it has. The slot of a deleted VRF's index is
+// cleared, not reused: link indexes are never given again.
+func (v *vrfCounters) prune(snap *control.Snapshot) {
+	p := v.s.Load()
+	if p == nil {
+		return
+	}
+	stale := false
+	for i, c := range *p {
+		if i != 0 && c != nil && !isVRF(snap, i) {
+			stale = true
+			break
+		}
+	}
+	if !stale {
+		return
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	n := slices.Clone(*v.s.Load())
+	for i, c := range n {
+		if i != 0 && c != nil && !isVRF(snap, i) {
+			n[i] = nil
+		}
+	}
+	v.s.Store(&n)
+}
+
+// isVRF reports whether link index is a VRF in snap.
+func isVRF(snap *control.Snapshot, index int) bool {
+	l := snap.Link(index)
+	return l != nil && l.IsVRF()
 }

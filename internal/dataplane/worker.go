@@ -250,6 +250,7 @@ func (w *worker) syncLinks() {
 			}
 		}
 	}
+	w.p.vrfs.prune(w.snap)
 	w.p.synced.Store(&linkSync{gen, ports})
 }
 
