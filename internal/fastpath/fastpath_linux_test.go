@@ -1,0 +1,419 @@
+package fastpath
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"math/rand/v2"
+	"net/netip"
+	"slices"
+	"testing"
+
+	"github.com/cilium/ebpf"
+	"github.com/govrf/govrf/internal/header"
+)
+
+// diffScript is the configuration of the differential test: three VRFs
+// with overlapping addresses and prefixes, a port of the default VRF
+// whose address is also a VRF's, leaks both ways, error routes,
+// multipath, nexthop objects, a tos route, two routes of one prefix, a
+// local route in a VRF table, a small MTU, and neighbours in every state.
+var diffScript = []string{
+	"link add red type vrf table 10",
+	"link add blue type vrf table 20",
+	"link add green type vrf table 30",
+	"link add r1 type dummy", "link add r2 type dummy", "link add r3 type dummy",
+	"link add b1 type dummy", "link add b2 type dummy",
+	"link add g1 type dummy", "link add d0 type dummy",
+	"link set r1 master red", "link set r2 master red", "link set r3 master red",
+	"link set b1 master blue", "link set b2 master blue", "link set g1 master green",
+	"link set r3 mtu 1300",
+	"link set red up", "link set blue up", "link set green up",
+	"link set r1 up", "link set r2 up", "link set r3 up", "link set b1 up", "link set b2 up", "link set d0 up",
+	"link set g1 up",
+	"addr add 192.168.1.1/24 dev r1", "addr add 192.168.2.1/24 dev r2", "addr add 10.0.0.1/24 dev r3",
+	"addr add 192.168.1.1/24 dev b1", "addr add 192.168.3.1/24 dev b2", "addr add 192.168.9.1/24 dev g1",
+	"addr add 10.0.0.1/24 dev d0", "addr add 10.5.0.1/16 dev d0",
+	"addr add 2001:db8:1::1/64 dev r1 nodad", "addr add 2001:db8:2::1/64 dev r2 nodad",
+	"addr add 2001:db8:3::1/64 dev r3 nodad", "addr add 2001:db8:1::1/64 dev b1 nodad",
+	"addr add 2001:db8:4::1/64 dev b2 nodad", "addr add 2001:db8:9::1/64 dev g1 nodad",
+	"addr add 2001:db8:5::1/64 dev d0 nodad",
+	"sysctl -w net.ipv4.ip_forward=1", "sysctl -w net.ipv6.conf.all.forwarding=1",
+	"route add 172.16.0.0/16 via 192.168.2.10 vrf red",
+	"route add 172.16.5.0/24 via 192.168.2.12 vrf red",
+	"route add local 172.16.6.0/24 dev r1 vrf red",
+	"route add 172.17.0.0/16 via 192.168.2.11 vrf red",
+	"route add 172.18.0.0/16 via 192.168.2.12 vrf red",
+	"route add 172.19.0.0/16 via 192.168.2.13 vrf red",
+	"route add blackhole 172.20.0.0/16 vrf red",
+	"route add unreachable 172.21.0.0/16 vrf red",
+	"route add prohibit 172.22.0.0/16 vrf red",
+	"route add 172.23.0.0/16 vrf red nexthop via 192.168.2.10 nexthop via 192.168.2.12",
+	"route add 172.24.0.0/16 dev blue vrf red",
+	"route add 172.25.0.0/16 via 192.168.3.10 dev b2 vrf red",
+	"route add 172.26.0.0/16 tos 0x10 via 192.168.2.10 vrf red",
+	"route add 172.27.0.0/16 via 192.168.2.10 metric 10 vrf red",
+	"route add 172.27.0.0/16 via 192.168.2.12 metric 20 vrf red",
+	"nexthop add id 1 via 192.168.2.10 dev r2",
+	"nexthop add id 2 via 192.168.2.12 dev r2",
+	"nexthop add id 3 group 1/2",
+	"route add 172.28.0.0/16 nhid 1 vrf red",
+	"route add 172.29.0.0/16 nhid 3 vrf red",
+	"route add 172.30.0.0/16 via 10.0.0.10 vrf red",
+	"route add 10.0.0.0/8 via 192.168.2.10 vrf red",
+	"route add 198.51.100.7/32 dev r2 vrf red",
+	"route add unreachable default metric 4278198272 vrf red",
+	"route add 172.16.0.0/16 via 192.168.3.10 vrf blue",
+	"route add default via 192.168.3.11 vrf blue",
+	"route add 172.31.0.0/16 via 192.168.9.10 vrf green",
+	"route add 2001:db8:100::/48 via 2001:db8:2::10 vrf red",
+	"route add 2001:db8:101::/48 via 2001:db8:2::11 vrf red",
+	"route add blackhole 2001:db8:102::/48 vrf red",
+	"route add 2001:db8:103::/48 vrf red nexthop via 2001:db8:2::10 nexthop via 2001:db8:2::12",
+	"route add 2001:db8:104::/48 dev blue vrf red",
+	"route add 2001:db8:105::/48 via 2001:db8:3::10 vrf red",
+	"route add 2001:db8:106::/48 via 2001:db8:4::10 dev b2 vrf red",
+	"route add 2001:db8:107::/48 via 2001:db8:2::12 vrf red",
+	"route add 2001:db8:100::/48 via 2001:db8:4::10 vrf blue",
+	"route add default via 2001:db8:4::11 vrf blue",
+}
+
+// diffNeighs are the neighbours of the differential test.
+var diffNeighs = []string{
+	"r1 192.168.1.10 REACHABLE", "r1 2001:db8:1::10 REACHABLE",
+	"r2 192.168.2.10 REACHABLE", "r2 192.168.2.11 STALE", "r2 192.168.2.12 PERMANENT",
+	"r2 192.168.2.20 REACHABLE", "r2 192.168.2.21 DELAY", "r2 198.51.100.7 REACHABLE",
+	"r2 2001:db8:2::10 REACHABLE", "r2 2001:db8:2::11 STALE", "r2 2001:db8:2::12 PERMANENT",
+	"r2 2001:db8:2::20 REACHABLE",
+	"r3 10.0.0.10 REACHABLE", "r3 2001:db8:3::10 REACHABLE",
+	"b1 192.168.1.10 REACHABLE", "b1 2001:db8:1::10 REACHABLE",
+	"b2 192.168.3.10 REACHABLE", "b2 192.168.3.11 PERMANENT",
+	"b2 2001:db8:4::10 REACHABLE", "b2 2001:db8:4::11 PERMANENT",
+	"g1 192.168.9.10 REACHABLE",
+	"d0 10.0.0.10 REACHABLE",
+}
+
+// Addresses the generated packets are sent to and from.
+var (
+	diffAddrs4 = []string{
+		"172.16.1.1", "172.16.5.5", "172.16.6.1", "172.17.0.1", "172.18.0.1", "172.19.0.1",
+		"172.20.0.1", "172.21.0.1", "172.22.0.1", "172.23.0.1", "172.24.0.1", "172.25.0.1",
+		"172.26.0.1", "172.27.0.1", "172.28.0.1", "172.29.0.1", "172.30.0.1", "172.31.0.1",
+		"10.0.0.1", "10.0.0.10", "10.5.0.1", "10.9.9.9", "10.0.0.255", "198.51.100.7", "203.0.113.1",
+		"192.168.1.1", "192.168.1.10", "192.168.1.255", "192.168.2.1", "192.168.2.10", "192.168.2.20",
+		"192.168.2.21", "192.168.2.30", "192.168.3.10", "192.168.3.1", "192.168.9.10",
+		"0.0.0.0", "127.0.0.1", "224.0.0.1", "239.1.1.1", "255.255.255.255", "240.0.0.1",
+	}
+	diffAddrs6 = []string{
+		"2001:db8:100::1", "2001:db8:101::1", "2001:db8:102::1", "2001:db8:103::1", "2001:db8:104::1",
+		"2001:db8:105::1", "2001:db8:106::1", "2001:db8:107::1", "2001:db8:200::1",
+		"2001:db8:1::1", "2001:db8:1::10", "2001:db8:2::1", "2001:db8:2::10", "2001:db8:2::20",
+		"2001:db8:2::30", "2001:db8:3::10", "2001:db8:4::10", "2001:db8:5::1",
+		"::", "::1", "::ffff:192.168.1.10", "fe80::1", "ff02::1", "ff0e::1",
+	}
+)
+
+// goodSources are sources the slow path accepts from most ports: IPv4
+// first, three IPv6 last.
+var goodSources = []string{"192.168.1.10", "192.168.2.20", "203.0.113.1", "10.9.9.9",
+	"2001:db8:1::10", "2001:db8:2::20", "2001:db8:200::1"}
+
+// goodDests are destinations some VRF forwards: seven IPv4, five IPv6.
+var goodDests = []string{"172.16.1.1", "172.16.5.5", "172.18.0.1", "172.25.0.1", "172.30.0.1",
+	"192.168.2.20", "198.51.100.7",
+	"2001:db8:100::1", "2001:db8:105::1", "2001:db8:106::1", "2001:db8:107::1", "2001:db8:2::20"}
+
+// xdpMD is struct xdp_md as the test run takes it.
+type xdpMD struct {
+	Data, DataEnd, DataMeta, IngressIfindex, RxQueueIndex, EgressIfindex uint32
+}
+
+// skbCtx is the head of struct __sk_buff, up to ifindex.
+type skbCtx [11]uint32
+
+// Program verdicts the test expects.
+const (
+	xdpRedirect   = 4
+	tcActRedirect = 7
+)
+
+// diffVariants are changes to diffScript that each run of the
+// differential test makes: none; a rule before the l3mdev rule (the
+// family is then not compiled); forwarding off; a VRF down;  and a rule deleted and
+// added back (the l3mdev rule's place kept).
+var diffVariants = map[string][]string{
+	"base":       nil,
+	"rule":       {"rule add pref 500 from 10.9.9.9 lookup 20"},
+	"rule6":      {"-6 rule add pref 999 from 2001:db8:1::10 lookup 30"},
+	"ruleafter":  {"rule add pref 1001 from 10.9.9.9 lookup 30"},
+	"forwarding": {"sysctl -w net.ipv4.ip_forward=0", "sysctl -w net.ipv6.conf.all.forwarding=0"},
+	"vrfdown":    {"link set blue down"},
+}
+
+// TestIntegrationDifferential sends generated frames through both
+// programs and through the data plane: each program must hand a frame
+// over unchanged, or forward it exactly as the data plane does — one
+// frame out, by the same port, with the same octets.
+func TestIntegrationDifferential(t *testing.T) {
+	for name, extra := range diffVariants {
+		t.Run(name, func(t *testing.T) {
+			w := newWorld(t, append(slices.Clone(diffScript), extra...), diffNeighs)
+			r := rand.New(rand.NewPCG(1, uint64(len(name))))
+			forwarded := [2]int{}
+			const n = 5000
+			for i := range n {
+				in, frame, desc := w.genFrame(r)
+				fast := [2]result{}
+				for m := range w.paths {
+					fast[m] = w.fast(t, m, in, frame)
+				}
+				slow := w.slow(t, in, frame)
+				for m, f := range fast {
+					if err := f.check(frame, slow, w.ports); err != nil {
+						t.Fatalf("packet %d (%s into %s), %s: %v", i, desc, in, Mode(m), err)
+					}
+					if f.forwarded {
+						forwarded[m]++
+					}
+				}
+			}
+			t.Logf("forwarded by the fast path of %d frames: xdp %d, tc %d", n, forwarded[0], forwarded[1])
+			if forwarded[0] != forwarded[1] || name != "forwarding" && forwarded[0] == 0 {
+				t.Fatalf("xdp forwarded %d, tc %d: want the same, and some", forwarded[0], forwarded[1])
+			}
+		})
+	}
+}
+
+// result is what a program did with a frame.
+type result struct {
+	forwarded bool
+	slot      int // the egress slot when forwarded
+	frame     []byte
+	verdict   uint32
+}
+
+// check compares r with what the data plane sent for frame.
+func (r result) check(frame []byte, slow []out, ports []string) error {
+	if !r.forwarded {
+		if !bytes.Equal(r.frame, frame) {
+			return fmt.Errorf("handed over (verdict %d) but changed:\n got  %x\n sent %x", r.verdict, head(r.frame), head(frame))
+		}
+		return nil
+	}
+	if len(slow) != 1 || slow[0].port != ports[r.slot] || !bytes.Equal(slow[0].frame, r.frame) {
+		var s string
+		for _, o := range slow {
+			s += fmt.Sprintf("\n  %s %x", o.port, head(o.frame))
+		}
+		return fmt.Errorf("forwarded by %s:\n  %x\nthe data plane sent:%s", ports[r.slot], head(r.frame), s)
+	}
+	return nil
+}
+
+// head is the start of a frame, for messages.
+func head(b []byte) []byte { return b[:min(len(b), 80)] }
+
+// fast runs frame into port in through program m with the test run and
+// finds where a forwarded frame left from the counters.
+func (w *world) fast(t *testing.T, m int, in string, frame []byte) result {
+	t.Helper()
+	p := w.paths[m]
+	before := w.tx(t, p)
+	out := make([]byte, len(frame)+256)
+	opts := &ebpf.RunOptions{Data: frame, DataOut: out}
+	if Mode(m) == XDP {
+		opts.Context = xdpMD{DataEnd: uint32(len(frame)), IngressIfindex: uint32(w.ifx[in])}
+	} else {
+		var c skbCtx
+		c[10] = uint32(w.ifx[in])
+		opts.Context = c
+	}
+	ret, err := p.Program().Run(opts)
+	if err != nil {
+		t.Fatalf("test run: %v", err)
+	}
+	res := result{frame: out[:len(frame)], verdict: ret, slot: -1}
+	switch {
+	case Mode(m) == XDP && ret == xdpPass, Mode(m) == TC && ret == tcActOK:
+	case Mode(m) == XDP && ret == xdpRedirect, Mode(m) == TC && ret == tcActRedirect:
+		res.forwarded = true
+		after := w.tx(t, p)
+		for i := range after {
+			if after[i] != before[i] {
+				res.slot = i
+			}
+		}
+		if res.slot < 0 {
+			t.Fatalf("%s redirected without counting", Mode(m))
+		}
+	default:
+		t.Fatalf("%s returned %d", Mode(m), ret)
+	}
+	return res
+}
+
+// tx returns the transmitted packets of every port slot.
+func (w *world) tx(t *testing.T, p *Path) []uint64 {
+	out := make([]uint64, len(w.ports))
+	for i := range out {
+		c, err := p.Counters(i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[i] = c.TxPackets
+	}
+	return out
+}
+
+// genFrame makes a random frame for a random port: mostly well-formed
+// packets between the test's addresses, with the variations the fast
+// path must tell apart.
+func (w *world) genFrame(r *rand.Rand) (in string, frame []byte, desc string) {
+	in = w.ports[r.IntN(len(w.ports))]
+	dstMAC := w.mac[in]
+	switch r.IntN(20) {
+	case 0:
+		dstMAC = header.MAC{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}
+	case 1:
+		dstMAC = header.MAC{0x02, 0xbb, 0, 0, 0, 1}
+	}
+	size := []int{0, 8, 100, 1200, 1260, 1272, 1273, 1400}[r.IntN(8)]
+	payload := make([]byte, size)
+	for i := range payload {
+		payload[i] = byte(r.Uint32())
+	}
+	if r.IntN(2) == 0 {
+		src := netip.MustParseAddr(diffAddrs4[r.IntN(len(diffAddrs4))])
+		if r.IntN(2) == 0 {
+			src = netip.MustParseAddr(goodSources[r.IntN(len(goodSources))])
+		}
+		dst := netip.MustParseAddr(diffAddrs4[r.IntN(len(diffAddrs4))])
+		if r.IntN(2) == 0 {
+			dst = netip.MustParseAddr(goodDests[r.IntN(7)])
+		}
+		f := header.IPv4Fields{TOS: []uint8{0, 0, 0x10, 0x11}[r.IntN(4)], ID: uint16(r.Uint32()),
+			TTL: []uint8{64, 64, 2, 1, 0, 255}[r.IntN(6)], Protocol: []uint8{17, 6, 1, 47}[r.IntN(4)], Src: src, Dst: dst}
+		switch r.IntN(8) {
+		case 0:
+			f.Flags = header.IPv4FlagDF
+		case 1:
+			f.Flags = header.IPv4FlagMF
+		case 2:
+			f.FragOffset = 1480
+		}
+		frame = frame4(dstMAC, f, payload)
+		desc = fmt.Sprintf("%s > %s ttl %d flags %d off %d proto %d len %d", src, dst, f.TTL, f.Flags, f.FragOffset, f.Protocol, len(frame))
+		switch r.IntN(12) {
+		case 0:
+			frame[header.EthernetLen+10] ^= 0x40 // bad checksum
+			desc += " bad checksum"
+		case 1:
+			frame = withOptions(frame)
+			desc += " options"
+		case 2:
+			frame = append(frame, 0, 0, 0, 0) // Ethernet padding
+			desc += " padded"
+		case 3:
+			frame = tagged(frame)
+			desc += " tagged"
+		}
+	} else {
+		src := netip.MustParseAddr(diffAddrs6[r.IntN(len(diffAddrs6))])
+		if r.IntN(2) == 0 {
+			src = netip.MustParseAddr(goodSources[len(goodSources)-1-r.IntN(3)])
+		}
+		dst := netip.MustParseAddr(diffAddrs6[r.IntN(len(diffAddrs6))])
+		if r.IntN(2) == 0 {
+			dst = netip.MustParseAddr(goodDests[7+r.IntN(5)])
+		}
+		f := header.IPv6Fields{TrafficClass: uint8(r.IntN(4)), FlowLabel: r.Uint32() & 0xfffff,
+			NextHeader: []uint8{17, 6, 58, 0, 44, 59}[r.IntN(6)], HopLimit: []uint8{64, 64, 2, 1, 0}[r.IntN(5)], Src: src, Dst: dst}
+		if f.NextHeader == 0 || f.NextHeader == 44 {
+			// A Hop-by-Hop header of padding or a fragment header, then UDP.
+			ext := make([]byte, 8)
+			ext[0] = 17
+			if f.NextHeader == 0 {
+				ext[2] = 1
+				ext[3] = 4
+			}
+			payload = append(ext, payload...)
+		}
+		frame = frame6(dstMAC, f, payload)
+		desc = fmt.Sprintf("%s > %s hl %d nh %d len %d", src, dst, f.HopLimit, f.NextHeader, len(frame))
+		if r.IntN(12) == 0 {
+			frame = append(frame, 0, 0)
+			desc += " padded"
+		}
+	}
+	if dstMAC != w.mac[in] {
+		desc += " to " + dstMAC.String()
+	}
+	return in, frame, desc
+}
+
+// frame4 builds an IPv4 frame from the host behind a port to dst.
+func frame4(dst header.MAC, f header.IPv4Fields, payload []byte) []byte {
+	b := make([]byte, header.EthernetLen+header.IPv4MinLen+len(payload))
+	header.Ethernet(b).Encode(dst, hostMAC(0xfe), header.EtherTypeIPv4)
+	f.TotalLength = uint16(header.IPv4MinLen + len(payload))
+	header.IPv4(b[header.EthernetLen:]).Encode(&f)
+	copy(b[header.EthernetLen+header.IPv4MinLen:], payload)
+	return b
+}
+
+// frame6 builds an IPv6 frame.
+func frame6(dst header.MAC, f header.IPv6Fields, payload []byte) []byte {
+	b := make([]byte, header.EthernetLen+header.IPv6Len+len(payload))
+	header.Ethernet(b).Encode(dst, hostMAC(0xfe), header.EtherTypeIPv6)
+	f.PayloadLength = uint16(len(payload))
+	header.IPv6(b[header.EthernetLen:]).Encode(&f)
+	copy(b[header.EthernetLen+header.IPv6Len:], payload)
+	return b
+}
+
+// withOptions inserts four NOP options into an IPv4 frame, lengths and
+// checksum updated.
+func withOptions(frame []byte) []byte {
+	ip := header.IPv4(frame[header.EthernetLen:])
+	hdr := append(bytes.Clone(ip[:header.IPv4MinLen]), 1, 1, 1, 1)
+	out := append(append(bytes.Clone(frame[:header.EthernetLen]), hdr...), ip[header.IPv4MinLen:]...)
+	nip := header.IPv4(out[header.EthernetLen:])
+	nip[0] = 0x46
+	binary.BigEndian.PutUint16(nip[2:], uint16(len(out)-header.EthernetLen))
+	nip.SetHeaderChecksum(0)
+	nip.SetHeaderChecksum(^header.Checksum(nip[:24], 0))
+	return out
+}
+
+// tagged inserts an 802.1Q tag (VLAN 5) after the MACs.
+func tagged(frame []byte) []byte {
+	out := append(bytes.Clone(frame[:12]), 0x81, 0x00, 0x00, 0x05)
+	return append(out, frame[12:]...)
+}
+
+// TestIntegrationDeadline checks the program's side of the neighbour
+// deadline: a frame both programs forward is handed over unchanged once
+// its nexthop's deadline has passed.
+func TestIntegrationDeadline(t *testing.T) {
+	w := newWorld(t, diffScript, diffNeighs)
+	src, dst := netip.MustParseAddr("192.168.1.10"), netip.MustParseAddr("172.16.1.1")
+	frame := frame4(w.mac["r1"], header.IPv4Fields{TTL: 64, Protocol: 17, Src: src, Dst: dst}, make([]byte, 64))
+	c := w.compile(t)
+	for m := range w.paths {
+		if r := w.fast(t, m, "r1", frame); !r.forwarded || w.ports[r.slot] != "r2" {
+			t.Fatalf("%s: %+v, want forwarded by r2", Mode(m), r)
+		}
+	}
+	for i := range c.Nexthops {
+		c.Nexthops[i].Deadline = Monotonic()
+	}
+	for m, p := range w.paths {
+		if err := p.Apply(c); err != nil {
+			t.Fatal(err)
+		}
+		if r := w.fast(t, m, "r1", frame); r.forwarded || !bytes.Equal(r.frame, frame) {
+			t.Fatalf("%s: %+v past the deadline, want handed over unchanged", Mode(m), r)
+		}
+	}
+}
