@@ -166,9 +166,9 @@ func TestCompileConnected(t *testing.T) {
 	c := compileFor(t, []string{"route add 192.168.2.128/25 via 192.168.2.20 vrf red"},
 		"192.168.2.20 REACHABLE", "192.168.2.200 REACHABLE", "192.168.2.30 STALE", "2001:db8:2::20 REACHABLE")
 	want(t, c, "192.168.2.20", true, true)
-	want(t, c, "192.168.2.30", false, true)  // STALE
-	want(t, c, "192.168.2.40", false, true)  // no neighbour
-	want(t, c, "192.168.2.200", true, true)  // the /25's gateway decides, not the neighbour
+	want(t, c, "192.168.2.30", false, true) // STALE
+	want(t, c, "192.168.2.40", false, true) // no neighbour
+	want(t, c, "192.168.2.200", true, true) // the /25's gateway decides, not the neighbour
 	want(t, c, "2001:db8:2::20", true, true)
 	want(t, c, "2001:db8:2::21", false, true)
 	e, _ := lpm(&c.VRFs[0], netip.MustParseAddr("192.168.2.200"))
