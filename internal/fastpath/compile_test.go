@@ -26,6 +26,9 @@ var compileBase = []string{
 	"sysctl -w net.ipv4.ip_forward=1", "sysctl -w net.ipv6.conf.all.forwarding=1",
 }
 
+// hostMAC is the MAC of the i-th neighbour of a test.
+func hostMAC(i int) header.MAC { return header.MAC{0x02, 0xaa, 0, 0, 0, byte(i)} }
+
 // compileMono is the monotonic clock the unit tests compile at.
 const compileMono = 1_000_000_000_000
 

@@ -47,8 +47,9 @@ const (
 	stNH    = -20 // the nexthop id
 	stIPLen = -24 // the IP packet's length
 	stFam   = -28 // 4 or 6
-	stDst   = -48 // LPM key of the destination (20 octets)
-	stSrc   = -72 // LPM key of the source (20 octets)
+	stFrame = -32 // the frame's length as received
+	stDst   = -56 // LPM key of the destination (20 octets)
+	stSrc   = -80 // LPM key of the source (20 octets)
 )
 
 // Registers kept across helper calls.
@@ -77,10 +78,10 @@ type mapFDs struct {
 // and the verdicts differ. It forwards only:
 //
 //   - an Ethernet frame to the ingress port's own MAC, untagged (for tc,
-//     no VLAN tag taken out of the frame either), linear, with nothing
-//     after the IP packet (Ethernet padding goes to the slow path, which
-//     trims it);
-//   - IPv4 with IHL 5, not a fragment (MF clear, offset 0), a valid
+//     no VLAN tag taken out of the frame either), linear, holding the
+//     whole IP packet (Ethernet padding after it is trimmed, as the slow
+//     path trims it);
+//   - IPv4 with IHL 5, a total length of at least the header, not a fragment (MF clear, offset 0), a valid
 //     header checksum, TTL above 1; IPv6 whose next header is TCP, UDP
 //     or ICMPv6 (no extension header, Hop-by-Hop included), hop limit
 //     above 1;
@@ -90,12 +91,12 @@ type mapFDs struct {
 //     neighbour deadline has not passed, and within whose MTU the packet
 //     fits (DF or not: a larger packet goes to the slow path).
 //
-// It decrements the TTL (with the checksum patched as RFC 1624 eqn. 3
+// It trims the padding, decrements the TTL (with the checksum patched as RFC 1624 eqn. 3
 // does, as the data plane does) or the hop limit, writes the nexthop's
 // MACs, counts the frame on both ports and redirects it. Everything else
 // is handed over unchanged.
 func program(mode Mode, m mapFDs) asm.Instructions {
-	e := &emitter{}
+	e := &emitter{mode: mode}
 	pass := int32(xdpPass)
 	if mode == TC {
 		pass = tcActOK
@@ -113,6 +114,7 @@ func program(mode Mode, m mapFDs) asm.Instructions {
 
 // emitter accumulates instructions.
 type emitter struct {
+	mode  Mode
 	insns asm.Instructions
 }
 
@@ -156,8 +158,8 @@ func (e *emitter) fix(m mapFDs) {
 	}
 }
 
-// prologue loads the context: data, data end, the ingress ifindex, and
-// the frame's length into R0 (stored at stIPLen's neighbour later).
+// prologue loads the context: data, data end and the ingress ifindex;
+// tc hands a tagged or non-linear skb over at once.
 func (e *emitter) prologue(mode Mode) {
 	e.emit(asm.Mov.Reg(rCtx, asm.R1))
 	if mode == XDP {
@@ -237,15 +239,17 @@ func (e *emitter) ipv4() {
 		asm.JGT.Reg(asm.R1, rEnd, "pass"),
 		asm.LoadMem(asm.R1, rData, ethLen, asm.Byte),
 		asm.JNE.Imm(asm.R1, 0x45, "pass"),
-		// The total length must be the rest of the frame exactly.
+		// The total length: at least the header, at most the frame.
 		asm.LoadMem(asm.R1, rData, ethLen+2, asm.Half),
 		asm.HostTo(asm.BE, asm.R1, asm.Half),
+		asm.JLT.Imm(asm.R1, ip4Len, "pass"),
 		asm.StoreMem(asm.RFP, stIPLen, asm.R1, asm.Word),
 		asm.Add.Imm(asm.R1, ethLen),
 	)
 	e.frameLen()
 	e.emit(
-		asm.JNE.Reg(asm.R0, asm.R1, "pass"),
+		asm.StoreMem(asm.RFP, stFrame, asm.R0, asm.Word),
+		asm.JLT.Reg(asm.R0, asm.R1, "pass"),
 		// Not a fragment: MF and the offset clear.
 		asm.LoadMem(asm.R1, rData, ethLen+6, asm.Half),
 		asm.HostTo(asm.BE, asm.R1, asm.Half),
@@ -284,7 +288,7 @@ func (e *emitter) ipv6() {
 		asm.LoadMem(asm.R1, rData, ethLen, asm.Byte),
 		asm.RSh.Imm(asm.R1, 4),
 		asm.JNE.Imm(asm.R1, 6, "pass"),
-		// The payload length must be the rest of the frame exactly.
+		// The payload length: at most the frame.
 		asm.LoadMem(asm.R1, rData, ethLen+4, asm.Half),
 		asm.HostTo(asm.BE, asm.R1, asm.Half),
 		asm.Add.Imm(asm.R1, ip6Len),
@@ -293,7 +297,8 @@ func (e *emitter) ipv6() {
 	)
 	e.frameLen()
 	e.emit(
-		asm.JNE.Reg(asm.R0, asm.R1, "pass"),
+		asm.StoreMem(asm.RFP, stFrame, asm.R0, asm.Word),
+		asm.JLT.Reg(asm.R0, asm.R1, "pass"),
 		// No extension header: TCP, UDP or ICMPv6 only.
 		asm.LoadMem(asm.R1, rData, ethLen+6, asm.Byte),
 		asm.JEq.Imm(asm.R1, 6, "ipv6proto"),
@@ -376,6 +381,7 @@ func (e *emitter) nexthop() {
 // rewrite decrements the TTL or hop limit, writes the MACs, counts and
 // redirects. The bounds checked before still hold on every path here.
 func (e *emitter) rewrite() {
+	e.trim()
 	e.emit(
 		asm.LoadMem(asm.R1, asm.RFP, stFam, asm.Word),
 		asm.JEq.Imm(asm.R1, 6, "hoplimit"),
@@ -420,14 +426,15 @@ func (e *emitter) rewrite() {
 		asm.LoadMem(asm.R1, rPtr, nhSrcOff+4, asm.Half),
 		asm.StoreMem(rData, 10, asm.R1, asm.Half),
 	)
-	e.frameLen()
-	e.emit(asm.Mov.Reg(rData, asm.R0)) // the packet is no longer read
-	e.count(stSlot, ctrRxPackets, ctrRxBytes)
+	e.count(stSlot, stFrame, ctrRxPackets, ctrRxBytes)
 	e.emit(
 		asm.LoadMem(asm.R1, rPtr, nhSlotOff, asm.Word),
 		asm.StoreMem(asm.RFP, stSlot, asm.R1, asm.Word),
+		asm.LoadMem(asm.R1, asm.RFP, stIPLen, asm.Word),
+		asm.Add.Imm(asm.R1, ethLen),
+		asm.StoreMem(asm.RFP, stFrame, asm.R1, asm.Word),
 	)
-	e.count(stSlot, ctrTxPackets, ctrTxBytes)
+	e.count(stSlot, stFrame, ctrTxPackets, ctrTxBytes)
 	e.emit(
 		asm.LoadMem(asm.R1, rPtr, nhIfindexOff, asm.Word),
 		asm.Mov.Imm(asm.R2, 0),
@@ -436,11 +443,11 @@ func (e *emitter) rewrite() {
 	)
 }
 
-// count adds one packet and rData octets to the counters at the slot
-// stored at slot. The packet is already rewritten: a slot the array
+// count adds one packet and the octets stored at size to the counters at
+// the slot stored at slot. The packet is already rewritten: a slot the array
 // lacks (never, the compiler bounds them) skips the count, not the
 // redirect.
-func (e *emitter) count(slot int16, packets, bytes int16) {
+func (e *emitter) count(slot, size int16, packets, bytes int16) {
 	done := fmt.Sprintf("counted%d", packets)
 	e.loadMap(asm.R1, refCounters)
 	e.emit(
@@ -452,10 +459,45 @@ func (e *emitter) count(slot int16, packets, bytes int16) {
 		asm.Add.Imm(asm.R1, 1),
 		asm.StoreMem(asm.R0, packets, asm.R1, asm.DWord),
 		asm.LoadMem(asm.R1, asm.R0, bytes, asm.DWord),
-		asm.Add.Reg(asm.R1, rData),
+		asm.LoadMem(asm.R2, asm.RFP, size, asm.Word),
+		asm.Add.Reg(asm.R1, asm.R2),
 		asm.StoreMem(asm.R0, bytes, asm.R1, asm.DWord),
 		asm.Mov.Imm(asm.R0, 0).WithSymbol(done),
 	)
+}
+
+// trim takes the Ethernet padding after the IP packet off, as the slow
+// path does before it forwards (bpf_xdp_adjust_tail, bpf_skb_change_tail),
+// and reloads the packet pointers; a frame the kernel cannot trim goes to
+// the slow path unchanged. Nothing has been written to the frame before.
+func (e *emitter) trim() {
+	e.emit(
+		asm.LoadMem(asm.R2, asm.RFP, stIPLen, asm.Word),
+		asm.Add.Imm(asm.R2, ethLen),
+		asm.LoadMem(asm.R1, asm.RFP, stFrame, asm.Word),
+		asm.JEq.Reg(asm.R1, asm.R2, "trimmed"),
+	)
+	if e.mode == XDP {
+		e.emit(
+			asm.Sub.Reg(asm.R2, asm.R1), // a negative delta
+			asm.Mov.Reg(asm.R1, rCtx),
+			asm.FnXdpAdjustTail.Call(),
+			asm.JNE.Imm(asm.R0, 0, "pass"),
+			asm.LoadMem(rData, rCtx, xdpData, asm.Word),
+			asm.LoadMem(rEnd, rCtx, xdpDataEnd, asm.Word),
+		)
+	} else {
+		e.emit(
+			asm.Mov.Reg(asm.R1, rCtx),
+			asm.Mov.Imm(asm.R3, 0),
+			asm.FnSkbChangeTail.Call(),
+			asm.JNE.Imm(asm.R0, 0, "pass"),
+			asm.LoadMem(rData, rCtx, skbData, asm.Word),
+			asm.LoadMem(rEnd, rCtx, skbDataEnd, asm.Word),
+		)
+	}
+	// The frame is now the IP packet's length: the bounds below hold.
+	e.emit(asm.Mov.Imm(asm.R0, 0).WithSymbol("trimmed"))
 }
 
 // fold folds the sum in r to 16 bits with end-around carries.

@@ -33,9 +33,6 @@ type world struct {
 	paths [2]*Path       // XDP, TC
 }
 
-// hostMAC is the MAC of every neighbour (told apart by the port).
-func hostMAC(i int) header.MAC { return header.MAC{0x02, 0xaa, 0, 0, 0, byte(i)} }
-
 // newWorld enters a fresh network namespace, runs the configuration
 // script (iproute2 lines), attaches a mem port to each port link and
 // adds the neighbours ("PORT ADDR STATE"), then compiles into both
