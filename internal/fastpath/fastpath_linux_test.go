@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"net/netip"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/cilium/ebpf"
@@ -155,9 +157,17 @@ var diffVariants = map[string][]string{
 // over unchanged, or forward it exactly as the data plane does — one
 // frame out, by the same port, with the same octets.
 func TestIntegrationDifferential(t *testing.T) {
-	for name, extra := range diffVariants {
+	variants := maps.Clone(diffVariants)
+	for seed := range uint64(4) {
+		variants[fmt.Sprintf("random%d", seed)] = randomScript(rand.New(rand.NewPCG(seed, 7)))
+	}
+	for name, extra := range variants {
 		t.Run(name, func(t *testing.T) {
-			w := newWorld(t, append(slices.Clone(diffScript), extra...), diffNeighs)
+			neighs := diffNeighs
+			if strings.HasPrefix(name, "random") {
+				neighs = randomStates(rand.New(rand.NewPCG(uint64(name[len(name)-1]), 9)))
+			}
+			w := newWorld(t, append(slices.Clone(diffScript), extra...), neighs)
 			r := rand.New(rand.NewPCG(1, uint64(len(name))))
 			forwarded, trimmed := [2]int{}, 0
 			const n = 5000
@@ -186,6 +196,66 @@ func TestIntegrationDifferential(t *testing.T) {
 			}
 		})
 	}
+}
+
+// randomScript returns routes of random types, prefixes, gateways and
+// VRFs to add to diffScript; the ones the configuration refuses (a
+// gateway not on link, a duplicate) are left out.
+func randomScript(r *rand.Rand) []string {
+	prefixes := []string{"172.16.0.0/16", "172.16.5.0/24", "172.16.5.128/25", "172.17.0.0/16", "10.0.0.0/8",
+		"10.0.0.0/24", "10.0.0.10/32", "198.51.100.0/24", "198.51.100.7/32", "0.0.0.0/0", "192.168.2.0/25",
+		"192.168.2.20/32", "203.0.113.0/24", "127.0.0.0/8", "224.0.0.0/4",
+		"2001:db8:100::/48", "2001:db8:100::/64", "2001:db8:200::/40", "::/0", "2001:db8:2::/65",
+		"2001:db8:2::20/128", "fe80::/64", "ff0e::/16"}
+	gateways := []string{"192.168.2.10", "192.168.2.11", "192.168.2.12", "192.168.2.13", "192.168.2.20",
+		"192.168.3.10", "192.168.3.11", "10.0.0.10", "192.168.1.10", "192.168.9.10",
+		"2001:db8:2::10", "2001:db8:2::11", "2001:db8:2::20", "2001:db8:4::10", "2001:db8:3::10", "2001:db8:1::10"}
+	vrfs := []string{"red", "red", "blue", "green"}
+	var out []string
+	for range 30 {
+		p := prefixes[r.IntN(len(prefixes))]
+		v4 := strings.Contains(p, ".")
+		gw := func() string {
+			for {
+				g := gateways[r.IntN(len(gateways))]
+				if strings.Contains(g, ".") == v4 {
+					return g
+				}
+			}
+		}
+		vrf := " vrf " + vrfs[r.IntN(len(vrfs))]
+		metric := fmt.Sprintf(" metric %d", r.IntN(3))
+		switch r.IntN(12) {
+		case 0:
+			out = append(out, "?route add blackhole "+p+vrf+metric)
+		case 1:
+			out = append(out, "?route add unreachable "+p+vrf+metric)
+		case 2:
+			out = append(out, "?route add local "+p+" dev r1"+vrf)
+		case 3:
+			out = append(out, "?route add "+p+" dev blue"+vrf)
+		case 4:
+			out = append(out, "?route add "+p+vrf+" nexthop via "+gw()+" nexthop via "+gw())
+		case 5:
+			out = append(out, "?route add "+p+" dev r2"+vrf+metric)
+		case 6:
+			out = append(out, "?route add throw "+p+vrf)
+		default:
+			out = append(out, "?route add "+p+" via "+gw()+vrf+metric)
+		}
+	}
+	return out
+}
+
+// randomStates returns diffNeighs with random states.
+func randomStates(r *rand.Rand) []string {
+	states := []string{"REACHABLE", "REACHABLE", "STALE", "PERMANENT", "DELAY", "PROBE"}
+	out := make([]string, len(diffNeighs))
+	for i, n := range diffNeighs {
+		f := strings.Fields(n)
+		out[i] = f[0] + " " + f[1] + " " + states[r.IntN(len(states))]
+	}
+	return out
 }
 
 // result is what a program did with a frame.
