@@ -58,13 +58,13 @@ func (e Entry) SourceOK() bool { return e.Value&trieSourceOK != 0 }
 // contents. mono is CLOCK_MONOTONIC now, in nanoseconds, the clock the
 // program's neighbour deadlines are in; the caches' ages are taken now.
 //
-// Only VRFs are compiled (the default VRF's ports are handed to the slow
-// path), each family of a VRF only when rulesExact holds, and within it
+// Only VRFs that are up are compiled, at most MaxVRFs (the default VRF's
+// ports and those of other VRFs are handed to the slow path), each family of a VRF only when rulesExact holds, and within it
 // only what the rules of routes.go, overlay.go and nexthops.go allow;
 // everything else is handed to the slow path.
 func Compile(s *control.Snapshot, ports []Port, mono uint64) (*Compiled, error) {
 	c := &compiler{s: s, mono: mono, ports: map[int]*portState{}, nhIDs: map[nhKey]uint32{}}
-	slots := map[int]bool{}
+	slots, ifindexes := map[int]bool{}, map[int]bool{}
 	for i := range ports {
 		p := &ports[i]
 		switch {
@@ -74,8 +74,10 @@ func Compile(s *control.Snapshot, ports []Port, mono uint64) (*Compiled, error) 
 			return nil, fmt.Errorf("fastpath: slot %d given to two ports: give each port its own", p.Slot)
 		case p.Ifindex <= 0 || p.Neigh == nil:
 			return nil, fmt.Errorf("fastpath: port %d needs an ifindex and a neighbour cache", p.Link)
+		case ifindexes[p.Ifindex]:
+			return nil, fmt.Errorf("fastpath: ifindex %d given to two ports: give each port its interface's", p.Ifindex)
 		}
-		slots[p.Slot] = true
+		slots[p.Slot], ifindexes[p.Ifindex] = true, true
 		if l := s.Link(p.Link); l != nil && l.Kind.IsPort() && l.Up {
 			c.ports[p.Link] = &portState{Port: p, link: l}
 		}
@@ -106,9 +108,6 @@ func Compile(s *control.Snapshot, ports []Port, mono uint64) (*Compiled, error) 
 		out.VRFs = append(out.VRFs, tr)
 	}
 	out.Nexthops = c.nexthops
-	if len(out.Nexthops) > MaxNexthops {
-		return nil, fmt.Errorf("fastpath: %d nexthops, more than the %d the map holds", len(out.Nexthops), MaxNexthops)
-	}
 	return out, nil
 }
 

@@ -15,7 +15,8 @@ type nhKey struct {
 }
 
 // nexthop returns the id of the nexthop to neighbour a of port p, making
-// it on first use, or 0 when packets to a go to the slow path.
+// it on first use, or 0 when packets to a go to the slow path (so do
+// those to nexthops beyond MaxNexthops).
 //
 // The neighbour must be usable without a state change: REACHABLE, until
 // the earliest moment its reachable time may end (the confirmation plus
@@ -32,7 +33,7 @@ func (c *compiler) nexthop(p *portState, a netip.Addr) uint32 {
 		return id
 	}
 	id := uint32(0)
-	if v, ok := c.nexthopValue(p, a); ok && len(c.nexthops) < trieNexthopMask {
+	if v, ok := c.nexthopValue(p, a); ok && len(c.nexthops) < MaxNexthops {
 		c.nexthops = append(c.nexthops, v)
 		id = uint32(len(c.nexthops))
 	}

@@ -96,7 +96,7 @@ type mapFDs struct {
 // MACs, counts the frame on both ports and redirects it. Everything else
 // is handed over unchanged.
 func program(mode Mode, m mapFDs) asm.Instructions {
-	e := &emitter{mode: mode}
+	e := &emitter{mode: mode, maps: m}
 	pass := int32(xdpPass)
 	if mode == TC {
 		pass = tcActOK
@@ -108,54 +108,22 @@ func program(mode Mode, m mapFDs) asm.Instructions {
 	e.nexthop()
 	e.rewrite()
 	e.emit(asm.Mov.Imm(asm.R0, pass).WithSymbol("pass"), asm.Return())
-	e.fix(m)
 	return e.insns
 }
 
 // emitter accumulates instructions.
 type emitter struct {
 	mode  Mode
+	maps  mapFDs
 	insns asm.Instructions
 }
 
 // emit appends instructions.
 func (e *emitter) emit(ins ...asm.Instruction) { e.insns = append(e.insns, ins...) }
 
-// Placeholders for map file descriptors, replaced by fix.
-const (
-	refPorts = iota + 1
-	refTries4
-	refTries6
-	refNexthops
-	refCounters
-)
-
-// loadMap loads a map pointer placeholder into dst.
-func (e *emitter) loadMap(dst asm.Register, ref int) {
-	e.emit(asm.LoadMapPtr(dst, 0).WithReference(mapRefName(ref)))
-}
-
-// mapRefName names a placeholder.
-func mapRefName(ref int) string {
-	return [...]string{"", "ports", "tries4", "tries6", "nexthops", "counters"}[ref]
-}
-
-// fix resolves the map placeholders to m's descriptors.
-func (e *emitter) fix(m mapFDs) {
-	fds := map[string]int{"ports": m.ports, "tries4": m.tries4, "tries6": m.tries6,
-		"nexthops": m.nexthops, "counters": m.counters}
-	for i := range e.insns {
-		ins := &e.insns[i]
-		if ref := ins.Reference(); ins.IsLoadFromMap() && ref != "" {
-			if fd, ok := fds[ref]; ok {
-				sym := ins.Symbol()
-				*ins = asm.LoadMapPtr(ins.Dst, fd)
-				if sym != "" {
-					*ins = ins.WithSymbol(sym)
-				}
-			}
-		}
-	}
+// loadMap loads the pointer of the map with descriptor fd into dst.
+func (e *emitter) loadMap(dst asm.Register, fd int) {
+	e.emit(asm.LoadMapPtr(dst, fd))
 }
 
 // prologue loads the context: data, data end and the ingress ifindex;
@@ -196,7 +164,7 @@ func (e *emitter) link() {
 		asm.LoadMem(asm.R1, asm.RFP, stIfidx, asm.Word),
 		asm.StoreMem(asm.RFP, stKey, asm.R1, asm.Word),
 	)
-	e.loadMap(asm.R1, refPorts)
+	e.loadMap(asm.R1, e.maps.ports)
 	e.emit(
 		asm.Mov.Reg(asm.R2, asm.RFP),
 		asm.Add.Imm(asm.R2, stKey),
@@ -273,7 +241,7 @@ func (e *emitter) ipv4() {
 		asm.LoadMem(asm.R1, rData, ethLen+12, asm.Word),
 		asm.StoreMem(asm.RFP, stSrc+4, asm.R1, asm.Word),
 	)
-	e.lookups(refTries4)
+	e.lookups(e.maps.tries4)
 }
 
 // ipv6 checks an IPv6 header (R3 holds the port's flags) and looks its
@@ -319,10 +287,11 @@ func (e *emitter) ipv6() {
 			asm.StoreMem(asm.RFP, stSrc+4+i, asm.R1, asm.Word),
 		)
 	}
-	e.lookups(refTries6)
+	e.lookups(e.maps.tries6)
 }
 
-// lookups finds the ingress VRF's trie in the outer map tries, looks up
+// lookups finds the ingress VRF's trie in the outer map tries (a file
+// descriptor), looks up
 // the destination (its nexthop into stNH) and the source (its bit must
 // be set), and jumps to "nexthop".
 func (e *emitter) lookups(tries int) {
@@ -358,7 +327,7 @@ func (e *emitter) lookups(tries int) {
 // the ingress one, the neighbour's deadline ahead, the packet within the
 // MTU.
 func (e *emitter) nexthop() {
-	e.loadMap(asm.R1, refNexthops)
+	e.loadMap(asm.R1, e.maps.nexthops)
 	e.insns[len(e.insns)-1] = e.insns[len(e.insns)-1].WithSymbol("nexthop")
 	e.emit(
 		asm.Mov.Reg(asm.R2, asm.RFP),
@@ -449,7 +418,7 @@ func (e *emitter) rewrite() {
 // redirect.
 func (e *emitter) count(slot, size int16, packets, bytes int16) {
 	done := fmt.Sprintf("counted%d", packets)
-	e.loadMap(asm.R1, refCounters)
+	e.loadMap(asm.R1, e.maps.counters)
 	e.emit(
 		asm.Mov.Reg(asm.R2, asm.RFP),
 		asm.Add.Imm(asm.R2, int32(slot)),
