@@ -27,6 +27,7 @@ const (
 	stFrame = -32 // the frame's length as received
 	stDst   = -56 // LPM key of the destination (20 octets)
 	stSrc   = -80 // LPM key of the source (20 octets)
+	stDiff  = -84 // IPv6: the sum's change, for a CHECKSUM_COMPLETE skb
 )
 
 // Registers kept across helper calls.

@@ -65,9 +65,16 @@ func (e *emitter) rewrite() {
 		asm.Mov.Reg(asm.R1, rData).WithSymbol("hoplimit"),
 		asm.Add.Imm(asm.R1, ethLen+ip6Len),
 		asm.JGT.Reg(asm.R1, rEnd, "pass"),
+		// The word holding the hop limit changes by ~m + m' in the
+		// one's complement sum over the packet (stDiff, for tc).
+		asm.LoadMem(asm.R2, rData, ethLen+6, asm.Half),
+		asm.Xor.Imm(asm.R2, 0xffff),
 		asm.LoadMem(asm.R1, rData, ethLen+7, asm.Byte),
 		asm.Sub.Imm(asm.R1, 1),
 		asm.StoreMem(rData, ethLen+7, asm.R1, asm.Byte),
+		asm.LoadMem(asm.R1, rData, ethLen+6, asm.Half),
+		asm.Add.Reg(asm.R2, asm.R1),
+		asm.StoreMem(asm.RFP, stDiff, asm.R2, asm.Word),
 		// The Ethernet header: the neighbour's MAC, then the port's.
 		asm.LoadMem(asm.R1, rPtr, nhDstOff, asm.Half).WithSymbol("macs"),
 		asm.StoreMem(rData, 0, asm.R1, asm.Half),
@@ -78,6 +85,9 @@ func (e *emitter) rewrite() {
 		asm.LoadMem(asm.R1, rPtr, nhSrcOff+4, asm.Half),
 		asm.StoreMem(rData, 10, asm.R1, asm.Half),
 	)
+	if e.mode == TC {
+		e.csum()
+	}
 	e.count(stSlot, stFrame, ctrRxPackets, ctrRxBytes)
 	e.emit(
 		asm.LoadMem(asm.R1, rPtr, nhSlotOff, asm.Word),
@@ -92,6 +102,21 @@ func (e *emitter) rewrite() {
 		asm.Mov.Imm(asm.R2, 0),
 		asm.FnRedirect.Call(),
 		asm.Return(),
+	)
+}
+
+// csum keeps a CHECKSUM_COMPLETE skb's sum right (bpf_csum_update; a
+// no-op for other skbs): an IPv4 header's sum is unchanged, the checksum
+// field making up for the TTL, but an IPv6 packet's changes with its hop
+// limit. Linux's own forwarding drops the sum instead (skb_forward_csum).
+func (e *emitter) csum() {
+	e.emit(
+		asm.LoadMem(asm.R1, asm.RFP, stFam, asm.Word),
+		asm.JNE.Imm(asm.R1, 6, "summed"),
+		asm.Mov.Reg(asm.R1, rCtx),
+		asm.LoadMem(asm.R2, asm.RFP, stDiff, asm.Word),
+		asm.FnCsumUpdate.Call(),
+		asm.Mov.Imm(asm.R0, 0).WithSymbol("summed"),
 	)
 }
 
