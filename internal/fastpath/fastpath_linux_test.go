@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/cilium/ebpf"
+	"github.com/govrf/govrf/internal/cli"
 	"github.com/govrf/govrf/internal/header"
 )
 
@@ -349,4 +350,43 @@ func TestIntegrationDeadline(t *testing.T) {
 			t.Fatalf("%s: %+v past the deadline, want handed over unchanged", Mode(m), r)
 		}
 	}
+}
+
+// TestIntegrationGenerations applies compilations one after another —
+// a route gone, back, every port gone, back — and checks that each
+// takes effect whole in both halves of the maps.
+func TestIntegrationGenerations(t *testing.T) {
+	w := newWorld(t, diffScript, diffNeighs)
+	src, dst := netip.MustParseAddr("192.168.1.10"), netip.MustParseAddr("172.16.1.1")
+	frame := frame4(w.mac["r1"], header.IPv4Fields{TTL: 64, Protocol: 17, Src: src, Dst: dst}, make([]byte, 64))
+	expect := func(step string, forwarded bool) {
+		t.Helper()
+		for m := range w.paths {
+			if r := w.fast(t, m, "r1", frame); r.forwarded != forwarded {
+				t.Fatalf("%s, %s: forwarded %v, want %v", step, Mode(m), r.forwarded, forwarded)
+			}
+		}
+	}
+	run := func(line string) {
+		t.Helper()
+		var out bytes.Buffer
+		if code := cli.Run(w.ctl, strings.Fields(line), &out, &out); code != 0 {
+			t.Fatalf("%s: %s", line, out.String())
+		}
+	}
+	expect("compiled", true)
+	run("route del 172.16.0.0/16 vrf red")
+	w.compile(t)
+	expect("route deleted", false)
+	run("route add 172.16.0.0/16 via 192.168.2.10 vrf red")
+	w.compile(t)
+	expect("route back", true)
+	for _, p := range w.paths {
+		if err := p.Apply(&Compiled{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	expect("nothing applied", false)
+	w.compile(t)
+	expect("compiled again", true)
 }
