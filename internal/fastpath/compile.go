@@ -55,8 +55,10 @@ func (e Entry) Nexthop() uint32 { return e.Value & trieNexthopMask }
 func (e Entry) SourceOK() bool { return e.Value&trieSourceOK != 0 }
 
 // Compile turns snapshot s and the ports' neighbour caches into map
-// contents. mono is CLOCK_MONOTONIC now, in nanoseconds, the clock the
-// program's neighbour deadlines are in; the caches' ages are taken now.
+// contents. mono is CLOCK_MONOTONIC (Monotonic) read before the call,
+// the clock of the program's neighbour deadlines: the caches' ages, taken
+// during the call, then make deadlines early, never late. The result is
+// valid until s, a neighbour or a neighbour parameter changes.
 //
 // Only VRFs that are up are compiled, at most MaxVRFs (the default VRF's
 // ports and those of other VRFs are handed to the slow path), each family of a VRF only when rulesExact holds, and within it
