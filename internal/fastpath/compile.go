@@ -29,15 +29,15 @@ type Compiled struct {
 	Ports map[uint32]PortValue
 	// Nexthops: nexthop id i+1 is Nexthops[i].
 	Nexthops []NexthopValue
-	// VRFs are the compiled VRFs' tries.
+	// VRFs are the compiled L3 domains' tries.
 	VRFs []Tries
 }
 
-// Tries are one VRF's LPM entries, IPv4 then IPv6. A family whose rules
+// Tries are one L3 domain's LPM entries, IPv4 then IPv6. A family whose rules
 // the compiler could not prove has no entries, and its ports hand that
 // family to the slow path.
 type Tries struct {
-	VRF    int // the VRF's link index
+	VRF    int // the VRF's link index; 0: the default VRF
 	Routes [2][]Entry
 }
 
@@ -87,35 +87,51 @@ func Compile(s *control.Snapshot, ports []Port, mono uint64) (*Compiled, error) 
 	out := &Compiled{Ports: map[uint32]PortValue{}}
 	sc := s.Sysctl()
 	fwd := [2]bool{sc.IPForward, sc.IPv6Forwarding}
-	exact := [2]bool{rulesExact(s.Rules(fib.IPv4)), rulesExact(s.Rules(fib.IPv6))}
-	for l := range s.Links() {
-		if !l.IsVRF() || !l.Up || len(out.VRFs) == MaxVRFs {
-			continue
-		}
-		tr := Tries{VRF: l.Index}
-		var flags uint32
-		for fi, f := range []fib.Family{fib.IPv4, fib.IPv6} {
-			if !fwd[fi] || !exact[fi] {
-				continue
-			}
-			tr.Routes[fi] = c.tries(s.Table(l.Table), f)
-			flags |= 1 << fi // PortIPv4, PortIPv6
-		}
-		if flags == 0 {
-			continue
-		}
-		for _, p := range c.portsOf(l.Index) {
-			out.Ports[uint32(p.Ifindex)] = PortValue{Slot: uint32(p.Slot), VRF: uint32(len(out.VRFs)), Flags: flags, MAC: p.MAC}
-		}
-		out.VRFs = append(out.VRFs, tr)
+	var exact [2]bool
+	for fi, f := range []fib.Family{fib.IPv4, fib.IPv6} {
+		exact[fi] = fwd[fi] && rulesExact(s.Rules(f))
 	}
+	for l := range s.Links() {
+		if l.IsVRF() && l.Up {
+			c.domain(out, l.Index, l.Table, exact)
+		}
+	}
+	for fi, f := range []fib.Family{fib.IPv4, fib.IPv6} {
+		exact[fi] = fwd[fi] && rulesExactDefault(s.Rules(f))
+	}
+	c.domain(out, 0, fib.TableMain, exact)
 	out.Nexthops = c.nexthops
 	return out, nil
+}
+
+// domain compiles L3 domain vrf (0: the default VRF) whose table is
+// table, for the families of exact, with its ports.
+func (c *compiler) domain(out *Compiled, vrf int, table fib.TableID, exact [2]bool) {
+	if len(out.VRFs) == MaxVRFs {
+		return
+	}
+	c.vrf = vrf
+	tr := Tries{VRF: vrf}
+	var flags uint32
+	for fi, f := range []fib.Family{fib.IPv4, fib.IPv6} {
+		if exact[fi] {
+			tr.Routes[fi] = c.tries(c.s.Table(table), f)
+			flags |= 1 << fi // PortIPv4, PortIPv6
+		}
+	}
+	if flags == 0 {
+		return
+	}
+	for _, p := range c.portsOf(vrf) {
+		out.Ports[uint32(p.Ifindex)] = PortValue{Slot: uint32(p.Slot), VRF: uint32(len(out.VRFs)), Flags: flags, MAC: p.MAC}
+	}
+	out.VRFs = append(out.VRFs, tr)
 }
 
 // compiler holds one compilation's state.
 type compiler struct {
 	s        *control.Snapshot
+	vrf      int // the domain being compiled; 0: the default VRF
 	mono     uint64
 	ports    map[int]*portState // up ports by link index
 	nhIDs    map[nhKey]uint32

@@ -33,7 +33,7 @@ func hostMAC(i int) header.MAC { return header.MAC{0x02, 0xaa, 0, 0, 0, byte(i)}
 const compileMono = 1_000_000_000_000
 
 // compileFor configures compileBase plus script, gives r2 the
-// neighbours ("ADDR STATE") and compiles, with r1 on slot 0 (ifindex
+// neighbours ("ADDR STATE", or d0 "d0 ADDR STATE") and compiles, with r1 on slot 0 (ifindex
 // 101), r2 on slot 1 (ifindex 102) and d0 on slot 2 (ifindex 103).
 func compileFor(t *testing.T, script []string, neighs ...string) *Compiled {
 	t.Helper()
@@ -55,7 +55,11 @@ func compileFor(t *testing.T, script []string, neighs ...string) *Compiled {
 	states := map[string]neigh.State{"REACHABLE": neigh.StateReachable, "STALE": neigh.StateStale, "PERMANENT": neigh.StatePermanent}
 	for i, n := range neighs {
 		f := strings.Fields(n)
-		if err := ports[1].Neigh.Add(neigh.Static{Addr: netip.MustParseAddr(f[0]), MAC: hostMAC(i), State: states[f[1]]}); err != nil {
+		port := ports[1]
+		if f[0] == "d0" {
+			port, f = ports[2], f[1:]
+		}
+		if err := port.Neigh.Add(neigh.Static{Addr: netip.MustParseAddr(f[0]), MAC: hostMAC(i), State: states[f[1]]}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -83,14 +87,20 @@ func lpm(tr *Tries, a netip.Addr) (Entry, bool) {
 	return best, found
 }
 
-// want checks what the trie of the only VRF decides for destination
-// dst: a nexthop id (0: slow path) and the source bit.
+// want checks what the trie of VRF red (the first domain compiled)
+// decides for address a: a nexthop or the slow path, and the source bit.
 func want(t *testing.T, c *Compiled, a string, nh bool, srcOK bool) {
 	t.Helper()
-	if len(c.VRFs) != 1 {
-		t.Fatalf("%d VRFs compiled, want 1", len(c.VRFs))
+	wantIn(t, c, 0, a, nh, srcOK)
+}
+
+// wantIn is want for the i-th domain compiled.
+func wantIn(t *testing.T, c *Compiled, i int, a string, nh bool, srcOK bool) {
+	t.Helper()
+	if len(c.VRFs) <= i {
+		t.Fatalf("%d domains compiled, want more than %d", len(c.VRFs), i)
 	}
-	e, ok := lpm(&c.VRFs[0], netip.MustParseAddr(a))
+	e, ok := lpm(&c.VRFs[i], netip.MustParseAddr(a))
 	if !ok {
 		if nh || srcOK {
 			t.Errorf("%s: no entry, want nexthop %v source %v", a, nh, srcOK)
@@ -128,8 +138,8 @@ func TestCompileNexthops(t *testing.T) {
 	if p := c.Ports[101]; p.Flags != PortIPv4|PortIPv6 || p.Slot != 0 || p.VRF != 0 {
 		t.Errorf("port r1 %+v", p)
 	}
-	if _, ok := c.Ports[103]; ok {
-		t.Error("a port of the default VRF is compiled")
+	if p := c.Ports[103]; p.VRF != 1 || c.VRFs[1].VRF != 0 {
+		t.Errorf("port d0 %+v, want the default VRF's (domain 1)", p)
 	}
 }
 
@@ -188,6 +198,21 @@ func TestCompileMartians6(t *testing.T) {
 	want(t, c, "::1", false, false)
 	want(t, c, "::ffff:10.0.0.1", false, false)
 	want(t, c, "::", false, false)
+}
+
+func TestCompileDefaultVRF(t *testing.T) {
+	c := compileFor(t, []string{
+		"route add 172.16.0.0/16 via 10.0.0.10",
+		"route add 172.17.0.0/16 via 192.168.2.10 dev r2", // into a VRF's port
+	}, "d0 10.0.0.10 REACHABLE", "192.168.2.10 REACHABLE")
+	wantIn(t, c, 1, "172.16.1.1", true, true)
+	wantIn(t, c, 1, "172.17.1.1", false, true)
+	wantIn(t, c, 1, "10.0.0.10", true, true)
+	wantIn(t, c, 1, "10.0.0.1", false, false)
+	c = compileFor(t, []string{"rule add pref 2000 from 10.0.0.0/8 lookup 20"})
+	if p := c.Ports[103]; p.Flags != PortIPv6 {
+		t.Errorf("an IPv4 rule before main: port d0 %+v, want IPv6 only", p)
+	}
 }
 
 func TestCompileRules(t *testing.T) {

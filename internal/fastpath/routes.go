@@ -15,7 +15,10 @@ import (
 //     nexthop objects go to the slow path), no tos, not dead;
 //   - leaves by an up port the fast path runs on (a leak through another
 //     VRF's device takes a second lookup: slow path) — a port of another
-//     VRF is fine, the packet leaves by it after the one lookup;
+//     VRF is fine from a VRF, the packet leaves by it after the one
+//     lookup, but not from the default VRF, whose source check then
+//     looks the source up in that port's VRF (l3mdev_update_flow from the
+//     reverse flow's input link), not in the trie;
 //   - has a gateway of its own family whose scope is link (one that
 //     resolved to the router's own address sends to the destination:
 //     slow path), or no gateway: the prefix is then handed to the slow
@@ -59,7 +62,7 @@ func (c *compiler) prefix(out []Entry, t *fib.Table, rs []fib.Route) []Entry {
 	}
 	nh := r.Nexthops[0]
 	p := c.ports[nh.Dev]
-	if nh.Dead || nh.HostScope || p == nil {
+	if nh.Dead || nh.HostScope || p == nil || c.vrf == 0 && p.link.Master != 0 {
 		return append(out, e)
 	}
 	if nh.Gateway.IsValid() {

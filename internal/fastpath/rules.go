@@ -26,6 +26,24 @@ func rulesExact(rs []rule.Rule) bool {
 		plain(l3) && l3.Pref == l3mdevPref && l3.L3mdev
 }
 
+// mainPref is the main table rule's preference.
+const mainPref = 32766
+
+// rulesExactDefault reports whether a family's rules, as far as the
+// default VRF's packets go, are "look in the local table, then in main":
+// rulesExact's two rules (the l3mdev rule matches no packet of the
+// default VRF; its presence also means IPv4's rules are custom, so that
+// the slow path walks them and checks sources in full) and then exactly
+// `32766: from all lookup main`. A miss in main goes on to the default
+// table, which the fast path never reads: the trie misses.
+func rulesExactDefault(rs []rule.Rule) bool {
+	if len(rs) < 3 || !rulesExact(rs) {
+		return false
+	}
+	m := rs[2]
+	return plain(m) && m.Pref == mainPref && !m.L3mdev && m.Table == fib.TableMain
+}
+
 // plain reports whether r matches every flow and looks up a table with
 // no suppressor.
 func plain(r rule.Rule) bool {
