@@ -18,7 +18,8 @@ import (
 // ports switched to it one entry at a time, then the old tries dropped.
 // A packet thus sees either generation, never a mix, and a port whose
 // entry was read just before a switch finds at worst an empty slot and
-// goes to the slow path.
+// goes to the slow path. Apply and Close are for one goroutine at a time;
+// Counters may be read from any.
 type Path struct {
 	mode     Mode
 	ports    *ebpf.Map // HASH ifindex → PortValue
