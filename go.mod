@@ -3,6 +3,7 @@ module github.com/govrf/govrf
 go 1.26.0
 
 require (
+	github.com/cilium/ebpf v0.22.0
 	github.com/gaissmai/bart v0.30.0
 	github.com/gopacket/gopacket v1.8.0
 	github.com/prometheus/client_golang v1.25.0

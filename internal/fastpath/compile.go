@@ -1,0 +1,168 @@
+package fastpath
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+
+	"github.com/govrf/govrf/internal/control"
+	"github.com/govrf/govrf/internal/fib"
+	"github.com/govrf/govrf/internal/header"
+	"github.com/govrf/govrf/internal/neigh"
+)
+
+// Port is an attached port the fast path may run on.
+type Port struct {
+	Link    int        // its link index in the control plane
+	Ifindex int        // its kernel interface index, where the program runs
+	Slot    int        // its counter slot, below MaxPorts, stable while attached
+	MAC     header.MAC // the MAC the data plane receives and sends with
+	MTU     int        // the port's own MTU; the link's bounds it too
+	Neigh   *neigh.Cache
+}
+
+// Compiled is what the maps hold for one control snapshot and the ports'
+// neighbour caches at one moment.
+type Compiled struct {
+	// Ports by kernel ifindex; PortValue.VRF indexes VRFs. A port with no
+	// entry is handed to the slow path whole.
+	Ports map[uint32]PortValue
+	// Nexthops: nexthop id i+1 is Nexthops[i].
+	Nexthops []NexthopValue
+	// VRFs are the compiled L3 domains' tries.
+	VRFs []Tries
+}
+
+// Tries are one L3 domain's LPM entries, IPv4 then IPv6. A family whose rules
+// the compiler could not prove has no entries, and its ports hand that
+// family to the slow path.
+type Tries struct {
+	VRF    int // the VRF's link index; 0: the default VRF
+	Routes [2][]Entry
+}
+
+// Entry is one LPM entry: a prefix and its trie value (a nexthop id, 0
+// to hand to the slow path, and trieSourceOK).
+type Entry struct {
+	Prefix netip.Prefix
+	Value  uint32
+}
+
+// Nexthop returns the entry's nexthop id; 0 hands to the slow path.
+func (e Entry) Nexthop() uint32 { return e.Value & trieNexthopMask }
+
+// SourceOK reports whether a source the entry matches may be forwarded.
+func (e Entry) SourceOK() bool { return e.Value&trieSourceOK != 0 }
+
+// Compile turns snapshot s and the ports' neighbour caches into map
+// contents. mono is CLOCK_MONOTONIC (Monotonic) read before the call,
+// the clock of the program's neighbour deadlines: the caches' ages, taken
+// during the call, then make deadlines early, never late. The result is
+// valid until s, a neighbour or a neighbour parameter changes.
+//
+// Only VRFs that are up are compiled, at most MaxVRFs (the default VRF's
+// ports and those of other VRFs are handed to the slow path), each family of a VRF only when rulesExact holds, and within it
+// only what the rules of routes.go, overlay.go and nexthops.go allow;
+// everything else is handed to the slow path.
+func Compile(s *control.Snapshot, ports []Port, mono uint64) (*Compiled, error) {
+	c := &compiler{s: s, mono: mono, ports: map[int]*portState{}, nhIDs: map[nhKey]uint32{}}
+	slots, ifindexes := map[int]bool{}, map[int]bool{}
+	for i := range ports {
+		p := &ports[i]
+		switch {
+		case p.Slot < 0 || p.Slot >= MaxPorts:
+			return nil, fmt.Errorf("fastpath: port %d has slot %d: give each port a slot below %d", p.Link, p.Slot, MaxPorts)
+		case slots[p.Slot]:
+			return nil, fmt.Errorf("fastpath: slot %d given to two ports: give each port its own", p.Slot)
+		case p.Ifindex <= 0 || p.Neigh == nil:
+			return nil, fmt.Errorf("fastpath: port %d needs an ifindex and a neighbour cache", p.Link)
+		case ifindexes[p.Ifindex]:
+			return nil, fmt.Errorf("fastpath: ifindex %d given to two ports: give each port its interface's", p.Ifindex)
+		}
+		slots[p.Slot], ifindexes[p.Ifindex] = true, true
+		if l := s.Link(p.Link); l != nil && l.Kind.IsPort() && l.Up {
+			c.ports[p.Link] = &portState{Port: p, link: l}
+		}
+	}
+	out := &Compiled{Ports: map[uint32]PortValue{}}
+	sc := s.Sysctl()
+	fwd := [2]bool{sc.IPForward, sc.IPv6Forwarding}
+	var exact [2]bool
+	for fi, f := range []fib.Family{fib.IPv4, fib.IPv6} {
+		exact[fi] = fwd[fi] && rulesExact(s.Rules(f))
+	}
+	for l := range s.Links() {
+		if l.IsVRF() && l.Up {
+			c.domain(out, l.Index, l.Table, exact)
+		}
+	}
+	for fi, f := range []fib.Family{fib.IPv4, fib.IPv6} {
+		exact[fi] = fwd[fi] && rulesExactDefault(s.Rules(f))
+	}
+	c.domain(out, 0, fib.TableMain, exact)
+	out.Nexthops = c.nexthops
+	return out, nil
+}
+
+// domain compiles L3 domain vrf (0: the default VRF) whose table is
+// table, for the families of exact, with its ports.
+func (c *compiler) domain(out *Compiled, vrf int, table fib.TableID, exact [2]bool) {
+	if len(out.VRFs) == MaxVRFs {
+		return
+	}
+	c.vrf = vrf
+	tr := Tries{VRF: vrf}
+	var flags uint32
+	for fi, f := range []fib.Family{fib.IPv4, fib.IPv6} {
+		if exact[fi] {
+			tr.Routes[fi] = c.tries(c.s.Table(table), f)
+			flags |= 1 << fi // PortIPv4, PortIPv6
+		}
+	}
+	if flags == 0 {
+		return
+	}
+	for _, p := range c.portsOf(vrf) {
+		out.Ports[uint32(p.Ifindex)] = PortValue{Slot: uint32(p.Slot), VRF: uint32(len(out.VRFs)), Flags: flags, MAC: p.MAC}
+	}
+	out.VRFs = append(out.VRFs, tr)
+}
+
+// compiler holds one compilation's state.
+type compiler struct {
+	s        *control.Snapshot
+	vrf      int // the domain being compiled; 0: the default VRF
+	mono     uint64
+	ports    map[int]*portState // up ports by link index
+	nhIDs    map[nhKey]uint32
+	nexthops []NexthopValue
+}
+
+// portState is a port with its neighbours, read once per compilation.
+type portState struct {
+	*Port
+	link   *control.Link
+	neighs map[netip.Addr]neigh.Entry // nil until first needed
+	order  []netip.Addr               // neighs' addresses in order
+}
+
+// portsOf returns the up ports enslaved to VRF vrf, by slot.
+func (c *compiler) portsOf(vrf int) []*portState {
+	var out []*portState
+	for _, p := range c.ports {
+		if p.link.Master == vrf {
+			out = append(out, p)
+		}
+	}
+	slices.SortFunc(out, func(a, b *portState) int { return a.Slot - b.Slot })
+	return out
+}
+
+// tries compiles table t (nil: no routes) for family f into entries.
+func (c *compiler) tries(t *fib.Table, f fib.Family) []Entry {
+	var out []Entry
+	if t != nil {
+		out = c.routes(t, f)
+	}
+	return c.overlay(out, f)
+}

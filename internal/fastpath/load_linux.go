@@ -1,0 +1,234 @@
+package fastpath
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/cilium/ebpf"
+	"golang.org/x/sys/unix"
+)
+
+// Path is the fast path loaded in the kernel: its maps and its program,
+// not yet attached anywhere. Apply swaps compiled contents in; the
+// program may run on any number of ports meanwhile.
+//
+// Each Apply writes a new generation beside the one in use: nexthops
+// into the other half of their array, each VRF's trie rebuilt whole and
+// set into the other half of the outer maps in one update, then the
+// ports switched to it one entry at a time, then the old tries dropped.
+// A packet thus sees either generation, never a mix, and a port whose
+// entry was read just before a switch finds at worst an empty slot and
+// goes to the slow path. Apply and Close are for one goroutine at a time;
+// Counters may be read from any.
+type Path struct {
+	mode     Mode
+	ports    *ebpf.Map // HASH ifindex → PortValue
+	tries    [2]*ebpf.Map
+	nexthops *ebpf.Map // ARRAY id → NexthopValue
+	counters *ebpf.Map // PERCPU_ARRAY slot → Counters
+	prog     *ebpf.Program
+	gen      int             // the half in use
+	vrfs     [2]int          // VRF slots used in each half
+	inMap    map[uint32]bool // ifindexes with an entry
+}
+
+// New creates the maps and the program for mode. It needs CAP_BPF and
+// CAP_NET_ADMIN (root); the error says what the kernel refused.
+func New(mode Mode) (*Path, error) {
+	p := &Path{mode: mode, gen: 1, inMap: map[uint32]bool{}}
+	specs := []struct {
+		m    **ebpf.Map
+		spec *ebpf.MapSpec
+	}{
+		{&p.ports, &ebpf.MapSpec{Name: "fp_ports", Type: ebpf.Hash, KeySize: 4, ValueSize: portSize, MaxEntries: MaxPorts}},
+		{&p.tries[0], outerSpec("fp_tries4", 8)},
+		{&p.tries[1], outerSpec("fp_tries6", 20)},
+		{&p.nexthops, &ebpf.MapSpec{Name: "fp_nexthops", Type: ebpf.Array, KeySize: 4, ValueSize: nhSize, MaxEntries: 2*MaxNexthops + 1}},
+		{&p.counters, &ebpf.MapSpec{Name: "fp_counters", Type: ebpf.PerCPUArray, KeySize: 4, ValueSize: ctrSize, MaxEntries: MaxPorts}},
+	}
+	for _, s := range specs {
+		m, err := ebpf.NewMap(s.spec)
+		if err != nil {
+			p.Close()
+			return nil, fmt.Errorf("fastpath: create map %s (run as root, on Linux 5.10 or later): %w", s.spec.Name, err)
+		}
+		*s.m = m
+	}
+	typ := ebpf.XDP
+	if mode == TC {
+		typ = ebpf.SchedCLS
+	}
+	fds := mapFDs{ports: p.ports.FD(), tries4: p.tries[0].FD(), tries6: p.tries[1].FD(),
+		nexthops: p.nexthops.FD(), counters: p.counters.FD()}
+	prog, err := ebpf.NewProgram(&ebpf.ProgramSpec{Name: "govrf_fastpath", Type: typ,
+		Instructions: program(mode, fds), License: "GPL"})
+	if err != nil {
+		p.Close()
+		return nil, fmt.Errorf("fastpath: load the %s program: %w", mode, err)
+	}
+	p.prog = prog
+	return p, nil
+}
+
+// outerSpec is the spec of a family's outer map: an ARRAY_OF_MAPS of
+// LPM tries with keys of keySize octets, two generations of VRF slots.
+func outerSpec(name string, keySize uint32) *ebpf.MapSpec {
+	return &ebpf.MapSpec{Name: name, Type: ebpf.ArrayOfMaps, KeySize: 4, ValueSize: 4, MaxEntries: 2 * MaxVRFs,
+		InnerMap: trieSpec(keySize)}
+}
+
+// trieSpec is the spec of one VRF's trie of one family.
+func trieSpec(keySize uint32) *ebpf.MapSpec {
+	return &ebpf.MapSpec{Name: "fp_trie", Type: ebpf.LPMTrie, KeySize: keySize, ValueSize: 4,
+		MaxEntries: maxRoutes, Flags: unix.BPF_F_NO_PREALLOC}
+}
+
+// Mode returns the mode the program was built for.
+func (p *Path) Mode() Mode { return p.mode }
+
+// Program returns the program, for the caller to attach (XDP, or tcx
+// ingress for TC). It stays owned by p.
+func (p *Path) Program() *ebpf.Program { return p.prog }
+
+// Apply installs c as the next generation (see Path). On error the
+// generation in use stays in use, with the ports already switched
+// (each consistent); apply again or Close.
+func (p *Path) Apply(c *Compiled) error {
+	next := 1 - p.gen
+	if len(c.VRFs) > MaxVRFs || len(c.Nexthops) > MaxNexthops {
+		return fmt.Errorf("fastpath: %d VRFs and %d nexthops exceed the maps (%d, %d)", len(c.VRFs), len(c.Nexthops), MaxVRFs, MaxNexthops)
+	}
+	nhBase := uint32(next * MaxNexthops)
+	if n := len(c.Nexthops); n > 0 {
+		keys := make([]uint32, n)
+		for i := range keys {
+			keys[i] = nhBase + uint32(i) + 1
+		}
+		if err := update(p.nexthops, keys, c.Nexthops); err != nil {
+			return fmt.Errorf("fastpath: write nexthops: %w", err)
+		}
+	}
+	vrfBase := uint32(next * MaxVRFs)
+	for i := range c.VRFs {
+		for fi := range 2 {
+			if err := p.setTrie(fi, vrfBase+uint32(i), c.VRFs[i].Routes[fi], nhBase); err != nil {
+				return err
+			}
+		}
+	}
+	p.vrfs[next] = len(c.VRFs)
+	for ifx, v := range c.Ports {
+		v.VRF += vrfBase
+		if err := p.ports.Put(ifx, v); err != nil {
+			return fmt.Errorf("fastpath: set port %d: %w", ifx, err)
+		}
+		p.inMap[ifx] = true
+	}
+	for ifx := range p.inMap {
+		if _, ok := c.Ports[ifx]; !ok {
+			if err := p.ports.Delete(ifx); err != nil && !errors.Is(err, ebpf.ErrKeyNotExist) {
+				return fmt.Errorf("fastpath: remove port %d: %w", ifx, err)
+			}
+			delete(p.inMap, ifx)
+		}
+	}
+	old := uint32(p.gen * MaxVRFs)
+	for i := range uint32(p.vrfs[p.gen]) {
+		for fi := range 2 {
+			if err := p.tries[fi].Delete(old + i); err != nil && !errors.Is(err, ebpf.ErrKeyNotExist) {
+				return fmt.Errorf("fastpath: drop an old trie: %w", err)
+			}
+		}
+	}
+	p.vrfs[p.gen] = 0
+	p.gen = next
+	return nil
+}
+
+// setTrie builds a trie of family fi from entries (nexthop ids offset by
+// nhBase) and sets it at slot of the outer map, in one update.
+func (p *Path) setTrie(fi int, slot uint32, entries []Entry, nhBase uint32) error {
+	key := uint32(8)
+	if fi == 1 {
+		key = 20
+	}
+	t, err := ebpf.NewMap(trieSpec(key))
+	if err != nil {
+		return fmt.Errorf("fastpath: create a trie: %w", err)
+	}
+	defer t.Close()
+	if len(entries) > 0 {
+		vals := make([]uint32, len(entries))
+		for i, e := range entries {
+			vals[i] = e.Value
+			if e.Nexthop() != 0 {
+				vals[i] += nhBase
+			}
+		}
+		if fi == 0 {
+			err = update(t, keysOf[trieKey4](entries), vals)
+		} else {
+			err = update(t, keysOf[trieKey6](entries), vals)
+		}
+		if err != nil {
+			return fmt.Errorf("fastpath: fill a trie: %w", err)
+		}
+	}
+	if err := p.tries[fi].Put(slot, t); err != nil {
+		return fmt.Errorf("fastpath: set a trie: %w", err)
+	}
+	return nil
+}
+
+// keysOf returns the trie keys of entries, of one family.
+func keysOf[K trieKey4 | trieKey6](entries []Entry) []K {
+	k := make([]K, len(entries))
+	for i, e := range entries {
+		k[i] = trieKey(e.Prefix).(K)
+	}
+	return k
+}
+
+// update writes keys and values (slices of equal length) into m, in
+// batches where the kernel has them for m's type, else one by one.
+func update[K, V any](m *ebpf.Map, keys []K, vals []V) error {
+	_, err := m.BatchUpdate(keys, vals, nil)
+	if err == nil || !errors.Is(err, ebpf.ErrNotSupported) {
+		return err
+	}
+	for i := range keys {
+		if err := m.Put(keys[i], vals[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Counters returns what the fast path counted on port slot, summed over
+// the processors.
+func (p *Path) Counters(slot int) (Counters, error) {
+	var per []Counters
+	if err := p.counters.Lookup(uint32(slot), &per); err != nil {
+		return Counters{}, fmt.Errorf("fastpath: read counters of slot %d: %w", slot, err)
+	}
+	var sum Counters
+	for _, c := range per {
+		sum.Add(c)
+	}
+	return sum, nil
+}
+
+// Close releases the program and the maps; an attached program keeps
+// running with them until detached.
+func (p *Path) Close() error {
+	var errs []error
+	if p.prog != nil {
+		errs = append(errs, p.prog.Close())
+	}
+	for _, m := range []*ebpf.Map{p.ports, p.tries[0], p.tries[1], p.nexthops, p.counters} {
+		if m != nil {
+			errs = append(errs, m.Close())
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,27 @@
+//go:build !linux
+
+package fastpath
+
+import "errors"
+
+// Path is the fast path loaded in the kernel; only Linux has one.
+type Path struct{}
+
+// New fails: the fast path needs Linux's eBPF.
+func New(Mode) (*Path, error) {
+	return nil, errors.New("fastpath: eBPF needs Linux; run without the fast path")
+}
+
+// Apply fails as New does.
+func (p *Path) Apply(*Compiled) error { return errors.New("fastpath: eBPF needs Linux") }
+
+// Counters fails as New does.
+func (p *Path) Counters(int) (Counters, error) {
+	return Counters{}, errors.New("fastpath: eBPF needs Linux")
+}
+
+// Close does nothing.
+func (p *Path) Close() error { return nil }
+
+// Monotonic returns 0: there is no program to compare with it.
+func Monotonic() uint64 { return 0 }
