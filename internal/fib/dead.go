@@ -16,6 +16,7 @@ import "net/netip"
 // object.
 func (t *Table) SetDevDead(dev int, dead bool) int {
 	t.mustWrite()
+	t.reclaim()
 	marked := map[uint32]uint32{}
 	changed := 0
 	var edits []edit

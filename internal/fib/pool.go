@@ -11,11 +11,13 @@ import (
 // route at 16 bytes and lets a million routes through one gateway share one
 // set, as routes share a fib_info in the kernel.
 //
-// Pools only grow. A table keeps its own view of each pool (a slice header
-// taken after its last intern) and reads only below that view's length, so
-// a writer appending for a fork never races with readers of a frozen table.
-// The mutex orders writers of different forks of one lineage. Entries are
-// never reclaimed: a pool holds every distinct set its lineage has used.
+// A table keeps its own view of each pool (a slice header taken after its
+// last intern) and reads only the entries its routes refer to, so a writer
+// adding an entry for a fork never races with readers of a frozen table.
+// The mutex orders writers of different forks of one lineage. An entry's
+// contents never change while the pool maps it; entries no route uses are
+// reclaimed by replacing the pool (reclaim.go), never by editing one that
+// tables may still read.
 type pool struct {
 	mu     sync.Mutex
 	paths  []pathSet
@@ -23,6 +25,12 @@ type pool struct {
 	addrs  []netip.Addr
 	addrIx map[netip.Addr]uint32
 	key    []byte // scratch for building set keys
+	// freePaths and freeAddrs are the indexes no route of the table that
+	// made this pool used (reclaim.go); new entries take them first.
+	freePaths, freeAddrs []uint32
+	// made counts the entries added since the pool was made, due how many
+	// make a reclaim worth its walk of the table.
+	made, due int
 }
 
 // pathSet is an interned set of nexthops, or a nexthop object.
@@ -60,6 +68,7 @@ func newPool() *pool {
 		pathIx: map[string]uint32{"\x00\x00\x00\x00": 0},
 		addrs:  []netip.Addr{{}},
 		addrIx: map[netip.Addr]uint32{{}: 0},
+		due:    minReclaim,
 	}
 }
 
@@ -84,9 +93,16 @@ func (p *pool) internPathsLocked(nhid uint32, hops []Nexthop) uint32 {
 	} else {
 		ps.base = uint32(len(p.paths))
 	}
-	i := uint32(len(p.paths))
-	p.paths = append(p.paths, ps)
+	var i uint32
+	if n := len(p.freePaths); n > 0 {
+		i, p.freePaths = p.freePaths[n-1], p.freePaths[:n-1]
+		p.paths[i] = ps
+	} else {
+		i = uint32(len(p.paths))
+		p.paths = append(p.paths, ps)
+	}
 	p.pathIx[key] = i
+	p.made++
 	return i
 }
 
@@ -111,11 +127,18 @@ func (p *pool) internAddr(a netip.Addr) (uint32, []netip.Addr) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	i, ok := p.addrIx[a]
-	if !ok {
+	if ok {
+		return i, p.addrs
+	}
+	if n := len(p.freeAddrs); n > 0 {
+		i, p.freeAddrs = p.freeAddrs[n-1], p.freeAddrs[:n-1]
+		p.addrs[i] = a
+	} else {
 		i = uint32(len(p.addrs))
 		p.addrs = append(p.addrs, a)
-		p.addrIx[a] = i
 	}
+	p.addrIx[a] = i
+	p.made++
 	return i, p.addrs
 }
 
@@ -163,5 +186,5 @@ func (p *pool) hasAddrRoom(a netip.Addr) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	_, ok := p.addrIx[a]
-	return ok || len(p.addrs) < maxSrc
+	return ok || len(p.freeAddrs) > 0 || len(p.addrs) < maxSrc
 }

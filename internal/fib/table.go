@@ -150,6 +150,7 @@ func (t *Table) Mutable() *Table {
 // was (replacing a route with itself) succeeds.
 func (t *Table) Add(r Route, op Op) error {
 	t.mustWrite()
+	t.reclaim()
 	p, err := prefixOf(r.Prefix)
 	if err != nil {
 		return err
@@ -185,6 +186,7 @@ func (t *Table) Add(r Route, op Op) error {
 // reports the last failure, after removing what it could.
 func (t *Table) Delete(sel Route) (Route, error) {
 	t.mustWrite()
+	t.reclaim()
 	p, err := prefixOf(sel.Prefix)
 	if err != nil {
 		return Route{}, err
@@ -215,6 +217,7 @@ func (t *Table) Delete(sel Route) (Route, error) {
 // ECMP sibling and keep the others.
 func (t *Table) DeleteFunc(del func(*Route) bool) []Route {
 	t.mustWrite()
+	t.reclaim()
 	var out []Route
 	var edits []edit
 	t.walk(func(p netip.Prefix, e *entry) {
