@@ -45,6 +45,19 @@ func (s *Snapshot) noteDevTable(dev int, id fib.TableID) {
 	s.devTabs.m[dev] = append(slices.Clip(s.devTabs.m[dev]), id)
 }
 
+// forgetDevTables drops what the index knows of link dev, which is being
+// deleted after its routes were flushed: link indexes are never given
+// again, so an entry kept would only grow the index as links come and go.
+func (s *Snapshot) forgetDevTables(dev int) {
+	if _, ok := s.devTabs.m[dev]; !ok {
+		return
+	}
+	if s.devTabs.gen != s.gen {
+		s.devTabs = devTables{m: maps.Clone(s.devTabs.m), gen: s.gen}
+	}
+	delete(s.devTabs.m, dev)
+}
+
 // devTableIDs returns, in ascending order, the existing tables that may
 // hold a route through link dev.
 func (s *Snapshot) devTableIDs(dev int) []fib.TableID {

@@ -53,6 +53,15 @@ func TestVRFChurnMemory(t *testing.T) {
 	if heap > heap10+2<<20 {
 		t.Errorf("heap in use grew from %d KiB to %d KiB over %d VRF lives", heap10>>10, heap>>10, cycles)
 	}
+	gone := 0
+	for dev := range c.Snapshot().devTabs.m {
+		if c.Snapshot().Link(dev) == nil {
+			gone++
+		}
+	}
+	if gone > 0 {
+		t.Errorf("the index of tables by link keeps %d deleted links", gone)
+	}
 	if got := fmt.Sprint(c.Snapshot().Table(10).Len()); got != "1" {
 		t.Errorf("table 10 holds %s routes after the churn, want the unreachable default", got)
 	}
