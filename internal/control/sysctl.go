@@ -41,6 +41,16 @@ type Sysctl struct {
 	MaxDstOptsNumber int // net.ipv6.max_dst_opts_number
 	MaxDstOptsLength int // net.ipv6.max_dst_opts_length
 
+	// Reassembly of what is addressed to the router, per VRF and family
+	// (ip_defrag, ipv6_frag_rcv): the octets a VRF's queues may hold,
+	// the obsolete low mark Linux keeps, and the seconds a queue lives.
+	IPFragHighThresh  uint32 // net.ipv4.ipfrag_high_thresh
+	IPFragLowThresh   uint32 // net.ipv4.ipfrag_low_thresh
+	IPFragTime        int    // net.ipv4.ipfrag_time
+	IP6FragHighThresh uint32 // net.ipv6.ip6frag_high_thresh
+	IP6FragLowThresh  uint32 // net.ipv6.ip6frag_low_thresh
+	IP6FragTime       int    // net.ipv6.ip6frag_time
+
 	// The multipath hash (mphash.go): policy 0-3 and the fields of policy
 	// 3 per family, and the seed, shared by both families as in Linux.
 	MultipathHashPolicy4 uint32 // net.ipv4.fib_multipath_hash_policy
@@ -61,6 +71,8 @@ func defaultSysctl() Sysctl {
 		ICMPMsgsPerSec: 1000, ICMPMsgsBurst: 50, ICMPEchoIgnoreBcast: true,
 		MaxHBHOptsNumber: 8, MaxHBHLength: math.MaxInt32,
 		MaxDstOptsNumber: 8, MaxDstOptsLength: math.MaxInt32,
+		IPFragHighThresh: 4 << 20, IPFragLowThresh: 3 << 20, IPFragTime: 30,
+		IP6FragHighThresh: 4 << 20, IP6FragLowThresh: 3 << 20, IP6FragTime: 60,
 		MultipathHashFields4: mphash.FieldsDefault, MultipathHashFields6: mphash.FieldsDefault,
 		NeighMaxEntries: neigh.DefaultMaxEntries, NeighMaxQueueBytes: neigh.DefaultMaxQueueBytes}
 }
@@ -94,6 +106,12 @@ var sysctlVars = []sysctlVar{
 	{name: "net.ipv6.max_hbh_length", i: func(s *Sysctl) *int { return &s.MaxHBHLength }},
 	{name: "net.ipv6.max_dst_opts_number", i: func(s *Sysctl) *int { return &s.MaxDstOptsNumber }},
 	{name: "net.ipv6.max_dst_opts_length", i: func(s *Sysctl) *int { return &s.MaxDstOptsLength }},
+	{name: "net.ipv4.ipfrag_high_thresh", u: func(s *Sysctl) *uint32 { return &s.IPFragHighThresh }, max: math.MaxInt32},
+	{name: "net.ipv4.ipfrag_low_thresh", u: func(s *Sysctl) *uint32 { return &s.IPFragLowThresh }, max: math.MaxInt32},
+	{name: "net.ipv4.ipfrag_time", i: func(s *Sysctl) *int { return &s.IPFragTime }},
+	{name: "net.ipv6.ip6frag_high_thresh", u: func(s *Sysctl) *uint32 { return &s.IP6FragHighThresh }, max: math.MaxInt32},
+	{name: "net.ipv6.ip6frag_low_thresh", u: func(s *Sysctl) *uint32 { return &s.IP6FragLowThresh }, max: math.MaxInt32},
+	{name: "net.ipv6.ip6frag_time", i: func(s *Sysctl) *int { return &s.IP6FragTime }},
 	{name: "net.ipv4.fib_multipath_hash_policy", u: func(s *Sysctl) *uint32 { return &s.MultipathHashPolicy4 }, max: mphash.PolicyMax},
 	{name: "net.ipv4.fib_multipath_hash_fields", u: func(s *Sysctl) *uint32 { return &s.MultipathHashFields4 }, min: 1, max: mphash.FieldsAll},
 	{name: "net.ipv4.fib_multipath_hash_seed", u: func(s *Sysctl) *uint32 { return &s.MultipathHashSeed }, max: 1<<32 - 1},

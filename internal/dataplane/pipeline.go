@@ -64,6 +64,8 @@ type packet struct {
 	local bool
 	// group: the IP destination is a broadcast or multicast address.
 	group bool
+	// reasm: the packet was reassembled from fragments (IP6SKB_FRAGMENTED).
+	reasm bool
 	// tr is the frame's trace record when `govrf trace` selected it
 	// (trace.go); nil otherwise, and every trace point tests it first.
 	tr *traceRec

@@ -77,6 +77,7 @@ func (w *worker) tick(now time.Time) int {
 	w.snap = w.p.ctl.Snapshot()
 	w.syncLinks()
 	w.p.expireAccepted(now)
+	w.reasmExpire(now)
 	for _, b := range w.p.all() {
 		if b == nil {
 			continue

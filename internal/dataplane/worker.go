@@ -27,6 +27,8 @@ type worker struct {
 
 	pk    packet    // the frame in flight
 	errPk packet    // a queued frame being answered after failed resolution
+	// expired holds the reassembly queues a tick timed out (reasm_path.go).
+	expired []*fragQueue
 	rx    rxBatch   // the ingress port's counts for this batch
 	vrfIn *counters // the ingress VRF's counters
 

@@ -1,0 +1,145 @@
+package dataplane
+
+import (
+	"container/heap"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+)
+
+// fragKey names a datagram being reassembled, as Linux keys its queues,
+// with the VRF always: IPv4 by (source, destination, ID, protocol, VRF)
+// (ip4_frag_compare_key's vif), IPv6 by (source, destination, ID, VRF),
+// and by the ingress port too for a link-local or multicast destination
+// (fq_find's iif).
+type fragKey struct {
+	vrf      int
+	iif      int
+	src, dst netip.Addr
+	id       uint32
+	proto    uint8
+}
+
+// fragDir is what one VRF's queues of one family hold (struct fqdir's
+// mem): every VRF has its own budget of ipfrag_high_thresh octets, as a
+// network namespace has in Linux, so a flood in one VRF cannot take the
+// reassembly of another (I5).
+type fragDir struct {
+	vrf int
+	v6  bool
+}
+
+// Costs charged against a VRF's reassembly budget. Linux charges each
+// fragment its buffer's true size (the data plus struct sk_buff and
+// skb_shared_info, 576 octets on 64-bit builds) and each queue its
+// struct; govrf charges the fragment's IP length plus fragCost, and
+// queueCost per queue.
+const (
+	fragCost  = 576
+	queueCost = 256
+)
+
+// reassembler holds every VRF's reassembly queues. One mutex guards it:
+// fragments for the router are rare next to forwarded traffic, and a
+// fragment's work under the lock is a copy of its data.
+type reassembler struct {
+	mu     sync.Mutex
+	queues map[fragKey]*fragQueue
+	mem    map[fragDir]int
+	timers fragHeap
+	n      atomic.Int32 // len(queues), read without the lock
+}
+
+// find returns k's queue, made when new with its timer at expires
+// (inet_frag_find: the timer is armed once, when the queue is made). It
+// returns nil, as inet_frag_find does, while the VRF's queues of k's
+// family hold more than high octets, or when high is 0.
+func (r *reassembler) find(k fragKey, high int, expires int64) *fragQueue {
+	d := fragDir{k.vrf, k.src.Is6()}
+	if high == 0 || r.mem[d] > high {
+		return nil
+	}
+	if q := r.queues[k]; q != nil {
+		return q
+	}
+	if r.queues == nil {
+		r.queues, r.mem = map[fragKey]*fragQueue{}, map[fragDir]int{}
+	}
+	q := &fragQueue{key: k, expires: expires}
+	r.queues[k] = q
+	heap.Push(&r.timers, q)
+	r.n.Store(int32(len(r.queues)))
+	r.charge(q, queueCost)
+	return q
+}
+
+// charge adds n octets to q's cost and its VRF's budget.
+func (r *reassembler) charge(q *fragQueue, n int) {
+	q.cost += n
+	r.mem[fragDir{q.key.vrf, q.key.src.Is6()}] += n
+}
+
+// kill ends q (inet_frag_kill), giving back what it held.
+func (r *reassembler) kill(q *fragQueue) {
+	if r.queues[q.key] != q {
+		return
+	}
+	d := fragDir{q.key.vrf, q.key.src.Is6()}
+	if r.mem[d] -= q.cost; r.mem[d] == 0 {
+		delete(r.mem, d)
+	}
+	delete(r.queues, q.key)
+	heap.Remove(&r.timers, q.index)
+	r.n.Store(int32(len(r.queues)))
+}
+
+// expired ends the queues whose timers are due at now and appends those
+// whose first fragment arrived to out, for Time Exceeded.
+func (r *reassembler) expired(now int64, out []*fragQueue) []*fragQueue {
+	if r.n.Load() == 0 {
+		return out
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for len(r.timers) > 0 && r.timers[0].expires <= now {
+		q := r.timers[0]
+		r.kill(q)
+		if q.first != nil {
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+// held returns the octets VRF vrf's queues of a family hold.
+func (r *reassembler) held(vrf int, v6 bool) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.mem[fragDir{vrf, v6}]
+}
+
+// fragHeap orders queues by expiry (container/heap).
+type fragHeap []*fragQueue
+
+func (h fragHeap) Len() int           { return len(h) }
+func (h fragHeap) Less(i, j int) bool { return h[i].expires < h[j].expires }
+func (h fragHeap) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].index, h[j].index = i, j
+}
+
+// Push adds a queue; for container/heap.
+func (h *fragHeap) Push(x any) {
+	q := x.(*fragQueue)
+	q.index = len(*h)
+	*h = append(*h, q)
+}
+
+// Pop removes the last queue; for container/heap.
+func (h *fragHeap) Pop() any {
+	old := *h
+	q := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	return q
+}
