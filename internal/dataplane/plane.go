@@ -60,7 +60,7 @@ type Plane struct {
 	orphans counters
 	vrfs    vrfCounters
 	limits  limiter
-	reasm   reassembler // every VRF's reassembly queues (reasm_table.go)
+	reasm   reassembler              // every VRF's reassembly queues (reasm_table.go)
 	poller  *worker                  // Poll's worker; Poll is single-threaded
 	workers workerPool               // lent to the readers of Waiter ports (pool.go)
 	synced  atomic.Pointer[linkSync] // what syncLinks last covered
