@@ -200,8 +200,8 @@ func fragECN(seen uint8) (uint8, bool) {
 	return 0, true
 }
 
-// reasmExpire ends the queues whose time is up and answers for each whose
-// first fragment arrived with Time Exceeded, fragment reassembly time
+// reasmExpire ends the queues whose time is up, counting each against its
+// VRF, and answers for each whose first fragment arrived with Time Exceeded, fragment reassembly time
 // exceeded (ip_expire, ip6_frag_expire; RFC 792, RFC 8200 §4.5), quoting
 // that fragment, routed in the queue's VRF, unless the link the last
 // fragment came by has gone.
@@ -210,8 +210,8 @@ func (w *worker) reasmExpire(now time.Time) {
 	for i, q := range w.expired {
 		w.expired[i] = nil
 		w.txDrop(nil, q.dom.vrf, ReasonReasmTimeout)
-		if w.snap.Link(q.iif) == nil {
-			continue // ip_expire: the device has gone
+		if q.first == nil || w.snap.Link(q.iif) == nil {
+			continue // ip_expire: no first fragment to quote, or its device gone
 		}
 		buf := w.buffer(max(header.EthernetLen+len(q.first), minBufLen))
 		copy(buf[header.EthernetLen:], q.first)

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // fragKey names a datagram being reassembled, as Linux keys its queues,
@@ -93,8 +94,8 @@ func (r *reassembler) kill(q *fragQueue) {
 	r.n.Store(int32(len(r.queues)))
 }
 
-// expired ends the queues whose timers are due at now and appends those
-// whose first fragment arrived to out, for Time Exceeded.
+// expired ends the queues whose timers are due at now and appends them to
+// out.
 func (r *reassembler) expired(now int64, out []*fragQueue) []*fragQueue {
 	if r.n.Load() == 0 {
 		return out
@@ -104,11 +105,22 @@ func (r *reassembler) expired(now int64, out []*fragQueue) []*fragQueue {
 	for len(r.timers) > 0 && r.timers[0].expires <= now {
 		q := r.timers[0]
 		r.kill(q)
-		if q.first != nil {
-			out = append(out, q)
-		}
+		out = append(out, q)
 	}
 	return out
+}
+
+// next returns when the first queue times out; false when none is held.
+func (r *reassembler) next() (time.Time, bool) {
+	if r.n.Load() == 0 {
+		return time.Time{}, false
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.timers) == 0 {
+		return time.Time{}, false
+	}
+	return time.Unix(0, r.timers[0].expires), true
 }
 
 // held returns the octets VRF vrf's queues of a family hold.
