@@ -4,15 +4,18 @@ import "slices"
 
 // fragRun is a run of fragments received back to back: [start, end) of
 // the datagram's data, the unit inet_frag_queue_insert compares a new
-// fragment with.
-type fragRun struct{ start, end int }
+// fragment with, and their octets. Runs hold only what was received, so
+// a queue's memory is what its fragments brought, however far apart.
+type fragRun struct {
+	start, end int
+	data       []byte
+}
 
 // fragQueue is one datagram being reassembled (inet_frag_queue): the
 // data received so far, placed at its offsets, and what Linux keeps to
 // decide when it is whole and what it is when it is.
 type fragQueue struct {
 	key     fragKey
-	data    []byte    // the datagram's data, as far as received
 	runs    []fragRun // sorted by start; they never overlap
 	length  int       // the datagram's length, as far as known (q.len)
 	meat    int       // octets received (q.meat)
@@ -74,13 +77,9 @@ func (q *fragQueue) add(offset int, data []byte, more bool) int {
 	if end <= offset {
 		return fragBad
 	}
-	if r := q.insert(offset, end); r != fragQueued {
+	if r := q.insert(offset, end, data[:end-offset]); r != fragQueued {
 		return r
 	}
-	if len(q.data) < end {
-		q.data = slices.Grow(q.data, end-len(q.data))[:end]
-	}
-	copy(q.data[offset:end], data)
 	q.meat += end - offset
 	return fragQueued
 }
@@ -93,14 +92,15 @@ func (q *fragQueue) whole() bool { return q.last && q.first != nil && q.meat == 
 // does: after the last fragment, appended to its run when contiguous;
 // elsewhere a run of its own, unless it lies within a run (a duplicate)
 // or crosses one (an overlap).
-func (q *fragQueue) insert(offset, end int) int {
+func (q *fragQueue) insert(offset, end int, data []byte) int {
 	n := len(q.runs)
 	if n == 0 || q.runs[n-1].end < end {
 		switch {
 		case n == 0 || offset > q.runs[n-1].end:
-			q.runs = append(q.runs, fragRun{offset, end})
+			q.runs = append(q.runs, fragRun{offset, end, slices.Clone(data)})
 		case offset == q.runs[n-1].end:
 			q.runs[n-1].end = end
+			q.runs[n-1].data = append(q.runs[n-1].data, data...)
 		default:
 			return fragOverlap
 		}
@@ -114,6 +114,13 @@ func (q *fragQueue) insert(offset, end int) int {
 		}
 		return fragOverlap
 	}
-	q.runs = slices.Insert(q.runs, i, fragRun{offset, end})
+	q.runs = slices.Insert(q.runs, i, fragRun{offset, end, slices.Clone(data)})
 	return fragQueued
+}
+
+// copyTo writes the octets the queue holds into d at their offsets.
+func (q *fragQueue) copyTo(d []byte) {
+	for _, r := range q.runs {
+		copy(d[r.start:r.end], r.data)
+	}
 }

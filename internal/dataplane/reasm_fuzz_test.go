@@ -84,8 +84,11 @@ func FuzzReassembly(f *testing.F) {
 				if run.start >= run.end || run.start < prev {
 					t.Fatalf("runs %v not sorted and disjoint", q.runs)
 				}
+				if len(run.data) != run.end-run.start {
+					t.Fatalf("run %d-%d holds %d octets", run.start, run.end, len(run.data))
+				}
 				for i := run.start; i < run.end; i++ {
-					if !held[i] || q.data[i] != pattern(i) {
+					if !held[i] || run.data[i-run.start] != pattern(i) {
 						t.Fatalf("octet %d of run %v wrong", i, run)
 					}
 				}

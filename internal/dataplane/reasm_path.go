@@ -10,8 +10,8 @@ import (
 // time, in both families (ICMP_EXC_FRAGTIME, ICMPV6_EXC_FRAGTIME).
 const codeFragTime = 1
 
-// fragment is one fragment for the router, as defrag files it.
-type fragment struct {
+// fragIn is one fragment for the router, as defrag files it.
+type fragIn struct {
 	key    fragKey
 	offset int    // where data goes in the datagram
 	more   bool   // more fragments follow (MF, M)
@@ -27,7 +27,7 @@ type fragment struct {
 func (w *worker) ipDefrag(pk *packet) {
 	ip := header.IPv4(pk.ip)
 	hl := ip.HeaderLen()
-	w.defrag(pk, fragment{
+	w.defrag(pk, fragIn{
 		key:    fragKey{vrf: pk.dom.vrf, src: ip.Src(), dst: ip.Dst(), id: uint32(ip.ID()), proto: ip.Protocol()},
 		offset: ip.FragmentOffset(), more: ip.MF(), head: hl, data: ip[hl:],
 		ecn: 1 << (ip.TOS() & 3), df: ip.DF(),
@@ -45,7 +45,7 @@ func (w *worker) ip6Defrag(pk *packet, off int) {
 		k.iif = pk.iif
 	}
 	head := off + header.IPv6FragmentLen
-	w.defrag(pk, fragment{key: k, offset: f.Offset(), more: f.More(), head: head, data: ip[head:],
+	w.defrag(pk, fragIn{key: k, offset: f.Offset(), more: f.More(), head: head, data: ip[head:],
 		ecn: 1 << (ip.TrafficClass() & 3)})
 }
 
@@ -54,7 +54,7 @@ func (w *worker) ip6Defrag(pk *packet, off int) {
 // dropped when it is a duplicate, when the VRF's budget is spent, or when
 // it kills its queue (an overlap, a contradiction). The fragment that
 // completes the datagram is counted by what becomes of the datagram.
-func (w *worker) defrag(pk *packet, f fragment) {
+func (w *worker) defrag(pk *packet, f fragIn) {
 	sc := w.snap.Sysctl()
 	high, secs := int(sc.IPFragHighThresh), sc.IPFragTime
 	if f.key.src.Is6() {
@@ -148,7 +148,7 @@ func (w *worker) reassemble(pk *packet, q *fragQueue) bool {
 	copy(buf, pk.frame[:header.EthernetLen])
 	ip := buf[header.EthernetLen : header.EthernetLen+n]
 	copy(ip, q.first[:hl])
-	copy(ip[hl:], q.data[:q.length])
+	q.copyTo(ip[hl:])
 	if v6 {
 		v := header.IPv6(ip)
 		ip[nextHeaderAt(v, hl)] = q.first[hl] // what the Fragment header named
