@@ -60,11 +60,16 @@ type Plane struct {
 	orphans counters
 	vrfs    vrfCounters
 	limits  limiter
-	reasm   reassembler              // every VRF's reassembly queues (reasm_table.go)
 	poller  *worker                  // Poll's worker; Poll is single-threaded
 	workers workerPool               // lent to the readers of Waiter ports (pool.go)
 	synced  atomic.Pointer[linkSync] // what syncLinks last covered
 	run     *runState                // set while Run runs
+
+	// reasm holds every VRF's reassembly queues (reasm_table.go);
+	// fragFlows follows the default stack's fragmented datagrams of
+	// accepted flows (reasm_accept.go).
+	reasm     reassembler
+	fragFlows fragFlows
 
 	// neighBudget caps the neighbour entries and queued bytes of every
 	// port together (net.govrf.neigh.max_entries and max_queue_bytes,

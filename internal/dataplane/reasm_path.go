@@ -206,6 +206,7 @@ func fragECN(seen uint8) (uint8, bool) {
 // that fragment, routed in the queue's VRF, unless the link the last
 // fragment came by has gone.
 func (w *worker) reasmExpire(now time.Time) {
+	w.p.fragFlows.expire(now.UnixNano())
 	w.expired = w.p.reasm.expired(now.UnixNano(), w.expired[:0])
 	for i, q := range w.expired {
 		w.expired[i] = nil

@@ -25,12 +25,13 @@ type worker struct {
 	bufs  [][]byte // receive buffers, all of one length
 	sizes []int
 
-	pk    packet // the frame in flight
-	errPk packet // a queued frame being answered after failed resolution
+	pk    packet    // the frame in flight
+	errPk packet    // a queued frame being answered after failed resolution
+	rx    rxBatch   // the ingress port's counts for this batch
+	vrfIn *counters // the ingress VRF's counters
+
 	// expired holds the reassembly queues a tick timed out (reasm_path.go).
 	expired []*fragQueue
-	rx      rxBatch   // the ingress port's counts for this batch
-	vrfIn   *counters // the ingress VRF's counters
 
 	tx      []txQueue // frames to write, by egress port; ntx in use
 	ntx     int

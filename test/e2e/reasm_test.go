@@ -77,12 +77,47 @@ func (tp *topo) sendTo(host, raddr string, msg []byte, out *syncBuffer) error {
 	return fmt.Errorf("no datagram of %d octets reached the listener", len(msg))
 }
 
+// udpEchoPy is a UDP echo server for any size of datagram, run with
+// /usr/bin/python3 -c under `govrf vrf exec`: family ("4" or "6") and
+// port as arguments; it prints "ready" once bound.
+const udpEchoPy = `import socket, sys
+s = socket.socket(socket.AF_INET6 if sys.argv[1] == "6" else socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("", int(sys.argv[2])))
+print("ready", flush=True)
+while True:
+    d, a = s.recvfrom(65535)
+    s.sendto(d, a)
+`
+
+// bigEcho runs udpEchoPy on port in VRF vrf's host stack.
+func (tp *topo) bigEcho(vrf string, v6 bool, port string) {
+	tp.t.Helper()
+	fam := "4"
+	if v6 {
+		fam = "6"
+	}
+	srv := tp.client("vrf", "exec", vrf, "--", "/usr/bin/python3", "-c", udpEchoPy, fam, port)
+	out := &syncBuffer{}
+	srv.Stdout, srv.Stderr = out, os.Stderr
+	if err := srv.Start(); err != nil {
+		tp.t.Fatal(err)
+	}
+	tp.t.Cleanup(func() { srv.Process.Kill(); srv.Wait() })
+	for deadline := time.Now().Add(5 * time.Second); !bytes.Contains(out.Bytes(), []byte("ready")); {
+		if time.Now().After(deadline) {
+			tp.t.Fatalf("the UDP echo server under vrf exec %s did not start", vrf)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 // TestIntegrationReassembly: fragmented datagrams to the router's own
 // addresses are reassembled in their VRF, as Linux reassembles them: a
 // 3000-octet ping to the router answered from A1 and from B1 (identical
 // addresses, two VRFs) in both families, without and with a host stack;
 // a 3000-octet UDP datagram reaches `nc -u -l` under `govrf vrf exec a`,
-// and, with udp_l3mdev_accept, a listener of the default VRF.
+// and, with udp_l3mdev_accept, a listener of the default VRF, whose
+// 3000-octet answer, fragmented by the default stack, comes back by VRF a.
 func TestIntegrationReassembly(t *testing.T) {
 	tp := newTopo(t)
 	tp.warm()
@@ -120,6 +155,32 @@ func TestIntegrationReassembly(t *testing.T) {
 		out := tp.ncListen("default", c.v6, c.port)
 		if err := tp.sendTo("A1", c.server, msg, out); err != nil {
 			t.Errorf("A1 → udp %s, udp_l3mdev_accept=1, listener of the default VRF: %v", c.server, err)
+		}
+	}
+	for _, c := range []struct {
+		v6     bool
+		port   string
+		server string
+	}{{false, "5005", "192.168.1.1:5005"}, {true, "5006", "[2001:db8:1::1]:5006"}} {
+		tp.bigEcho("default", c.v6, c.port)
+		u, err := tp.dialFrom("A1", "udp", "", c.server)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer u.Close()
+		buf := make([]byte, 4096)
+		n := 0
+		for range 3 {
+			u.SetDeadline(time.Now().Add(time.Second))
+			if _, err = u.Write(msg); err == nil {
+				n, err = u.Read(buf)
+			}
+			if err == nil {
+				break
+			}
+		}
+		if err != nil || !bytes.Equal(buf[:n], msg) {
+			t.Errorf("A1 → udp %s, udp_l3mdev_accept=1, echo of the default VRF: %d octets back, %v; want the 3000 sent", c.server, n, err)
 		}
 	}
 }
