@@ -33,10 +33,18 @@ func cut(n, size int) []piece {
 // fragFrames returns the frames carrying pieces of data (the upper-layer
 // header and payload) from h's address to dst, under id, in order.
 func fragFrames(s *seedLab, h *sim.Host, port string, dst netip.Addr, proto uint8, id uint32, data []byte, ps []piece) [][]byte {
-	src := ip("192.168.1.10")
-	if dst.Is6() {
-		src = ip("2001:db8:1::10")
+	var out [][]byte
+	for _, p := range fragPackets(hostAddr(dst), dst, proto, id, data, ps) {
+		f := make([]byte, header.EthernetLen+len(p))
+		header.Ethernet(f).Encode(s.mac(port), h.MAC(), ethernet(p))
+		out = append(out, append(f[:header.EthernetLen], p...))
 	}
+	return out
+}
+
+// fragPackets returns the IP packets carrying pieces of data from src to
+// dst, under id, in order.
+func fragPackets(src, dst netip.Addr, proto uint8, id uint32, data []byte, ps []piece) [][]byte {
 	var out [][]byte
 	for _, p := range ps {
 		if dst.Is4() {
@@ -44,7 +52,7 @@ func fragFrames(s *seedLab, h *sim.Host, port string, dst netip.Addr, proto uint
 			if p.more {
 				flags = header.IPv4FlagMF
 			}
-			out = append(out, ipv4Frame(s.mac(port), h.MAC(), header.IPv4Fields{Protocol: proto, ID: uint16(id),
+			out = append(out, packet4(header.IPv4Fields{Protocol: proto, ID: uint16(id),
 				Flags: flags, FragOffset: p.off, Src: src, Dst: dst}, data[p.off:p.end]))
 			continue
 		}
@@ -56,7 +64,7 @@ func fragFrames(s *seedLab, h *sim.Host, port string, dst netip.Addr, proto uint
 		}
 		binary.BigEndian.PutUint16(fh[2:], uint16(p.off)|mf)
 		binary.BigEndian.PutUint32(fh[4:], id)
-		out = append(out, ipv6Frame(s.mac(port), h.MAC(), header.IPv6Fields{NextHeader: header.ProtoFragment,
+		out = append(out, packet6(header.IPv6Fields{NextHeader: header.ProtoFragment,
 			Src: src, Dst: dst}, append(fh, data[p.off:p.end]...)))
 	}
 	return out
