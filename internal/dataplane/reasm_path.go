@@ -145,7 +145,6 @@ func (w *worker) reassemble(pk *packet, q *fragQueue) bool {
 		return false
 	}
 	buf := w.buffer(max(header.EthernetLen+n, minBufLen))
-	copy(buf, pk.frame[:header.EthernetLen])
 	ip := buf[header.EthernetLen : header.EthernetLen+n]
 	copy(ip, q.first[:hl])
 	q.copyTo(ip[hl:])

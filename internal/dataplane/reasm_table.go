@@ -123,13 +123,6 @@ func (r *reassembler) next() (time.Time, bool) {
 	return time.Unix(0, r.timers[0].expires), true
 }
 
-// held returns the octets VRF vrf's queues of a family hold.
-func (r *reassembler) held(vrf int, v6 bool) int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.mem[fragDir{vrf, v6}]
-}
-
 // fragHeap orders queues by expiry (container/heap).
 type fragHeap []*fragQueue
 

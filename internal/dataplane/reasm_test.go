@@ -453,3 +453,10 @@ func TestReasmSpan(t *testing.T) {
 		checkBalance(t, s.dp.Stats())
 	})
 }
+
+// held returns the octets VRF vrf's queues of a family hold.
+func (r *reassembler) held(vrf int, v6 bool) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.mem[fragDir{vrf, v6}]
+}
