@@ -4,11 +4,15 @@ import "slices"
 
 // fragRun is a run of fragments received back to back: [start, end) of
 // the datagram's data, the unit inet_frag_queue_insert compares a new
-// fragment with, and their octets. Runs hold only what was received, so
-// a queue's memory is what its fragments brought, however far apart.
-type fragRun struct {
-	start, end int
-	data       []byte
+// fragment with.
+type fragRun struct{ start, end int }
+
+// fragPart is the data of one fragment kept, at its offset. A queue holds
+// only what was received, so its memory is what its fragments brought,
+// however far apart they lie.
+type fragPart struct {
+	off  int
+	data []byte
 }
 
 // fragQueue is one datagram being reassembled (inet_frag_queue): the
@@ -16,23 +20,24 @@ type fragRun struct {
 // decide when it is whole and what it is when it is.
 type fragQueue struct {
 	key     fragKey
-	runs    []fragRun // sorted by start; they never overlap
-	length  int       // the datagram's length, as far as known (q.len)
-	meat    int       // octets received (q.meat)
-	last    bool      // the final fragment arrived (INET_FRAG_LAST_IN)
-	first   []byte    // the first fragment as received, once it arrived (INET_FRAG_FIRST_IN)
-	head    int       // the length of the first fragment's headers in first
-	ecn     uint8     // the ECN codepoints seen, one bit each (ip4_frag_ecn)
-	maxSize int       // the largest fragment, headers included (q.max_size)
-	maxDF   int       // the largest fragment with DF set (max_df_size)
-	cost    int       // what the queue holds of its VRF's budget
-	iif     int       // the link the last fragment came in by (qp->iif)
-	dom     domain    // the VRF delivering it, which routes Time Exceeded
-	l2      pktType   // the first fragment's link-layer destination kind
-	local   bool      // the first fragment's destination is the router's (RTCF_LOCAL)
-	group   bool      // ... or a broadcast or multicast address
-	expires int64     // when it times out, in Unix nanoseconds
-	index   int       // its place in the expiry heap
+	runs    []fragRun  // sorted by start; they never overlap
+	parts   []fragPart // the data, in the order received
+	length  int        // the datagram's length, as far as known (q.len)
+	meat    int        // octets received (q.meat)
+	last    bool       // the final fragment arrived (INET_FRAG_LAST_IN)
+	first   []byte     // the first fragment as received, once it arrived (INET_FRAG_FIRST_IN)
+	head    int        // the length of the first fragment's headers in first
+	ecn     uint8      // the ECN codepoints seen, one bit each (ip4_frag_ecn)
+	maxSize int        // the largest fragment, headers included (q.max_size)
+	maxDF   int        // the largest fragment with DF set (max_df_size)
+	cost    int        // what the queue holds of its VRF's budget
+	iif     int        // the link the last fragment came in by (qp->iif)
+	dom     domain     // the VRF delivering it, which routes Time Exceeded
+	l2      pktType    // the first fragment's link-layer destination kind
+	local   bool       // the first fragment's destination is the router's (RTCF_LOCAL)
+	group   bool       // ... or a broadcast or multicast address
+	expires int64      // when it times out, in Unix nanoseconds
+	index   int        // its place in the expiry heap
 }
 
 // Outcomes of fragQueue.add.
@@ -77,9 +82,10 @@ func (q *fragQueue) add(offset int, data []byte, more bool) int {
 	if end <= offset {
 		return fragBad
 	}
-	if r := q.insert(offset, end, data[:end-offset]); r != fragQueued {
+	if r := q.insert(offset, end); r != fragQueued {
 		return r
 	}
+	q.parts = append(q.parts, fragPart{offset, slices.Clone(data[:end-offset])})
 	q.meat += end - offset
 	return fragQueued
 }
@@ -92,15 +98,14 @@ func (q *fragQueue) whole() bool { return q.last && q.first != nil && q.meat == 
 // does: after the last fragment, appended to its run when contiguous;
 // elsewhere a run of its own, unless it lies within a run (a duplicate)
 // or crosses one (an overlap).
-func (q *fragQueue) insert(offset, end int, data []byte) int {
+func (q *fragQueue) insert(offset, end int) int {
 	n := len(q.runs)
 	if n == 0 || q.runs[n-1].end < end {
 		switch {
 		case n == 0 || offset > q.runs[n-1].end:
-			q.runs = append(q.runs, fragRun{offset, end, slices.Clone(data)})
+			q.runs = append(q.runs, fragRun{offset, end})
 		case offset == q.runs[n-1].end:
 			q.runs[n-1].end = end
-			q.runs[n-1].data = append(q.runs[n-1].data, data...)
 		default:
 			return fragOverlap
 		}
@@ -114,13 +119,13 @@ func (q *fragQueue) insert(offset, end int, data []byte) int {
 		}
 		return fragOverlap
 	}
-	q.runs = slices.Insert(q.runs, i, fragRun{offset, end, slices.Clone(data)})
+	q.runs = slices.Insert(q.runs, i, fragRun{offset, end})
 	return fragQueued
 }
 
 // copyTo writes the octets the queue holds into d at their offsets.
 func (q *fragQueue) copyTo(d []byte) {
-	for _, r := range q.runs {
-		copy(d[r.start:r.end], r.data)
+	for _, p := range q.parts {
+		copy(d[p.off:], p.data)
 	}
 }
