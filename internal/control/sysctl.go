@@ -43,10 +43,13 @@ type Sysctl struct {
 
 	// Reassembly of what is addressed to the router, per VRF and family
 	// (ip_defrag, ipv6_frag_rcv): the octets a VRF's queues may hold,
-	// the obsolete low mark Linux keeps, and the seconds a queue lives.
+	// the obsolete low mark Linux keeps, the seconds a queue lives, and
+	// how many fragments of its source may come between two of an IPv4
+	// datagram's before it is forgotten (0: no limit).
 	IPFragHighThresh  uint32 // net.ipv4.ipfrag_high_thresh
 	IPFragLowThresh   uint32 // net.ipv4.ipfrag_low_thresh
 	IPFragTime        int    // net.ipv4.ipfrag_time
+	IPFragMaxDist     int    // net.ipv4.ipfrag_max_dist
 	IP6FragHighThresh uint32 // net.ipv6.ip6frag_high_thresh
 	IP6FragLowThresh  uint32 // net.ipv6.ip6frag_low_thresh
 	IP6FragTime       int    // net.ipv6.ip6frag_time
@@ -71,7 +74,7 @@ func defaultSysctl() Sysctl {
 		ICMPMsgsPerSec: 1000, ICMPMsgsBurst: 50, ICMPEchoIgnoreBcast: true,
 		MaxHBHOptsNumber: 8, MaxHBHLength: math.MaxInt32,
 		MaxDstOptsNumber: 8, MaxDstOptsLength: math.MaxInt32,
-		IPFragHighThresh: 4 << 20, IPFragLowThresh: 3 << 20, IPFragTime: 30,
+		IPFragHighThresh: 4 << 20, IPFragLowThresh: 3 << 20, IPFragTime: 30, IPFragMaxDist: 64,
 		IP6FragHighThresh: 4 << 20, IP6FragLowThresh: 3 << 20, IP6FragTime: 60,
 		MultipathHashFields4: mphash.FieldsDefault, MultipathHashFields6: mphash.FieldsDefault,
 		NeighMaxEntries: neigh.DefaultMaxEntries, NeighMaxQueueBytes: neigh.DefaultMaxQueueBytes}
@@ -109,6 +112,7 @@ var sysctlVars = []sysctlVar{
 	{name: "net.ipv4.ipfrag_high_thresh", u: func(s *Sysctl) *uint32 { return &s.IPFragHighThresh }, max: math.MaxInt32},
 	{name: "net.ipv4.ipfrag_low_thresh", u: func(s *Sysctl) *uint32 { return &s.IPFragLowThresh }, max: math.MaxInt32},
 	{name: "net.ipv4.ipfrag_time", i: func(s *Sysctl) *int { return &s.IPFragTime }},
+	{name: "net.ipv4.ipfrag_max_dist", i: func(s *Sysctl) *int { return &s.IPFragMaxDist }},
 	{name: "net.ipv6.ip6frag_high_thresh", u: func(s *Sysctl) *uint32 { return &s.IP6FragHighThresh }, max: math.MaxInt32},
 	{name: "net.ipv6.ip6frag_low_thresh", u: func(s *Sysctl) *uint32 { return &s.IP6FragLowThresh }, max: math.MaxInt32},
 	{name: "net.ipv6.ip6frag_time", i: func(s *Sysctl) *int { return &s.IP6FragTime }},

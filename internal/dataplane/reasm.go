@@ -36,6 +36,8 @@ type fragQueue struct {
 	l2      pktType    // the first fragment's link-layer destination kind
 	local   bool       // the first fragment's destination is the router's (RTCF_LOCAL)
 	group   bool       // ... or a broadcast or multicast address
+	peer    *fragPeer  // IPv4: its source's fragment counter (ipfrag_max_dist)
+	rid     uint32     // the counter at its last fragment
 	expires int64      // when it times out, in Unix nanoseconds
 	index   int        // its place in the expiry heap
 }

@@ -50,7 +50,8 @@ func (w *worker) ip6Defrag(pk *packet, off int) {
 }
 
 // defrag files f, of packet pk, in its queue (ip_frag_queue,
-// ip6_frag_queue) and counts pk: delivered, to reassembly, when kept;
+// ip6_frag_queue; an IPv4 queue that ipfrag_max_dist finds stale starts
+// afresh first) and counts pk: delivered, to reassembly, when kept;
 // dropped when it is a duplicate, when the VRF's budget is spent, or when
 // it kills its queue (an overlap, a contradiction). The fragment that
 // completes the datagram is counted by what becomes of the datagram.
@@ -61,12 +62,17 @@ func (w *worker) defrag(pk *packet, f fragIn) {
 		high, secs = int(sc.IP6FragHighThresh), sc.IP6FragTime
 	}
 	r := &w.p.reasm
+	expires := w.p.clock.Now().Add(time.Duration(secs) * time.Second).UnixNano()
 	r.mu.Lock()
-	q := r.find(f.key, high, w.p.clock.Now().Add(time.Duration(secs)*time.Second).UnixNano())
+	q := r.find(f.key, high, expires, sc.IPFragMaxDist > 0)
 	if q == nil {
 		r.mu.Unlock()
 		w.drop(pk, ReasonReasmMemory)
 		return
+	}
+	if q.tooFar(sc.IPFragMaxDist) {
+		r.reinit(q, expires)
+		w.txDrop(nil, q.key.vrf, ReasonReasmTooFar)
 	}
 	switch q.add(f.offset, f.data, f.more) {
 	case fragDup:

@@ -48,14 +48,16 @@ type reassembler struct {
 	queues map[fragKey]*fragQueue
 	mem    map[fragDir]int
 	timers fragHeap
-	n      atomic.Int32 // len(queues), read without the lock
+	peers  map[fragPeerKey]*fragPeer // IPv4 sources with queues (reasm_peer.go)
+	n      atomic.Int32              // len(queues), read without the lock
 }
 
 // find returns k's queue, made when new with its timer at expires
-// (inet_frag_find: the timer is armed once, when the queue is made). It
-// returns nil, as inet_frag_find does, while the VRF's queues of k's
-// family hold more than high octets, or when high is 0.
-func (r *reassembler) find(k fragKey, high int, expires int64) *fragQueue {
+// (inet_frag_find: the timer is armed once, when the queue is made) and,
+// for IPv4 when peers is set, its source's fragment counter. It returns
+// nil, as inet_frag_find does, while the VRF's queues of k's family hold
+// more than high octets, or when high is 0.
+func (r *reassembler) find(k fragKey, high int, expires int64, peers bool) *fragQueue {
 	d := fragDir{k.vrf, k.src.Is6()}
 	if high == 0 || r.mem[d] > high {
 		return nil
@@ -71,6 +73,9 @@ func (r *reassembler) find(k fragKey, high int, expires int64) *fragQueue {
 	heap.Push(&r.timers, q)
 	r.n.Store(int32(len(r.queues)))
 	r.charge(q, queueCost)
+	if peers && k.src.Is4() {
+		r.join(q)
+	}
 	return q
 }
 
@@ -91,6 +96,7 @@ func (r *reassembler) kill(q *fragQueue) {
 	}
 	delete(r.queues, q.key)
 	heap.Remove(&r.timers, q.index)
+	r.leave(q)
 	r.n.Store(int32(len(r.queues)))
 }
 

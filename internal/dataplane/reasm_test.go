@@ -491,3 +491,40 @@ func BenchmarkReassembly(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(batch)), "ns/fragment")
 }
+
+// TestReasmMaxDist: an IPv4 datagram whose source sent more than
+// ipfrag_max_dist (64) fragments since its previous fragment, this one
+// included, starts afresh, its fragments so far forgotten
+// (ip_frag_too_far): 63 others between are tolerated, 64 are not. IPv6
+// has no such limit.
+func TestReasmMaxDist(t *testing.T) {
+	for _, c := range []struct {
+		between int
+		v6      bool
+		answer  bool
+	}{{63, false, true}, {64, false, false}, {64, true, true}} {
+		s := newSeed(t, Config{})
+		rtr := ip("192.168.1.1")
+		if c.v6 {
+			rtr = ip("2001:db8:1::1")
+		}
+		req := patterned(hostAddr(rtr), rtr, 3000, 9)
+		in := cut(len(req), 1200)
+		s.send(s.a1, fragFrames(s, s.a1, "ra1", rtr, echoProto(rtr), 1, req, in[:1])...)
+		for id := range uint32(c.between) {
+			s.send(s.a1, fragFrames(s, s.a1, "ra1", rtr, echoProto(rtr), 1000+id, req, in[1:2])...)
+		}
+		s.send(s.a1, fragFrames(s, s.a1, "ra1", rtr, echoProto(rtr), 1, req, in[1:])...)
+		if got := len(gathered(s.a1, c.v6)); got == 0 == c.answer {
+			t.Errorf("%d fragments between (IPv6 %v): %d datagrams back, want an answer: %v", c.between, c.v6, got, c.answer)
+		}
+		want := uint64(0)
+		if !c.answer {
+			want = 1
+		}
+		if got := s.vrf("a").TxDrops[ReasonReasmTooFar]; got != want {
+			t.Errorf("%d fragments between (IPv6 %v): reasm_too_far = %d, want %d", c.between, c.v6, got, want)
+		}
+		checkBalance(t, s.dp.Stats())
+	}
+}

@@ -126,6 +126,11 @@ const (
 	// against its VRF (Linux's ReasmTimeout); its fragments were counted
 	// as delivered, to reassembly, when they arrived.
 	ReasonReasmTimeout
+	// ReasonReasmTooFar: an IPv4 datagram whose fragments so far were
+	// forgotten, its source having sent more than ipfrag_max_dist
+	// fragments since its previous one (ip_frag_too_far), counted once
+	// against its VRF; the fragment that found it so starts it afresh.
+	ReasonReasmTooFar
 	// ReasonEchoIgnored: an echo request to a broadcast or multicast
 	// address, with icmp_echo_ignore_broadcasts set.
 	ReasonEchoIgnored
@@ -193,6 +198,7 @@ var reasonNames = [NumReasons]string{
 	ReasonReasmDuplicate:     "reasm_duplicate",
 	ReasonReasmMemory:        "reasm_mem_limit",
 	ReasonReasmTimeout:       "reasm_timeout",
+	ReasonReasmTooFar:        "reasm_too_far",
 	ReasonEchoIgnored:        "echo_ignored",
 	ReasonNoSocket:           "no_socket",
 	ReasonLocalLoop:          "local_loop",
