@@ -528,3 +528,23 @@ func TestReasmMaxDist(t *testing.T) {
 		checkBalance(t, s.dp.Stats())
 	}
 }
+
+// TestReasmUnfragmentable: an IPv6 datagram whose fragments carry a
+// Hop-by-Hop header before the Fragment header is reassembled behind
+// it, the Hop-by-Hop header naming what the Fragment header named.
+func TestReasmUnfragmentable(t *testing.T) {
+	s := newSeed(t, Config{})
+	rtr := ip("2001:db8:1::1")
+	req := patterned(hostAddr(rtr), rtr, 3000, 11)
+	hbh := []byte{header.ProtoFragment, 0, 1, 4, 0, 0, 0, 0} // PadN
+	var fs [][]byte
+	for _, p := range fragPackets(hostAddr(rtr), rtr, header.ProtoICMPv6, 3, req, cut(len(req), 1200)) {
+		v := header.IPv6(p)
+		l4 := append(slices.Clone(hbh), v.Payload()...)
+		fs = append(fs, ipv6Frame(s.mac("ra1"), s.a1.MAC(), header.IPv6Fields{NextHeader: header.ProtoHopByHop,
+			Src: v.Src(), Dst: v.Dst()}, l4))
+	}
+	s.send(s.a1, fs...)
+	echoBack(t, s.a1, true, req)
+	checkBalance(t, s.dp.Stats())
+}
