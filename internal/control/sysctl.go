@@ -67,6 +67,9 @@ type Sysctl struct {
 	// (neigh.Budget); 0: no cap. govrf's own.
 	NeighMaxEntries    uint32 // net.govrf.neigh.max_entries
 	NeighMaxQueueBytes uint32 // net.govrf.neigh.max_queue_bytes
+	// The cap on what every VRF's reassembly queues hold together, both
+	// families (dataplane/reasm_table.go); 0: no cap. govrf's own.
+	ReasmMaxBytes uint32 // net.govrf.reasm.max_bytes
 }
 
 func defaultSysctl() Sysctl {
@@ -77,7 +80,8 @@ func defaultSysctl() Sysctl {
 		IPFragHighThresh: 4 << 20, IPFragLowThresh: 3 << 20, IPFragTime: 30, IPFragMaxDist: 64,
 		IP6FragHighThresh: 4 << 20, IP6FragLowThresh: 3 << 20, IP6FragTime: 60,
 		MultipathHashFields4: mphash.FieldsDefault, MultipathHashFields6: mphash.FieldsDefault,
-		NeighMaxEntries: neigh.DefaultMaxEntries, NeighMaxQueueBytes: neigh.DefaultMaxQueueBytes}
+		NeighMaxEntries: neigh.DefaultMaxEntries, NeighMaxQueueBytes: neigh.DefaultMaxQueueBytes,
+		ReasmMaxBytes: 64 << 20}
 }
 
 // sysctlVar binds a sysctl name to its field: a boolean, an int, or an
@@ -123,6 +127,7 @@ var sysctlVars = []sysctlVar{
 	{name: "net.ipv6.fib_multipath_hash_fields", u: func(s *Sysctl) *uint32 { return &s.MultipathHashFields6 }, min: 1, max: mphash.FieldsAll},
 	{name: "net.govrf.neigh.max_entries", u: func(s *Sysctl) *uint32 { return &s.NeighMaxEntries }, max: math.MaxInt32},
 	{name: "net.govrf.neigh.max_queue_bytes", u: func(s *Sysctl) *uint32 { return &s.NeighMaxQueueBytes }, max: math.MaxInt32},
+	{name: "net.govrf.reasm.max_bytes", u: func(s *Sysctl) *uint32 { return &s.ReasmMaxBytes }, max: math.MaxInt32},
 }
 
 // SysctlNames returns every sysctl govrf knows, sorted.

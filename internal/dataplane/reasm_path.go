@@ -64,7 +64,7 @@ func (w *worker) defrag(pk *packet, f fragIn) {
 	r := &w.p.reasm
 	expires := w.p.clock.Now().Add(time.Duration(secs) * time.Second).UnixNano()
 	r.mu.Lock()
-	q := r.find(f.key, high, expires, sc.IPFragMaxDist > 0)
+	q := r.find(f.key, high, int(sc.ReasmMaxBytes), expires, sc.IPFragMaxDist > 0)
 	if q == nil {
 		r.mu.Unlock()
 		w.drop(pk, ReasonReasmMemory)

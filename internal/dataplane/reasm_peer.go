@@ -66,6 +66,7 @@ func (q *fragQueue) tooFar(maxDist int) bool {
 func (r *reassembler) reinit(q *fragQueue, expires int64) {
 	d := fragDir{q.key.vrf, q.key.src.Is6()}
 	r.mem[d] -= q.cost - queueCost
+	r.total -= q.cost - queueCost
 	q.cost = queueCost
 	q.runs, q.parts, q.first = q.runs[:0], nil, nil
 	q.length, q.meat, q.last, q.ecn, q.iif = 0, 0, false, 0, 0

@@ -47,6 +47,7 @@ type reassembler struct {
 	mu     sync.Mutex
 	queues map[fragKey]*fragQueue
 	mem    map[fragDir]int
+	total  int // the sum of mem
 	timers fragHeap
 	peers  map[fragPeerKey]*fragPeer // IPv4 sources with queues (reasm_peer.go)
 	n      atomic.Int32              // len(queues), read without the lock
@@ -56,10 +57,18 @@ type reassembler struct {
 // (inet_frag_find: the timer is armed once, when the queue is made) and,
 // for IPv4 when peers is set, its source's fragment counter. It returns
 // nil, as inet_frag_find does, while the VRF's queues of k's family hold
-// more than high octets, or when high is 0.
-func (r *reassembler) find(k fragKey, high int, expires int64, peers bool) *fragQueue {
+// more than high octets, or when high is 0; and while every VRF's queues
+// together hold more than capped allows (govrf's own cap, 0 for none):
+// up to 7/8 of it anyone may take, the last eighth only a VRF and family
+// holding less than its fair share (the cap divided by one more than
+// those holding anything), so that flooded VRFs stop at 7/8 and quiet
+// ones still reassemble.
+func (r *reassembler) find(k fragKey, high, capped int, expires int64, peers bool) *fragQueue {
 	d := fragDir{k.vrf, k.src.Is6()}
 	if high == 0 || r.mem[d] > high {
+		return nil
+	}
+	if capped > 0 && r.total > capped-capped/8 && (r.total > capped || r.mem[d] >= capped/(len(r.mem)+1)) {
 		return nil
 	}
 	if q := r.queues[k]; q != nil {
@@ -79,10 +88,11 @@ func (r *reassembler) find(k fragKey, high int, expires int64, peers bool) *frag
 	return q
 }
 
-// charge adds n octets to q's cost and its VRF's budget.
+// charge adds n octets to q's cost, its VRF's budget and the total.
 func (r *reassembler) charge(q *fragQueue, n int) {
 	q.cost += n
 	r.mem[fragDir{q.key.vrf, q.key.src.Is6()}] += n
+	r.total += n
 }
 
 // kill ends q (inet_frag_kill), giving back what it held.
@@ -94,6 +104,7 @@ func (r *reassembler) kill(q *fragQueue) {
 	if r.mem[d] -= q.cost; r.mem[d] == 0 {
 		delete(r.mem, d)
 	}
+	r.total -= q.cost
 	delete(r.queues, q.key)
 	heap.Remove(&r.timers, q.index)
 	r.leave(q)

@@ -548,3 +548,25 @@ func TestReasmUnfragmentable(t *testing.T) {
 	echoBack(t, s.a1, true, req)
 	checkBalance(t, s.dp.Stats())
 }
+
+// TestReasmGlobalCap: with net.govrf.reasm.max_bytes, a VRF flooding
+// fragments stops at 7/8 of the cap, and another VRF still reassembles
+// in the last eighth.
+func TestReasmGlobalCap(t *testing.T) {
+	s := newSeed(t, Config{}, "sysctl -w net.govrf.reasm.max_bytes=200000")
+	rtr := ip("192.168.1.1")
+	req := patterned(hostAddr(rtr), rtr, 3000, 12)
+	in := cut(len(req), 1200)
+	for id := range uint32(100) {
+		s.send(s.a1, fragFrames(s, s.a1, "ra1", rtr, header.ProtoICMP, 100+id, req, in[:1])...)
+	}
+	if got := s.port("ra1").Drops[ReasonReasmMemory]; got == 0 {
+		t.Errorf("VRF a's flood was never refused")
+	}
+	if n := s.dp.reasm.total; n > 200000-200000/8+1220+fragCost+queueCost {
+		t.Errorf("the queues hold %d octets, want no more than 7/8 of the cap and a fragment", n)
+	}
+	s.send(s.b1, fragFrames(s, s.b1, "rb1", rtr, header.ProtoICMP, 100, req, in)...)
+	echoBack(t, s.b1, false, req)
+	checkBalance(t, s.dp.Stats())
+}
