@@ -41,6 +41,19 @@ type Sysctl struct {
 	MaxDstOptsNumber int // net.ipv6.max_dst_opts_number
 	MaxDstOptsLength int // net.ipv6.max_dst_opts_length
 
+	// Reassembly of what is addressed to the router, per VRF and family
+	// (ip_defrag, ipv6_frag_rcv): the octets a VRF's queues may hold,
+	// the obsolete low mark Linux keeps, the seconds a queue lives, and
+	// how many fragments of its source may come between two of an IPv4
+	// datagram's before it is forgotten (0: no limit).
+	IPFragHighThresh  uint32 // net.ipv4.ipfrag_high_thresh
+	IPFragLowThresh   uint32 // net.ipv4.ipfrag_low_thresh
+	IPFragTime        int    // net.ipv4.ipfrag_time
+	IPFragMaxDist     int    // net.ipv4.ipfrag_max_dist
+	IP6FragHighThresh uint32 // net.ipv6.ip6frag_high_thresh
+	IP6FragLowThresh  uint32 // net.ipv6.ip6frag_low_thresh
+	IP6FragTime       int    // net.ipv6.ip6frag_time
+
 	// The multipath hash (mphash.go): policy 0-3 and the fields of policy
 	// 3 per family, and the seed, shared by both families as in Linux.
 	MultipathHashPolicy4 uint32 // net.ipv4.fib_multipath_hash_policy
@@ -54,6 +67,9 @@ type Sysctl struct {
 	// (neigh.Budget); 0: no cap. govrf's own.
 	NeighMaxEntries    uint32 // net.govrf.neigh.max_entries
 	NeighMaxQueueBytes uint32 // net.govrf.neigh.max_queue_bytes
+	// The cap on what every VRF's reassembly queues hold together, both
+	// families (dataplane/reasm_table.go); 0: no cap. govrf's own.
+	ReasmMaxBytes uint32 // net.govrf.reasm.max_bytes
 }
 
 func defaultSysctl() Sysctl {
@@ -61,8 +77,11 @@ func defaultSysctl() Sysctl {
 		ICMPMsgsPerSec: 1000, ICMPMsgsBurst: 50, ICMPEchoIgnoreBcast: true,
 		MaxHBHOptsNumber: 8, MaxHBHLength: math.MaxInt32,
 		MaxDstOptsNumber: 8, MaxDstOptsLength: math.MaxInt32,
+		IPFragHighThresh: 4 << 20, IPFragLowThresh: 3 << 20, IPFragTime: 30, IPFragMaxDist: 64,
+		IP6FragHighThresh: 4 << 20, IP6FragLowThresh: 3 << 20, IP6FragTime: 60,
 		MultipathHashFields4: mphash.FieldsDefault, MultipathHashFields6: mphash.FieldsDefault,
-		NeighMaxEntries: neigh.DefaultMaxEntries, NeighMaxQueueBytes: neigh.DefaultMaxQueueBytes}
+		NeighMaxEntries: neigh.DefaultMaxEntries, NeighMaxQueueBytes: neigh.DefaultMaxQueueBytes,
+		ReasmMaxBytes: 64 << 20}
 }
 
 // sysctlVar binds a sysctl name to its field: a boolean, an int, or an
@@ -94,6 +113,13 @@ var sysctlVars = []sysctlVar{
 	{name: "net.ipv6.max_hbh_length", i: func(s *Sysctl) *int { return &s.MaxHBHLength }},
 	{name: "net.ipv6.max_dst_opts_number", i: func(s *Sysctl) *int { return &s.MaxDstOptsNumber }},
 	{name: "net.ipv6.max_dst_opts_length", i: func(s *Sysctl) *int { return &s.MaxDstOptsLength }},
+	{name: "net.ipv4.ipfrag_high_thresh", u: func(s *Sysctl) *uint32 { return &s.IPFragHighThresh }, max: math.MaxInt32},
+	{name: "net.ipv4.ipfrag_low_thresh", u: func(s *Sysctl) *uint32 { return &s.IPFragLowThresh }, max: math.MaxInt32},
+	{name: "net.ipv4.ipfrag_time", i: func(s *Sysctl) *int { return &s.IPFragTime }},
+	{name: "net.ipv4.ipfrag_max_dist", i: func(s *Sysctl) *int { return &s.IPFragMaxDist }},
+	{name: "net.ipv6.ip6frag_high_thresh", u: func(s *Sysctl) *uint32 { return &s.IP6FragHighThresh }, max: math.MaxInt32},
+	{name: "net.ipv6.ip6frag_low_thresh", u: func(s *Sysctl) *uint32 { return &s.IP6FragLowThresh }, max: math.MaxInt32},
+	{name: "net.ipv6.ip6frag_time", i: func(s *Sysctl) *int { return &s.IP6FragTime }},
 	{name: "net.ipv4.fib_multipath_hash_policy", u: func(s *Sysctl) *uint32 { return &s.MultipathHashPolicy4 }, max: mphash.PolicyMax},
 	{name: "net.ipv4.fib_multipath_hash_fields", u: func(s *Sysctl) *uint32 { return &s.MultipathHashFields4 }, min: 1, max: mphash.FieldsAll},
 	{name: "net.ipv4.fib_multipath_hash_seed", u: func(s *Sysctl) *uint32 { return &s.MultipathHashSeed }, max: 1<<32 - 1},
@@ -101,6 +127,7 @@ var sysctlVars = []sysctlVar{
 	{name: "net.ipv6.fib_multipath_hash_fields", u: func(s *Sysctl) *uint32 { return &s.MultipathHashFields6 }, min: 1, max: mphash.FieldsAll},
 	{name: "net.govrf.neigh.max_entries", u: func(s *Sysctl) *uint32 { return &s.NeighMaxEntries }, max: math.MaxInt32},
 	{name: "net.govrf.neigh.max_queue_bytes", u: func(s *Sysctl) *uint32 { return &s.NeighMaxQueueBytes }, max: math.MaxInt32},
+	{name: "net.govrf.reasm.max_bytes", u: func(s *Sysctl) *uint32 { return &s.ReasmMaxBytes }, max: math.MaxInt32},
 }
 
 // SysctlNames returns every sysctl govrf knows, sorted.

@@ -164,7 +164,8 @@ func unknownOption(t uint8, i int, strict, multicast bool, r Reason) refusal {
 // header is held to tlvOptions and net.ipv6.max_dst_opts_*; a Fragment
 // header ends the walk, the rest waiting for reassembly, once checked: a
 // first fragment without the whole chain (Parameter Problem 3), then
-// header.IPv6.CheckFragment. An atomic fragment (offset 0, no more
+// header.IPv6.CheckFragment; the headers after it are handled once the
+// datagram is reassembled. An atomic fragment (offset 0, no more
 // fragments) is a whole packet (RFC 6946): the walk goes on and the
 // returned chain has no Fragment (NDP keeps the mark in pk.chain, RFC
 // 6980); a second Fragment header is then refused with Parameter Problem
@@ -182,7 +183,7 @@ func (w *worker) ip6Exthdrs(pk *packet) (header.Chain, refusal) {
 	c := pk.chain
 	_, chain := ip.Walk(maxExtHeaders)
 	t, at, off := ip.NextHeader(), 6, header.IPv6Len
-	atomic, crossed := false, 0
+	atomic, crossed := pk.reasm, 0 // a reassembled packet took its Fragment header
 	if c.HopByHop {
 		t, at, off, crossed = ip[off], off, off+(int(ip[off+1])+1)*8, 1
 	}
@@ -209,6 +210,7 @@ func (w *worker) ip6Exthdrs(pk *packet) (header.Chain, refusal) {
 				if chain.Reason == header.ReasonExtIncomplete {
 					return c, problemRefusal(chain) // ipv6frag_thdr_truncated
 				}
+				// The rest of the chain is the datagram's, once whole.
 				return c, problemRefusal(ip.CheckFragment(off))
 			}
 			atomic, c.Fragment = true, 0

@@ -89,7 +89,10 @@ func newFuzzRouter(tb testing.TB) *fuzzRouter {
 	}
 	run("link add name a type vrf table 10", "link add name b type vrf table 20",
 		"link set dev a up", "link set dev b up",
-		"sysctl -w net.ipv4.ip_forward=1", "sysctl -w net.ipv6.conf.all.forwarding=1")
+		"sysctl -w net.ipv4.ip_forward=1", "sysctl -w net.ipv6.conf.all.forwarding=1",
+		// Reassembly gives up within a run's settling, so that each
+		// input's Time Exceeded comes in its own run.
+		"sysctl -w net.ipv4.ipfrag_time=5", "sysctl -w net.ipv6.ip6frag_time=5")
 	mac := portMAC("ra1")
 	for _, p := range fuzzPorts {
 		run("link add name "+p.name+" address "+mac.String()+" type dummy", "link set dev "+p.name+" master "+p.vrf)
@@ -223,8 +226,8 @@ const (
 	fuzzRB3
 )
 
-// seeds are frames that reach each stage through ra1, the same through
-// rb1, and the leaks' paths: forwarded through b's device and through
+// seeds are frames that reach each stage through ra1 (reassembly, and its
+// timeout, included), the same through rb1, and the leaks' paths: forwarded through b's device and through
 // rb3's gateway, on to b's gateway, unresolved, to b's own address, and
 // the router's answers to sources the leaks cover.
 func (r *fuzzRouter) seeds() []fuzzSeed {
@@ -258,6 +261,8 @@ func (r *fuzzRouter) seeds() []fuzzSeed {
 		v4(ip("192.168.1.1"), header.ProtoTCP, 9, syn),
 		hopByHopFrame(mac, h, src6, ip("2001:db8:2::10"), 0x81),
 		withOptions(mac, h, src, ip("192.168.2.10"), []byte{header.IPv4OptRR, 7, 4, 0, 0, 0, 0, 0}),
+		firstFragment(mac, h, src, ip("192.168.1.1")),
+		firstFragment(mac, h, src6, ip("2001:db8:1::1")),
 	}
 	leaks := [][]byte{
 		request(mac, h, src, ip("10.3.0.10"), 2, 1),
@@ -280,6 +285,8 @@ func (r *fuzzRouter) seeds() []fuzzSeed {
 		request(mac, h, ip("10.3.0.10"), ip("10.9.9.9"), 2, 11),
 		request(mac, h, ip("2001:db8:3::10"), ip("2001:db8:9::9"), 2, 12),
 		request(mac, h, ip("10.8.0.5"), ip("192.168.1.1"), 2, 13),
+		firstFragment(mac, h, src, ip("10.3.0.1")),
+		firstFragment(mac, h, src6, ip("2001:db8:3::1")),
 	}
 	var out []fuzzSeed
 	for _, f := range stages {
@@ -292,4 +299,17 @@ func (r *fuzzRouter) seeds() []fuzzSeed {
 		fuzzSeed{fuzzRA2, request(mac, h, ip("192.168.2.10"), ip("10.3.0.10"), 3, 2)},
 		fuzzSeed{fuzzRB2, request(mac, h, ip("192.168.2.10"), ip("192.168.1.10"), 3, 3)})
 	return out
+}
+
+// firstFragment returns the first of two fragments of an echo request
+// from src to dst, the second never sent: reassembly times out.
+func firstFragment(dstMAC, srcMAC header.MAC, src, dst netip.Addr) []byte {
+	m := echo(src, dst, 1, 1, 64)
+	p := fragPackets(src, dst, header.ProtoICMP, 1, m, []piece{{0, 32, true}})[0]
+	if dst.Is6() {
+		p = fragPackets(src, dst, header.ProtoICMPv6, 1, m, []piece{{0, 32, true}})[0]
+	}
+	f := make([]byte, header.EthernetLen, header.EthernetLen+len(p))
+	header.Ethernet(f).Encode(dstMAC, srcMAC, ethernet(p))
+	return append(f, p...)
 }

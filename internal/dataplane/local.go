@@ -21,14 +21,14 @@ type LocalDeliver interface {
 
 // ipLocalDeliver is ip_local_deliver in domain dom: the ingress VRF, or
 // the VRF a leaked route led to (vrf_local_xmit), which then also routes
-// the answers. Fragments go to LocalDeliver or are dropped: govrf does
-// not reassemble.
+// the answers. Fragments are reassembled first (ip_local_deliver's
+// ip_defrag), in dom.
 func (w *worker) ipLocalDeliver(pk *packet, dom domain) {
 	pk.dom = dom
 	ip := header.IPv4(pk.ip)
 	l4 := ip.Payload()
 	if ip.IsFragment() {
-		w.offer(pk, ReasonFragment)
+		w.ipDefrag(pk)
 		return
 	}
 	if ip.Protocol() == header.ProtoICMP && len(l4) > 0 && l4[0] == header.ICMPv4Echo {
@@ -74,12 +74,16 @@ func (w *worker) ip6LocalDeliver(pk *packet, dom domain) {
 		w.refuseExt(pk, f)
 		return
 	}
-	if pk.in != nil && c.Proto == header.ProtoICMPv6 && c.Offset < len(ip) && header.IsNDP(ip[c.Offset]) {
-		w.ndiscRcv(pk, ip)
+	if c.Fragment != 0 && c.Fragment < c.Offset {
+		w.ip6Defrag(pk, c.Fragment)
 		return
 	}
-	if c.Fragment != 0 {
-		w.offer(pk, ReasonFragment)
+	if pk.in != nil && c.Proto == header.ProtoICMPv6 && c.Offset < len(ip) && header.IsNDP(ip[c.Offset]) {
+		if pk.reasm {
+			w.drop(pk, ReasonOf(header.ReasonNDPFragmented))
+			return
+		}
+		w.ndiscRcv(pk, ip)
 		return
 	}
 	l4 := ip.Upper(c)
@@ -121,15 +125,6 @@ func (w *worker) hook(pk *packet) bool {
 		return true
 	}
 	return w.p.cfg.Local != nil && w.p.cfg.Local.Deliver(pk.dom.vrf, pk.iif, pk.ip)
-}
-
-// offer gives pk to LocalDeliver, or drops it for r.
-func (w *worker) offer(pk *packet, r Reason) {
-	if w.hook(pk) {
-		w.delivered()
-		return
-	}
-	w.drop(pk, r)
 }
 
 // udpNoListener answers a datagram no socket takes with port unreachable

@@ -94,7 +94,7 @@ func TestLocalDeliverHook(t *testing.T) {
 }
 
 // TestLocalOther covers the rest of local delivery: an unknown protocol,
-// a fragment, broadcasts.
+// a fragment (delivered to reassembly), broadcasts.
 func TestLocalOther(t *testing.T) {
 	s := newSeed(t, Config{})
 	ping(t, s.a1, "192.168.1.1", sim.Opts{}, "echo reply from 192.168.1.1")
@@ -108,7 +108,7 @@ func TestLocalOther(t *testing.T) {
 	}{
 		{"protocol unreachable", ipv4Frame(mac, s.a1.MAC(), header.IPv4Fields{Protocol: 47, Src: src, Dst: rtr}, make([]byte, 8)), none, 1},
 		{"fragment", ipv4Frame(mac, s.a1.MAC(), header.IPv4Fields{Protocol: header.ProtoUDP, Flags: header.IPv4FlagMF, Src: src, Dst: rtr},
-			udp(src, rtr, 1, 2, make([]byte, 8))), ReasonFragment, 0},
+			udp(src, rtr, 1, 2, make([]byte, 8))), none, 0},
 		{"echo to subnet broadcast", ipv4Frame(mac, s.a1.MAC(), header.IPv4Fields{Protocol: header.ProtoICMP, Src: src, Dst: ip("192.168.1.255")},
 			echo(src, ip("192.168.1.255"), 1, 1, 8)), ReasonEchoIgnored, 0},
 		{"udp to limited broadcast", ipv4Frame(header.BroadcastMAC, s.a1.MAC(), header.IPv4Fields{Protocol: header.ProtoUDP, Src: src, Dst: limitedBroadcast},

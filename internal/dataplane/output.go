@@ -13,8 +13,8 @@ import (
 // or into the host stack of rt's domain when it routes back to the
 // router (a local route: an answer to the stack's own packet):
 // an IPv4 packet longer than the MTU is fragmented, since the router's
-// own packets do not set DF; an IPv6 one is dropped, since only its
-// source may fragment it and govrf does not.
+// own packets do not set DF; an IPv6 one is fragmented by its source,
+// the router (fragment6).
 func (w *worker) send(rt *route, frame []byte) {
 	ip := frame[header.EthernetLen:]
 	if rt.local {
@@ -28,7 +28,7 @@ func (w *worker) send(rt *route, frame []byte) {
 	case ethernet(ip) == header.EtherTypeIPv4:
 		r = w.fragment(rt, header.IPv4(ip), 0)
 	default:
-		r = ReasonPacketTooBig
+		r = w.fragment6(rt, header.IPv6(ip))
 	}
 	if r != none {
 		w.txDrop(rt.out, rt.dom.vrf, r)

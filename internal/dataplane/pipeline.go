@@ -23,7 +23,9 @@ import (
 //     flow takes the port's VRF as its L3 domain, iif stays the port;
 //     control.Router.Input decides, as it does for `route get ... iif`:
 //     martians, rule walk and LPM, source validation, forwarding.
-//  6. ip_local_deliver (local.go, echo.go, reset.go): echo answered;
+//  6. ip_local_deliver (local.go, echo.go, reset.go): fragments
+//     reassembled in the VRF first (ip_defrag, ipv6_frag_rcv: reasm*.go);
+//     echo answered;
 //     other packets go to the domain's host stack (stack.go; flows
 //     l3mdev_accept takes, to the default VRF's: accept.go) or to
 //     LocalDeliver, else are answered as a host without a listener (TCP
@@ -64,6 +66,8 @@ type packet struct {
 	local bool
 	// group: the IP destination is a broadcast or multicast address.
 	group bool
+	// reasm: the packet was reassembled from fragments (IP6SKB_FRAGMENTED).
+	reasm bool
 	// tr is the frame's trace record when `govrf trace` selected it
 	// (trace.go); nil otherwise, and every trace point tests it first.
 	tr *traceRec

@@ -65,6 +65,12 @@ type Plane struct {
 	synced  atomic.Pointer[linkSync] // what syncLinks last covered
 	run     *runState                // set while Run runs
 
+	// reasm holds every VRF's reassembly queues (reasm_table.go);
+	// fragFlows follows the default stack's fragmented datagrams of
+	// accepted flows (reasm_accept.go).
+	reasm     reassembler
+	fragFlows fragFlows
+
 	// neighBudget caps the neighbour entries and queued bytes of every
 	// port together (net.govrf.neigh.max_entries and max_queue_bytes,
 	// set by syncLinks).

@@ -49,8 +49,8 @@ func (p *Plane) Poll() int {
 	return work + w.tick(p.clock.Now())
 }
 
-// NextWake returns when a neighbour cache next has timed work, for a
-// stepped network to move its clock to. It implements sim.Waker.
+// NextWake returns when a neighbour cache or a reassembly queue next has
+// timed work, for a stepped network to move its clock to. It implements sim.Waker.
 func (p *Plane) NextWake() (time.Time, bool) {
 	var next time.Time
 	found := false
@@ -66,6 +66,9 @@ func (p *Plane) NextWake() (time.Time, bool) {
 			next, found = t, true
 		}
 	}
+	if t, ok := p.reasm.next(); ok && (!found || t.Before(next)) {
+		next, found = t, true
+	}
 	return next, found
 }
 
@@ -77,6 +80,7 @@ func (w *worker) tick(now time.Time) int {
 	w.snap = w.p.ctl.Snapshot()
 	w.syncLinks()
 	w.p.expireAccepted(now)
+	w.reasmExpire(now)
 	for _, b := range w.p.all() {
 		if b == nil {
 			continue

@@ -111,9 +111,26 @@ const (
 	// ReasonNeighFailed: the next hop did not answer its solicitations;
 	// queued packets are answered with host or address unreachable.
 	ReasonNeighFailed
-	// ReasonFragment: a fragment for the router itself, which govrf
-	// does not reassemble.
-	ReasonFragment
+	// ReasonReasmOverlap: a fragment for the router overlapping one its
+	// datagram's queue holds; the whole datagram is dropped (RFC 5722,
+	// Linux's ReasmOverlaps for both families).
+	ReasonReasmOverlap
+	// ReasonReasmDuplicate: a fragment for the router lying within what
+	// its datagram's queue holds, dropped alone (SKB_DROP_REASON_DUP_FRAG).
+	ReasonReasmDuplicate
+	// ReasonReasmMemory: a fragment for the router while its VRF's queues
+	// of its family hold more than ipfrag_high_thresh (ip6frag_high_thresh).
+	ReasonReasmMemory
+	// ReasonReasmTimeout: a datagram not whole ipfrag_time (ip6frag_time)
+	// seconds after its first fragment arrived, counted once per datagram
+	// against its VRF (Linux's ReasmTimeout); its fragments were counted
+	// as delivered, to reassembly, when they arrived.
+	ReasonReasmTimeout
+	// ReasonReasmTooFar: an IPv4 datagram whose fragments so far were
+	// forgotten, its source having sent more than ipfrag_max_dist
+	// fragments since its previous one (ip_frag_too_far), counted once
+	// against its VRF; the fragment that found it so starts it afresh.
+	ReasonReasmTooFar
 	// ReasonEchoIgnored: an echo request to a broadcast or multicast
 	// address, with icmp_echo_ignore_broadcasts set.
 	ReasonEchoIgnored
@@ -177,7 +194,11 @@ var reasonNames = [NumReasons]string{
 	ReasonNeighTableFull:     "neigh_table_full",
 	ReasonNeighGlobalFull:    "neigh_global_full",
 	ReasonNeighFailed:        "neigh_failed",
-	ReasonFragment:           "fragment",
+	ReasonReasmOverlap:       "reasm_overlap",
+	ReasonReasmDuplicate:     "reasm_duplicate",
+	ReasonReasmMemory:        "reasm_mem_limit",
+	ReasonReasmTimeout:       "reasm_timeout",
+	ReasonReasmTooFar:        "reasm_too_far",
 	ReasonEchoIgnored:        "echo_ignored",
 	ReasonNoSocket:           "no_socket",
 	ReasonLocalLoop:          "local_loop",

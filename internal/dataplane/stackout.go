@@ -85,8 +85,8 @@ func (w *worker) localOut4(pk *packet) Reason {
 	if dst.IsMulticast() || dst == limitedBroadcast {
 		return ReasonMulticast
 	}
-	if pk.dom.vrf == 0 && !v.IsFragment() {
-		if r := w.acceptOut(pk, v.Protocol(), v.Payload()); r != none {
+	if pk.dom.vrf == 0 {
+		if r := w.acceptOut4(pk, v); r != none {
 			return r
 		}
 	}
@@ -130,8 +130,8 @@ func (w *worker) localOut6(pk *packet) Reason {
 		return ReasonOf(prob.Reason)
 	}
 	pk.chain = c
-	if pk.dom.vrf == 0 && c.Fragment == 0 {
-		if r := w.acceptOut(pk, c.Proto, v.Upper(c)); r != none {
+	if pk.dom.vrf == 0 {
+		if r := w.acceptOut6(pk, v, c); r != none {
 			return r
 		}
 	}

@@ -30,6 +30,9 @@ type worker struct {
 	rx    rxBatch   // the ingress port's counts for this batch
 	vrfIn *counters // the ingress VRF's counters
 
+	// expired holds the reassembly queues a tick timed out (reasm_path.go).
+	expired []*fragQueue
+
 	tx      []txQueue // frames to write, by egress port; ntx in use
 	ntx     int
 	scratch [][]byte // buffers for fragments and solicitations; nscr in use
