@@ -35,9 +35,12 @@ type TableStep struct {
 	Res   fib.Result
 }
 
-// Trace makes r report every table lookup to fn until Trace(nil): the
-// rule walk as fib_rules_lookup runs it, for `govrf trace`.
-func (r *Router) Trace(fn func(TableStep)) { r.w.trace = fn }
+// Trace makes r report every rule its walks try to rules, and every
+// table lookup to tables, until Trace(nil, nil): the rule walk as
+// fib_rules_lookup runs it, for `govrf trace`.
+func (r *Router) Trace(rules func(rule.Step), tables func(TableStep)) {
+	r.rules, r.w.trace = rules, tables
+}
 
 // LookupTable implements rule.TableLookup.
 func (w *walker) LookupTable(id fib.TableID) (int, int, error) {
@@ -85,8 +88,9 @@ const noOif = -1
 // holds the walk state so that a lookup allocates nothing; it is not safe
 // for concurrent use. The zero value is ready.
 type Router struct {
-	w  walker
-	mp mpHasher
+	w     walker
+	mp    mpHasher
+	rules func(rule.Step) // Trace's; nil but for a traced packet
 }
 
 // Lookup is fib_lookup for flow f on snapshot s: the l3mdev flow update,
@@ -116,7 +120,12 @@ func (r *Router) lookup(s *Snapshot, f *rule.Flow, scope fib.Scope, nhOif int) (
 	if f.Dst.Is4() && !s.customRules4 {
 		return r.w.merged()
 	}
-	v := s.lists[famIdx(fib.FamilyOf(f.Dst))].Lookup(f, &r.w)
+	var v rule.Verdict
+	if r.rules != nil {
+		v = s.lists[famIdx(fib.FamilyOf(f.Dst))].Explain(f, &r.w, r.rules)
+	} else {
+		v = s.lists[famIdx(fib.FamilyOf(f.Dst))].Lookup(f, &r.w)
+	}
 	return r.w.res, r.w.table, v.Err
 }
 

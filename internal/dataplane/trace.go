@@ -10,6 +10,7 @@ import (
 	"github.com/govrf/govrf/internal/control"
 	"github.com/govrf/govrf/internal/fib"
 	"github.com/govrf/govrf/internal/header"
+	"github.com/govrf/govrf/internal/rule"
 )
 
 // TraceFilter selects the received frames a trace records (`govrf trace
@@ -179,6 +180,20 @@ func (r *traceRec) step(stage, format string, a ...any) {
 	r.Steps = append(r.Steps, TraceStep{stage, fmt.Sprintf(format, a...)})
 }
 
+// rule records a rule the walk tried.
+func (r *traceRec) rule(st rule.Step) {
+	switch {
+	case !st.Matched:
+		r.step("fib_rules_lookup", "rule %d (%s): no match", st.Pref, st.Action)
+	case st.Action == rule.ActionTable && st.L3mdev:
+		r.step("fib_rules_lookup", "rule %d: lookup [l3mdev-table], the VRF's table %s", st.Pref, tableName(st.Table))
+	case st.Action == rule.ActionTable:
+		r.step("fib_rules_lookup", "rule %d: lookup %s", st.Pref, tableName(st.Table))
+	default:
+		r.step("fib_rules_lookup", "rule %d: %s", st.Pref, st.Action)
+	}
+}
+
 // table records a lookup of the rule walk.
 func (r *traceRec) table(ts control.TableStep) {
 	if !ts.Found {
@@ -231,9 +246,9 @@ func (w *worker) traced(pk *packet) {
 	}
 	pk.tr = r
 	before := w.rx
-	w.router.Trace(r.table)
+	w.router.Trace(r.rule, r.table)
 	w.netifReceive(pk)
-	w.router.Trace(nil)
+	w.router.Trace(nil, nil)
 	if r.Verdict == "" {
 		switch {
 		case w.rx.forwarded > before.forwarded:

@@ -39,7 +39,25 @@ type walk struct {
 // nil, or came from a table, the last LookupTable call is the result.
 //
 // Lookup does not allocate.
-func (l *List) Lookup(f *Flow, tl TableLookup) Verdict {
+func (l *List) Lookup(f *Flow, tl TableLookup) Verdict { return l.lookup(f, tl, nil) }
+
+// Step is one rule of a walk as Explain reports it: the rule's
+// preference and action, and whether its selectors matched the flow.
+type Step struct {
+	Pref    uint32
+	Action  Action
+	L3mdev  bool        // a `lookup [l3mdev-table]` rule
+	Table   fib.TableID // the table a matching table rule looked up
+	Matched bool
+}
+
+// Explain is Lookup that reports each rule it tries to fn, in order,
+// before the table lookups the rule makes: `govrf trace` shows the walk
+// as fib_rules_lookup runs it. It decides exactly as Lookup.
+func (l *List) Explain(f *Flow, tl TableLookup, fn func(Step)) Verdict { return l.lookup(f, tl, fn) }
+
+// lookup is Lookup, reporting each rule tried to trace when it is set.
+func (l *List) lookup(f *Flow, tl TableLookup, trace func(Step)) Verdict {
 	w := walk{f: f, is4: f.Dst.Is4(), src: f.Src, hasSrc: true}
 	if !w.src.IsValid() {
 		if w.is4 {
@@ -51,7 +69,20 @@ func (l *List) Lookup(f *Flow, tl TableLookup) Verdict {
 	for i := 0; i < len(l.rules); i++ {
 		c := &l.rules[i]
 		if c.match(&w) == c.invert {
+			if trace != nil {
+				trace(Step{Pref: c.pref, Action: c.action, L3mdev: c.l3mdev})
+			}
 			continue
+		}
+		if trace != nil {
+			st := Step{Pref: c.pref, Action: c.action, L3mdev: c.l3mdev, Matched: true}
+			if c.action == ActionTable {
+				st.Table = c.table
+				if c.l3mdev {
+					st.Table = w.l3Table
+				}
+			}
+			trace(st)
 		}
 		switch c.action {
 		case ActionGoto:

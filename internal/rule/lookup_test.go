@@ -195,6 +195,24 @@ func TestLookup(t *testing.T) {
 			if tt.calls != nil && !slices.Equal(tl.calls, tt.calls) {
 				t.Fatalf("Lookup(%+v) looked up tables %v, want %v", tt.flow, tl.calls, tt.calls)
 			}
+			// Explain decides as Lookup, and its last matching rule is the
+			// one that decided.
+			f = tt.flow
+			var steps []Step
+			if ex := l.Explain(&f, &fakeTables{answers: tt.answers}, func(s Step) { steps = append(steps, s) }); ex != got {
+				t.Fatalf("Explain(%+v) = %+v, Lookup %+v", tt.flow, ex, got)
+			}
+			if got.Index >= 0 {
+				last := -1
+				for i, s := range steps {
+					if s.Matched {
+						last = i
+					}
+				}
+				if last < 0 || steps[last].Pref != got.Pref {
+					t.Fatalf("Explain(%+v) steps %+v end without the deciding rule %d", tt.flow, steps, got.Pref)
+				}
+			}
 			// The slow reference must agree with every hand-written case.
 			if ref := refLookup(tt.rules, testLinks, tt.flow, &fakeTables{answers: tt.answers}, &refStats{}); ref != tt.want {
 				t.Fatalf("refLookup(%+v) = %+v, want %+v", tt.flow, ref, tt.want)

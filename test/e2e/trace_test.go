@@ -20,6 +20,8 @@ func TestIntegrationTrace(t *testing.T) {
 	out := tp.govrf("trace show")
 	inOrder(t, out, "Trace 1", "ra1 (VRF a)", "192.168.1.10 > 192.168.2.10 proto 1",
 		"netif_receive", "l3mdev_ip_rcv", "VRF a: lookups go to table 10",
+		"fib_rules_lookup", "rule 0: lookup local", "192.168.2.10 in table local: no route",
+		"rule 1000: lookup [l3mdev-table], the VRF's table 10",
 		"fib_table_lookup", "192.168.2.10 in table 10: unicast 192.168.2.0/24 dev ra2",
 		"ip_forward", "TTL 64 > 63", "out ra2 via 192.168.2.10",
 		"neigh_output", "192.168.2.10 on ra2: REACHABLE", "verdict", "forwarded")
