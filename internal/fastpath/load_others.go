@@ -7,10 +7,16 @@ import "errors"
 // Path is the fast path loaded in the kernel; only Linux has one.
 type Path struct{}
 
+// Options adjust the program NewWith builds; see the Linux build.
+type Options struct{ Handover bool }
+
 // New fails: the fast path needs Linux's eBPF.
 func New(Mode) (*Path, error) {
 	return nil, errors.New("fastpath: eBPF needs Linux; run without the fast path")
 }
+
+// NewWith fails as New does.
+func NewWith(Mode, Options) (*Path, error) { return New(XDP) }
 
 // Apply fails as New does.
 func (p *Path) Apply(*Compiled) error { return errors.New("fastpath: eBPF needs Linux") }
