@@ -2,11 +2,17 @@ package fastpath
 
 import (
 	"bytes"
+	"net"
 	"net/netip"
 	"testing"
+	"time"
 
 	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/link"
+
 	"github.com/govrf/govrf/internal/header"
+	"github.com/govrf/govrf/internal/netnstest"
+	"github.com/govrf/govrf/internal/port/packet"
 )
 
 // TestIntegrationHandover checks the tc program with Options.Handover: a
@@ -50,5 +56,66 @@ func TestIntegrationHandover(t *testing.T) {
 		if ret, ctx, out := run(f, HandoverMark); ret != tcActOK || ctx[2] != HandoverMark || !bytes.Equal(out, f) {
 			t.Errorf("marked frame: verdict %d, mark %#x; want %d, untouched", ret, ctx[2], tcActOK)
 		}
+	}
+}
+
+// TestIntegrationHandoverSocket runs the tc program with handover on a
+// veth and checks that a packet socket accepting only HandoverMark
+// (packet.Config.Mark) receives each frame the program does not
+// forward once.
+func TestIntegrationHandoverSocket(t *testing.T) {
+	netnstest.Enter(t)
+	netnstest.IP(t, "link", "add", "hv0", "type", "veth", "peer", "name", "hv1")
+	netnstest.IP(t, "link", "set", "hv0", "up")
+	netnstest.IP(t, "link", "set", "hv1", "up")
+	p, err := NewWith(TC, Options{Handover: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	ifi, err := net.InterfaceByName("hv0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rx, err := packet.Open("hv0", packet.Config{Mark: HandoverMark, NoCoalesce: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rx.Close()
+	l, err := link.AttachTCX(link.TCXOptions{Interface: ifi.Index, Program: p.Program(), Attach: ebpf.AttachTCXIngress})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	tx, err := packet.Open("hv1", packet.Config{NoCoalesce: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Close()
+	frame := frame4(rx.MAC(), header.IPv4Fields{TTL: 64, Protocol: 17, Src: netip.MustParseAddr("10.0.0.1"), Dst: netip.MustParseAddr("10.0.0.2")}, make([]byte, 64))
+	const n = 10
+	for range n {
+		if _, err := tx.Write([][]byte{frame}, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := 0
+	bufs := [][]byte{make([]byte, 2048)}
+	sizes := []int{0}
+	deadline := time.Now().Add(2 * time.Second)
+	for time.Now().Before(deadline) {
+		k, err := rx.TryRead(bufs, sizes, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if k > 0 && bytes.Equal(bufs[0][:sizes[0]], frame) {
+			got += k
+		}
+		if k == 0 {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	if got != n {
+		t.Errorf("the port received %d frames of %d handed over, want each once", got, n)
 	}
 }

@@ -2,7 +2,11 @@
 
 package fastpath
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/cilium/ebpf"
+)
 
 // Path is the fast path loaded in the kernel; only Linux has one.
 type Path struct{}
@@ -31,3 +35,9 @@ func (p *Path) Close() error { return nil }
 
 // Monotonic returns 0: there is no program to compare with it.
 func Monotonic() uint64 { return 0 }
+
+// Mode returns XDP: there is no program.
+func (p *Path) Mode() Mode { return XDP }
+
+// Program returns nil: there is no program.
+func (p *Path) Program() *ebpf.Program { return nil }

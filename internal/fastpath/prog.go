@@ -4,9 +4,9 @@ import "github.com/cilium/ebpf/asm"
 
 // Context offsets (struct xdp_md, struct __sk_buff).
 const (
-	xdpData, xdpDataEnd, xdpIngressIfindex = 0, 4, 12
+	xdpData, xdpDataEnd, xdpIngressIfindex      = 0, 4, 12
 	skbLen, skbMark, skbVlanPresent, skbIfindex = 0, 8, 20, 40
-	skbData, skbDataEnd                    = 76, 80
+	skbData, skbDataEnd                         = 76, 80
 )
 
 // Verdicts: hand to the slow path.

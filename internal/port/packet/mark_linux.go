@@ -8,7 +8,7 @@ import (
 
 // skfAdMark is SKF_AD_OFF + SKF_AD_MARK: classic BPF's load of the skb
 // mark (linux/filter.h).
-const skfAdMark = 0xfffff000 + 8
+const skfAdMark = 0xfffff000 + 20
 
 // filterMark sets a classic BPF filter on socket fd that accepts only
 // frames whose skb mark is mark (Config.Mark).

@@ -1,0 +1,259 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/link"
+
+	"github.com/govrf/govrf/internal/control"
+	"github.com/govrf/govrf/internal/fastpath"
+	"github.com/govrf/govrf/internal/header"
+	"github.com/govrf/govrf/internal/neigh"
+)
+
+// fastPath is the eBPF fast path (internal/fastpath, docs/fastpath.md)
+// as govrfd runs it: the program attached to every packet port's
+// interface, and its maps kept true to the published snapshot and the
+// ports' neighbours by compiling again after each change, at most once
+// per compileEvery while changes flow and always after the last.
+//
+// Its methods are safe for concurrent use: attach and detach run under
+// the daemon's mutex, kick from the control plane's writer and the data
+// plane's goroutines, the compiler in its own goroutine, and counters
+// from any reader of the statistics.
+type fastPath struct {
+	mode fastpath.Mode
+	path *fastpath.Path
+	ctl  *control.Control
+	kick chan struct{} // a compilation is wanted
+	stop func()        // ends the snapshot subscription
+
+	mu    sync.Mutex
+	ports map[int]*fpPort // attached ports by link index
+	gen   uint64          // bumped by attach and detach
+	// vrfs accumulates what the fast path counted per VRF link index
+	// (0: the default VRF), as the data plane's VRF counters do.
+	vrfs map[int]fastpath.Counters
+	// lastErr is the last compilation's error, told once.
+	lastErr string
+}
+
+// fpPort is a port the program is attached to.
+type fpPort struct {
+	fastpath.Port
+	attached link.Link
+	vrf      int               // its VRF when last compiled
+	last     fastpath.Counters // its slot's counters when last read
+	total    fastpath.Counters // what it counted since it was attached
+}
+
+// compileEvery is the shortest time between two compilations while
+// changes flow: a burst (a batch of a million routes, a neighbour
+// storm) costs a compilation per compileEvery, not one per change.
+const compileEvery = 100 * time.Millisecond
+
+// parseFastPath reads -fastpath: auto (tc), xdp, tc or off (false).
+func parseFastPath(s string) (fastpath.Mode, bool, error) {
+	switch s {
+	case "auto", "tc":
+		return fastpath.TC, true, nil
+	case "xdp":
+		return fastpath.XDP, true, nil
+	case "off", "":
+		return 0, false, nil
+	}
+	return 0, false, fmt.Errorf("-fastpath %q: want auto, xdp, tc or off", s)
+}
+
+// newFastPath loads the program for mode. Its error says why the kernel
+// refused; the daemon then runs without a fast path.
+func newFastPath(mode fastpath.Mode, ctl *control.Control) (*fastPath, error) {
+	p, err := fastpath.NewWith(mode, fastpath.Options{Handover: mode == fastpath.TC})
+	if err != nil {
+		return nil, err
+	}
+	f := &fastPath{mode: mode, path: p, ctl: ctl, kick: make(chan struct{}, 1),
+		ports: map[int]*fpPort{}, vrfs: map[int]fastpath.Counters{}}
+	f.stop = ctl.Subscribe(func(_, _ *control.Snapshot) { f.want() })
+	return f, nil
+}
+
+// mark is the skb mark a packet port must accept only, for the tc
+// handover (fastpath.Options.Handover); 0 for none. Nil f has none.
+func (f *fastPath) mark() uint32 {
+	if f == nil || f.mode != fastpath.TC {
+		return 0
+	}
+	return fastpath.HandoverMark
+}
+
+// want asks for a compilation without waiting.
+func (f *fastPath) want() {
+	select {
+	case f.kick <- struct{}{}:
+	default:
+	}
+}
+
+// run compiles whenever asked, at most once per compileEvery, until ctx
+// ends. A request that arrives while compiling or waiting is served
+// after, so the last change is always compiled.
+func (f *fastPath) run(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-f.kick:
+		}
+		start := time.Now()
+		f.compile()
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(compileEvery - time.Since(start)):
+		}
+	}
+}
+
+// compile compiles the current snapshot with the attached ports'
+// neighbours and applies it. The compilation runs without the lock; if
+// a port came or went meanwhile, it runs again.
+func (f *fastPath) compile() {
+	for {
+		f.mu.Lock()
+		gen := f.gen
+		ports := make([]fastpath.Port, 0, len(f.ports))
+		for _, p := range f.ports {
+			ports = append(ports, p.Port)
+		}
+		f.mu.Unlock()
+		mono := fastpath.Monotonic()
+		snap := f.ctl.Snapshot()
+		c, err := fastpath.Compile(snap, ports, mono)
+		f.mu.Lock()
+		if f.gen != gen {
+			f.mu.Unlock()
+			continue
+		}
+		if err == nil {
+			f.fold()
+			err = f.path.Apply(c)
+			for index, p := range f.ports {
+				if l := snap.Link(index); l != nil {
+					p.vrf = l.Master
+				}
+			}
+		}
+		f.tell(err)
+		f.mu.Unlock()
+		return
+	}
+}
+
+// tell logs a compilation's error once, and its end. f.mu is held.
+func (f *fastPath) tell(err error) {
+	msg := ""
+	if err != nil {
+		msg = err.Error()
+	}
+	switch {
+	case msg == f.lastErr:
+	case err != nil:
+		slog.Warn("fast path not updated; its ports' packets go to the Go data path until it is", "err", err)
+		f.path.Apply(&fastpath.Compiled{}) // nothing forwarded rather than something stale
+	default:
+		slog.Info("fast path updated again")
+	}
+	f.lastErr = msg
+}
+
+// attach attaches the program to interface ifindex, the port of link
+// index with MAC mac and MTU mtu, whose neighbours are nc.
+func (f *fastPath) attach(index, ifindex int, mac header.MAC, mtu int, nc *neigh.Cache) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	used := map[int]bool{}
+	for _, p := range f.ports {
+		used[p.Slot] = true
+	}
+	slot := 0
+	for used[slot] {
+		slot++
+	}
+	if slot >= fastpath.MaxPorts {
+		return fmt.Errorf("the fast path runs on %d ports at most", fastpath.MaxPorts)
+	}
+	var l link.Link
+	var err error
+	if f.mode == fastpath.TC {
+		l, err = link.AttachTCX(link.TCXOptions{Interface: ifindex, Program: f.path.Program(), Attach: ebpf.AttachTCXIngress})
+	} else {
+		l, err = link.AttachXDP(link.XDPOptions{Interface: ifindex, Program: f.path.Program(), Flags: link.XDPDriverMode})
+	}
+	if err != nil {
+		return fmt.Errorf("attach the %s program: %w", f.mode, err)
+	}
+	last, _ := f.path.Counters(slot) // a slot used before keeps its counts
+	f.ports[index] = &fpPort{Port: fastpath.Port{Link: index, Ifindex: ifindex, Slot: slot, MAC: mac, MTU: mtu, Neigh: nc},
+		attached: l, last: last}
+	f.gen++
+	f.want()
+	return nil
+}
+
+// detach detaches the program from the port of link index, if it runs
+// there, after counting what it forwarded. The interface may be gone
+// already, and the program with it.
+func (f *fastPath) detach(index int) {
+	if f == nil {
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	p, ok := f.ports[index]
+	if !ok {
+		return
+	}
+	f.fold()
+	p.attached.Close()
+	delete(f.ports, index)
+	f.gen++
+	f.want()
+}
+
+// fold adds what each port's slot counted since it was last read to
+// the port's and its VRF's totals. f.mu is held.
+func (f *fastPath) fold() {
+	for _, p := range f.ports {
+		cur, err := f.path.Counters(p.Slot)
+		if err != nil {
+			continue
+		}
+		d := fastpath.Counters{RxPackets: cur.RxPackets - p.last.RxPackets, RxBytes: cur.RxBytes - p.last.RxBytes,
+			TxPackets: cur.TxPackets - p.last.TxPackets, TxBytes: cur.TxBytes - p.last.TxBytes}
+		p.last = cur
+		p.total.Add(d)
+		v := f.vrfs[p.vrf]
+		v.Add(d)
+		f.vrfs[p.vrf] = v
+	}
+}
+
+// close detaches every port and unloads the program.
+func (f *fastPath) close() error {
+	f.stop()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var errs []error
+	for index, p := range f.ports {
+		p.attached.Close()
+		delete(f.ports, index)
+	}
+	return errors.Join(append(errs, f.path.Close())...)
+}

@@ -1,0 +1,160 @@
+package e2e
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestIntegrationFastPathTC runs the seed topology with the tc fast
+// path; see testFastPath.
+func TestIntegrationFastPathTC(t *testing.T) { testFastPath(t, "tc") }
+
+// TestIntegrationFastPathOff runs the same checks with the fast path
+// off, where a stopped daemon forwards nothing.
+func TestIntegrationFastPathOff(t *testing.T) { testFastPath(t, "off") }
+
+// testFastPath starts govrfd with -fastpath mode and checks, across
+// company A: that with the daemon stopped (SIGSTOP) pings still cross
+// the router exactly when a fast path runs, and are counted once it
+// resumes; that 20 pings of each family come back once each (no
+// "DUP!") and reach A2 once each and B2 never; that Time Exceeded and
+// echoes to the router's own address are still answered; that iperf3
+// TCP carries data, and that each iperf3 UDP datagram reaches A2 at
+// most once; and that the port and VRF counters (/metrics) count all of
+// it, while VRF b forwards nothing.
+func testFastPath(t *testing.T, mode string) {
+	tp := buildTopo(t, false, "-fastpath", mode, "-metrics", metricsAddr)
+	tp.warm()
+	// A1 asked for the router's address first, so the router learnt it
+	// STALE, as Linux does; it confirms it by a probe after DELAY.
+	tp.waitReachable("ra1", "192.168.1.10")
+	tp.waitReachable("ra2", "192.168.2.10")
+	time.Sleep(200 * time.Millisecond) // the compilation after the neighbours settled
+	before := tp.scrape(metricsAddr)
+
+	// The daemon stopped: only a fast path forwards.
+	tp.daemon.Process.Signal(syscall.SIGSTOP)
+	out, ok := tp.ping("A1", "-c", "3", "-i", "0.2", "-W", "1", "192.168.2.10")
+	tp.daemon.Process.Signal(syscall.SIGCONT)
+	if ok != (mode != "off") {
+		t.Fatalf("-fastpath %s, govrfd stopped: ping A1→A2 answered %v, want %v:\n%s", mode, ok, mode != "off", out)
+	}
+
+	const count = 20
+	for _, dst := range []string{"192.168.2.10", "2001:db8:2::10"} {
+		a2v4, a2v6 := tp.echoCounts("A2")
+		b2v4, b2v6 := tp.echoCounts("B2")
+		out, ok := tp.ping("A1", "-c", strconv.Itoa(count), "-i", "0.05", "-W", "2", dst)
+		if !ok || strings.Contains(out, "DUP!") || !strings.Contains(out, fmt.Sprintf("%d received", count)) {
+			t.Errorf("ping -c %d %s from A1: want each answered once:\n%s", count, dst, out)
+		}
+		a4, a6 := tp.echoCounts("A2")
+		b4, b6 := tp.echoCounts("B2")
+		if got := a4 - a2v4 + a6 - a2v6; got != count {
+			t.Errorf("A2 received %d echo requests for %d sent to %s", got, count, dst)
+		}
+		if b4 != b2v4 || b6 != b2v6 {
+			t.Errorf("B2 received echo requests while only A1 pinged %s", dst)
+		}
+	}
+
+	// The slow path still answers.
+	if out, _ := tp.ping("A1", "-c", "1", "-t", "1", "-W", "2", "192.168.2.10"); !strings.Contains(out, "Time to live exceeded") {
+		t.Errorf("ping -t 1 from A1: want Time to live exceeded from the router:\n%s", out)
+	}
+	if out, ok := tp.ping("A1", "-c", "2", "-i", "0.2", "-W", "2", "192.168.1.1"); !ok {
+		t.Errorf("ping of the router's address from A1:\n%s", out)
+	}
+
+	var tcp iperfTCP
+	tp.iperf(&tcp, "192.168.2.10", "-t", "2")
+	if got := tcp.End.SumReceived; got.Bytes < 1_000_000 {
+		t.Errorf("iperf3 TCP A1→A2: %d bytes received, want at least 1 MB", got.Bytes)
+	} else {
+		t.Logf("iperf3 TCP A1→A2: %.2f Gbit/s, %d retransmits", got.BitsPerSecond/1e9, tcp.End.SumSent.Retransmits)
+	}
+	in, errs := tp.udpIn("A2")
+	var udp iperfUDP
+	tp.iperf(&udp, "192.168.2.10", "-u", "-b", "10M", "-t", "2")
+	in2, errs2 := tp.udpIn("A2")
+	s := udp.End.Sum
+	// iperf3 opens the UDP test with one datagram of its own.
+	if got := in2 - in + errs2 - errs; s.Packets == 0 || got > s.Packets+1 || s.LostPercent > 10 {
+		t.Errorf("iperf3 UDP A1→A2: %d datagrams sent, %d reached A2's UDP, %.2f%% lost: want each at most once, at most 10%% lost",
+			s.Packets, got, s.LostPercent)
+	}
+
+	after := tp.scrape(metricsAddr)
+	for _, c := range []struct {
+		name   string
+		labels map[string]string
+		min    float64
+	}{
+		{"govrf_port_receive_packets_total", map[string]string{"port": "ra1", "vrf": "a"}, 2*count + 3},
+		{"govrf_port_transmit_packets_total", map[string]string{"port": "ra2", "vrf": "a"}, 2*count + 3},
+		{"govrf_vrf_forwarded_packets_total", map[string]string{"vrf": "a"}, 4*count + 3},
+	} {
+		if got := grew(before, after, c.name, c.labels); got < c.min {
+			t.Errorf("%s%v grew by %v, want at least %v", c.name, c.labels, got, c.min)
+		}
+	}
+	if got := grew(before, after, "govrf_vrf_forwarded_packets_total", map[string]string{"vrf": "b"}); got != 0 {
+		t.Errorf("VRF b forwarded %v packets while only company A sent", got)
+	}
+}
+
+// udpIn returns host's UDP datagrams delivered to sockets and those
+// dropped at a full socket queue (/proc/net/snmp, Udp InDatagrams and
+// RcvbufErrors).
+func (tp *topo) udpIn(host string) (in, rcvbufErrors int) {
+	tp.t.Helper()
+	out, err := tp.in(host, "cat", "/proc/net/snmp").Output()
+	if err != nil {
+		tp.t.Fatal(err)
+	}
+	var names []string
+	for _, l := range strings.Split(string(out), "\n") {
+		f := strings.Fields(l)
+		if len(f) == 0 || f[0] != "Udp:" {
+			continue
+		}
+		if names == nil {
+			names = f
+			continue
+		}
+		for i, name := range names {
+			if i < len(f) {
+				switch name {
+				case "InDatagrams":
+					in, _ = strconv.Atoi(f[i])
+				case "RcvbufErrors":
+					rcvbufErrors, _ = strconv.Atoi(f[i])
+				}
+			}
+		}
+	}
+	return in, rcvbufErrors
+}
+
+// waitReachable waits up to ten seconds for the router's neighbour addr
+// on port to be REACHABLE, and fails the test if it is not.
+func (tp *topo) waitReachable(port, addr string) {
+	tp.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		out := tp.govrf("neigh show dev " + port)
+		for _, l := range strings.Split(out, "\n") {
+			if f := strings.Fields(l); len(f) > 0 && f[0] == addr && f[len(f)-1] == "REACHABLE" {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			tp.t.Fatalf("neighbour %s of %s not REACHABLE:\n%s", addr, port, out)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
