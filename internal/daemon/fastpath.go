@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cilium/ebpf"
@@ -20,21 +22,38 @@ import (
 // fastPath is the eBPF fast path (internal/fastpath, docs/fastpath.md)
 // as govrfd runs it: the program attached to every packet port's
 // interface, and its maps kept true to the published snapshot and the
-// ports' neighbours by compiling again after each change, at most once
-// per compileEvery while changes flow and always after the last.
+// ports' neighbours.
+//
+// A compilation is valid until the snapshot changes or a neighbour it
+// forwards to changes in a way its deadline does not cover (deleted,
+// another MAC, a state that is not forwarded). Then the maps are
+// emptied at once (suspend): every packet goes to the Go data path,
+// which sees the change, until the next compilation is applied. The
+// compiler waits after each compilation as long as it took, and at
+// least compileEvery, so that while changes flow it compiles at most
+// once per compileEvery and takes at most half a processor; it always
+// compiles after the last change.
 //
 // Its methods are safe for concurrent use: attach and detach run under
 // the daemon's mutex, kick from the control plane's writer and the data
 // plane's goroutines, the compiler in its own goroutine, and counters
 // from any reader of the statistics.
 type fastPath struct {
-	mode fastpath.Mode
-	path *fastpath.Path
-	ctl  *control.Control
-	kick chan struct{} // a compilation is wanted
-	stop func()        // ends the snapshot subscription
+	mode  fastpath.Mode
+	path  *fastpath.Path
+	ctl   *control.Control
+	kick  chan struct{} // a compilation is wanted
+	check chan struct{} // the maps may have to be suspended
+	stop  func()        // ends the snapshot subscription
+	// invalid is set when a neighbour the applied compilation forwards
+	// to changed: the maps must be suspended.
+	invalid atomic.Bool
 
+	// mu serialises attach, detach and applying; ctr, taken after it,
+	// guards the counters, so that reading them never waits for an
+	// Apply. ports changes under both.
 	mu    sync.Mutex
+	ctr   sync.Mutex
 	ports map[int]*fpPort // attached ports by link index
 	gen   uint64          // bumped by attach and detach
 	// vrfs accumulates what the fast path counted per VRF link index
@@ -42,6 +61,17 @@ type fastPath struct {
 	vrfs map[int]fastpath.Counters
 	// lastErr is the last compilation's error, told once.
 	lastErr string
+	// applied is the snapshot of the compilation in the maps, nil when
+	// they are suspended; fwd its neighbours by link and address, with
+	// the MAC each was forwarded to (nil when suspended).
+	applied *control.Snapshot
+	fwd     atomic.Pointer[map[neighKey]header.MAC]
+}
+
+// neighKey names a neighbour: its port's link index and its address.
+type neighKey struct {
+	link int
+	addr netip.Addr
 }
 
 // fpPort is a port the program is attached to.
@@ -78,9 +108,9 @@ func newFastPath(mode fastpath.Mode, ctl *control.Control) (*fastPath, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &fastPath{mode: mode, path: p, ctl: ctl, kick: make(chan struct{}, 1),
+	f := &fastPath{mode: mode, path: p, ctl: ctl, kick: make(chan struct{}, 1), check: make(chan struct{}, 1),
 		ports: map[int]*fpPort{}, vrfs: map[int]fastpath.Counters{}}
-	f.stop = ctl.Subscribe(func(_, _ *control.Snapshot) { f.want() })
+	f.stop = ctl.Subscribe(func(_, _ *control.Snapshot) { f.stale() })
 	return f, nil
 }
 
@@ -101,10 +131,34 @@ func (f *fastPath) want() {
 	}
 }
 
-// run compiles whenever asked, at most once per compileEvery, until ctx
-// ends. A request that arrives while compiling or waiting is served
-// after, so the last change is always compiled.
+// stale asks, without waiting, for the maps to be suspended if what
+// they hold is no longer valid, and for a compilation.
+func (f *fastPath) stale() {
+	select {
+	case f.check <- struct{}{}:
+	default:
+	}
+	f.want()
+}
+
+// run compiles whenever asked, at most as often as compileEvery and
+// the time compiling takes allow, until ctx ends. A request that
+// arrives while compiling or waiting is served after, so the last
+// change is always compiled. Meanwhile another goroutine suspends the
+// maps as soon as they are stale, whatever the compiler is doing.
 func (f *fastPath) run(ctx context.Context) {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	wg.Go(func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-f.check:
+				f.suspendIfStale()
+			}
+		}
+	})
 	for {
 		select {
 		case <-ctx.Done():
@@ -113,18 +167,23 @@ func (f *fastPath) run(ctx context.Context) {
 		}
 		start := time.Now()
 		f.compile()
+		took := time.Since(start)
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(compileEvery - time.Since(start)):
+		case <-time.After(max(compileEvery-took, took)):
 		}
 	}
 }
 
-// compile compiles the current snapshot with the attached ports'
-// neighbours and applies it. The compilation runs without the lock; if
-// a port came or went meanwhile, it runs again.
+// compile suspends the maps if what they hold is no longer valid, then
+// compiles the current snapshot with the attached ports' neighbours and
+// applies it. The compilation runs without the lock; if a port came or
+// went meanwhile, it runs again. If the snapshot or a forwarded
+// neighbour changed while it ran, the maps are suspended again and
+// another compilation asked for.
 func (f *fastPath) compile() {
+	f.suspendIfStale()
 	for {
 		f.mu.Lock()
 		gen := f.gen
@@ -133,6 +192,8 @@ func (f *fastPath) compile() {
 			ports = append(ports, p.Port)
 		}
 		f.mu.Unlock()
+		f.invalid.Store(false)
+		fwd := forwardable(ports)
 		mono := fastpath.Monotonic()
 		snap := f.ctl.Snapshot()
 		c, err := fastpath.Compile(snap, ports, mono)
@@ -142,18 +203,81 @@ func (f *fastPath) compile() {
 			continue
 		}
 		if err == nil {
+			f.ctr.Lock()
 			f.fold()
-			err = f.path.Apply(c)
+			f.ctr.Unlock()
+			if err = f.path.Apply(c); err == nil {
+				f.applied = snap
+				f.fwd.Store(&fwd)
+			}
+			f.ctr.Lock()
+			f.fold() // what the old generation counted, under the old VRFs
 			for index, p := range f.ports {
 				if l := snap.Link(index); l != nil {
 					p.vrf = l.Master
 				}
 			}
+			f.ctr.Unlock()
 		}
 		f.tell(err)
 		f.mu.Unlock()
+		if f.suspendIfStale() {
+			f.want()
+		}
 		return
 	}
+}
+
+// suspendIfStale empties the maps if the compilation they hold is no
+// longer valid, and reports whether it did.
+func (f *fastPath) suspendIfStale() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.applied == nil || f.applied == f.ctl.Snapshot() && !f.invalid.Load() {
+		return false
+	}
+	f.applied = nil
+	f.fwd.Store(nil)
+	f.tell(f.path.Apply(&fastpath.Compiled{}))
+	return true
+}
+
+// forwardable returns the neighbours of ports in a state the fast path
+// forwards to, with their MACs.
+func forwardable(ports []fastpath.Port) map[neighKey]header.MAC {
+	out := map[neighKey]header.MAC{}
+	for _, p := range ports {
+		for _, e := range p.Neigh.Entries() {
+			if fwdState(e.State) {
+				out[neighKey{p.Link, e.Addr}] = e.MAC
+			}
+		}
+	}
+	return out
+}
+
+// fwdState reports whether the fast path may forward to a neighbour in
+// state s (docs/fastpath.md, "Neighbours").
+func fwdState(s neigh.State) bool {
+	return s == neigh.StateReachable || s == neigh.StatePermanent || s == neigh.StateNoARP
+}
+
+// neighChanged hears a change to neighbour ev of the port of link
+// index: one the applied compilation forwards to that is gone, has
+// another MAC or a state that is not forwarded invalidates it. Called
+// from the data plane's goroutines: it does not block.
+func (f *fastPath) neighChanged(index int, ev neigh.Event) {
+	var mac header.MAC
+	ok := false
+	if fwd := f.fwd.Load(); fwd != nil {
+		mac, ok = (*fwd)[neighKey{index, ev.Addr}]
+	}
+	if ok && (ev.Deleted || !fwdState(ev.State) || ev.MAC != mac) {
+		f.invalid.Store(true)
+		f.stale()
+		return
+	}
+	f.want()
 }
 
 // tell logs a compilation's error once, and its end. f.mu is held.
@@ -200,8 +324,10 @@ func (f *fastPath) attach(index, ifindex int, mac header.MAC, mtu int, nc *neigh
 		return fmt.Errorf("attach the %s program: %w", f.mode, err)
 	}
 	last, _ := f.path.Counters(slot) // a slot used before keeps its counts
+	f.ctr.Lock()
 	f.ports[index] = &fpPort{Port: fastpath.Port{Link: index, Ifindex: ifindex, Slot: slot, MAC: mac, MTU: mtu, Neigh: nc},
 		attached: l, last: last}
+	f.ctr.Unlock()
 	f.gen++
 	f.want()
 	return nil
@@ -220,15 +346,17 @@ func (f *fastPath) detach(index int) {
 	if !ok {
 		return
 	}
+	f.ctr.Lock()
 	f.fold()
-	p.attached.Close()
 	delete(f.ports, index)
+	f.ctr.Unlock()
+	p.attached.Close()
 	f.gen++
 	f.want()
 }
 
 // fold adds what each port's slot counted since it was last read to
-// the port's and its VRF's totals. f.mu is held.
+// the port's and its VRF's totals. f.ctr is held.
 func (f *fastPath) fold() {
 	for _, p := range f.ports {
 		cur, err := f.path.Counters(p.Slot)
@@ -250,9 +378,11 @@ func (f *fastPath) close() error {
 	f.stop()
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.ctr.Lock()
+	defer f.ctr.Unlock()
 	var errs []error
 	for index, p := range f.ports {
-		p.attached.Close()
+		errs = append(errs, p.attached.Close())
 		delete(f.ports, index)
 	}
 	return errors.Join(append(errs, f.path.Close())...)

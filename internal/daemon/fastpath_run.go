@@ -54,7 +54,7 @@ func (d *Daemon) stopFastPath() {
 func (d *Daemon) neighChanged(link int, ev neigh.Event) {
 	d.feed.neigh(link, ev)
 	if d.fp != nil {
-		d.fp.want()
+		d.fp.neighChanged(link, ev)
 	}
 }
 

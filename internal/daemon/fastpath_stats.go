@@ -22,8 +22,8 @@ func (f *fastPath) addTo(st *dataplane.Stats, snap *control.Snapshot) {
 	if f == nil {
 		return
 	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
+	f.ctr.Lock()
+	defer f.ctr.Unlock()
 	f.fold()
 	for index, p := range f.ports {
 		l := snap.Link(index)
