@@ -297,9 +297,22 @@ func (f *fastPath) tell(err error) {
 	f.lastErr = msg
 }
 
-// attach attaches the program to interface ifindex, the port of link
-// index with MAC mac and MTU mtu, whose neighbours are nc.
-func (f *fastPath) attach(index, ifindex int, mac header.MAC, mtu int, nc *neigh.Cache) error {
+// attach attaches the program to interface ifname, index ifindex, the
+// port of link index with MAC mac and MTU mtu, whose neighbours are nc.
+// XDP is refused on a veth or a TUN/TAP device: their senders may leave
+// TCP and UDP checksums to the device, which XDP redirection loses, and
+// redirecting into a veth needs XDP or GRO on its peer, which govrfd
+// cannot check; without them the packets are dropped (docs/fastpath.md).
+func (f *fastPath) attach(index int, ifname string, ifindex int, mac header.MAC, mtu int, nc *neigh.Cache) error {
+	if f.mode == fastpath.XDP {
+		drv, err := driver(ifname)
+		if err != nil {
+			return fmt.Errorf("cannot tell the interface's driver, which XDP depends on: %w", err)
+		}
+		if drv == "veth" || drv == "tun" {
+			return fmt.Errorf("XDP is not exact on a %s device (checksums left to the device are lost, and redirection into a veth whose peer lacks GRO drops): use -fastpath tc", drv)
+		}
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	used := map[int]bool{}

@@ -66,7 +66,7 @@ func (d *Daemon) attachFastPath(index, ifindex int, p *packet.Port) {
 	if d.fp == nil {
 		return
 	}
-	err := d.fp.attach(index, ifindex, p.MAC(), p.MTU(), d.plane.Neighbors(index))
+	err := d.fp.attach(index, p.Name(), ifindex, p.MAC(), p.MTU(), d.plane.Neighbors(index))
 	if err == nil {
 		slog.Info("fast path attached", append(d.portAttrs(index), "mode", d.fp.mode.String())...)
 		return
