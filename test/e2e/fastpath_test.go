@@ -19,9 +19,9 @@ func TestIntegrationFastPathOff(t *testing.T) { testFastPath(t, "off") }
 
 // testFastPath starts govrfd with -fastpath mode and checks, across
 // company A: that with the daemon stopped (SIGSTOP) pings still cross
-// the router exactly when a fast path runs, and are counted once it
-// resumes; that 20 pings of each family come back once each (no
-// "DUP!") and reach A2 once each and B2 never; that Time Exceeded and
+// the router exactly when a fast path runs; that 20 pings of each family come back once each (no
+// "DUP!") and reach A2 once each and B2 never; that a blackhole route
+// stops them at once, and its deletion lets them through; that Time Exceeded and
 // echoes to the router's own address are still answered; that iperf3
 // TCP carries data, and that each iperf3 UDP datagram reaches A2 at
 // most once; and that the port and VRF counters (/metrics) count all of
@@ -74,6 +74,17 @@ func testFastPath(t *testing.T, mode string) {
 		if b4 != b2v4 || b6 != b2v6 {
 			t.Errorf("B2 received echo requests while only A1 pinged %s", dst)
 		}
+	}
+
+	// A route change takes effect at once: the maps are suspended
+	// before they are compiled again.
+	tp.govrf("route add blackhole 192.168.2.10/32 vrf a")
+	if out, ok := tp.ping("A1", "-c", "2", "-i", "0.2", "-W", "1", "192.168.2.10"); ok {
+		t.Errorf("ping A1→A2 through a blackhole route answered:\n%s", out)
+	}
+	tp.govrf("route del blackhole 192.168.2.10/32 vrf a")
+	if out, ok := tp.ping("A1", "-c", "2", "-i", "0.2", "-W", "2", "192.168.2.10"); !ok {
+		t.Errorf("ping A1→A2 once the blackhole route was deleted:\n%s", out)
 	}
 
 	// The slow path still answers.
