@@ -19,13 +19,14 @@ func TestIntegrationFastPathOff(t *testing.T) { testFastPath(t, "off") }
 
 // testFastPath starts govrfd with -fastpath mode and checks, across
 // company A: that with the daemon stopped (SIGSTOP) pings still cross
-// the router exactly when a fast path runs; that 20 pings of each family come back once each (no
-// "DUP!") and reach A2 once each and B2 never; that a blackhole route
-// stops them at once, and its deletion lets them through; that Time Exceeded and
-// echoes to the router's own address are still answered; that iperf3
-// TCP carries data, and that each iperf3 UDP datagram reaches A2 at
-// most once; and that the port and VRF counters (/metrics) count all of
-// it, while VRF b forwards nothing.
+// the router exactly when a fast path runs; that 20 pings of each
+// family come back once each (no "DUP!") and reach A2 once each and B2
+// never; that a blackhole route stops them at once, and its deletion
+// lets them through; that Time Exceeded and echoes to the router's own
+// address are still answered; that iperf3 TCP carries data, and that
+// each iperf3 UDP datagram reaches A2 at most once; and that the port
+// and VRF counters (/metrics) count all of it, while VRF b forwards
+// nothing.
 func testFastPath(t *testing.T, mode string) {
 	tp := buildTopo(t, false, "-fastpath", mode, "-metrics", metricsAddr)
 	tp.warm()
