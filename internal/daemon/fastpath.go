@@ -48,6 +48,9 @@ type fastPath struct {
 	// invalid is set when a neighbour the applied compilation forwards
 	// to changed: the maps must be suspended.
 	invalid atomic.Bool
+	// holds counts the captures running: while any runs, the maps stay
+	// suspended, so that every packet passes the capture.
+	holds atomic.Int32
 
 	// mu serialises attach, detach and applying; ctr, taken after it,
 	// guards the counters, so that reading them never waits for an
@@ -184,7 +187,7 @@ func (f *fastPath) run(ctx context.Context) {
 // another compilation asked for.
 func (f *fastPath) compile() {
 	f.suspendIfStale()
-	for {
+	for f.holds.Load() == 0 {
 		f.mu.Lock()
 		gen := f.gen
 		ports := make([]fastpath.Port, 0, len(f.ports))
@@ -233,13 +236,27 @@ func (f *fastPath) compile() {
 func (f *fastPath) suspendIfStale() bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.applied == nil || f.applied == f.ctl.Snapshot() && !f.invalid.Load() {
+	if f.applied == nil || f.applied == f.ctl.Snapshot() && !f.invalid.Load() && f.holds.Load() == 0 {
 		return false
 	}
 	f.applied = nil
 	f.fwd.Store(nil)
 	f.tell(f.path.Apply(&fastpath.Compiled{}))
 	return true
+}
+
+// hold suspends the maps until release is called, for a capture, which
+// must see every packet. Nil f holds nothing.
+func (f *fastPath) hold() (release func()) {
+	if f == nil {
+		return func() {}
+	}
+	f.holds.Add(1)
+	f.suspendIfStale()
+	return func() {
+		f.holds.Add(-1)
+		f.want()
+	}
 }
 
 // forwardable returns the neighbours of ports in a state the fast path

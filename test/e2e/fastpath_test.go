@@ -1,12 +1,16 @@
 package e2e
 
 import (
+	"bytes"
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gopacket/gopacket/layers"
 )
 
 // TestIntegrationFastPathTC runs the seed topology with the tc fast
@@ -21,7 +25,8 @@ func TestIntegrationFastPathOff(t *testing.T) { testFastPath(t, "off") }
 // company A: that with the daemon stopped (SIGSTOP) pings still cross
 // the router exactly when a fast path runs; that 20 pings of each
 // family come back once each (no "DUP!") and reach A2 once each and B2
-// never; that a blackhole route stops them at once, and its deletion
+// never; that a capture sees a ping whole; that a blackhole route stops
+// them at once, and its deletion
 // lets them through; that Time Exceeded and echoes to the router's own
 // address are still answered; that iperf3 TCP carries data, and that
 // each iperf3 UDP datagram reaches A2 at most once; and that the port
@@ -75,6 +80,27 @@ func testFastPath(t *testing.T, mode string) {
 		if b4 != b2v4 || b6 != b2v6 {
 			t.Errorf("B2 received echo requests while only A1 pinged %s", dst)
 		}
+	}
+
+	// A capture sees every packet: the fast path stands aside while it
+	// runs.
+	file := filepath.Join(t.TempDir(), "a.pcapng")
+	cmd, lines := tp.capturing("vrf", "a", "-w", file)
+	if out, ok := tp.ping("A1", "-c", "1", "-W", "2", "-p", "a1a1", "192.168.2.10"); !ok {
+		t.Errorf("ping A1→A2 during a capture:\n%s", out)
+	}
+	time.Sleep(500 * time.Millisecond) // the last frames reach the client
+	cmd.Process.Signal(syscall.SIGINT)
+	rest := ended(t, cmd, lines)
+	seen := 0
+	all := readCapture(t, file)
+	for _, c := range all {
+		if icmp, _ := c.pkt.Layer(layers.LayerTypeICMPv4).(*layers.ICMPv4); icmp != nil && bytes.Contains(icmp.Payload, []byte{0xa1, 0xa1, 0xa1}) {
+			seen++
+		}
+	}
+	if seen != 4 {
+		t.Errorf("the capture of VRF a holds %d frames of A1's ping (of %d; %s), want 4 (request and reply, in and out)", seen, len(all), rest)
 	}
 
 	// A route change takes effect at once: the maps are suspended
