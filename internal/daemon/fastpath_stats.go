@@ -59,3 +59,21 @@ func addFast(c *dataplane.Counters, t fastpath.Counters) {
 	c.TxPackets += t.TxPackets
 	c.TxBytes += t.TxBytes
 }
+
+// fold adds what each port's slot counted since it was last read to
+// the port's and its VRF's totals. f.ctr is held.
+func (f *fastPath) fold() {
+	for _, p := range f.ports {
+		cur, err := f.path.Counters(p.Slot)
+		if err != nil {
+			continue
+		}
+		d := fastpath.Counters{RxPackets: cur.RxPackets - p.last.RxPackets, RxBytes: cur.RxBytes - p.last.RxBytes,
+			TxPackets: cur.TxPackets - p.last.TxPackets, TxBytes: cur.TxBytes - p.last.TxBytes}
+		p.last = cur
+		p.total.Add(d)
+		v := f.vrfs[p.vrf]
+		v.Add(d)
+		f.vrfs[p.vrf] = v
+	}
+}
