@@ -23,6 +23,7 @@ type fwdNet struct {
 	prefix string      // of the namespaces' names
 	daemon *os.Process // govrfd, when it is the router
 	socket string      // govrfd's
+	args   string      // more govrfd flags, space-separated
 }
 
 // newFwdNet builds the namespaces and veth pairs, the name of each
@@ -147,7 +148,7 @@ func (n *fwdNet) startDaemonIn(b *testing.B, dir string) string {
 	// nsenter execs the daemon, so d.Process is govrfd itself: its CPU
 	// time and SIGTERM go to the right process.
 	d := exec.Command("nsenter", "--net=/run/netns/"+n.ns("R"), self)
-	d.Env = append(os.Environ(), demo.DaemonEnv+"=-socket "+sock+" -config "+filepath.Join(dir, "govrf.conf")+" -host-stacks=false")
+	d.Env = append(os.Environ(), demo.DaemonEnv+"=-socket "+sock+" -config "+filepath.Join(dir, "govrf.conf")+" -host-stacks=false "+n.args)
 	d.Stdout, d.Stderr = os.Stderr, os.Stderr
 	if err := d.Start(); err != nil {
 		b.Fatal(err)

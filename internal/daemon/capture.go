@@ -43,6 +43,7 @@ func (d *Daemon) capture(ctx context.Context, req api.Request, s *api.Stream) ap
 	if len(names) > 0 {
 		on = strings.Join(names, ", ")
 	}
+	defer d.fp.hold()() // the fast path's packets would not pass the capture
 	s.SendResponse(api.Response{Stderr: fmt.Sprintf("capturing in VRF %s on %s; interrupt to stop\n", vrfName, on)})
 	var sent atomic.Uint64
 	done := make(chan struct{})

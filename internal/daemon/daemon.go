@@ -53,6 +53,10 @@ type Config struct {
 	// Metrics, a host:port, serves Prometheus metrics at /metrics
 	// (internal/metrics); "" serves none.
 	Metrics string
+	// FastPath runs the eBPF fast path on packet ports
+	// (docs/fastpath.md): "auto" or "tc" at tcx ingress, "xdp" in the
+	// driver; "off" or "" runs the Go data path alone.
+	FastPath string
 }
 
 // Daemon is a running router. Its exported methods are safe for
@@ -84,6 +88,7 @@ type Daemon struct {
 	// saved is the snapshot generation last made durable (metrics.go).
 	saved     atomic.Uint64
 	metricsLn net.Listener // Config.Metrics's, if any
+	fp        *fastPath    // nil without a fast path
 }
 
 // New builds the daemon: loads ConfigFile if it exists, opens the ports
@@ -126,7 +131,10 @@ func newDaemon(cfg Config, open opener) (_ *Daemon, err error) {
 	} else {
 		slog.Info("no configuration file: changes are not kept")
 	}
-	d.plane = dataplane.New(d.ctl, nil, dataplane.Config{NeighWatch: d.feed.neigh})
+	if err := d.startFastPath(); err != nil {
+		return nil, err
+	}
+	d.plane = dataplane.New(d.ctl, nil, dataplane.Config{NeighWatch: d.neighChanged})
 	gid, err := groupID(cfg.Group)
 	if err != nil {
 		return nil, err
@@ -187,6 +195,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	feedDone := make(chan struct{})
 	go func() { d.feed.run(ctx); close(feedDone) }()
 	metricsDone := d.serveMetrics(ctx)
+	fpDone := d.runFastPath(ctx)
 	err := api.Serve(ctx, d.ln, d.pol, d.handle, d.stream, d.batch)
 	if err != nil {
 		slog.Error("govrfd stopping: the API server failed", "err", err)
@@ -198,10 +207,12 @@ func (d *Daemon) Run(ctx context.Context) error {
 	<-planeDone
 	<-feedDone
 	<-metricsDone
+	<-fpDone
 	d.disk.close()
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	ports, stacks := d.releaseAll(), len(d.stacks)
+	d.stopFastPath()
 	d.closeStacks()
 	releaseLocks(d.locks)
 	slog.Info("govrfd stopped", "ports_closed", ports, "stacks_removed", stacks, "socket_removed", d.cfg.Socket)

@@ -51,6 +51,7 @@ func (d *Daemon) reopen(index int, mtu int) {
 		slog.Warn("the interface's MTU is below the link's: longer packets are dropped; give the link the interface's MTU with govrf link set dev "+
 			l.Name+" mtu "+strconv.Itoa(mtu), append(attrs, "link_mtu", l.MTU)...)
 	}
+	d.fp.detach(index)
 	d.plane.Detach(index)
 	o.port.Close()
 	o.port, o.ifindex, o.state = nil, 0, packet.State{}

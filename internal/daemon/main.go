@@ -17,7 +17,8 @@ import (
 
 // Main is govrfd's command line: `govrfd [-socket PATH] [-config FILE]
 // [-state FILE] [-log-format text|json] [-group NAME] [-host-stacks=BOOL]
-// [-netns-dir DIR] [-ipv6-mroute yes|no|auto] [-metrics ADDR]`, or `govrfd -version`. It
+// [-netns-dir DIR] [-ipv6-mroute yes|no|auto] [-metrics ADDR]
+// [-fastpath auto|tc|xdp|off]`, or `govrfd -version`. It
 // runs the daemon until SIGTERM or SIGINT and returns the exit code. Both
 // cmd/govrfd and the govrf binary's daemon mode (used by `govrf demo`, so
 // that one binary suffices) call it.
@@ -37,6 +38,7 @@ func mainIO(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&cfg.NetnsDir, "netns-dir", "", "where host stacks' namespaces are named (default /run/netns)")
 	fs.StringVar(&cfg.Group, "group", "", "the group that owns the socket; its members may configure the router")
 	fs.StringVar(&cfg.Metrics, "metrics", "", "serve Prometheus metrics at http://ADDR/metrics (host:port; keep it on loopback, e.g. 127.0.0.1:9477)")
+	fs.StringVar(&cfg.FastPath, "fastpath", "off", "forward in the kernel with the eBPF fast path on packet ports: auto (tc), tc, xdp or off (docs/fastpath.md)")
 	mroute := fs.String("ipv6-mroute", "auto", "answer as a kernel with CONFIG_IPV6_MROUTE: yes, no, or auto (as the running kernel)")
 	logFormat := fs.String("log-format", "text", "the log's format on standard error: text (key=value) or json")
 	version := fs.Bool("version", false, "print govrfd's version and VCS revision, and exit")
@@ -66,6 +68,10 @@ func mainIO(args []string, stdout, stderr io.Writer) int {
 	case "auto":
 	default:
 		fmt.Fprintf(stderr, "govrfd: -ipv6-mroute %q: want yes, no or auto\n", *mroute)
+		return 2
+	}
+	if _, _, err := parseFastPath(cfg.FastPath); err != nil {
+		fmt.Fprintf(stderr, "govrfd: %v\n", err)
 		return 2
 	}
 	if fs.NArg() > 0 {

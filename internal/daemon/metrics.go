@@ -47,7 +47,7 @@ func (d *Daemon) serveMetrics(ctx context.Context) (done <-chan struct{}) {
 func (d *Daemon) Sample() metrics.Sample {
 	snap := d.ctl.Snapshot()
 	s := metrics.Sample{
-		Stats:         d.plane.Stats(),
+		Stats:         d.stats(),
 		PortVRF:       map[string]string{},
 		Neighbours:    map[string]neigh.Census{},
 		AcceptedFlows: d.plane.AcceptedFlows(),

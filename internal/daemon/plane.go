@@ -34,7 +34,7 @@ func (v planeView) LinkStats(link int) (cli.LinkCounters, bool) {
 	if l == nil {
 		return cli.LinkCounters{}, false
 	}
-	st := v.d.plane.Stats()
+	st := v.d.stats()
 	c, ok := st.Ports[l.Name]
 	if l.Kind == control.KindVRF {
 		c, ok = st.VRFs[l.Name]
@@ -118,7 +118,7 @@ var (
 // ports (its host stack's packets, answers with no way out).
 func (v planeView) ErrorCounts() []cli.ErrorCount {
 	snap := v.d.ctl.Snapshot()
-	st := v.d.plane.Stats()
+	st := v.d.stats()
 	var rows []cli.ErrorCount
 	ofPorts := map[string]*dataplane.Counters{} // by VRF: the sum of its ports'
 	for name, c := range st.Ports {

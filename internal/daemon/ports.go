@@ -70,7 +70,7 @@ func (d *Daemon) openKernelPort(k portKey) (port.Port, error) {
 	if k.kind == control.KindTap {
 		return tap.Create(k.device, tap.Config{MAC: header.MAC(k.mac)})
 	}
-	return packet.Open(k.device, packet.Config{MAC: header.MAC(k.mac), Quiesce: true, Force: k.force, Journal: d.state})
+	return packet.Open(k.device, packet.Config{MAC: header.MAC(k.mac), Quiesce: true, Force: k.force, Journal: d.state, Mark: d.fp.mark()})
 }
 
 // reconcile makes the attached ports match the links of the current
@@ -179,6 +179,9 @@ func (d *Daemon) attach(index int, k portKey) error {
 	o.key, o.port, o.ifindex, o.ifname, o.mtu = k, p, ifindex, k.device, mtu
 	d.ports[index] = o
 	slog.Info("port attached", append(d.portAttrs(index), "kind", k.kind.String())...)
+	if pp, ok := p.(*packet.Port); ok {
+		d.attachFastPath(index, ifindex, pp)
+	}
 	if l := d.ctl.Snapshot().Link(index); ifindex != 0 && l != nil && l.Up {
 		// The port owns the interface: a link that is up has its
 		// interface up.
@@ -303,6 +306,7 @@ func (d *Daemon) recheck(index int) {
 			}
 		}
 		slog.Warn("interface vanished; the link waits for it", d.portAttrs(index)...)
+		d.fp.detach(index)
 		d.plane.Detach(index)
 		o.port.Close() // its error says only that the interface is gone
 		o.port, o.ifindex, o.state = nil, 0, packet.State{}
@@ -356,6 +360,7 @@ func (d *Daemon) release(index int) {
 	}
 	if o.port != nil {
 		attrs := d.portAttrs(index)
+		d.fp.detach(index)
 		d.plane.Detach(index)
 		err := o.port.Close()
 		switch _, isTap := o.port.(*tap.Port); {

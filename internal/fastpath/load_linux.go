@@ -32,9 +32,25 @@ type Path struct {
 	inMap    map[uint32]bool // ifindexes with an entry
 }
 
-// New creates the maps and the program for mode. It needs CAP_BPF and
-// CAP_NET_ADMIN (root); the error says what the kernel refused.
-func New(mode Mode) (*Path, error) {
+// Options adjust the program NewWith builds.
+type Options struct {
+	// Handover, for TC, hands a frame the program does not forward over
+	// through the interface's ingress again, marked HandoverMark,
+	// rather than with TC_ACT_OK: packet sockets bound to all protocols
+	// (ETH_P_ALL) see every frame before tc ingress runs, so a port
+	// reading them would also receive the frames the program forwards.
+	// A port that accepts only marked frames receives the others, once
+	// each, in order. XDP, which runs before the sockets, ignores it.
+	Handover bool
+}
+
+// New creates the maps and the program for mode, without Options. It
+// needs CAP_BPF and CAP_NET_ADMIN (root); the error says what the
+// kernel refused.
+func New(mode Mode) (*Path, error) { return NewWith(mode, Options{}) }
+
+// NewWith is New with opts.
+func NewWith(mode Mode, opts Options) (*Path, error) {
 	p := &Path{mode: mode, gen: 1, inMap: map[uint32]bool{}}
 	specs := []struct {
 		m    **ebpf.Map
@@ -61,7 +77,7 @@ func New(mode Mode) (*Path, error) {
 	fds := mapFDs{ports: p.ports.FD(), tries4: p.tries[0].FD(), tries6: p.tries[1].FD(),
 		nexthops: p.nexthops.FD(), counters: p.counters.FD()}
 	prog, err := ebpf.NewProgram(&ebpf.ProgramSpec{Name: "govrf_fastpath", Type: typ,
-		Instructions: program(mode, fds), License: "GPL"})
+		Instructions: program(mode, fds, opts.Handover), License: "GPL"})
 	if err != nil {
 		p.Close()
 		return nil, fmt.Errorf("fastpath: load the %s program: %w", mode, err)

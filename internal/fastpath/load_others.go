@@ -2,15 +2,25 @@
 
 package fastpath
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/cilium/ebpf"
+)
 
 // Path is the fast path loaded in the kernel; only Linux has one.
 type Path struct{}
+
+// Options adjust the program NewWith builds; see the Linux build.
+type Options struct{ Handover bool }
 
 // New fails: the fast path needs Linux's eBPF.
 func New(Mode) (*Path, error) {
 	return nil, errors.New("fastpath: eBPF needs Linux; run without the fast path")
 }
+
+// NewWith fails as New does.
+func NewWith(Mode, Options) (*Path, error) { return New(XDP) }
 
 // Apply fails as New does.
 func (p *Path) Apply(*Compiled) error { return errors.New("fastpath: eBPF needs Linux") }
@@ -25,3 +35,9 @@ func (p *Path) Close() error { return nil }
 
 // Monotonic returns 0: there is no program to compare with it.
 func Monotonic() uint64 { return 0 }
+
+// Mode returns XDP: there is no program.
+func (p *Path) Mode() Mode { return XDP }
+
+// Program returns nil: there is no program.
+func (p *Path) Program() *ebpf.Program { return nil }

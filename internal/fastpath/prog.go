@@ -4,9 +4,9 @@ import "github.com/cilium/ebpf/asm"
 
 // Context offsets (struct xdp_md, struct __sk_buff).
 const (
-	xdpData, xdpDataEnd, xdpIngressIfindex = 0, 4, 12
-	skbLen, skbVlanPresent, skbIfindex     = 0, 20, 40
-	skbData, skbDataEnd                    = 76, 80
+	xdpData, xdpDataEnd, xdpIngressIfindex      = 0, 4, 12
+	skbLen, skbMark, skbVlanPresent, skbIfindex = 0, 8, 20, 40
+	skbData, skbDataEnd                         = 76, 80
 )
 
 // Verdicts: hand to the slow path.
@@ -73,11 +73,22 @@ type mapFDs struct {
 // does, as the data plane does) or the hop limit, writes the nexthop's
 // MACs, counts the frame on both ports and redirects it. Everything else
 // is handed over unchanged.
-func program(mode Mode, m mapFDs) asm.Instructions {
+//
+// With handover (tc only), a frame is handed over as Handover says: a
+// frame marked HandoverMark goes on at once, and any other frame not
+// forwarded is marked and sent to its interface's ingress again.
+func program(mode Mode, m mapFDs, handover bool) asm.Instructions {
 	e := &emitter{mode: mode, maps: m}
 	pass := int32(xdpPass)
 	if mode == TC {
 		pass = tcActOK
+	}
+	handover = handover && mode == TC
+	if handover {
+		e.emit(
+			asm.LoadMem(asm.R2, asm.R1, skbMark, asm.Word),
+			asm.JEq.Imm(asm.R2, HandoverMark, "handed"),
+		)
 	}
 	e.prologue(mode)
 	e.link()
@@ -85,9 +96,33 @@ func program(mode Mode, m mapFDs) asm.Instructions {
 	e.ipv6()
 	e.nexthop()
 	e.rewrite()
-	e.emit(asm.Mov.Imm(asm.R0, pass).WithSymbol("pass"), asm.Return())
+	if !handover {
+		e.emit(asm.Mov.Imm(asm.R0, pass).WithSymbol("pass"), asm.Return())
+		return e.insns
+	}
+	e.emit(
+		asm.Mov.Imm(asm.R1, HandoverMark).WithSymbol("pass"),
+		asm.StoreMem(rCtx, skbMark, asm.R1, asm.Word),
+		asm.LoadMem(asm.R1, rCtx, skbIfindex, asm.Word),
+		asm.Mov.Imm(asm.R2, bpfFIngress),
+		asm.FnRedirect.Call(),
+		asm.Return(),
+		asm.Mov.Imm(asm.R0, tcActOK).WithSymbol("handed"),
+		asm.Return(),
+	)
 	return e.insns
 }
+
+// HandoverMark is the skb mark of the frames a tc program with handover
+// (Options.Handover) hands over: it sets it on them before it sends
+// them to their interface's ingress again, and lets a frame that carries
+// it go on untouched, so that a packet socket accepting only frames
+// with this mark sees each frame the program does not forward once,
+// after the program, and never one it forwards.
+const HandoverMark = 0x676f7672 // "govr"
+
+// bpfFIngress is BPF_F_INGRESS: bpf_redirect to the device's ingress.
+const bpfFIngress = 1
 
 // emitter accumulates instructions.
 type emitter struct {

@@ -43,6 +43,13 @@ type Config struct {
 	// super-frames, as GRO would, and the kernel passes them on whole
 	// or segments them again; see the package documentation.
 	NoCoalesce bool
+
+	// Mark, if not zero, makes the port receive only the frames whose
+	// skb mark it is (a classic BPF filter on the socket, set before it
+	// binds): the frames a tc program hands over after it has run
+	// (fastpath.HandoverMark), since a socket bound to all protocols
+	// sees every frame before tc ingress. AcceptAll lifts the filter.
+	Mark uint32
 }
 
 // ErrAddressed is the error Open and Quiesce return, as an

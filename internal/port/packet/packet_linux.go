@@ -82,7 +82,7 @@ func Open(ifname string, cfg Config) (*Port, error) {
 	if p.mac == (header.MAC{}) && len(ifi.HardwareAddr) == len(p.mac) {
 		p.mac = header.MAC(ifi.HardwareAddr)
 	}
-	if err := p.open(ifi.Index); err != nil {
+	if err := p.open(ifi.Index, cfg.Mark); err != nil {
 		p.closeFDs()
 		return nil, fmt.Errorf("packet: open %s: %w", ifname, err)
 	}
@@ -100,7 +100,7 @@ func Open(ifname string, cfg Config) (*Port, error) {
 // open creates the socket and the eventfd. The socket starts with
 // protocol 0, which receives nothing, and takes ETH_P_ALL only at bind,
 // so that no frame from another interface slips in before the bind.
-func (p *Port) open(ifindex int) error {
+func (p *Port) open(ifindex int, mark uint32) error {
 	var err error
 	if p.wake, err = wake.New(); err != nil {
 		return err
@@ -132,6 +132,11 @@ func (p *Port) open(ifindex int) error {
 	if err := unix.SetsockoptInt(p.fd, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, rcvBuf); err != nil {
 		if err := unix.SetsockoptInt(p.fd, unix.SOL_SOCKET, unix.SO_RCVBUF, rcvBuf); err != nil {
 			return fmt.Errorf("setsockopt SO_RCVBUF: %w", err)
+		}
+	}
+	if mark != 0 {
+		if err := filterMark(p.fd, mark); err != nil {
+			return err
 		}
 	}
 	mreq := unix.PacketMreq{Ifindex: int32(ifindex), Type: unix.PACKET_MR_PROMISC}

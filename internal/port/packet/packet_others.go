@@ -42,3 +42,6 @@ func (p *Port) Name() string { return "" }
 
 // Close returns nil.
 func (p *Port) Close() error { return nil }
+
+// AcceptAll returns ErrUnsupported.
+func (p *Port) AcceptAll() error { return ErrUnsupported }

@@ -1,0 +1,212 @@
+package daemon
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/link"
+
+	"github.com/govrf/govrf/internal/control"
+	"github.com/govrf/govrf/internal/fastpath"
+	"github.com/govrf/govrf/internal/header"
+	"github.com/govrf/govrf/internal/neigh"
+)
+
+// fastPath is the eBPF fast path (internal/fastpath, docs/fastpath.md)
+// as govrfd runs it: the program attached to every packet port's
+// interface, and its maps kept true to the published snapshot and the
+// ports' neighbours.
+//
+// A compilation is valid until the snapshot changes or a neighbour it
+// forwards to changes in a way its deadline does not cover (deleted,
+// another MAC, a state that is not forwarded). Then the maps are
+// emptied at once (suspend): every packet goes to the Go data path,
+// which sees the change, until the next compilation is applied. The
+// compiler waits after each compilation as long as it took, and at
+// least compileEvery, so that while changes flow it compiles at most
+// once per compileEvery and takes at most half a processor; it always
+// compiles after the last change.
+//
+// Its methods are safe for concurrent use: attach and detach run under
+// the daemon's mutex, stale and neighChanged from the control plane's
+// writer and the data plane's goroutines, the compiler in its own
+// goroutine, hold from captures, and addTo from any reader of the
+// statistics.
+type fastPath struct {
+	mode  fastpath.Mode
+	path  *fastpath.Path
+	ctl   *control.Control
+	kick  chan struct{} // a compilation is wanted
+	check chan struct{} // the maps may have to be suspended
+	stop  func()        // ends the snapshot subscription
+	// invalid is set when a neighbour the applied compilation forwards
+	// to changed: the maps must be suspended.
+	invalid atomic.Bool
+	// holds counts the captures running: while any runs, the maps stay
+	// suspended, so that every packet passes the capture.
+	holds atomic.Int32
+
+	// mu serialises attach, detach and applying; ctr, taken after it,
+	// guards the counters, so that reading them never waits for an
+	// Apply. ports changes under both.
+	mu    sync.Mutex
+	ctr   sync.Mutex
+	ports map[int]*fpPort // attached ports by link index
+	gen   uint64          // bumped by attach and detach
+	// vrfs accumulates what the fast path counted per VRF link index
+	// (0: the default VRF), as the data plane's VRF counters do.
+	vrfs map[int]fastpath.Counters
+	// lastErr is the last compilation's error, told once.
+	lastErr string
+	// applied is the snapshot of the compilation in the maps, nil when
+	// they are suspended; fwd its neighbours by link and address, with
+	// the MAC each was forwarded to (nil when suspended).
+	applied *control.Snapshot
+	fwd     atomic.Pointer[map[neighKey]header.MAC]
+}
+
+// neighKey names a neighbour: its port's link index and its address.
+type neighKey struct {
+	link int
+	addr netip.Addr
+}
+
+// fpPort is a port the program is attached to.
+type fpPort struct {
+	fastpath.Port
+	attached link.Link
+	vrf      int               // its VRF when last compiled
+	last     fastpath.Counters // its slot's counters when last read
+	total    fastpath.Counters // what it counted since it was attached
+}
+
+// compileEvery is the shortest time between two compilations while
+// changes flow: a burst (a batch of a million routes, a neighbour
+// storm) costs a compilation per compileEvery, not one per change.
+const compileEvery = 100 * time.Millisecond
+
+// parseFastPath reads -fastpath: auto (tc), xdp, tc or off (false).
+func parseFastPath(s string) (fastpath.Mode, bool, error) {
+	switch s {
+	case "auto", "tc":
+		return fastpath.TC, true, nil
+	case "xdp":
+		return fastpath.XDP, true, nil
+	case "off", "":
+		return 0, false, nil
+	}
+	return 0, false, fmt.Errorf("-fastpath %q: want auto, xdp, tc or off", s)
+}
+
+// newFastPath loads the program for mode. Its error says why the kernel
+// refused; the daemon then runs without a fast path.
+func newFastPath(mode fastpath.Mode, ctl *control.Control) (*fastPath, error) {
+	p, err := fastpath.NewWith(mode, fastpath.Options{Handover: mode == fastpath.TC})
+	if err != nil {
+		return nil, err
+	}
+	f := &fastPath{mode: mode, path: p, ctl: ctl, kick: make(chan struct{}, 1), check: make(chan struct{}, 1),
+		ports: map[int]*fpPort{}, vrfs: map[int]fastpath.Counters{}}
+	f.stop = ctl.Subscribe(func(_, _ *control.Snapshot) { f.stale() })
+	return f, nil
+}
+
+// mark is the skb mark a packet port must accept only, for the tc
+// handover (fastpath.Options.Handover); 0 for none. Nil f has none.
+func (f *fastPath) mark() uint32 {
+	if f == nil || f.mode != fastpath.TC {
+		return 0
+	}
+	return fastpath.HandoverMark
+}
+
+// attach attaches the program to interface ifname, index ifindex, the
+// port of link index with MAC mac and MTU mtu, whose neighbours are nc.
+// XDP is refused on a veth or a TUN/TAP device: their senders may leave
+// TCP and UDP checksums to the device, which XDP redirection loses, and
+// redirecting into a veth needs XDP or GRO on its peer, which govrfd
+// cannot check; without them the packets are dropped (docs/fastpath.md).
+func (f *fastPath) attach(index int, ifname string, ifindex int, mac header.MAC, mtu int, nc *neigh.Cache) error {
+	if f.mode == fastpath.XDP {
+		drv, err := driver(ifname)
+		if err != nil {
+			return fmt.Errorf("cannot tell the interface's driver, which XDP depends on: %w", err)
+		}
+		if drv == "veth" || drv == "tun" {
+			return fmt.Errorf("XDP is not exact on a %s device (checksums left to the device are lost, and redirection into a veth whose peer lacks GRO drops): use -fastpath tc", drv)
+		}
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	used := map[int]bool{}
+	for _, p := range f.ports {
+		used[p.Slot] = true
+	}
+	slot := 0
+	for used[slot] {
+		slot++
+	}
+	if slot >= fastpath.MaxPorts {
+		return fmt.Errorf("the fast path runs on %d ports at most", fastpath.MaxPorts)
+	}
+	var l link.Link
+	var err error
+	if f.mode == fastpath.TC {
+		l, err = link.AttachTCX(link.TCXOptions{Interface: ifindex, Program: f.path.Program(), Attach: ebpf.AttachTCXIngress})
+	} else {
+		l, err = link.AttachXDP(link.XDPOptions{Interface: ifindex, Program: f.path.Program(), Flags: link.XDPDriverMode})
+	}
+	if err != nil {
+		return fmt.Errorf("attach the %s program: %w", f.mode, err)
+	}
+	last, _ := f.path.Counters(slot) // a slot used before keeps its counts
+	f.ctr.Lock()
+	f.ports[index] = &fpPort{Port: fastpath.Port{Link: index, Ifindex: ifindex, Slot: slot, MAC: mac, MTU: mtu, Neigh: nc},
+		attached: l, last: last}
+	f.ctr.Unlock()
+	f.gen++
+	f.want()
+	return nil
+}
+
+// detach detaches the program from the port of link index, if it runs
+// there, after counting what it forwarded. The interface may be gone
+// already, and the program with it.
+func (f *fastPath) detach(index int) {
+	if f == nil {
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	p, ok := f.ports[index]
+	if !ok {
+		return
+	}
+	f.ctr.Lock()
+	f.fold()
+	delete(f.ports, index)
+	f.ctr.Unlock()
+	p.attached.Close()
+	f.gen++
+	f.want()
+}
+
+// close detaches every port and unloads the program.
+func (f *fastPath) close() error {
+	f.stop()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.ctr.Lock()
+	defer f.ctr.Unlock()
+	var errs []error
+	for index, p := range f.ports {
+		errs = append(errs, p.attached.Close())
+		delete(f.ports, index)
+	}
+	return errors.Join(append(errs, f.path.Close())...)
+}
