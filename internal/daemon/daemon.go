@@ -89,6 +89,7 @@ type Daemon struct {
 	saved     atomic.Uint64
 	metricsLn net.Listener // Config.Metrics's, if any
 	fp        *fastPath    // nil without a fast path
+	traceFP   traceHold    // the fast path kept aside while a trace runs
 }
 
 // New builds the daemon: loads ConfigFile if it exists, opens the ports

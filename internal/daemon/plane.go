@@ -168,6 +168,7 @@ func appendErrors(rows []cli.ErrorCount, vrf, dev string, c *dataplane.Counters)
 
 // TraceAdd implements cli.TracePlane.
 func (v planeView) TraceAdd(f cli.TraceFilter) {
+	v.d.traceFP.start(v.d)
 	v.d.plane.TraceAdd(dataplane.TraceFilter{Link: f.Link, VRF: f.VRF, Prefix: f.Prefix, Proto: f.Proto, Port: f.Port, Count: f.Count})
 }
 
@@ -185,4 +186,7 @@ func (v planeView) Traces() ([]cli.Trace, int) {
 }
 
 // TraceClear implements cli.TracePlane.
-func (v planeView) TraceClear() { v.d.plane.TraceClear() }
+func (v planeView) TraceClear() {
+	v.d.plane.TraceClear()
+	v.d.traceFP.stop()
+}

@@ -122,36 +122,6 @@ func (s soakSample) String() string {
 	return fmt.Sprintf("%v, %.0f goroutines, heap in use %.1f MiB", s.usage, s.goroutines, s.heapInuse/(1<<20))
 }
 
-// udpIn returns the UDP datagrams host's kernel received, to a socket
-// or to none (InDatagrams + NoPorts of /proc/net/snmp).
-func (tp *topo) udpIn(host string) int {
-	tp.t.Helper()
-	out, err := tp.in(host, "cat", "/proc/net/snmp").Output()
-	if err != nil {
-		tp.t.Fatal(err)
-	}
-	var names []string
-	n := 0
-	for _, l := range strings.Split(string(out), "\n") {
-		f := strings.Fields(l)
-		if len(f) == 0 || f[0] != "Udp:" {
-			continue
-		}
-		if names == nil {
-			names = f
-			continue
-		}
-		for i, name := range names {
-			if (name == "InDatagrams" || name == "NoPorts") && i < len(f) {
-				var v int
-				fmt.Sscan(f[i], &v)
-				n += v
-			}
-		}
-	}
-	return n
-}
-
 // soakChurn feeds successive `govrf -force -batch -` clients about a
 // thousand route changes a second in VRF a's table until stop is closed:
 // each 10 ms five host routes of 10.60.0.0/16 added and the five before
@@ -332,7 +302,7 @@ func TestSoak(t *testing.T) {
 	tp.warm()
 	routes := tp.routes()
 	b2v4, b2v6 := tp.echoCounts("B2")
-	a2udp := tp.udpIn("A2")
+	a2udp := tp.udpCounter("A2", "InDatagrams", "NoPorts")
 	rcvbuf := tp.udpRcvbufErrors("B2")
 	start := tp.sample()
 	t.Logf("govrfd at the start: %v", start)
@@ -390,7 +360,7 @@ func TestSoak(t *testing.T) {
 	if v4, v6 := tp.echoCounts("B2"); v4 != b2v4 || v6 != b2v6 {
 		t.Errorf("B2 received %d IPv4 and %d IPv6 echo requests while only company A pinged", v4-b2v4, v6-b2v6)
 	}
-	if n := tp.udpIn("A2") - a2udp; n != 0 {
+	if n := tp.udpCounter("A2", "InDatagrams", "NoPorts") - a2udp; n != 0 {
 		t.Errorf("A2 received %d UDP datagrams while only company B sent UDP", n)
 	}
 	for _, l := range strings.Split(tp.govrf("neigh show dev rb1")+tp.govrf("neigh show dev rb2"), "\n") {
