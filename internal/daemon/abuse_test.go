@@ -183,8 +183,10 @@ func TestAPIAbuse(t *testing.T) {
 		if err != nil || r.Code != 0 {
 			t.Fatalf("a well-behaved govrf link show among the abusers = %+v, %v", r, err)
 		}
-		if took > 5*time.Second {
-			t.Errorf("a well-behaved govrf link show among the abusers took %v, want a few seconds at most", took)
+		// A client holding the daemon would take api.Timeout (10 s) per
+		// abuser; a loaded test machine takes a few seconds at worst.
+		if took > api.Timeout-time.Second {
+			t.Errorf("a well-behaved govrf link show among the abusers took %v: something held the daemon", took)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
