@@ -6,41 +6,10 @@ import (
 	"io"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 )
-
-// udpRcvbufErrors returns the datagrams host's kernel dropped because a
-// UDP socket's receive queue was full (/proc/net/snmp, Udp
-// RcvbufErrors): losses of a busy receiver, not of the router.
-func (tp *topo) udpRcvbufErrors(host string) int {
-	tp.t.Helper()
-	out, err := tp.in(host, "cat", "/proc/net/snmp").Output()
-	if err != nil {
-		tp.t.Fatal(err)
-	}
-	var names []string
-	for _, l := range strings.Split(string(out), "\n") {
-		f := strings.Fields(l)
-		if len(f) == 0 || f[0] != "Udp:" {
-			continue
-		}
-		if names == nil {
-			names = f
-			continue
-		}
-		for i, name := range names {
-			if name == "RcvbufErrors" && i < len(f) {
-				v, _ := strconv.Atoi(f[i])
-				return v
-			}
-		}
-	}
-	tp.t.Fatalf("%s: no Udp RcvbufErrors in /proc/net/snmp", host)
-	return 0
-}
 
 // startIperfUDP starts `iperf3 -c dst -J args...` in host src against a
 // one-shot server in host srv bound to dst, and returns a function that
@@ -171,7 +140,7 @@ func TestIntegrationRouteChurn(t *testing.T) {
 	go func() { written <- tp.churn(stdin, stop, mark, added); stdin.Close() }()
 	t.Cleanup(func() { client.Process.Kill() })
 
-	rcvbuf := tp.udpRcvbufErrors("B2")
+	rcvbuf := tp.udpCounter("B2", "RcvbufErrors")
 	iperf := tp.startIperfUDP("B1", "B2", "192.168.2.10", "-u", "-b", "4M", "-l", "1000", "-t", "5")
 	ping := tp.in("A1", "ping", "-q", "-c", "250", "-i", "0.02", "-W", "1", "10.77.0.10")
 	var pingOut strings.Builder
@@ -192,7 +161,7 @@ func TestIntegrationRouteChurn(t *testing.T) {
 
 	pingErr := ping.Wait()
 	u := iperf()
-	dropped := tp.udpRcvbufErrors("B2") - rcvbuf
+	dropped := tp.udpCounter("B2", "RcvbufErrors") - rcvbuf
 	close(stop)
 	lines := <-written
 	if err := client.Wait(); err != nil {

@@ -303,7 +303,7 @@ func TestSoak(t *testing.T) {
 	routes := tp.routes()
 	b2v4, b2v6 := tp.echoCounts("B2")
 	a2udp := tp.udpCounter("A2", "InDatagrams", "NoPorts")
-	rcvbuf := tp.udpRcvbufErrors("B2")
+	rcvbuf := tp.udpCounter("B2", "RcvbufErrors")
 	start := tp.sample()
 	t.Logf("govrfd at the start: %v", start)
 
@@ -355,7 +355,7 @@ func TestSoak(t *testing.T) {
 	wg.Wait()
 	flood := stopFlood()
 	u := iperf()
-	dropped := tp.udpRcvbufErrors("B2") - rcvbuf
+	dropped := tp.udpCounter("B2", "RcvbufErrors") - rcvbuf
 
 	if v4, v6 := tp.echoCounts("B2"); v4 != b2v4 || v6 != b2v6 {
 		t.Errorf("B2 received %d IPv4 and %d IPv6 echo requests while only company A pinged", v4-b2v4, v6-b2v6)
