@@ -204,9 +204,19 @@ func (e *emitter) link() {
 	)
 }
 
-// frameLen leaves the frame's length (data end − data) in R0.
-func (e *emitter) frameLen() {
-	e.emit(asm.Mov.Reg(asm.R0, rEnd), asm.Sub.Reg(asm.R0, rData))
+// ipFits records the IP packet's length, in R1, and the frame's (data
+// end − data), and passes a frame too short to hold the packet after
+// its Ethernet header. R1 ends as the packet's end, R0 as the frame's
+// length.
+func (e *emitter) ipFits() {
+	e.emit(
+		asm.StoreMem(asm.RFP, stIPLen, asm.R1, asm.Word),
+		asm.Add.Imm(asm.R1, ethLen),
+		asm.Mov.Reg(asm.R0, rEnd),
+		asm.Sub.Reg(asm.R0, rData),
+		asm.StoreMem(asm.RFP, stFrame, asm.R0, asm.Word),
+		asm.JLT.Reg(asm.R0, asm.R1, "pass"),
+	)
 }
 
 // fold folds the sum in r to 16 bits with end-around carries.

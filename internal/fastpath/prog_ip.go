@@ -17,13 +17,9 @@ func (e *emitter) ipv4() {
 		asm.LoadMem(asm.R1, rData, ethLen+2, asm.Half),
 		asm.HostTo(asm.BE, asm.R1, asm.Half),
 		asm.JLT.Imm(asm.R1, ip4Len, "pass"),
-		asm.StoreMem(asm.RFP, stIPLen, asm.R1, asm.Word),
-		asm.Add.Imm(asm.R1, ethLen),
 	)
-	e.frameLen()
+	e.ipFits()
 	e.emit(
-		asm.StoreMem(asm.RFP, stFrame, asm.R0, asm.Word),
-		asm.JLT.Reg(asm.R0, asm.R1, "pass"),
 		// Not a fragment: MF and the offset clear.
 		asm.LoadMem(asm.R1, rData, ethLen+6, asm.Half),
 		asm.HostTo(asm.BE, asm.R1, asm.Half),
@@ -66,13 +62,9 @@ func (e *emitter) ipv6() {
 		asm.LoadMem(asm.R1, rData, ethLen+4, asm.Half),
 		asm.HostTo(asm.BE, asm.R1, asm.Half),
 		asm.Add.Imm(asm.R1, ip6Len),
-		asm.StoreMem(asm.RFP, stIPLen, asm.R1, asm.Word),
-		asm.Add.Imm(asm.R1, ethLen),
 	)
-	e.frameLen()
+	e.ipFits()
 	e.emit(
-		asm.StoreMem(asm.RFP, stFrame, asm.R0, asm.Word),
-		asm.JLT.Reg(asm.R0, asm.R1, "pass"),
 		// No extension header: TCP, UDP or ICMPv6 only.
 		asm.LoadMem(asm.R1, rData, ethLen+6, asm.Byte),
 		asm.JEq.Imm(asm.R1, 6, "ipv6proto"),
