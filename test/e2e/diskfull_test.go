@@ -105,17 +105,7 @@ func wantUnsaved(t *testing.T, what, stderr string) {
 // space came back, which is acknowledged; a restart then has both.
 func TestIntegrationConfigDiskFull(t *testing.T) {
 	tp := newTopo(t)
-	tp.govrf("save")
-	tp.stop()
-	conf, err := os.ReadFile(tp.conf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := tp.mountTmpfs("256k")
-	tp.conf = filepath.Join(dir, "govrf.conf")
-	if err := os.WriteFile(tp.conf, conf, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	dir := tp.moveConfig("256k")
 	tp.start()
 	tp.govrf("route add 10.49.0.0/24 via 192.168.2.10 vrf a") // the journal exists
 
@@ -191,17 +181,7 @@ func TestIntegrationConfigDiskFull(t *testing.T) {
 // acknowledged and saves both, which a restart then has.
 func TestIntegrationConfigReadOnly(t *testing.T) {
 	tp := newTopo(t)
-	tp.govrf("save")
-	tp.stop()
-	conf, err := os.ReadFile(tp.conf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := tp.mountTmpfs("1m")
-	tp.conf = filepath.Join(dir, "govrf.conf")
-	if err := os.WriteFile(tp.conf, conf, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	dir := tp.moveConfig("1m")
 	tp.must("mount", "-o", "remount,ro", dir)
 	tp.start()
 	if out, ok := tp.ping("A1", "-c", "2", "-i", "0.2", "-W", "1", "192.168.2.10"); !ok {
@@ -227,4 +207,23 @@ func TestIntegrationConfigReadOnly(t *testing.T) {
 	if file, err := os.ReadFile(tp.conf); err != nil || tp.govrf("show running-config") != string(file) {
 		t.Errorf("after the restart the running configuration is not the file (%v)", err)
 	}
+}
+
+// moveConfig saves the topology's configuration, stops govrfd and moves
+// the file to a tmpfs of size it mounts (removed with the test), and
+// returns the tmpfs's directory; the test starts govrfd again.
+func (tp *topo) moveConfig(size string) string {
+	tp.t.Helper()
+	tp.govrf("save")
+	tp.stop()
+	conf, err := os.ReadFile(tp.conf)
+	if err != nil {
+		tp.t.Fatal(err)
+	}
+	dir := tp.mountTmpfs(size)
+	tp.conf = filepath.Join(dir, "govrf.conf")
+	if err := os.WriteFile(tp.conf, conf, 0o644); err != nil {
+		tp.t.Fatal(err)
+	}
+	return dir
 }
