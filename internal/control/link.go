@@ -3,6 +3,7 @@ package control
 import (
 	"crypto/rand"
 	"fmt"
+	"net/netip"
 
 	"github.com/govrf/govrf/internal/fib"
 )
@@ -17,14 +18,17 @@ const (
 	KindVRF           // an L3 master device bound to a table
 	KindPacket        // a port on an existing kernel interface (AF_PACKET)
 	KindTap           // a port on a TAP device govrf creates
+	KindVXLAN         // a VXLAN tunnel port: frames carried in UDP over the default VRF
 )
 
-var kindNames = [...]string{"loopback", "dummy", "vrf", "packet", "tap"}
+var kindNames = [...]string{"loopback", "dummy", "vrf", "packet", "tap", "vxlan"}
 
 // IsPort reports whether links of the kind carry frames of their own (or
 // stand for a port offline, as dummy does): they get link-local addresses
 // and neighbours, and may be enslaved to a VRF.
-func (k Kind) IsPort() bool { return k == KindDummy || k == KindPacket || k == KindTap }
+func (k Kind) IsPort() bool {
+	return k == KindDummy || k == KindPacket || k == KindTap || k == KindVXLAN
+}
 
 // String returns the kind as `ip -d link` prints it.
 func (k Kind) String() string {
@@ -92,8 +96,20 @@ type Link struct {
 	// carries IPv4 addresses (`type packet force`).
 	Force bool
 	Addrs []Addr // in the order `ip addr` lists them
+	// VXLAN is the tunnel of a KindVXLAN link; nil for other kinds.
+	VXLAN *VXLAN
 
 	gen uint64 // the snapshot generation that owns this copy
+}
+
+// VXLAN is a VXLAN link's tunnel, as `ip link add NAME type vxlan id VNI
+// local ADDR dstport PORT [nolearning]` sets it up. Its outer packets are
+// routed in the default VRF.
+type VXLAN struct {
+	VNI      uint32     // the VXLAN network identifier (id), 0 to 2^24-1
+	Local    netip.Addr // the outer source address (local); invalid for none
+	Port     uint16     // the outer UDP destination port (dstport)
+	Learning bool       // learn remote MACs from received frames (not nolearning)
 }
 
 // IsVRF reports whether the link is a VRF device.
