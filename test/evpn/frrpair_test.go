@@ -1,0 +1,79 @@
+package evpn
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestIntegrationFRRPair checks the FRR site harness on its own: two
+// FRR sites, 3 and 4, over eBGP, exchange type-5 routes for both
+// companies and both families, program them into each VRF's kernel as
+// FRR does (route onlink via the remote VTEP, neighbour and fdb entry
+// for its router MAC), and carry the hosts' traffic in VXLAN with each
+// company's VNI, A never reaching B.
+func TestIntegrationFRRPair(t *testing.T) {
+	l := newLab(t)
+	start := time.Now()
+	f3 := l.addFRR(3, 65003, frrPeer{"10.99.0.4", 65004})
+	f4 := l.addFRR(4, 65004, frrPeer{"10.99.0.3", 65003})
+	f3.waitKernelRoutes(f4, 20*time.Second)
+	t.Logf("two FRR sites up and converged in %v", time.Since(start).Round(10*time.Millisecond))
+
+	for _, c := range companies {
+		for _, p := range []string{"192.168.4.0/24", "2001:db8:4::/64"} {
+			r, ok := f3.findRoute(f4.rd(c), p)
+			if !ok {
+				t.Fatalf("site 3 has no type-5 route %s %s:\n%s", f4.rd(c), p, f3.vtysh("show bgp l2vpn evpn route type prefix"))
+			}
+			if msg := wantType5(r, c, f4.addr(), f4.rmac(c)); msg != "" {
+				t.Error(msg)
+			}
+		}
+		// FRR programs a route, a neighbour and an fdb entry.
+		v := l.ns(f3.vrfNS(c))
+		neigh := l.must("ip", "-n", v, "neigh", "show", "10.99.0.4")
+		fdb := l.must("bridge", "-n", v, "fdb", "show", "dev", fmt.Sprintf("vx%d", c.vni))
+		if !strings.Contains(neigh, f4.rmac(c)) || !strings.Contains(fdb, f4.rmac(c)+" dst 10.99.0.4") {
+			t.Errorf("site 3's VRF %s: neighbour\n%sfdb\n%s", c.vrf, neigh, fdb)
+		}
+	}
+
+	cap := l.capture("udp port 4789")
+	for _, c := range companies {
+		l.mustPing(c.host+"3", "192.168.4.10")
+		l.mustPing(c.host+"3", "2001:db8:4::10")
+	}
+	vnis := cap.vxlan()
+	for _, c := range companies {
+		if !vnis[c.vni] {
+			t.Errorf("no VXLAN with VNI %d on the underlay (saw %v)", c.vni, vnis)
+		}
+	}
+	// Company A's VRF has no route to anything of B: B's host ports are
+	// numbered alike, so isolation shows as A's echoes reaching A's host.
+	before := l.echoes("A4")
+	l.mustPing("B3", "192.168.4.10")
+	if after := l.echoes("A4"); after != before {
+		t.Errorf("B3's echoes reached A4 (%d → %d)", before, after)
+	}
+}
+
+// waitKernelRoutes waits until the site's kernel has, in every VRF,
+// routes through the VXLAN to both of other's prefixes.
+func (s *frrSite) waitKernelRoutes(other *frrSite, d time.Duration) {
+	s.lab.t.Helper()
+	net := fmt.Sprint(other.n)
+	for _, c := range companies {
+		for _, p := range []string{"192.168." + net + ".0/24", "2001:db8:" + net + "::/64"} {
+			s.lab.eventually(d, fmt.Sprintf("site %d's route to %s in VRF %s", s.n, p, c.vrf), func() string {
+				r := s.kernelRoute(c, p)
+				if !strings.Contains(r, "proto bgp") || !strings.Contains(r, other.addr()) {
+					return fmt.Sprintf("ip route shows %q", r)
+				}
+				return ""
+			})
+		}
+	}
+}
