@@ -206,7 +206,9 @@ func (s *frrSite) script() string {
 	return b.String()
 }
 
-// stop ends the daemons by their pid files, SIGTERM first.
+// stop kills the daemons by their pid files. SIGKILL, not SIGTERM:
+// zebra and bgpd take seconds to shut down gracefully, and everything
+// they would tidy lives in the site's namespaces, removed next.
 func (s *frrSite) stop() {
 	if s.lab.t.Failed() {
 		s.lab.t.Logf("FRR site %d:\n%s", s.n, s.logs())
@@ -216,27 +218,23 @@ func (s *frrSite) stop() {
 		if err != nil {
 			continue
 		}
-		pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
-		if err != nil || pid <= 1 {
-			continue
+		if pid, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && pid > 1 {
+			killWait(pid)
 		}
-		stopPID(pid)
 	}
 }
 
-// stopPID sends pid SIGTERM and waits up to three seconds for it to go,
-// then kills it.
-func stopPID(pid int) {
-	if syscall.Kill(pid, syscall.SIGTERM) != nil {
+// killWait kills pid and waits up to a second for it to be gone.
+func killWait(pid int) {
+	if syscall.Kill(pid, syscall.SIGKILL) != nil {
 		return
 	}
-	for range 60 {
+	for range 100 {
 		if syscall.Kill(pid, 0) != nil {
 			return
 		}
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(10 * time.Millisecond)
 	}
-	syscall.Kill(pid, syscall.SIGKILL)
 }
 
 // logs returns the last lines of the daemons' logs.
