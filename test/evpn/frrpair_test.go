@@ -2,6 +2,7 @@ package evpn
 
 import (
 	"fmt"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -75,5 +76,42 @@ func (s *frrSite) waitKernelRoutes(other *frrSite, d time.Duration) {
 				return ""
 			})
 		}
+	}
+}
+
+// TestIntegrationRawPeerFRR checks the test's own BGP speaker against
+// FRR: a well-formed type-5 route of its reaches FRR's kernel as FRR
+// programs any, and a route whose extended communities are cut short is
+// treated as withdrawn (RFC 7606) with the session kept.
+func TestIntegrationRawPeerFRR(t *testing.T) {
+	l := newLab(t)
+	f3 := l.addFRR(3, 65003, frrPeer{"10.99.0.20", 65020})
+	l.addNS("X")
+	l.plug("X", "ul0")
+	l.must("ip", "-n", l.ns("X"), "addr", "add", "10.99.0.20/24", "dev", "ul0")
+	p := l.dialBGP("X", "10.99.0.20", 65020, f3.addr())
+	a := companies[0]
+	good := type5{rdAS: 65020, rdNum: 100, prefix: netip.MustParsePrefix("10.20.0.0/24"), vni: 100,
+		nextHop: netip.MustParseAddr("10.99.0.20"), rtAS: 65000, rtNum: 100, rmac: "02:00:00:00:14:01"}
+	p.announce(good)
+	l.eventually(10*time.Second, "FRR's route from the raw peer", func() string {
+		r := f3.kernelRoute(a, "10.20.0.0/24")
+		if !strings.Contains(r, "via 10.99.0.20") || !strings.Contains(r, "proto bgp") {
+			return fmt.Sprintf("ip route shows %q", r)
+		}
+		return ""
+	})
+	bad := good
+	bad.prefix, bad.extCommsLen = netip.MustParsePrefix("10.21.0.0/24"), 13
+	p.announce(bad)
+	time.Sleep(2 * time.Second)
+	if msg := p.alive(); msg != "" {
+		t.Fatalf("FRR ended the session over a malformed extended communities attribute: %s", msg)
+	}
+	if r := f3.kernelRoute(a, "10.21.0.0/24"); r != "" {
+		t.Errorf("FRR installed the malformed route: %s", r)
+	}
+	if r := f3.kernelRoute(a, "10.20.0.0/24"); r == "" {
+		t.Error("FRR lost the well-formed route")
 	}
 }
