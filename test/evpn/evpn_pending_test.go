@@ -72,13 +72,13 @@ func TestIntegrationEVPNIsolation(t *testing.T) {
 	for i, c := range companies {
 		other := companies[1-i]
 		before, otherBefore := l.echoes(c.host+"2"), l.echoes(other.host+"2")
-		cap := l.capture("udp port 4789")
+		wire := l.capture("udp port 4789")
 		for _, dst := range []string{"192.168.2.10", "2001:db8:2::10"} {
 			if out, ok := l.ping(c.host+"1", "-c", "3", "-i", "0.2", "-W", "1", dst); !ok {
 				t.Fatalf("%s1 → %s:\n%s", c.host, dst, out)
 			}
 		}
-		seen := cap.vxlanPackets()
+		seen := wire.vxlanPackets()
 		if len(seen[c.vni]) < 12 || len(seen[other.vni]) != 0 {
 			t.Errorf("company %s's pings: VXLAN packets per VNI %v, want at least 12 with VNI %d and none with %d",
 				c.host, counts(seen), c.vni, other.vni)
@@ -118,7 +118,7 @@ func TestIntegrationEVPNTraceroute(t *testing.T) {
 		{"2001:db8:2::10", []string{"-6"}, []string{"2001:db8:1::1", "2001:db8:2::1", "2001:db8:2::10"}},
 	} {
 		l.mustPing("A1", tc.dst)
-		cap := l.capture("udp port 4789")
+		wire := l.capture("udp port 4789")
 		args := append(append([]string{"traceroute", "-n", "-q", "1", "-w", "2", "-m", "5"}, tc.args...), tc.dst)
 		out, err := l.in("A1", args...).CombinedOutput()
 		if err != nil {
@@ -127,7 +127,7 @@ func TestIntegrationEVPNTraceroute(t *testing.T) {
 		if got := traceHops(string(out)); !slices.Equal(got, tc.hops) {
 			t.Errorf("traceroute %s from A1: hops %v, want %v\n%s", tc.dst, got, tc.hops, out)
 		}
-		seen := cap.vxlanPackets()
+		seen := wire.vxlanPackets()
 		exceeded := func(vni int) int {
 			n := 0
 			for _, p := range seen[vni] {
@@ -273,13 +273,13 @@ func TestIntegrationEVPNFRRInterop(t *testing.T) {
 			t.Errorf("R1's VRF %s has no neighbour entry for FRR's router MAC %s:\n%s", c.vrf, f3.rmac(c), neigh)
 		}
 	}
-	cap := l.capture("udp port 4789")
+	wire := l.capture("udp port 4789")
 	for _, c := range companies {
 		l.mustPing(c.host+"1", "192.168.3.10")
 		l.mustPing(c.host+"1", "2001:db8:3::10")
 		l.mustPing(c.host+"3", "192.168.1.10")
 	}
-	if seen := cap.vxlan(); !seen[100] || !seen[200] {
+	if seen := wire.vxlan(); !seen[100] || !seen[200] {
 		t.Errorf("VXLAN between govrf and FRR: VNIs %v, want 100 and 200", seen)
 	}
 }

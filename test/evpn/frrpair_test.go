@@ -41,12 +41,12 @@ func TestIntegrationFRRPair(t *testing.T) {
 		}
 	}
 
-	cap := l.capture("udp port 4789")
+	wire := l.capture("udp port 4789")
 	for _, c := range companies {
 		l.mustPing(c.host+"3", "192.168.4.10")
 		l.mustPing(c.host+"3", "2001:db8:4::10")
 	}
-	vnis := cap.vxlan()
+	vnis := wire.vxlan()
 	for _, c := range companies {
 		if !vnis[c.vni] {
 			t.Errorf("no VXLAN with VNI %d on the underlay (saw %v)", c.vni, vnis)
@@ -113,5 +113,41 @@ func TestIntegrationRawPeerFRR(t *testing.T) {
 	}
 	if r := f3.kernelRoute(a, "10.20.0.0/24"); r == "" {
 		t.Error("FRR lost the well-formed route")
+	}
+}
+
+// TestIntegrationFRRReflector checks the route reflector harness: two
+// FRR sites in AS 65000 peer only with gobgpd, which reflects their
+// type-5 routes with the next hop and router MAC untouched, so that the
+// hosts reach each other through VXLAN straight between the sites.
+func TestIntegrationFRRReflector(t *testing.T) {
+	l := newLab(t)
+	start := time.Now()
+	rr := l.addReflector(65000, "10.99.0.3", "10.99.0.4")
+	f3 := l.addFRR(3, 65000, frrPeer{reflectorAddr, 65000})
+	f4 := l.addFRR(4, 65000, frrPeer{reflectorAddr, 65000})
+	f3.waitKernelRoutes(f4, 20*time.Second)
+	f4.waitKernelRoutes(f3, 20*time.Second)
+	t.Logf("route reflector and two FRR sites converged in %v", time.Since(start).Round(10*time.Millisecond))
+
+	for _, c := range companies {
+		r, ok := f3.findRoute(f4.rd(c), "192.168.4.0/24")
+		if !ok {
+			t.Fatalf("site 3 has no reflected route %s 192.168.4.0/24:\n%s", f4.rd(c), rr.gobgp("global", "rib", "-a", "evpn"))
+		}
+		if msg := wantType5(r, c, f4.addr(), f4.rmac(c)); msg != "" {
+			t.Error(msg)
+		}
+	}
+	if rib := rr.gobgp("global", "rib", "-a", "evpn"); strings.Count(rib, "[type:Prefix]") != 8 {
+		t.Errorf("the reflector holds, of 8 type-5 routes:\n%s", rib)
+	}
+	wire := l.capture("udp port 4789")
+	for _, c := range companies {
+		l.mustPing(c.host+"3", "192.168.4.10")
+		l.mustPing(c.host+"4", "2001:db8:3::10")
+	}
+	if seen := wire.vxlan(); !seen[100] || !seen[200] {
+		t.Errorf("VXLAN between the sites: VNIs %v, want 100 and 200", seen)
 	}
 }

@@ -40,28 +40,33 @@ const (
 )
 
 // dialBGP connects from namespace ns, whose address id is, to the BGP
-// speaker at addr (port 179), retrying for ten seconds, and brings the
-// session up as AS as.
+// speaker at addr (port 179) and brings the session up as AS as,
+// trying again for ten seconds: a speaker just started may refuse the
+// connection, or close it before its OPEN while it learns its
+// interfaces.
 func (l *lab) dialBGP(ns string, id string, as uint32, addr string) *rawPeer {
 	l.t.Helper()
 	p := &rawPeer{lab: l, as: as, id: netip.MustParseAddr(id), done: make(chan struct{})}
-	l.eventually(10*time.Second, "a TCP connection to "+addr, func() string {
+	l.eventually(10*time.Second, "a BGP session with "+addr, func() string {
 		c, err := dialIn("/run/netns/"+l.ns(ns), net.JoinHostPort(addr, "179"))
 		if err != nil {
 			return err.Error()
 		}
 		p.conn = c
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		p.write(bgpOpen, p.open())
+		typ, body, err := readMsg(c)
+		if err != nil || typ != bgpOpen {
+			c.Close()
+			return fmt.Sprintf("type %d instead of OPEN, %v % x", typ, err, body)
+		}
+		c.SetDeadline(time.Time{})
 		return ""
 	})
-	l.t.Cleanup(func() { p.conn.Close(); <-p.done })
-	p.write(bgpOpen, p.open())
-	typ, body, err := readMsg(p.conn)
-	if err != nil || typ != bgpOpen {
-		l.t.Fatalf("BGP OPEN from %s: type %d, %v % x", addr, typ, err, body)
-	}
 	p.write(bgpKeepalive, nil)
 	go p.read()
 	go p.keepalive()
+	l.t.Cleanup(func() { p.conn.Close(); <-p.done })
 	return p
 }
 
