@@ -71,6 +71,9 @@ func TestIntegrationEVPNIsolation(t *testing.T) {
 	evpnPair(l, "connected")
 	for i, c := range companies {
 		other := companies[1-i]
+		for _, dst := range []string{"192.168.2.10", "2001:db8:2::10"} {
+			l.mustPing(c.host+"1", dst) // the neighbours resolved first
+		}
 		before, otherBefore := l.echoes(c.host+"2"), l.echoes(other.host+"2")
 		wire := l.capture("udp port 4789")
 		for _, dst := range []string{"192.168.2.10", "2001:db8:2::10"} {
@@ -188,8 +191,10 @@ func TestIntegrationEVPNWithdraw(t *testing.T) {
 
 // TestIntegrationEVPNRestart: R2 stopped, R1 drops its routes at once
 // (the session closes with a NOTIFICATION); R2 started again, both
-// resync and traffic resumes. R2 killed, its B port gone while it is
-// down and R2 started again, R1 keeps no stale route to B's site.
+// resync and traffic resumes. R2 killed, its B port's interface deleted
+// while it is down and R2 started again, R1 keeps no stale route to B's
+// site: as in FRR, a connected prefix of a port without carrier is not
+// exported.
 func TestIntegrationEVPNRestart(t *testing.T) {
 	l := newLab(t)
 	r1, r2 := evpnPair(l, "connected")
