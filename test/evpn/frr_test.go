@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -55,6 +56,10 @@ type frrSite struct {
 	router string // the namespace of the default VRF
 	dir    string // configuration, pid files, sockets, logs
 }
+
+// frrDirRE matches the names of the sites' directories in the temporary
+// directory: evpn-frr-<pid>-..., where pid is the test process's.
+var frrDirRE = regexp.MustCompile(`^evpn-frr-(\d+)-`)
 
 // addr is the site's underlay address, its VTEP and BGP router ID.
 func (s *frrSite) addr() string { return fmt.Sprintf("10.99.0.%d", s.n) }
@@ -154,7 +159,7 @@ func (s *frrSite) start(peers []frrPeer) {
 	uid, _ := strconv.Atoi(u.Uid)
 	gid, _ := strconv.Atoi(u.Gid)
 	// Not t.TempDir: the daemons read it as frr.
-	if s.dir, err = os.MkdirTemp("", "evpn-frr-"); err != nil {
+	if s.dir, err = os.MkdirTemp("", fmt.Sprintf("evpn-frr-%d-", os.Getpid())); err != nil {
 		l.t.Fatal(err)
 	}
 	l.t.Cleanup(func() { os.RemoveAll(s.dir) })

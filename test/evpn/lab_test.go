@@ -4,11 +4,56 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
+
+// labNS matches the names of the namespaces of labs: evp<pid>-<n>-<name>,
+// where pid is the test process's.
+var labNS = regexp.MustCompile(`^evp(\d+)-\d+-`)
+
+// sweep removes what labs of test processes that died left, as a test
+// binary killed by its -timeout does, which runs no cleanup: every
+// process in their namespaces (govrfd, FRR's daemons, gobgpd), the
+// namespaces, and the FRR sites' directories.
+func sweep() {
+	out, _ := exec.Command("ip", "netns", "list").Output()
+	for _, line := range strings.Split(string(out), "\n") {
+		f := strings.Fields(line)
+		if len(f) == 0 || !stale(labNS.FindStringSubmatch(f[0])) {
+			continue
+		}
+		pids, _ := exec.Command("ip", "netns", "pids", f[0]).Output()
+		for _, p := range strings.Fields(string(pids)) {
+			if pid, err := strconv.Atoi(p); err == nil {
+				killWait(pid)
+			}
+		}
+		exec.Command("ip", "netns", "del", f[0]).Run()
+	}
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "evpn-frr-*"))
+	for _, d := range dirs {
+		if stale(frrDirRE.FindStringSubmatch(filepath.Base(d))) {
+			os.RemoveAll(d)
+		}
+	}
+}
+
+// stale reports whether m, a match of labNS or frrDirRE, names a test
+// process that is gone.
+func stale(m []string) bool {
+	if m == nil {
+		return false
+	}
+	pid, err := strconv.Atoi(m[1])
+	return err == nil && pid != os.Getpid() && syscall.Kill(pid, 0) == syscall.ESRCH
+}
 
 // lab is a set of network namespaces joined by one underlay segment:
 // namespace UL holds the bridge sw0 that every router's underlay port
@@ -50,7 +95,7 @@ func needTools(t *testing.T, paths ...string) {
 func newLab(t *testing.T) *lab {
 	t.Helper()
 	needRoot(t)
-	l := &lab{t: t, prefix: fmt.Sprintf("evp%d-%d-", os.Getpid()%100000, labSeq.Add(1))}
+	l := &lab{t: t, prefix: fmt.Sprintf("evp%d-%d-", os.Getpid(), labSeq.Add(1))}
 	l.addNS("UL")
 	l.must("ip", "-n", l.ns("UL"), "link", "add", "sw0", "type", "bridge")
 	l.must("ip", "-n", l.ns("UL"), "link", "set", "sw0", "up")
