@@ -84,10 +84,13 @@ func (c *capture) stop() string {
 var vniRE = regexp.MustCompile(`VXLAN, flags \[I\] \(0x08\), vni (\d+)\n(.*)`)
 
 // vxlanPackets stops the capture and returns, per VNI, the inner packet
-// lines of the VXLAN it saw (tcpdump prints the inner packet on the
-// line after the outer one).
-func (c *capture) vxlanPackets() map[int][]string {
-	text := c.stop()
+// lines of the VXLAN it saw.
+func (c *capture) vxlanPackets() map[int][]string { return vxlanByVNI(c.stop()) }
+
+// vxlanByVNI returns, per VNI, the inner packet lines of the VXLAN in
+// tcpdump's text, which prints the inner packet on the line after the
+// outer one.
+func vxlanByVNI(text string) map[int][]string {
 	m := map[int][]string{}
 	for _, s := range vniRE.FindAllStringSubmatch(text, -1) {
 		vni, _ := strconv.Atoi(s[1])
