@@ -81,14 +81,15 @@ func (c *Cache) set(op string, s Static, create, excl bool) error {
 	if s.Protocol != 0 {
 		e.protocol = s.Protocol
 	}
+	learned := s.ExternLearn && !e.externLearn
+	e.externLearn = e.externLearn || s.ExternLearn
 	f := uAdmin | uOverride | uOverrideIsRouter
 	if s.Router {
 		f |= uIsRouter
 	}
 	c.deferred = t.update(c.deferred, e, s.MAC, true, s.State, f, now)
-	if s.ExternLearn && !e.externLearn {
-		e.externLearn = true
-		t.gcTrack(e, e.state)
+	if learned {
+		t.gcTrack(e, e.state) // off the GC list even if the state stayed
 	}
 	return nil
 }
