@@ -95,6 +95,10 @@ type binding struct {
 	gone   atomic.Bool   // detached
 	link   atomic.Uint64 // master<<1 | up, as last seen; see syncLink
 	seen   *control.Link // the link as announce last saw it (timer goroutine only)
+	// syncMu serialises syncLink, which workers may run at once;
+	// installed are the configured neighbours it last put in the cache.
+	syncMu    sync.Mutex
+	installed []neigh.Static
 }
 
 // Errors Attach returns, wrapped with the port and link.
@@ -243,14 +247,4 @@ func linkState(l *control.Link) uint64 {
 		s |= 1
 	}
 	return s
-}
-
-// syncLink flushes the port's neighbours when its link changed VRF or
-// went down, as the kernel does when it cycles an enslaved port
-// (neigh_ifdown): entries learned in one L3 domain must not serve another.
-func (b *binding) syncLink(l *control.Link) {
-	now := linkState(l)
-	if old := b.link.Load(); old != now && b.link.CompareAndSwap(old, now) {
-		b.neigh.Flush()
-	}
 }
