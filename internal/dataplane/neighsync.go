@@ -19,9 +19,17 @@ import (
 // that left the configuration is deleted, unless the cache's entry has
 // become dynamic since (`neigh replace ... nud reachable` over a
 // configured entry writes the cache first).
-func (b *binding) syncLink(l *control.Link) {
+//
+// gen is the generation of l's snapshot: workers may sync with
+// snapshots of different ages at once, and an older one than the last
+// synced is ignored rather than allowed to undo a newer one's changes.
+func (b *binding) syncLink(l *control.Link, gen uint64) {
 	b.syncMu.Lock()
 	defer b.syncMu.Unlock()
+	if gen < b.syncGen {
+		return
+	}
+	b.syncGen = gen
 	if now := linkState(l); b.link.Load() != now {
 		b.link.Store(now)
 		b.neigh.Flush()

@@ -96,8 +96,10 @@ type binding struct {
 	link   atomic.Uint64 // master<<1 | up, as last seen; see syncLink
 	seen   *control.Link // the link as announce last saw it (timer goroutine only)
 	// syncMu serialises syncLink, which workers may run at once;
-	// installed are the configured neighbours it last put in the cache.
+	// syncGen is the snapshot generation it last synced, installed the
+	// configured neighbours it put in the cache.
 	syncMu    sync.Mutex
+	syncGen   uint64
 	installed []neigh.Static
 }
 

@@ -249,7 +249,7 @@ func (w *worker) syncLinks() {
 				continue
 			}
 			if l := w.snap.Link(x.index); l != nil {
-				x.syncLink(l)
+				x.syncLink(l, gen)
 			}
 		}
 	}
