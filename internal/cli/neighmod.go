@@ -153,8 +153,7 @@ func neighSet(c *ctx, l *control.Link, op neighOp, r *neighRequest, mac []byte) 
 	if !st.Valid() {
 		return rterr.New(syscall.EINVAL, "")
 	}
-	s := neigh.Static{Addr: r.addr, State: st, Router: r.router,
-		ExternLearn: r.externLearn || cur.ExternLearn, Protocol: r.proto}
+	s := neigh.Static{Addr: r.addr, State: st, Router: r.router, ExternLearn: r.externLearn, Protocol: r.proto}
 	if s.Protocol == 0 {
 		s.Protocol = cur.Protocol
 	}

@@ -110,14 +110,14 @@ func TestNeighConfigured(t *testing.T) {
 			"10.0.0.5 dev d0 lladdr 02:00:00:00:00:05 router extern_learn NOARP proto bgp \n", ""},
 		{"-j neigh show dev d0 to 10.0.0.0/24", 0, `[{"dst":"10.0.0.2","lladdr":"02:00:00:00:00:02","state":["PERMANENT"]},` +
 			`{"dst":"10.0.0.5","lladdr":"02:00:00:00:00:05","router":null,"extern_learn":null,"state":["NOARP"],"protocol":"bgp"}]` + "\n", ""},
-		// A replace without them keeps extern_learn and the protocol; a
-		// change without lladdr keeps the MAC.
+		// A replace without them clears extern_learn and router but keeps
+		// the protocol; a change without lladdr keeps the MAC.
 		{"neigh replace 10.0.0.5 lladdr 02:00:00:00:00:06 dev d0 nud noarp", 0, "", ""},
 		{"neigh change 10.0.0.2 dev d0 nud noarp", 0, "", ""},
-		{"neigh show nud all proto bgp", 0, "10.0.0.5 dev d0 lladdr 02:00:00:00:00:06 extern_learn NOARP proto bgp \n", ""},
+		{"neigh show nud all proto bgp", 0, "10.0.0.5 dev d0 lladdr 02:00:00:00:00:06 NOARP proto bgp \n", ""},
 		{"neigh show 10.0.0.2 nud noarp", 0, "10.0.0.2 dev d0 lladdr 02:00:00:00:00:02 NOARP \n", ""},
 		// Flush takes extern_learn entries and what nud names.
-		{"-s neigh flush dev d0", 0, "\n*** Round 1, deleting 2 entries ***\n*** Flush is complete after 1 round ***\n", ""},
+		{"-s neigh flush dev d0", 0, "\n*** Round 1, deleting 1 entries ***\n*** Flush is complete after 1 round ***\n", ""},
 		{"-s neigh flush dev d0", 0, "Nothing to flush.\n", ""},
 		{"neigh add 10.0.0.2 lladdr 02:00:00:00:00:02 dev d0", 2, "", "RTNETLINK answers: File exists\n"},
 		{"neigh flush dev d0 nud noarp", 0, "", ""},

@@ -54,9 +54,9 @@ func TestMonitorNeighbours(t *testing.T) {
 	const entry = "10.7.0.2 dev p7 lladdr 02:00:00:00:00:07 "
 	for _, step := range []struct{ cmd, want string }{
 		{"neigh add 10.7.0.2 lladdr 02:00:00:00:00:07 dev p7 nud noarp extern_learn protocol bgp", entry + "extern_learn NOARP proto bgp \n"},
-		{"neigh replace 10.7.0.2 lladdr 02:00:00:00:00:07 dev p7 nud permanent", entry + "extern_learn PERMANENT proto bgp \n"},
-		{"neigh change 10.7.0.2 dev p7 nud reachable", entry + "extern_learn REACHABLE proto bgp \n"},
-		{"neigh del 10.7.0.2 dev p7", "Deleted " + entry + "extern_learn REACHABLE proto bgp \n"},
+		{"neigh replace 10.7.0.2 lladdr 02:00:00:00:00:07 dev p7 nud permanent extern_learn", entry + "extern_learn PERMANENT proto bgp \n"},
+		{"neigh change 10.7.0.2 dev p7 nud reachable", entry + "REACHABLE proto bgp \n"},
+		{"neigh del 10.7.0.2 dev p7", "Deleted " + entry + "REACHABLE proto bgp \n"},
 	} {
 		call(t, cfg.Socket, step.cmd, 0)
 		expect(t, events, step.cmd, step.want)

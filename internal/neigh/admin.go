@@ -34,8 +34,9 @@ type Static struct {
 	State  State // PERMANENT (ip neigh's default), NOARP, REACHABLE, STALE, DELAY or PROBE
 	Router bool  // NTF_ROUTER
 	// ExternLearn (NTF_EXT_LEARNED, `extern_learn`) marks an entry a
-	// control plane learnt: exempt from GC, as PERMANENT ones are. Once
-	// set, an update without it keeps it, as Linux keeps the flag.
+	// control plane learnt: exempt from GC, as PERMANENT ones are. Each
+	// administrator's update sets or clears it, as Linux's
+	// neigh_update_process_flags does; learning leaves it alone.
 	ExternLearn bool
 	// Protocol is who installed the entry (NDA_PROTOCOL, `protocol
 	// PROTO`); 0 leaves the entry's as it is.
@@ -81,15 +82,15 @@ func (c *Cache) set(op string, s Static, create, excl bool) error {
 	if s.Protocol != 0 {
 		e.protocol = s.Protocol
 	}
-	learned := s.ExternLearn && !e.externLearn
-	e.externLearn = e.externLearn || s.ExternLearn
+	flagged := s.ExternLearn != e.externLearn
+	e.externLearn = s.ExternLearn
 	f := uAdmin | uOverride | uOverrideIsRouter
 	if s.Router {
 		f |= uIsRouter
 	}
 	c.deferred = t.update(c.deferred, e, s.MAC, true, s.State, f, now)
-	if learned {
-		t.gcTrack(e, e.state) // off the GC list even if the state stayed
+	if flagged {
+		t.gcTrack(e, e.state) // on or off the GC list even if the state stayed
 	}
 	return nil
 }

@@ -167,10 +167,10 @@ func TestSetParams(t *testing.T) {
 	wantState(t, c, ip4, StateStale, header.MAC{})
 }
 
-// TestExternLearn: an extern_learn entry keeps its flag and protocol
-// across updates that do not name them, and garbage collection leaves it
-// alone where it removes a plain NOARP one (neigh_periodic_work skips
-// NTF_EXT_LEARNED).
+// TestExternLearn: an update that does not name a protocol keeps the
+// entry's, one without extern_learn clears the flag, and garbage
+// collection leaves an extern_learn entry alone where it removes a plain
+// NOARP one (neigh_periodic_work skips NTF_EXT_LEARNED).
 func TestExternLearn(t *testing.T) {
 	c, clk := newCache(t, func(p *Params) { p.GCThresh1 = 0 })
 	ext := netip.MustParseAddr("10.0.0.7")
@@ -184,8 +184,11 @@ func TestExternLearn(t *testing.T) {
 		t.Fatal(err)
 	}
 	e, _ := c.Get(ext)
-	if !e.ExternLearn || e.Protocol != 186 || e.MAC != mac2 {
-		t.Fatalf("Get(%v) = %+v, want extern_learn proto 186 lladdr %v", ext, e, mac2)
+	if e.ExternLearn || e.Protocol != 186 || e.MAC != mac2 {
+		t.Fatalf("Get(%v) = %+v, want proto 186 lladdr %v without extern_learn", ext, e, mac2)
+	}
+	if err := c.Replace(Static{Addr: ext, MAC: mac2, State: StateNoARP, ExternLearn: true}); err != nil {
+		t.Fatal(err)
 	}
 	run(c, clk, 10*time.Minute)
 	if _, ok := c.Get(ip4); ok {
