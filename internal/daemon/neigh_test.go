@@ -62,3 +62,33 @@ func TestMonitorNeighbours(t *testing.T) {
 		expect(t, events, step.cmd, step.want)
 	}
 }
+
+// TestNeighboursBatch: neighbour lines in plain and -atomic batches are
+// saved as the single commands are, extern_learn ones left out, so that
+// the next start replays cleanly.
+func TestNeighboursBatch(t *testing.T) {
+	for _, args := range []string{"-batch f", "-atomic -batch f"} {
+		t.Run(args, func(t *testing.T) {
+			cfg := paths(t)
+			d, stop := start(t, cfg, nil)
+			body := "link add d0 type dummy\nlink set dev d0 up\n" +
+				"neigh replace 10.99.0.2 lladdr 02:00:00:00:00:09 dev d0 nud noarp extern_learn protocol bgp\n" +
+				"neigh add 10.0.0.2 lladdr 02:00:00:00:00:02 dev d0\n"
+			if out, code := batchCall(t, cfg.Socket, args, body); code != 0 {
+				t.Fatalf("govrf %s: exit %d: %s", args, code, out)
+			}
+			do(t, d, "save", 0)
+			if out, code := batchCall(t, cfg.Socket, args, "neigh del 10.99.0.2 dev d0\nlink add d1 type dummy\n"); code != 0 {
+				t.Fatalf("govrf %s: exit %d: %s", args, code, out)
+			}
+			stop()
+			d = boot(t, cfg)
+			if out, want := do(t, d, "neigh show nud all", 0), "10.0.0.2 dev d0 lladdr 02:00:00:00:00:02 PERMANENT \n"; out != want {
+				t.Errorf("after a restart: govrf neigh show nud all = %q, want %q", out, want)
+			}
+			if links(d, "d1") != "d1" {
+				t.Errorf("after a restart, the batch's d1 is missing")
+			}
+		})
+	}
+}
