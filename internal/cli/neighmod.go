@@ -24,7 +24,7 @@ const (
 type neighRequest struct {
 	addr        netip.Addr
 	dev         string
-	lladdr      string // as written; "" for none, "null" for none either
+	lladdr      string // as written; "" or "null" for none
 	nud         uint32 // nud bits; NUD_PERMANENT unless given
 	router      bool
 	externLearn bool
