@@ -5,6 +5,8 @@ package cli
 // itself (-offline, -V) and takes part in others (-batch, monitor, vrf
 // exec, vrf identify).
 
+import "net/netip"
+
 // Offline reports whether argv asks to run in the caller's process, on a
 // control plane of its own, never in a daemon (-offline).
 func Offline(argv []string) bool {
@@ -58,16 +60,24 @@ func VRFExec(argv []string) (cmd []string, ok bool) {
 	return rest[1:], true
 }
 
-// ChangesNeighbors reports whether argv is a `neigh` command that may
-// change entries (add, change, replace, del, flush).
-func ChangesNeighbors(argv []string) bool {
+// NeighborTarget returns the entry a `neigh add|change|replace|del`
+// command line names: its address and device. ok is false for any other
+// line, flush included.
+func NeighborTarget(argv []string) (addr netip.Addr, dev string, ok bool) {
 	inv, err := parseOptions(argv)
 	if err != nil || inv.batch != "" || len(inv.rest) < 2 || objectOf(inv.rest[0]) != "neighbor" && objectOf(inv.rest[0]) != "neighbour" {
-		return false
+		return netip.Addr{}, "", false
 	}
 	v := inv.rest[1]
-	return matches(v, "add") || matches(v, "change") || v == "chg" || matches(v, "replace") ||
-		matches(v, "delete") || matches(v, "flush")
+	if !matches(v, "add") && !matches(v, "change") && v != "chg" && !matches(v, "replace") && !matches(v, "delete") {
+		return netip.Addr{}, "", false
+	}
+	c := &ctx{opts: inv.opts}
+	r, err := parseNeighRequest(c, &args{w: inv.rest[2:]})
+	if err != nil {
+		return netip.Addr{}, "", false
+	}
+	return r.addr, r.dev, true
 }
 
 // IdentifiesCaller reports whether argv is `vrf identify` without a PID,

@@ -6,10 +6,12 @@ import (
 	"io"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/govrf/govrf/internal/control"
 	"github.com/govrf/govrf/internal/fib"
+	"github.com/govrf/govrf/internal/neigh"
 )
 
 // Script returns the canonical command script of s: the govrf command
@@ -227,20 +229,28 @@ func (w *writer) down(l *control.Link) {
 func (w *writer) neighbors() {
 	for l := range w.s.Links() {
 		for _, n := range l.Neighbors {
-			if n.ExternLearn {
-				continue
+			if Saved(n) {
+				w.line("%s", JoinLine(NeighborLine("add", l.Name, n)))
 			}
-			var b strings.Builder
-			fmt.Fprintf(&b, "neigh add %s lladdr %s dev %s nud %s", n.Addr, n.MAC, word(l.Name), strings.ToLower(n.State.String()))
-			if n.Router {
-				b.WriteString(" router")
-			}
-			if n.Protocol != 0 {
-				fmt.Fprintf(&b, " protocol %d", n.Protocol)
-			}
-			w.line("%s", b.String())
 		}
 	}
+}
+
+// Saved reports whether a configured neighbour belongs in the
+// configuration: every one but those marked extern_learn.
+func Saved(n neigh.Static) bool { return !n.ExternLearn }
+
+// NeighborLine returns the command line that sets configured neighbour
+// n of port dev, with verb add or replace.
+func NeighborLine(verb, dev string, n neigh.Static) []string {
+	argv := []string{"neigh", verb, n.Addr.String(), "lladdr", n.MAC.String(), "dev", dev, "nud", strings.ToLower(n.State.String())}
+	if n.Router {
+		argv = append(argv, "router")
+	}
+	if n.Protocol != 0 {
+		argv = append(argv, "protocol", strconv.Itoa(int(n.Protocol)))
+	}
+	return argv
 }
 
 // addrArgs formats an address as `addr add` takes it.

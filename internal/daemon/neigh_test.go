@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -29,14 +30,24 @@ func TestNeighboursSaved(t *testing.T) {
 		t.Errorf("the running configuration has an extern_learn or a dynamic neighbour:\n%s", rc)
 	}
 	do(t, d, "save", 0)
+	saved, err := os.ReadFile(cfg.ConfigFile)
+	if err != nil {
+		t.Fatal(err)
+	}
 	do(t, d, "neigh del 10.99.0.3 dev d0", 0) // not in the file: a journaled del could not replay
+	do(t, d, "neigh add 10.1.1.8 lladdr 02:00:00:00:00:08 dev d0", 0)
+	do(t, d, "neigh replace 10.1.1.8 lladdr 02:00:00:00:00:08 dev d0 extern_learn", 0)
+	do(t, d, "neigh replace 10.1.1.7 lladdr 02:00:00:00:00:07 dev d0 nud noarp", 0)
 	do(t, d, "route add 10.5.0.0/16 via 10.1.1.1 vrf blue", 0)
+	if now, _ := os.ReadFile(cfg.ConfigFile); string(now) != string(saved) {
+		t.Errorf("a neighbour change rewrote the configuration file; it belongs in the journal")
+	}
 	before := views(t, d)
 	crash(d)
 
 	d = boot(t, cfg)
 	same(t, d, before, "after a kill")
-	want := "10.1.1.9 dev d0 lladdr 02:00:00:00:00:09 router PERMANENT \n"
+	want := "10.1.1.7 dev d0 lladdr 02:00:00:00:00:07 NOARP \n10.1.1.9 dev d0 lladdr 02:00:00:00:00:09 router PERMANENT \n"
 	if out := do(t, d, "neigh show nud all", 0); out != want {
 		t.Errorf("after a kill: govrf neigh show nud all = %q, want %q", out, want)
 	}

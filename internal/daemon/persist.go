@@ -8,6 +8,7 @@ import (
 	"hash"
 	"io"
 	"log/slog"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"slices"
@@ -37,9 +38,6 @@ type store struct {
 	// failed): commits compact in full instead of appending until one
 	// succeeds.
 	full bool
-	// rewrite is set by a neighbour command: the next commit writes the
-	// script rather than journal the line (changed).
-	rewrite bool
 	// nextLink is the lowest link index the journal has not seen: a
 	// link from it on is new, and its random MAC must be journaled.
 	nextLink int
@@ -203,24 +201,20 @@ func logRecovery(file string, rep journal.Report) {
 // journaled makes it. Call it after each command line runs, before the
 // next one. d.mu is held.
 func (d *Daemon) changed(argv []string) {
-	if d.disk != nil && cli.ChangesNeighbors(argv) {
-		// Entries marked extern_learn are left out of the script (their
-		// control plane learns them again), so a line about one, say its
-		// del, could not be replayed on the script: the script is
-		// written instead.
-		d.disk.rewrite = true
-		return
-	}
 	d.record(d.journaled(d.ctl.View(), argv))
 }
 
 // journaled returns argv as the journal keeps it, v being the state
 // right after it ran: a `link add` with the MAC its link drew, so that
-// a replay does not draw another. d.mu is held.
+// a replay does not draw another; a neighbour command as neighborLine
+// makes it. d.mu is held.
 func (d *Daemon) journaled(v *control.Snapshot, argv []string) []string {
 	s := d.disk
 	if s == nil {
 		return argv
+	}
+	if addr, dev, ok := cli.NeighborTarget(argv); ok {
+		return neighborLine(v, addr, dev)
 	}
 	if links := s.newLinks(v); len(links) == 1 {
 		argv = withMAC(argv, links[0].MAC)
@@ -228,10 +222,25 @@ func (d *Daemon) journaled(v *control.Snapshot, argv []string) []string {
 	return argv
 }
 
+// neighborLine returns what the journal keeps of a neighbour command
+// that changed entry addr of port dev: the entry as the script would
+// save it, or, if the script would not (gone, or marked extern_learn),
+// a flush of it, which a replay runs whether the entry is there or not.
+// A line about an extern_learn entry could not be replayed as written:
+// the script leaves such entries out.
+func neighborLine(v *control.Snapshot, addr netip.Addr, dev string) []string {
+	if l := v.LinkByName(dev); l != nil {
+		if n, ok := l.Neighbor(addr); ok && config.Saved(n) {
+			return config.NeighborLine("replace", dev, n)
+		}
+	}
+	return []string{"neigh", "flush", "to", addr.String(), "dev", dev, "nud", "all"}
+}
+
 // record appends argv, made by journaled, to the journal. d.mu is held.
 func (d *Daemon) record(argv []string) {
 	s := d.disk
-	if s == nil || s.full || s.rewrite {
+	if s == nil || s.full {
 		return // none kept, or the next commit writes the whole script
 	}
 	// An append's failure stops the journal: commit reports it.
@@ -280,7 +289,7 @@ func (d *Daemon) commit() error {
 	if s == nil {
 		return nil
 	}
-	if s.full || s.rewrite {
+	if s.full {
 		return d.compact()
 	}
 	if err := s.j.Commit(); err != nil {
@@ -342,7 +351,7 @@ func (d *Daemon) compact() error {
 	if s.full {
 		slog.Info("configuration saved again", "file", s.file)
 	}
-	s.full, s.rewrite, s.scriptSize = false, false, int(c.Size())
+	s.full, s.scriptSize = false, int(c.Size())
 	return nil
 }
 
