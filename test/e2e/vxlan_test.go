@@ -121,3 +121,41 @@ func vxlanVNI(f []byte) (uint32, bool) {
 	}
 	return binary.BigEndian.Uint32(udp[12:]) >> 8, true
 }
+
+// TestIntegrationVXLANKernelPeer runs govrfd against a Linux VXLAN device
+// in another namespace (a kernel VXLAN device holds its UDP port for its
+// whole namespace): the kernel's vx100 and govrf's vx100 share
+// 10.100.0.0/24 and fd00:100::/64, and each side pings the other, the
+// kernel peer also A1 behind govrf.
+func TestIntegrationVXLANKernelPeer(t *testing.T) {
+	s := newVXLANSite(t, "1")
+	s.addNS("K")
+	k := s.ns("K")
+	s.must("ip", "-n", s.ns("R"), "link", "add", "u0", "type", "veth", "peer", "name", "u0", "netns", k)
+	s.must("ip", "-n", s.ns("R"), "link", "set", "u0", "up")
+	for _, args := range [][]string{
+		{"addr", "add", "10.99.0.2/24", "dev", "u0"},
+		{"link", "set", "u0", "up"},
+		{"link", "add", "vx100", "type", "vxlan", "id", "100", "local", "10.99.0.2", "dstport", "4789", "nolearning"},
+		{"addr", "add", "10.100.0.2/24", "dev", "vx100"},
+		{"-6", "addr", "add", "fd00:100::2/64", "dev", "vx100", "nodad"},
+		{"link", "set", "vx100", "up"},
+		{"route", "add", "192.168.1.0/24", "via", "10.100.0.1"},
+		{"-6", "route", "add", "2001:db8:1::/64", "via", "fd00:100::1"},
+	} {
+		s.must(append([]string{"ip", "-n", k}, args...)...)
+	}
+	s.must("bridge", "-n", k, "fdb", "append", "00:00:00:00:00:00", "dev", "vx100", "dst", "10.99.0.1")
+	s.start()
+	s.configure(vxlanRouter("1", "2")...)
+
+	for _, c := range []struct{ from, dst string }{
+		{"K", "10.100.0.1"}, {"K", "fd00:100::1"}, {"K", "192.168.1.10"}, {"K", "2001:db8:1::10"},
+		{"A", "10.100.0.2"}, {"A", "fd00:100::2"},
+	} {
+		s.ping(c.from, "-c", "1", "-W", "1", c.dst) // resolve the paths
+		if out, ok := s.ping(c.from, "-c", "2", "-i", "0.2", "-W", "2", c.dst); !ok {
+			t.Fatalf("%s ping %s across VXLAN failed:\n%s", c.from, c.dst, out)
+		}
+	}
+}
