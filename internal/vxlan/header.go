@@ -86,11 +86,11 @@ func SrcPort(hash uint32, lo, hi uint16) uint16 {
 // (skb_get_hash) with a random seed.
 var seed = maphash.MakeSeed()
 
-// FlowHash returns the hash of an inner frame's flow: its Ethernet
-// addresses and type, and for IPv4 and IPv6 its addresses, protocol and,
-// unless it is a fragment, the first four octets of its transport header
-// (TCP, UDP, SCTP ports). Frames of one flow hash alike, so they keep one
-// outer source port and one path through the underlay.
+// FlowHash returns the hash of an inner frame's flow: for IPv4 and IPv6
+// its addresses, protocol and, unless it is a fragment, what identifies
+// the flow in its transport header (see transport); for other frames its
+// Ethernet header. Frames of one flow hash alike, so they keep one outer
+// source port and one path through the underlay.
 func FlowHash(frame []byte) uint32 {
 	if len(frame) < 14 {
 		return 0
@@ -106,21 +106,33 @@ func FlowHash(frame []byte) uint32 {
 		put(ip[9:10])  // protocol
 		put(ip[12:20]) // addresses
 		frag := binary.BigEndian.Uint16(ip[6:])&0x3fff != 0
-		if !frag && ihl >= 20 && len(ip) >= ihl+4 {
-			put(ip[ihl : ihl+4])
+		if !frag && ihl >= 20 {
+			put(transport(ip[9], ip[min(ihl, len(ip)):]))
 		}
 	case et == 0x86dd && len(ip) >= 40:
 		put(ip[6:7])  // next header
 		put(ip[8:40]) // addresses
 		put(ip[1:4])  // flow label (and the traffic class's low bits)
-		if len(ip) >= 44 && isPorts(ip[6]) {
-			put(ip[40:44])
-		}
+		put(transport(ip[6], ip[40:]))
 	default:
 		put(frame[:14])
 	}
 	return uint32(maphash.Bytes(seed, key[:n]))
 }
 
-// isPorts reports whether a transport protocol starts with two ports.
-func isPorts(proto uint8) bool { return proto == 6 || proto == 17 || proto == 132 || proto == 136 }
+// transport returns what identifies a flow in a transport header: the
+// ports of TCP, UDP, SCTP and UDP-Lite; the type, code and identifier of
+// ICMP and ICMPv6 (the flow dissector's icmp key); nothing for others.
+func transport(proto uint8, l4 []byte) []byte {
+	switch proto {
+	case 6, 17, 132, 136:
+		if len(l4) >= 4 {
+			return l4[:4]
+		}
+	case 1, 58:
+		if len(l4) >= 6 {
+			return []byte{l4[0], l4[1], l4[4], l4[5]}
+		}
+	}
+	return nil
+}
