@@ -26,27 +26,34 @@ type vxRouter struct {
 // underMTU) on one stepped network.
 func newVXLANPair(t *testing.T, underMTU int) (r1, r2 *vxRouter) {
 	t.Helper()
+	return newVXLANPairOver(t, underMTU, "10.99.0.", "/24")
+}
+
+// newVXLANPairOver is newVXLANPair with the underlay addressed
+// under+N/len: IPv4 or IPv6 outer packets.
+func newVXLANPairOver(t *testing.T, underMTU int, under, plen string) (r1, r2 *vxRouter) {
+	t.Helper()
 	n := sim.NewNetwork(sim.Stepped)
 	t.Cleanup(func() { n.Close() })
 	mk := func(id, peer string) *vxRouter {
 		ctl := control.New()
 		dp := New(ctl, n.Clock(), Config{})
 		n.Add(dp)
-		r := &vxRouter{ctl: ctl, dp: dp, n: id, remote: "10.99.0." + peer}
+		r := &vxRouter{ctl: ctl, dp: dp, n: id, remote: under + peer}
 		lines := []string{"link add name a type vrf table 10", "link add name b type vrf table 20",
 			"link set dev a up", "link set dev b up",
 			"sysctl -w net.ipv4.ip_forward=1", "sysctl -w net.ipv6.conf.all.forwarding=1",
 			"link add name u0 mtu " + fmt.Sprint(underMTU) + " type dummy", "link set dev u0 up",
-			"addr add 10.99.0." + id + "/24 dev u0"}
+			"addr add " + under + id + plen + " dev u0"}
 		lines = append(lines, vrfPort("ra1", "a", "192.168."+id+".1/24", "2001:db8:"+id+"::1/64")...)
 		lines = append(lines, vrfPort("rb1", "b", "192.168."+id+".1/24", "2001:db8:"+id+"::1/64")...)
 		for _, v := range []struct{ vrf, vni string }{{"a", "100"}, {"b", "200"}} {
 			vx := "vx" + v.vni
 			lines = append(lines,
-				"link add name "+vx+" type vxlan id "+v.vni+" local 10.99.0."+id+" dstport 4789 nolearning",
+				"link add name "+vx+" type vxlan id "+v.vni+" local "+under+id+" dstport 4789 nolearning",
 				"link set dev "+vx+" master "+v.vrf, "link set dev "+vx+" up",
 				"addr add 10."+v.vni+".0."+id+"/24 dev "+vx, "addr add fd00:"+v.vni+"::"+id+"/64 dev "+vx,
-				"bridge fdb append 00:00:00:00:00:00 dev "+vx+" dst 10.99.0."+peer,
+				"bridge fdb append 00:00:00:00:00:00 dev "+vx+" dst "+under+peer,
 				"route add 192.168."+peer+".0/24 vrf "+v.vrf+" via 10."+v.vni+".0."+peer,
 				"route add 2001:db8:"+peer+"::/64 vrf "+v.vrf+" via fd00:"+v.vni+"::"+peer)
 		}
@@ -116,6 +123,19 @@ func TestVXLANPing(t *testing.T) {
 			t.Errorf("R%s u0 delivered nothing", r.n)
 		}
 	}
+}
+
+// TestVXLANIPv6Underlay: the same over an IPv6 underlay, whose 70
+// octets of overhead the path MTU answers count.
+func TestVXLANIPv6Underlay(t *testing.T) {
+	r1, r2 := newVXLANPairOver(t, 1400, "fd99::", "/64")
+	for _, dst := range []string{"192.168.2.10", "2001:db8:2::10"} {
+		ping(t, r1.a, dst, sim.Opts{}, "echo reply from "+dst)
+		ping(t, r1.b, dst, sim.Opts{}, "echo reply from "+dst)
+	}
+	ping(t, r2.a, "192.168.1.10", sim.Opts{}, "echo reply from 192.168.1.10")
+	ping(t, r1.a, "192.168.2.10", sim.Opts{Size: 1400 - 28 - 69, DF: true}, "frag needed mtu 1330 from 192.168.1.1")
+	checkBalance(t, r1.dp.Stats())
 }
 
 // TestVXLANIsolation: a frame of VNI 100 reaches only VRF a; the peer's
