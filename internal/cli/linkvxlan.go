@@ -44,7 +44,7 @@ func parseVXLANArgs(req *linkReq) error {
 	seen := map[string]bool{}
 	dup := func(key, v string) error {
 		if seen[key] {
-			return errDupArg(key, v)
+			return errDuplicate(key, v)
 		}
 		seen[key] = true
 		return nil
@@ -112,12 +112,12 @@ func parseVXLANArgs(req *linkReq) error {
 				return errInvArg("dst port", v)
 			}
 			vx.Port = uint16(n)
-		case matches(w, "nolearning"):
-			err = dup("learning", w)
-			vx.Learning = false
-		case matches(w, "learning"):
-			err = dup("learning", w)
-			vx.Learning = true
+		case matches(w, "nolearning") || matches(w, "learning"):
+			if seen["learning"] {
+				return errDuplicate(w, w)
+			}
+			seen["learning"] = true
+			vx.Learning = matches(w, "learning")
 		case matches(w, "help"):
 			return failf(exitSyntax, "%s", vxlanKindUsage)
 		default:
@@ -128,8 +128,7 @@ func parseVXLANArgs(req *linkReq) error {
 		}
 	}
 	if !seen["id"] {
-		// The kernel's refusal of a link without IFLA_VXLAN_ID.
-		return failf(exitSyntax, "Error: vxlan: VXLAN ID must be specified.")
+		return failf(exitSyntax, "vxlan: missing virtual network identifier")
 	}
 	req.vxlan = vx
 	req.vxlanNoPort = !seen["dstport"]

@@ -66,8 +66,8 @@ const (
 func (m MAC) isGroup() bool { return m == MAC{} || m[0]&1 != 0 }
 
 // ChangeFDB changes the forwarding database of VXLAN link name as
-// vxlan_fdb_add and vxlan_fdb_delete do. An entry without a destination
-// takes the link's remote. Add refuses an address that has an entry;
+// vxlan_fdb_add and vxlan_fdb_delete do. An entry needs a destination of
+// the tunnel's family. Add refuses an address that has an entry;
 // append adds a destination to the all-zeros or a multicast address;
 // replace changes the (first) destination of an address; all three make
 // the entry when there is none. Delete removes the address's entry, or
@@ -83,9 +83,7 @@ func (c *Control) ChangeFDB(op FDBOp, name string, e FDBEntry) error {
 		}
 		vx := *l.VXLAN
 		if !e.Dst.IsValid() && op != FDBDel {
-			if e.Dst = vx.Remote; !e.Dst.IsValid() {
-				return rterr.New(syscall.EINVAL, "")
-			}
+			return rterr.New(syscall.EINVAL, "")
 		}
 		if e.Dst.IsValid() && vx.Local.IsValid() && e.Dst.Is4() != vx.Local.Is4() {
 			return rterr.New(syscall.EAFNOSUPPORT, "")
