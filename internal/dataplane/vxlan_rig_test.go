@@ -273,3 +273,37 @@ func TestVXLANAllocs(t *testing.T) {
 		t.Fatalf("%v allocations per pair of packets, want 0", a)
 	}
 }
+
+// TestVXLANEVPNRoute programs a remote prefix as BGP EVPN does (as FRR
+// programs a kernel): a route onlink via the remote VTEP through vx100,
+// the remote router's MAC as its neighbour, and that MAC's FDB entry.
+// The packet leaves to the VTEP, to the router MAC, in VNI 100.
+func TestVXLANEVPNRoute(t *testing.T) {
+	r := newVXRig(t)
+	rmac := header.MAC{0x02, 0xaa, 0, 0, 0, 0x02}
+	for _, l := range []string{"route add 192.168.3.0/24 vrf a via 10.99.0.3 dev vx100 onlink",
+		"bridge fdb replace " + rmac.String() + " dev vx100 dst 10.99.0.3 self extern_learn",
+		"route add 10.99.0.3/32 via 10.99.0.2"} {
+		if err := runLine(r.ctl, l); err != nil {
+			t.Fatal(err)
+		}
+	}
+	vx := r.ctl.Snapshot().LinkByName("vx100").Index
+	if err := r.dp.Neighbors(vx).Add(neigh.Static{Addr: ip("10.99.0.3"), MAC: rmac, State: neigh.StateNoARP}); err != nil {
+		t.Fatal(err)
+	}
+	r.clock.Advance(time.Second)
+	r.drain()
+	r.host.Write([][]byte{datagram(r.ra1, sinkMAC, ip("192.168.1.10"), ip("192.168.3.5"), 1)}, 0)
+	u, _ := r.drain()
+	if len(u) != 1 {
+		t.Fatalf("u0 sent %d frames, want 1", len(u))
+	}
+	v := header.IPv4(u[0][header.EthernetLen:])
+	h := vxlan.Header(header.UDP(v.Payload()).Payload())
+	if v.Dst() != ip("10.99.0.3") || header.Ethernet(u[0]).Dst() != vtepMAC || h.VNI() != 100 ||
+		header.Ethernet(h.Frame()).Dst() != rmac || header.Ethernet(h.Frame()).Src() != r.vx {
+		t.Fatalf("outer to %v via %v, VNI %d, inner %v -> %v", v.Dst(), header.Ethernet(u[0]).Dst(), h.VNI(),
+			header.Ethernet(h.Frame()).Src(), header.Ethernet(h.Frame()).Dst())
+	}
+}
