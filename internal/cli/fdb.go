@@ -22,9 +22,12 @@ const fdbUsage = `Usage: govrf bridge fdb { add | append | del | replace } ADDR 
 // doBridge runs `bridge OBJECT ...`: govrf has the fdb of its VXLAN links.
 func doBridge(c *ctx, a *args) error {
 	if !a.more() {
-		return errUsage("Usage: govrf bridge fdb { COMMAND | help }")
+		return errUsage(fdbUsage)
 	}
 	w := a.next()
+	if matches(w, "help") {
+		return errUsage(fdbUsage)
+	}
 	if !matches(w, "fdb") {
 		return failf(exitUsage, "Object %q is unknown, try \"govrf bridge help\".", w)
 	}
