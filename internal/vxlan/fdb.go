@@ -1,7 +1,9 @@
 package vxlan
 
 import (
+	"bytes"
 	"net/netip"
+	"slices"
 	"sync"
 	"time"
 
@@ -65,8 +67,8 @@ func (f *FDB) Lookup(mac header.MAC, now time.Time) (netip.Addr, bool) {
 	return e.dst, true
 }
 
-// Entries returns the live entries, in no particular order, and forgets
-// the aged ones.
+// Entries returns the live entries in address order, and forgets the
+// aged ones.
 func (f *FDB) Entries(now time.Time) []Entry {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -75,6 +77,7 @@ func (f *FDB) Entries(now time.Time) []Entry {
 	for m, e := range f.m {
 		out = append(out, Entry{m, e.dst, now.Sub(e.seen)})
 	}
+	slices.SortFunc(out, func(a, b Entry) int { return bytes.Compare(a.MAC[:], b.MAC[:]) })
 	return out
 }
 

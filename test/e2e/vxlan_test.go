@@ -92,9 +92,13 @@ func TestIntegrationVXLAN(t *testing.T) {
 	if out, ok := s2.ping("A", "-c", "2", "-i", "0.2", "-W", "2", "192.168.1.10"); !ok {
 		t.Fatalf("A2 ping A1 failed:\n%s", out)
 	}
-	st := s1.govrf("-s link show dev vx100")
-	if !strings.Contains(st, "vx100") {
-		t.Fatalf("link show vx100:\n%s", st)
+	st := strings.Split(s1.govrf("-s link show dev vx100"), "\n")
+	for i, l := range st {
+		if strings.Contains(l, "RX:") || strings.Contains(l, "TX:") {
+			if f := strings.Fields(st[i+1]); len(f) < 2 || f[1] == "0" {
+				t.Fatalf("-s link show dev vx100 counts no packets:\n%s", strings.Join(st, "\n"))
+			}
+		}
 	}
 	if out := s1.govrf("-d link show dev vx100"); !strings.Contains(out, "vxlan id 100 local 10.99.0.1 srcport 0 0 dstport 4789 nolearning") {
 		t.Fatalf("-d link show dev vx100:\n%s", out)
