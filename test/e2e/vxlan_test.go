@@ -144,22 +144,34 @@ func TestIntegrationVXLANKernelPeer(t *testing.T) {
 		{"addr", "add", "10.100.0.2/24", "dev", "vx100"},
 		{"-6", "addr", "add", "fd00:100::2/64", "dev", "vx100", "nodad"},
 		{"link", "set", "vx100", "up"},
+		{"link", "add", "vx300", "type", "vxlan", "id", "300", "local", "10.99.0.2", "dstport", "4789"},
+		{"addr", "add", "10.30.0.2/24", "dev", "vx300"},
+		{"link", "set", "vx300", "up"},
 		{"route", "add", "192.168.1.0/24", "via", "10.100.0.1"},
 		{"-6", "route", "add", "2001:db8:1::/64", "via", "fd00:100::1"},
 	} {
 		s.must(append([]string{"ip", "-n", k}, args...)...)
 	}
 	s.must("bridge", "-n", k, "fdb", "append", "00:00:00:00:00:00", "dev", "vx100", "dst", "10.99.0.1")
+	s.must("bridge", "-n", k, "fdb", "append", "00:00:00:00:00:00", "dev", "vx300", "dst", "10.99.0.1")
 	s.start()
 	s.configure(vxlanRouter("1", "2")...)
+	// vx300 learns: in the default VRF, with no entry for the peer.
+	s.configure("link add name vx300 type vxlan id 300 local 10.99.0.1 dstport 4789",
+		"link set dev vx300 up", "addr add 10.30.0.1/24 dev vx300",
+		"bridge fdb append 00:00:00:00:00:00 dev vx300 dst 10.99.0.2")
 
 	for _, c := range []struct{ from, dst string }{
 		{"K", "10.100.0.1"}, {"K", "fd00:100::1"}, {"K", "192.168.1.10"}, {"K", "2001:db8:1::10"},
-		{"A", "10.100.0.2"}, {"A", "fd00:100::2"},
+		{"A", "10.100.0.2"}, {"A", "fd00:100::2"}, {"K", "10.30.0.1"},
 	} {
 		s.ping(c.from, "-c", "1", "-W", "1", c.dst) // resolve the paths
 		if out, ok := s.ping(c.from, "-c", "2", "-i", "0.2", "-W", "2", c.dst); !ok {
 			t.Fatalf("%s ping %s across VXLAN failed:\n%s", c.from, c.dst, out)
 		}
+	}
+	mac := strings.TrimSpace(s.must("ip", "netns", "exec", k, "cat", "/sys/class/net/vx300/address"))
+	if out := s.govrf("bridge fdb show dev vx300"); !strings.Contains(out, mac+" dst 10.99.0.2 self \n") {
+		t.Fatalf("bridge fdb show dev vx300 = %q, want the peer's %s learned at 10.99.0.2", out, mac)
 	}
 }
