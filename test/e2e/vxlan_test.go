@@ -175,3 +175,41 @@ func TestIntegrationVXLANKernelPeer(t *testing.T) {
 		t.Fatalf("bridge fdb show dev vx300 = %q, want the peer's %s learned at 10.99.0.2", out, mac)
 	}
 }
+
+// TestIntegrationVXLANKernelPeerIPv6 is the kernel peer over an IPv6
+// underlay: outer IPv6 packets, whose UDP checksum the kernel requires.
+func TestIntegrationVXLANKernelPeerIPv6(t *testing.T) {
+	s := newVXLANSite(t, "1")
+	s.addNS("K")
+	k := s.ns("K")
+	s.must("ip", "-n", s.ns("R"), "link", "add", "u0", "type", "veth", "peer", "name", "u0", "netns", k)
+	s.must("ip", "-n", s.ns("R"), "link", "set", "u0", "up")
+	for _, args := range [][]string{
+		{"-6", "addr", "add", "fd99::2/64", "dev", "u0", "nodad"},
+		{"link", "set", "u0", "up"},
+		{"link", "add", "vx100", "type", "vxlan", "id", "100", "local", "fd99::2", "dstport", "4789", "nolearning"},
+		{"addr", "add", "10.100.0.2/24", "dev", "vx100"},
+		{"-6", "addr", "add", "fd00:100::2/64", "dev", "vx100", "nodad"},
+		{"link", "set", "vx100", "up"},
+		{"route", "add", "192.168.1.0/24", "via", "10.100.0.1"},
+	} {
+		s.must(append([]string{"ip", "-n", k}, args...)...)
+	}
+	s.must("bridge", "-n", k, "fdb", "append", "00:00:00:00:00:00", "dev", "vx100", "dst", "fd99::1")
+	s.start()
+	s.configure("link add name a type vrf table 10", "link set dev a up", "sysctl -w net.ipv4.ip_forward=1",
+		"link add link u0 name u0 type packet", "link set dev u0 up", "addr add fd99::1/64 dev u0",
+		"link add link ra1 name ra1 type packet", "link set dev ra1 master a", "link set dev ra1 up",
+		"addr add 192.168.1.1/24 dev ra1",
+		"link add name vx100 type vxlan id 100 local fd99::1 dstport 4789 nolearning",
+		"link set dev vx100 master a", "link set dev vx100 up", "addr add 10.100.0.1/24 dev vx100",
+		"addr add fd00:100::1/64 dev vx100", "bridge fdb append 00:00:00:00:00:00 dev vx100 dst fd99::2")
+	for _, c := range []struct{ from, dst string }{
+		{"K", "10.100.0.1"}, {"K", "fd00:100::1"}, {"K", "192.168.1.10"}, {"A", "10.100.0.2"},
+	} {
+		s.ping(c.from, "-c", "1", "-W", "1", c.dst) // resolve the paths
+		if out, ok := s.ping(c.from, "-c", "2", "-i", "0.2", "-W", "2", c.dst); !ok {
+			t.Fatalf("%s ping %s across VXLAN over IPv6 failed:\n%s", c.from, c.dst, out)
+		}
+	}
+}
