@@ -64,6 +64,7 @@ ARGS for vrf := table TABLEID
 ARGS for packet := [ force ]
 ARGS for vxlan := id VNI [ local ADDR ] [ remote ADDR ] [ dstport PORT ]
                   [ srcport MIN MAX ] [ ttl TTL ] [ [no]learning ]
+                  [ ageing SECONDS ]
 govrf link add type TYPE help: what TYPE is and its ARGS
 `
 

@@ -18,6 +18,7 @@ const vxlanKindUsage = `Usage: ... vxlan id VNI
 		[ dstport PORT ]
 		[ srcport MIN MAX ]
 		[ [no]learning ]
+		[ ageing SECONDS ]
 
 Where:	VNI	:= 0-16777215
 	ADDR	:= { IP_ADDRESS | any }
@@ -112,6 +113,22 @@ func parseVXLANArgs(req *linkReq) error {
 				return errInvArg("dst port", v)
 			}
 			vx.Port = uint16(n)
+		case matches(w, "ageing"):
+			v, err := a.value()
+			if err != nil {
+				return err
+			}
+			if err := dup("ageing", v); err != nil {
+				return err
+			}
+			n, perr := strconv.ParseUint(v, 0, 32)
+			switch {
+			case v == "none":
+				n = 0
+			case perr != nil:
+				return errInvArg("ageing timer", v)
+			}
+			vx.Ageing = uint32(n)
 		case matches(w, "nolearning") || matches(w, "learning"):
 			if seen["learning"] {
 				return errDuplicate(w, w)
@@ -225,7 +242,7 @@ func printVXLAN(p *printer, vx *control.VXLAN) {
 		p.textf("ttl auto ")
 	}
 	p.str(printJSON, "df", "", "unset")
-	p.uint(printAny, "ageing", "ageing %d ", 300)
+	p.uint(printAny, "ageing", "ageing %d ", uint64(vx.Ageing))
 	p.bool(printAny, "udp_csum", "udpcsum ", true)
 	p.bool(printAny, "udp_zero_csum6_tx", "noudp6zerocsumtx ", false)
 	p.bool(printAny, "udp_zero_csum6_rx", "noudp6zerocsumrx ", false)

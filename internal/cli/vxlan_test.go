@@ -108,3 +108,24 @@ func TestVXLANLinkJSON(t *testing.T) {
 		t.Fatalf("-d link show vx1 = %s\nwant dstport 8472, the kernel's default", out)
 	}
 }
+
+// TestVXLANAgeing: `ageing none` (0) takes the default 300, as the
+// kernel does.
+func TestVXLANAgeing(t *testing.T) {
+	ctl := control.New()
+	for _, l := range []string{"link add name vx1 type vxlan id 1 dstport 4789 ageing none",
+		"link add name vx2 type vxlan id 2 dstport 4789 ageing 60"} {
+		if _, e, code := run(t, ctl, l); code != 0 {
+			t.Fatalf("Run(%q) = %d: %s", l, code, e)
+		}
+	}
+	for dev, want := range map[string]string{"vx1": " ageing 300 ", "vx2": " ageing 60 "} {
+		if out, _, _ := run(t, ctl, "-d link show "+dev); !strings.Contains(out, want) {
+			t.Errorf("-d link show %s = %s\nwant %q", dev, out, want)
+		}
+	}
+	if _, e, code := run(t, ctl, "link add name vx3 type vxlan id 3 dstport 4789 ageing x"); code != 255 ||
+		e != "Error: argument \"x\" is wrong: ageing timer\n" {
+		t.Errorf("ageing x: %d %q", code, e)
+	}
+}

@@ -196,6 +196,7 @@ func TestRoundTrip(t *testing.T) {
 			"link add name vx100 type vxlan id 100 local 10.99.0.1 dstport 4789 nolearning",
 			"link add name vx6 mtu 1400 type vxlan id 7 local fd00::1 dstport 4789 srcport 1000 2000 ttl 10",
 			"link add name vxr type vxlan id 8 local 10.99.0.1 remote 10.99.0.3 dstport 0",
+			"link add name vxa type vxlan id 10 local 10.99.0.1 dstport 4789 ageing 60",
 			"link add name vxd type vxlan id 9 local 10.99.0.1 remote 10.99.0.4 dstport 4789",
 			"link set dev vx100 master a",
 			"link set dev vx100 up",

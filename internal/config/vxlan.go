@@ -28,6 +28,9 @@ func vxlanArgs(vx *control.VXLAN) string {
 	if !vx.Learning {
 		b.WriteString(" nolearning")
 	}
+	if vx.Ageing != control.VXLANDefaultAgeing {
+		fmt.Fprintf(&b, " ageing %d", vx.Ageing)
+	}
 	return b.String()
 }
 

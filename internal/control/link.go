@@ -118,6 +118,10 @@ type VXLAN struct {
 	// default, the local port range 32768-60999.
 	SrcPortLow, SrcPortHigh uint16
 	TTL                     uint8 // the outer TTL or hop limit; 0 for auto (64)
+	// Ageing is how many seconds a learned entry lives without a frame
+	// refreshing it (`ageing`); 0 (`ageing none`) takes the kernel's
+	// default, 300, as Linux does.
+	Ageing uint32
 	// FDB is the forwarding database configured on the link (`bridge
 	// fdb`), in the order entries were made. Learned entries are the data
 	// plane's.

@@ -12,6 +12,10 @@ import (
 // given (dstport 0): Linux's pre-IANA default, not 4789.
 const VXLANDefaultPort = 8472
 
+// VXLANDefaultAgeing is the ageing time, in seconds, of a VXLAN link made
+// without one, or with 0 (FDB_AGE_DEFAULT).
+const VXLANDefaultAgeing = 300
+
 // vxlanMaxMTU is the largest MTU of a VXLAN link (vxlan_setup's max_mtu as
 // this kernel reports it).
 const vxlanMaxMTU = 65535
@@ -142,6 +146,9 @@ func (s *Snapshot) checkVXLAN(spec *VXLAN) (*VXLAN, error) {
 	vx.FDB = nil
 	if vx.Port == 0 {
 		vx.Port = VXLANDefaultPort
+	}
+	if vx.Ageing == 0 {
+		vx.Ageing = VXLANDefaultAgeing
 	}
 	switch {
 	case vx.VNI >= 1<<24:

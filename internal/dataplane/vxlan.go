@@ -2,6 +2,7 @@ package dataplane
 
 import (
 	"net/netip"
+	"time"
 
 	"github.com/govrf/govrf/internal/control"
 	"github.com/govrf/govrf/internal/header"
@@ -51,7 +52,9 @@ func (p *Plane) indexVXLAN(ports []*binding) {
 // nil for another link.
 func (p *Plane) LearnedFDB(index int) []vxlan.Entry {
 	if b := p.binding(index); b != nil && b.vx != nil {
-		return b.vx.FDB().Entries(p.clock.Now())
+		if l := p.ctl.Snapshot().Link(index); l != nil && l.VXLAN != nil {
+			return b.vx.FDB().Entries(p.clock.Now(), ageing(l.VXLAN))
+		}
 	}
 	return nil
 }
@@ -119,7 +122,7 @@ func (w *worker) vxlanSnoop(vb *binding, vx *control.VXLAN, mac header.MAC, remo
 			return e.Dst == remote
 		}
 	}
-	vb.vx.FDB().Learn(mac, remote, w.p.clock.Now())
+	vb.vx.FDB().Learn(mac, remote, w.p.clock.Now(), ageing(vx))
 	return true
 }
 
@@ -163,7 +166,7 @@ func (w *worker) vxlanXmit(b *binding, frame []byte, iif int) {
 		return
 	}
 	if !dst.IsMulticast() {
-		if r, ok := b.vx.FDB().Lookup(dst, w.p.clock.Now()); ok {
+		if r, ok := b.vx.FDB().Lookup(dst, w.p.clock.Now(), ageing(vx)); ok {
 			w.vxlanEncap(b, vx, r, frame, iif)
 			return
 		}
@@ -172,6 +175,9 @@ func (w *worker) vxlanXmit(b *binding, frame []byte, iif int) {
 		w.txDrop(b, vrf, ReasonVXLANNoFDB)
 	}
 }
+
+// ageing is how long the entries a tunnel learns live; 0 for ever.
+func ageing(vx *control.VXLAN) time.Duration { return time.Duration(vx.Ageing) * time.Second }
 
 // vxlanTo sends frame to each remote of mac's configured entry and
 // reports whether there was one.

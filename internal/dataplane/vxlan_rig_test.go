@@ -240,7 +240,7 @@ func TestVXLANLearning(t *testing.T) {
 	if len(e) != 1 || e[0].MAC != m || e[0].Dst != ip("10.99.0.2") {
 		t.Fatalf("vx200 learned %v, want %v at 10.99.0.2", e, m)
 	}
-	r.clock.Advance(vxlan.Ageing)
+	r.clock.Advance(vxlan.DefaultAgeing)
 	if e := r.dp.LearnedFDB(vx200); len(e) != 0 {
 		t.Fatalf("vx200 kept %v past the ageing time", e)
 	}

@@ -10,9 +10,10 @@ import (
 	"github.com/govrf/govrf/internal/header"
 )
 
-// Ageing is how long a learned entry lives without a frame refreshing it
-// (the kernel's default `ageing 300`).
-const Ageing = 300 * time.Second
+// DefaultAgeing is how long a learned entry lives without a frame
+// refreshing it unless the link says otherwise (`ageing 300`); the
+// ageing a table's methods take is the link's, 0 meaning never.
+const DefaultAgeing = 300 * time.Second
 
 // MaxLearned bounds the entries one port learns: a flood of source
 // addresses from a peer cannot grow the table without end (the kernel's
@@ -43,12 +44,13 @@ type Entry struct {
 func NewFDB() *FDB { return &FDB{m: map[header.MAC]learned{}} }
 
 // Learn records that mac is behind dst at now. It refreshes or moves an
-// existing entry; a new one past MaxLearned is not made.
-func (f *FDB) Learn(mac header.MAC, dst netip.Addr, now time.Time) {
+// existing entry; a new one past MaxLearned is not made, unless aged
+// entries (ageing; 0 for none) make room.
+func (f *FDB) Learn(mac header.MAC, dst netip.Addr, now time.Time, ageing time.Duration) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if _, ok := f.m[mac]; !ok && len(f.m) >= MaxLearned {
-		f.expire(now)
+		f.expire(now, ageing)
 		if len(f.m) >= MaxLearned {
 			return
 		}
@@ -57,11 +59,11 @@ func (f *FDB) Learn(mac header.MAC, dst netip.Addr, now time.Time) {
 }
 
 // Lookup returns the destination learned for mac, if it has not aged out.
-func (f *FDB) Lookup(mac header.MAC, now time.Time) (netip.Addr, bool) {
+func (f *FDB) Lookup(mac header.MAC, now time.Time, ageing time.Duration) (netip.Addr, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	e, ok := f.m[mac]
-	if !ok || now.Sub(e.seen) >= Ageing {
+	if !ok || aged(e, now, ageing) {
 		return netip.Addr{}, false
 	}
 	return e.dst, true
@@ -69,10 +71,10 @@ func (f *FDB) Lookup(mac header.MAC, now time.Time) (netip.Addr, bool) {
 
 // Entries returns the live entries in address order, and forgets the
 // aged ones.
-func (f *FDB) Entries(now time.Time) []Entry {
+func (f *FDB) Entries(now time.Time, ageing time.Duration) []Entry {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.expire(now)
+	f.expire(now, ageing)
 	out := make([]Entry, 0, len(f.m))
 	for m, e := range f.m {
 		out = append(out, Entry{m, e.dst, now.Sub(e.seen)})
@@ -88,10 +90,15 @@ func (f *FDB) Flush() {
 	f.mu.Unlock()
 }
 
-func (f *FDB) expire(now time.Time) {
+func (f *FDB) expire(now time.Time, ageing time.Duration) {
 	for m, e := range f.m {
-		if now.Sub(e.seen) >= Ageing {
+		if aged(e, now, ageing) {
 			delete(f.m, m)
 		}
 	}
+}
+
+// aged reports whether e has outlived ageing (0: never).
+func aged(e learned, now time.Time, ageing time.Duration) bool {
+	return ageing > 0 && now.Sub(e.seen) >= ageing
 }

@@ -90,24 +90,27 @@ func TestFDB(t *testing.T) {
 	now := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 	m := header.MAC{2, 0, 0, 0, 0, 1}
 	a, b := netip.MustParseAddr("10.0.0.1"), netip.MustParseAddr("10.0.0.2")
-	f.Learn(m, a, now)
-	if d, ok := f.Lookup(m, now.Add(Ageing-time.Second)); !ok || d != a {
+	f.Learn(m, a, now, DefaultAgeing)
+	if d, ok := f.Lookup(m, now.Add(DefaultAgeing-time.Second), DefaultAgeing); !ok || d != a {
 		t.Fatalf("Lookup before ageing = %v, %v, want %v", d, ok, a)
 	}
-	f.Learn(m, b, now.Add(time.Minute)) // moved
-	if d, _ := f.Lookup(m, now.Add(time.Minute)); d != b {
+	f.Learn(m, b, now.Add(time.Minute), DefaultAgeing) // moved
+	if d, _ := f.Lookup(m, now.Add(time.Minute), DefaultAgeing); d != b {
 		t.Fatalf("Lookup after a move = %v, want %v", d, b)
 	}
-	if _, ok := f.Lookup(m, now.Add(time.Minute+Ageing)); ok {
+	if _, ok := f.Lookup(m, now.Add(time.Minute+DefaultAgeing), DefaultAgeing); ok {
 		t.Fatal("Lookup after ageing found the entry")
 	}
-	if e := f.Entries(now.Add(time.Minute + Ageing)); len(e) != 0 {
+	if _, ok := f.Lookup(m, now.Add(time.Hour), 0); !ok {
+		t.Fatal("Lookup with ageing none lost the entry")
+	}
+	if e := f.Entries(now.Add(time.Minute+DefaultAgeing), DefaultAgeing); len(e) != 0 {
 		t.Fatalf("Entries after ageing = %v", e)
 	}
 	for i := range MaxLearned + 10 {
-		f.Learn(header.MAC{2, 0, 0, byte(i >> 16), byte(i >> 8), byte(i)}, a, now)
+		f.Learn(header.MAC{2, 0, 0, byte(i >> 16), byte(i >> 8), byte(i)}, a, now, DefaultAgeing)
 	}
-	if n := len(f.Entries(now)); n != MaxLearned {
+	if n := len(f.Entries(now, DefaultAgeing)); n != MaxLearned {
 		t.Fatalf("%d entries learned, want the bound %d", n, MaxLearned)
 	}
 }
