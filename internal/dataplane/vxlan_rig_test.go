@@ -307,3 +307,32 @@ func TestVXLANEVPNRoute(t *testing.T) {
 			header.Ethernet(h.Frame()).Src(), header.Ethernet(h.Frame()).Dst())
 	}
 }
+
+// FuzzVXLANDecap sends the remote VTEP's UDP datagrams to the VXLAN port
+// with any payload: whatever it holds, the router must not panic, and
+// every frame received, outer or inner, must be accounted for once.
+func FuzzVXLANDecap(f *testing.F) {
+	inner := datagram(header.MAC{}, rtrMAC, ip("192.168.2.10"), ip("192.168.1.10"), 1)
+	for _, vni := range []uint32{100, 200, 300} {
+		p := make([]byte, vxlan.HeaderLen+len(inner))
+		vxlan.Header(p).Encode(vni)
+		copy(p[vxlan.HeaderLen:], inner)
+		f.Add(p)
+	}
+	f.Add([]byte{0x08, 0, 0, 0, 0, 0, 100, 0})
+	r := newVXRig(f)
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		if len(payload) > 1400 {
+			return
+		}
+		p := append([]byte(nil), payload...)
+		if len(p) >= vxlan.HeaderLen+6 && p[vxlan.HeaderLen] == 0 {
+			copy(p[vxlan.HeaderLen:], r.vx[:]) // often to vx100's MAC, to reach the inner pipeline
+		}
+		src, dst := ip("10.99.0.2"), ip("10.99.0.1")
+		r.u.Write([][]byte{ipv4Frame(r.u0, vtepMAC, header.IPv4Fields{Protocol: header.ProtoUDP, Src: src, Dst: dst},
+			udp(src, dst, 50000, 4789, p))}, 0)
+		r.drain()
+		checkBalance(t, r.dp.Stats())
+	})
+}
