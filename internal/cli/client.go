@@ -58,6 +58,18 @@ func VRFExec(argv []string) (cmd []string, ok bool) {
 	return rest[1:], true
 }
 
+// ChangesNeighbors reports whether argv is a `neigh` command that may
+// change entries (add, change, replace, del, flush).
+func ChangesNeighbors(argv []string) bool {
+	inv, err := parseOptions(argv)
+	if err != nil || inv.batch != "" || len(inv.rest) < 2 || objectOf(inv.rest[0]) != "neighbor" && objectOf(inv.rest[0]) != "neighbour" {
+		return false
+	}
+	v := inv.rest[1]
+	return matches(v, "add") || matches(v, "change") || v == "chg" || matches(v, "replace") ||
+		matches(v, "delete") || matches(v, "flush")
+}
+
 // IdentifiesCaller reports whether argv is `vrf identify` without a PID,
 // which asks about the calling process: the client adds its own PID.
 func IdentifiesCaller(argv []string) bool {

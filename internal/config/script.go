@@ -61,6 +61,7 @@ func WriteScript(out io.Writer, s *control.Snapshot) error {
 			w.down(l)
 		}
 	}
+	w.neighbors()
 	return w.b.Flush()
 }
 
@@ -225,6 +226,29 @@ func (w *writer) down(l *control.Link) {
 	for i := len(l.Addrs) - 1; i >= 0; i-- {
 		if a := l.Addrs[i]; !a.Is4() {
 			w.line("addr add %s dev %s", addrArgs(&a), word(l.Name))
+		}
+	}
+}
+
+// neighbors writes the ports' configured neighbours, last, since a link
+// going down in the script would forget them. Entries marked
+// extern_learn are left out: the control plane that learnt them (a
+// routing protocol) learns them again.
+func (w *writer) neighbors() {
+	for l := range w.s.Links() {
+		for _, n := range l.Neighbors {
+			if n.ExternLearn {
+				continue
+			}
+			var b strings.Builder
+			fmt.Fprintf(&b, "neigh add %s lladdr %s dev %s nud %s", n.Addr, n.MAC, word(l.Name), strings.ToLower(n.State.String()))
+			if n.Router {
+				b.WriteString(" router")
+			}
+			if n.Protocol != 0 {
+				fmt.Fprintf(&b, " protocol %d", n.Protocol)
+			}
+			w.line("%s", b.String())
 		}
 	}
 }

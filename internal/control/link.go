@@ -4,8 +4,10 @@ import (
 	"crypto/rand"
 	"fmt"
 	"net/netip"
+	"slices"
 
 	"github.com/govrf/govrf/internal/fib"
+	"github.com/govrf/govrf/internal/neigh"
 )
 
 // Kind is the type of a link, as `ip link add ... type KIND`.
@@ -98,6 +100,9 @@ type Link struct {
 	Addrs []Addr // in the order `ip addr` lists them
 	// VXLAN is the tunnel of a KindVXLAN link; nil for other kinds.
 	VXLAN *VXLAN
+	// Neighbors are a port's configured neighbours in address order
+	// (neigh.go).
+	Neighbors []neigh.Static
 
 	gen uint64 // the snapshot generation that owns this copy
 }
@@ -138,6 +143,7 @@ func (s *Snapshot) editLink(index int) *Link {
 	if l.gen != s.gen {
 		c := *l
 		c.Addrs = append([]Addr(nil), l.Addrs...)
+		c.Neighbors = slices.Clone(l.Neighbors)
 		c.gen = s.gen
 		s.links[index] = &c
 		l = &c

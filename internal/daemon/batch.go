@@ -116,12 +116,17 @@ func (d *Daemon) batchLive(argv []string, body io.Reader, out, errs io.Writer, s
 func (d *Daemon) batchAtomic(argv []string, body io.Reader, out, errs io.Writer, stop func() error, stderr *strings.Builder) int {
 	f := d.ctl.Fork()
 	var notes lineNotes
+	neighs := false // a neighbour line: the commit writes the script (changed)
 	seen := f.Changes()
 	restore := d.linkCursor()
 	code := cli.RunBatch(f.Control, planeView{d}, argv, body, out, errs, func(line []string) error {
 		if n := f.Changes(); n != seen {
 			seen = n
-			notes.add(d.journaled(f.View(), line))
+			if cli.ChangesNeighbors(line) {
+				neighs = true
+			} else {
+				notes.add(d.journaled(f.View(), line))
+			}
 		}
 		return stop()
 	})
@@ -134,6 +139,9 @@ func (d *Daemon) batchAtomic(argv []string, body io.Reader, out, errs io.Writer,
 		restore()
 		fmt.Fprintf(stderr, "Error: %v\n", err)
 		return 2
+	}
+	if neighs && d.disk != nil {
+		d.disk.rewrite = true
 	}
 	notes.each(d.record)
 	return 0

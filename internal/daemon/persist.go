@@ -37,6 +37,9 @@ type store struct {
 	// failed): commits compact in full instead of appending until one
 	// succeeds.
 	full bool
+	// rewrite is set by a neighbour command: the next commit writes the
+	// script rather than journal the line (changed).
+	rewrite bool
 	// nextLink is the lowest link index the journal has not seen: a
 	// link from it on is new, and its random MAC must be journaled.
 	nextLink int
@@ -200,6 +203,14 @@ func logRecovery(file string, rep journal.Report) {
 // journaled makes it. Call it after each command line runs, before the
 // next one. d.mu is held.
 func (d *Daemon) changed(argv []string) {
+	if d.disk != nil && cli.ChangesNeighbors(argv) {
+		// Entries marked extern_learn are left out of the script (their
+		// control plane learns them again), so a line about one, say its
+		// del, could not be replayed on the script: the script is
+		// written instead.
+		d.disk.rewrite = true
+		return
+	}
 	d.record(d.journaled(d.ctl.View(), argv))
 }
 
@@ -220,7 +231,7 @@ func (d *Daemon) journaled(v *control.Snapshot, argv []string) []string {
 // record appends argv, made by journaled, to the journal. d.mu is held.
 func (d *Daemon) record(argv []string) {
 	s := d.disk
-	if s == nil || s.full {
+	if s == nil || s.full || s.rewrite {
 		return // none kept, or the next commit writes the whole script
 	}
 	// An append's failure stops the journal: commit reports it.
@@ -269,7 +280,7 @@ func (d *Daemon) commit() error {
 	if s == nil {
 		return nil
 	}
-	if s.full {
+	if s.full || s.rewrite {
 		return d.compact()
 	}
 	if err := s.j.Commit(); err != nil {
@@ -331,7 +342,7 @@ func (d *Daemon) compact() error {
 	if s.full {
 		slog.Info("configuration saved again", "file", s.file)
 	}
-	s.full, s.scriptSize = false, int(c.Size())
+	s.full, s.rewrite, s.scriptSize = false, false, int(c.Size())
 	return nil
 }
 

@@ -102,6 +102,12 @@ type binding struct {
 	// encapsulates itself (vxlan.go); tun its tunnel as attached.
 	vx  *vxlan.Port
 	tun control.VXLAN
+	// syncMu serialises syncLink, which workers may run at once;
+	// syncGen is the snapshot generation it last synced, installed the
+	// configured neighbours it put in the cache.
+	syncMu    sync.Mutex
+	syncGen   uint64
+	installed []neigh.Static
 }
 
 // Errors Attach returns, wrapped with the port and link.
@@ -259,17 +265,4 @@ func linkState(l *control.Link) uint64 {
 		s |= 1
 	}
 	return s
-}
-
-// syncLink flushes the port's neighbours when its link changed VRF or
-// went down, as the kernel does when it cycles an enslaved port
-// (neigh_ifdown): entries learned in one L3 domain must not serve another.
-func (b *binding) syncLink(l *control.Link) {
-	now := linkState(l)
-	if old := b.link.Load(); old != now && b.link.CompareAndSwap(old, now) {
-		b.neigh.Flush()
-		if b.vx != nil {
-			b.vx.FDB().Flush()
-		}
-	}
 }

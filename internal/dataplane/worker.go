@@ -266,7 +266,7 @@ func (w *worker) syncLinks() {
 				continue
 			}
 			if l := w.snap.Link(x.index); l != nil {
-				x.syncLink(l)
+				x.syncLink(l, gen)
 			}
 		}
 	}
