@@ -281,18 +281,14 @@ func TestVXLANAllocs(t *testing.T) {
 func TestVXLANEVPNRoute(t *testing.T) {
 	r := newVXRig(t)
 	rmac := header.MAC{0x02, 0xaa, 0, 0, 0, 0x02}
-	for _, l := range []string{"route add 192.168.3.0/24 vrf a via 10.99.0.3 dev vx100 onlink",
-		"bridge fdb replace " + rmac.String() + " dev vx100 dst 10.99.0.3 self extern_learn",
-		"route add 10.99.0.3/32 via 10.99.0.2"} {
+	for _, l := range []string{"route add 10.99.0.3/32 via 10.99.0.2",
+		"route replace 192.168.3.0/24 vrf a via 10.99.0.3 dev vx100 onlink proto bgp",
+		"neigh replace 10.99.0.3 lladdr " + rmac.String() + " dev vx100 nud noarp extern_learn",
+		"bridge fdb replace " + rmac.String() + " dev vx100 dst 10.99.0.3 self extern_learn"} {
 		if err := runLine(r.ctl, l); err != nil {
 			t.Fatal(err)
 		}
 	}
-	vx := r.ctl.Snapshot().LinkByName("vx100").Index
-	if err := r.dp.Neighbors(vx).Add(neigh.Static{Addr: ip("10.99.0.3"), MAC: rmac, State: neigh.StateNoARP}); err != nil {
-		t.Fatal(err)
-	}
-	r.clock.Advance(time.Second)
 	r.drain()
 	r.host.Write([][]byte{datagram(r.ra1, sinkMAC, ip("192.168.1.10"), ip("192.168.3.5"), 1)}, 0)
 	u, _ := r.drain()

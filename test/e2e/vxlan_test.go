@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -210,6 +211,63 @@ func TestIntegrationVXLANKernelPeerIPv6(t *testing.T) {
 		s.ping(c.from, "-c", "1", "-W", "1", c.dst) // resolve the paths
 		if out, ok := s.ping(c.from, "-c", "2", "-i", "0.2", "-W", "2", c.dst); !ok {
 			t.Fatalf("%s ping %s across VXLAN over IPv6 failed:\n%s", c.from, c.dst, out)
+		}
+	}
+}
+
+// evpnRouter is site n's configuration as a BGP EVPN control plane
+// programs it (and FRR programs a kernel): no addresses on the VXLAN
+// links; each remote prefix a route onlink via the peer's VTEP through
+// the link, the peer's router MAC (its link's) a neighbour and an FDB
+// entry, all extern_learn. IPv6 prefixes go via the VTEP's IPv4-mapped
+// address, as FRR installs them.
+func evpnRouter(n, peer string) []string {
+	lines := []string{"link add name a type vrf table 10", "link add name b type vrf table 20",
+		"link set dev a up", "link set dev b up",
+		"sysctl -w net.ipv4.ip_forward=1", "sysctl -w net.ipv6.conf.all.forwarding=1",
+		"link add link u0 name u0 type packet", "link set dev u0 up", "addr add 10.99.0." + n + "/24 dev u0"}
+	for _, v := range []struct{ vrf, port, vni, hex string }{{"a", "ra1", "100", "64"}, {"b", "rb1", "200", "c8"}} {
+		vx, rmac := "vx"+v.vni, "02:00:00:"+v.hex+":00:0"+peer
+		lines = append(lines,
+			"link add link "+v.port+" name "+v.port+" type packet", "link set dev "+v.port+" master "+v.vrf,
+			"link set dev "+v.port+" up",
+			"addr add 192.168."+n+".1/24 dev "+v.port, "addr add 2001:db8:"+n+"::1/64 dev "+v.port,
+			"link add name "+vx+" address 02:00:00:"+v.hex+":00:0"+n+" type vxlan id "+v.vni+" local 10.99.0."+n+" dstport 4789 nolearning",
+			"link set dev "+vx+" master "+v.vrf, "link set dev "+vx+" up",
+			"route replace 192.168."+peer+".0/24 vrf "+v.vrf+" via 10.99.0."+peer+" dev "+vx+" onlink proto bgp",
+			"route replace 2001:db8:"+peer+"::/64 vrf "+v.vrf+" via ::ffff:10.99.0."+peer+" dev "+vx+" onlink proto bgp",
+			"neigh replace 10.99.0."+peer+" lladdr "+rmac+" dev "+vx+" nud noarp extern_learn",
+			"neigh replace ::ffff:10.99.0."+peer+" lladdr "+rmac+" dev "+vx+" nud noarp extern_learn",
+			"bridge fdb replace "+rmac+" dev "+vx+" dst 10.99.0."+peer+" self extern_learn")
+	}
+	return lines
+}
+
+// TestIntegrationVXLANEVPNStyle: two govrfds programmed as EVPN type-5
+// routes program them (symmetric IRB); each company reaches its other
+// site in both families, and a traceroute shows the far router once.
+func TestIntegrationVXLANEVPNStyle(t *testing.T) {
+	s1, s2 := newVXLANSite(t, "1"), newVXLANSite(t, "2")
+	s1.must("ip", "-n", s1.ns("R"), "link", "add", "u0", "type", "veth", "peer", "name", "u0", "netns", s2.ns("R"))
+	s1.must("ip", "-n", s1.ns("R"), "link", "set", "u0", "up")
+	s2.must("ip", "-n", s2.ns("R"), "link", "set", "u0", "up")
+	s1.start()
+	s2.start()
+	s1.configure(evpnRouter("1", "2")...)
+	s2.configure(evpnRouter("2", "1")...)
+	for _, h := range []string{"A", "B"} {
+		for _, dst := range []string{"192.168.2.10", "2001:db8:2::10"} {
+			s1.ping(h, "-c", "1", "-W", "1", dst)
+			if out, ok := s1.ping(h, "-c", "2", "-i", "0.2", "-W", "2", dst); !ok {
+				t.Fatalf("%s1 ping %s failed:\n%s", h, dst, out)
+			}
+		}
+	}
+	if _, err := exec.LookPath("traceroute"); err == nil {
+		out, _ := s1.in("A", "traceroute", "-n", "-q", "1", "-w", "1", "192.168.2.10").CombinedOutput()
+		if !strings.Contains(string(out), " 192.168.1.1 ") || !strings.Contains(string(out), " 192.168.2.1 ") ||
+			!strings.Contains(string(out), " 192.168.2.10 ") {
+			t.Fatalf("traceroute A1 to A2:\n%s", out)
 		}
 	}
 }
