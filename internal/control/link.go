@@ -131,6 +131,10 @@ type VXLAN struct {
 	// fdb`), in the order entries were made. Learned entries are the data
 	// plane's.
 	FDB []FDBEntry
+
+	// remotes indexes FDB's destinations by MAC (Remotes); nil until a
+	// VXLAN made by AddLink or ChangeFDB.
+	remotes map[MAC][]netip.Addr
 }
 
 // IsVRF reports whether the link is a VRF device.

@@ -97,6 +97,7 @@ func (c *Control) ChangeFDB(op FDBOp, name string, e FDBEntry) error {
 			return err
 		}
 		vx.FDB = fdb
+		vx.index()
 		w.editLink(l.Index).VXLAN = &vx
 		return nil
 	})
@@ -167,7 +168,32 @@ func (s *Snapshot) checkVXLAN(spec *VXLAN) (*VXLAN, error) {
 	if vx.Remote.IsValid() {
 		vx.FDB = []FDBEntry{{Dst: vx.Remote}}
 	}
+	vx.index()
 	return &vx, nil
+}
+
+// index builds remotes from FDB.
+func (vx *VXLAN) index() {
+	vx.remotes = make(map[MAC][]netip.Addr, len(vx.FDB))
+	for _, e := range vx.FDB {
+		vx.remotes[e.MAC] = append(vx.remotes[e.MAC], e.Dst)
+	}
+}
+
+// Remotes returns the destinations of m's configured entry, in the order
+// they were added; the data plane's per-frame lookup, which allocates
+// nothing. The slice must not be modified.
+func (vx *VXLAN) Remotes(m MAC) []netip.Addr {
+	if vx.remotes != nil {
+		return vx.remotes[m]
+	}
+	var out []netip.Addr
+	for _, e := range vx.FDB {
+		if e.MAC == m {
+			out = append(out, e.Dst)
+		}
+	}
+	return out
 }
 
 // vxlanFamily is the outer family of a tunnel: 6 when its local or remote

@@ -117,10 +117,8 @@ func (w *worker) vxlanSnoop(vb *binding, vx *control.VXLAN, mac header.MAC, remo
 	if mac.IsMulticast() || mac == (header.MAC{}) {
 		return true
 	}
-	for i := range vx.FDB {
-		if e := &vx.FDB[i]; header.MAC(e.MAC) == mac {
-			return e.Dst == remote
-		}
+	if r := vx.Remotes(control.MAC(mac)); len(r) > 0 {
+		return r[0] == remote
 	}
 	vb.vx.FDB().Learn(mac, remote, w.p.clock.Now(), ageing(vx))
 	return true
@@ -182,14 +180,11 @@ func ageing(vx *control.VXLAN) time.Duration { return time.Duration(vx.Ageing) *
 // vxlanTo sends frame to each remote of mac's configured entry and
 // reports whether there was one.
 func (w *worker) vxlanTo(b *binding, vx *control.VXLAN, mac control.MAC, frame []byte, iif int) bool {
-	found := false
-	for i := range vx.FDB {
-		if e := &vx.FDB[i]; e.MAC == mac {
-			found = true
-			w.vxlanEncap(b, vx, e.Dst, frame, iif)
-		}
+	remotes := vx.Remotes(mac)
+	for _, r := range remotes {
+		w.vxlanEncap(b, vx, r, frame, iif)
 	}
-	return found
+	return len(remotes) > 0
 }
 
 // vxlanEncap encapsulates frame to remote and sends it (vxlan_xmit_one):
