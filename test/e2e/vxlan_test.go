@@ -145,6 +145,9 @@ func TestIntegrationVXLANKernelPeer(t *testing.T) {
 		{"addr", "add", "10.100.0.2/24", "dev", "vx100"},
 		{"-6", "addr", "add", "fd00:100::2/64", "dev", "vx100", "nodad"},
 		{"link", "set", "vx100", "up"},
+		{"link", "add", "vx999", "type", "vxlan", "id", "999", "local", "10.99.0.2", "dstport", "4789"},
+		{"addr", "add", "10.199.0.2/24", "dev", "vx999"},
+		{"link", "set", "vx999", "up"},
 		{"link", "add", "vx300", "type", "vxlan", "id", "300", "local", "10.99.0.2", "dstport", "4789"},
 		{"addr", "add", "10.30.0.2/24", "dev", "vx300"},
 		{"link", "set", "vx300", "up"},
@@ -155,6 +158,7 @@ func TestIntegrationVXLANKernelPeer(t *testing.T) {
 	}
 	s.must("bridge", "-n", k, "fdb", "append", "00:00:00:00:00:00", "dev", "vx100", "dst", "10.99.0.1")
 	s.must("bridge", "-n", k, "fdb", "append", "00:00:00:00:00:00", "dev", "vx300", "dst", "10.99.0.1")
+	s.must("bridge", "-n", k, "fdb", "append", "00:00:00:00:00:00", "dev", "vx999", "dst", "10.99.0.1")
 	s.start()
 	s.configure(vxlanRouter("1", "2")...)
 	// vx300 learns: in the default VRF, with no entry for the peer.
@@ -170,6 +174,11 @@ func TestIntegrationVXLANKernelPeer(t *testing.T) {
 		if out, ok := s.ping(c.from, "-c", "2", "-i", "0.2", "-W", "2", c.dst); !ok {
 			t.Fatalf("%s ping %s across VXLAN failed:\n%s", c.from, c.dst, out)
 		}
+	}
+	// A VNI govrf has no link for is dropped and counted.
+	s.ping("K", "-c", "1", "-W", "1", "10.199.0.1")
+	if out := s.govrf("show errors"); !strings.Contains(out, "vxlan_unknown_vni") {
+		t.Fatalf("show errors after frames of VNI 999:\n%s", out)
 	}
 	mac := strings.TrimSpace(s.must("ip", "netns", "exec", k, "cat", "/sys/class/net/vx300/address"))
 	if out := s.govrf("bridge fdb show dev vx300"); !strings.Contains(out, mac+" dst 10.99.0.2 self \n") {
