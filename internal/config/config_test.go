@@ -38,6 +38,7 @@ var views = [][]string{
 	{"-d", "link", "show"},
 	{"nexthop", "show"},
 	{"sysctl", "-a"},
+	{"bridge", "fdb", "show"},
 	{"neigh", "show", "nud", "all"},
 }
 
@@ -190,6 +191,25 @@ func TestRoundTrip(t *testing.T) {
 			"link set x up",
 			"addr add 2001:db8::1/64 dev x",
 			"link set x down",
+		}},
+		{"vxlan", []string{
+			"link add name a type vrf table 10",
+			"link add name vx100 type vxlan id 100 local 10.99.0.1 dstport 4789 nolearning",
+			"link add name vx6 mtu 1400 type vxlan id 7 local fd00::1 dstport 4789 srcport 1000 2000 ttl 10",
+			"link add name vxr type vxlan id 8 local 10.99.0.1 remote 10.99.0.3 dstport 0",
+			"link add name vxa type vxlan id 10 local 10.99.0.1 dstport 4789 ageing 60",
+			"link add name vxd type vxlan id 9 local 10.99.0.1 remote 10.99.0.4 dstport 4789",
+			"link set dev vx100 master a",
+			"link set dev vx100 up",
+			"addr add 10.100.0.1/24 dev vx100",
+			"bridge fdb append 00:00:00:00:00:00 dev vx100 dst 10.99.0.2",
+			"bridge fdb append 00:00:00:00:00:00 dev vx100 dst 10.99.0.5",
+			"bridge fdb add 02:00:00:00:00:01 dev vx100 dst 10.99.0.2 static",
+			"bridge fdb add 02:00:00:00:00:02 dev vx100 dst 10.99.0.2 dynamic",
+			"bridge fdb add 02:00:00:00:00:03 dev vx100 dst 10.99.0.2",
+			"bridge fdb append 00:00:00:00:00:00 dev vxr dst 10.99.0.6",
+			"bridge fdb del 00:00:00:00:00:00 dev vxd dst 10.99.0.4",
+			"bridge fdb add 02:00:00:00:00:04 dev vx6 dst fd00::2",
 		}},
 		// Names with the script's quotes and comment sign in them.
 		{"neighbours", []string{
@@ -453,5 +473,19 @@ func TestJoinLine(t *testing.T) {
 		if err != nil || !slices.Equal(got, words) {
 			t.Errorf("SplitLine(JoinLine(%q) = %q) = %q, %v", words, line, got, err)
 		}
+	}
+}
+
+// TestScriptSkipsExternLearn checks that FDB entries a control plane
+// installed (extern_learn) stay out of the script: BGP learns them again.
+func TestScriptSkipsExternLearn(t *testing.T) {
+	ctl := build(t,
+		"link add name vx100 type vxlan id 100 local 10.99.0.1 dstport 4789 nolearning",
+		"bridge fdb add 02:00:00:00:00:01 dev vx100 dst 10.99.0.2",
+		"bridge fdb replace 02:00:00:00:00:02 dev vx100 dst 10.99.0.2 self extern_learn",
+	)
+	s := config.Script(ctl.Snapshot())
+	if !strings.Contains(s, "02:00:00:00:00:01") || strings.Contains(s, "02:00:00:00:00:02") {
+		t.Fatalf("Script() =\n%s\nwant 02:00:00:00:00:01 and not the extern_learn 02:00:00:00:00:02", s)
 	}
 }

@@ -140,6 +140,16 @@ func (w *writer) links() {
 				}
 			}
 			w.line("link add %sname %s%s address %s type %s%s", parent, word(l.Name), mtu, l.MAC, l.Kind, force)
+		case control.KindVXLAN:
+			if l.MTU != dummyMTU {
+				mtu = fmt.Sprintf(" mtu %d", l.MTU)
+			}
+			w.line("link add name %s%s address %s type vxlan%s", word(l.Name), mtu, l.MAC, vxlanArgs(l.VXLAN))
+		}
+	}
+	for l := range w.s.Links() {
+		if l.VXLAN != nil {
+			w.fdb(l)
 		}
 	}
 	for l := range w.s.Links() {

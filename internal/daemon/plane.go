@@ -72,6 +72,15 @@ func reasons(a *[dataplane.NumReasons]uint64) map[string]uint64 {
 	return m
 }
 
+// LearnedFDB implements cli.FDBLearner: what a VXLAN port learned.
+func (v planeView) LearnedFDB(link int) []control.FDBEntry {
+	var out []control.FDBEntry
+	for _, e := range v.d.plane.LearnedFDB(link) {
+		out = append(out, control.FDBEntry{MAC: control.MAC(e.MAC), Dst: e.Dst, State: control.FDBDynamic})
+	}
+	return out
+}
+
 // PortState implements cli.Plane. A packet link mirrors its kernel
 // interface, read as the command runs: it has carrier while its port is
 // open and the interface is up with carrier, and the interface's

@@ -34,6 +34,9 @@ func (b *binding) syncLink(l *control.Link, gen uint64) {
 		b.link.Store(now)
 		b.neigh.Flush()
 		b.installed = nil
+		if b.vx != nil {
+			b.vx.FDB().Flush() // vxlan_stop forgets what the link learned
+		}
 	}
 	if slices.Equal(b.installed, l.Neighbors) {
 		return
