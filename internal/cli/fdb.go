@@ -57,8 +57,20 @@ func doBridge(c *ctx, a *args) error {
 // are the device's own (self); master entries belong to a bridge, which
 // govrf has not.
 func fdbModify(c *ctx, a *args, op control.FDBOp) error {
-	var dev, addr string
-	e := control.FDBEntry{State: control.FDBPermanent}
+	dev, e, err := parseFDBRequest(c, a)
+	if err != nil {
+		return err
+	}
+	if c.ctl.View().LinkByName(dev) == nil {
+		return errNoDevice(dev)
+	}
+	return c.ctl.ChangeFDB(op, dev, e)
+}
+
+// parseFDBRequest reads fdb_modify's arguments: the device and the entry.
+func parseFDBRequest(c *ctx, a *args) (dev string, e control.FDBEntry, err error) {
+	var addr string
+	e.State = control.FDBPermanent
 	dstSet := false
 	for a.more() {
 		w := a.next()
@@ -66,20 +78,20 @@ func fdbModify(c *ctx, a *args, op control.FDBOp) error {
 		case w == "dev":
 			v, err := a.value()
 			if err != nil {
-				return err
+				return "", e, err
 			}
 			dev = v
 		case w == "dst":
 			v, err := a.value()
 			if err != nil {
-				return err
+				return "", e, err
 			}
 			if dstSet {
-				return errDupArg("dst", v)
+				return "", e, errDupArg("dst", v)
 			}
 			ia, err := parseAddr(v, c.opts.Family)
 			if err != nil {
-				return err
+				return "", e, err
 			}
 			e.Dst, dstSet = ia.Addr, true
 		case w == "self":
@@ -93,36 +105,33 @@ func fdbModify(c *ctx, a *args, op control.FDBOp) error {
 			e.ExternLearn = true
 		case matches(w, "master") || matches(w, "router") || matches(w, "use") || matches(w, "sticky") ||
 			isOneOf(w, "nhid", "port", "vni", "src_vni", "via", "vlan", "activity_notify", "inactive", "norefresh"):
-			return errUnsupported(w)
+			return "", e, errUnsupported(w)
 		default:
 			if w == "to" {
 				v, err := a.value()
 				if err != nil {
-					return err
+					return "", e, err
 				}
 				w = v
 			}
 			if matches(w, "help") {
-				return errUsage(fdbUsage)
+				return "", e, errUsage(fdbUsage)
 			}
 			if addr != "" {
-				return errDupArg("to", w)
+				return "", e, errDupArg("to", w)
 			}
 			addr = w
 		}
 	}
 	if dev == "" || addr == "" {
-		return failf(exitUsage, "Device and address are required arguments.")
+		return "", e, failf(exitUsage, "Device and address are required arguments.")
 	}
 	mac, ok := parseFDBMAC(addr)
 	if !ok {
-		return failf(exitUsage, "Invalid mac address %s", addr)
+		return "", e, failf(exitUsage, "Invalid mac address %s", addr)
 	}
 	e.MAC = mac
-	if c.ctl.View().LinkByName(dev) == nil {
-		return errNoDevice(dev)
-	}
-	return c.ctl.ChangeFDB(op, dev, e)
+	return dev, e, nil
 }
 
 // parseFDBMAC reads six colon-separated hexadecimal octets, as fdb_modify's

@@ -47,13 +47,21 @@ func (w *writer) fdb(l *control.Link) {
 		if e.ExternLearn || vx.Remote.IsValid() && e == def {
 			continue
 		}
-		state := ""
-		if e.State != control.FDBPermanent {
-			state = " " + e.State.String()
-			if e.State == control.FDBDynamic {
-				state = " dynamic"
-			}
-		}
-		w.line("bridge fdb append %s dev %s dst %s%s", e.MAC, word(l.Name), e.Dst, state)
+		w.line("%s", JoinLine(FDBLine(l.Name, e)))
 	}
+}
+
+// FDBLine returns the command line that adds configured forwarding entry
+// e to VXLAN link dev, after the entries of its address that come before
+// it.
+func FDBLine(dev string, e control.FDBEntry) []string {
+	argv := []string{"bridge", "fdb", "append", e.MAC.String(), "dev", dev, "dst", e.Dst.String()}
+	switch e.State {
+	case control.FDBPermanent:
+	case control.FDBDynamic:
+		argv = append(argv, "dynamic")
+	default:
+		argv = append(argv, e.State.String())
+	}
+	return argv
 }

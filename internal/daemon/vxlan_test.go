@@ -49,3 +49,32 @@ func TestVXLANPort(t *testing.T) {
 		t.Fatal("vx100's port outlived its link")
 	}
 }
+
+// TestFDBJournaled: forwarding entry changes reach the journal as their
+// effect on the address, so that a kill -9 keeps the configured ones and
+// a change to an extern_learn entry (which the script leaves out) does not
+// break the replay.
+func TestFDBJournaled(t *testing.T) {
+	cfg := paths(t)
+	d := boot(t, cfg)
+	do(t, d, "link add name vx100 type vxlan id 100 local 10.99.0.1 dstport 4789 nolearning remote 10.99.0.9", 0)
+	do(t, d, "save", 0)
+	do(t, d, "bridge fdb replace 02:00:00:00:00:02 dev vx100 dst 10.99.0.2 self extern_learn", 0)
+	do(t, d, "bridge fdb del 02:00:00:00:00:02 dev vx100", 0)
+	do(t, d, "bridge fdb append 00:00:00:00:00:00 dev vx100 dst 10.99.0.3", 0)
+	do(t, d, "bridge fdb add 02:00:00:00:00:04 dev vx100 dst 10.99.0.4 static", 0)
+	do(t, d, "bridge fdb replace 02:00:00:00:00:05 dev vx100 dst 10.99.0.5 extern_learn", 0)
+	want := do(t, d, "bridge fdb show dev vx100", 0)
+	crash(d)
+
+	d = boot(t, cfg)
+	got := do(t, d, "bridge fdb show dev vx100", 0)
+	for _, line := range strings.SplitAfter(want, "\n") {
+		if !strings.Contains(line, "extern_learn") && !strings.Contains(got, line) {
+			t.Errorf("after a kill, bridge fdb show lacks %q:\n%s", line, got)
+		}
+	}
+	if strings.Contains(got, "02:00:00:00:00:05") || strings.Contains(got, "02:00:00:00:00:02") {
+		t.Errorf("after a kill, bridge fdb show has an extern_learn entry:\n%s", got)
+	}
+}
