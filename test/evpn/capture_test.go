@@ -108,6 +108,15 @@ func (c *capture) vxlan() map[int]bool {
 	return m
 }
 
+// counts turns packets per VNI into counts, for messages.
+func counts(m map[int][]string) map[int]int {
+	c := map[int]int{}
+	for vni, p := range m {
+		c[vni] = len(p)
+	}
+	return c
+}
+
 // echoes returns how many ICMP echo requests, IPv4 and IPv6 together,
 // the kernel of namespace host has received (InEchos, Icmp6InEchos).
 func (l *lab) echoes(host string) int {

@@ -95,15 +95,6 @@ func TestIntegrationEVPNIsolation(t *testing.T) {
 	}
 }
 
-// counts turns packets per VNI into counts, for messages.
-func counts(m map[int][]string) map[int]int {
-	c := map[int]int{}
-	for vni, p := range m {
-		c[vni] = len(p)
-	}
-	return c
-}
-
 // TestIntegrationEVPNTraceroute: traceroute from A1 to A2 shows R1 and
 // R2 once each, by their addresses in VRF a; R2's Time Exceeded, for a
 // packet whose TTL ran out after the tunnel, goes back from VRF a,

@@ -17,20 +17,6 @@ type bgpPeer struct {
 	as   int
 }
 
-// vxlanConfig gives the router a VXLAN port per company, its L3VNI,
-// with the router's underlay address as local VTEP, in the company's
-// VRF.
-func (r *router) vxlanConfig() []string {
-	var lines []string
-	for _, c := range companies {
-		vx := fmt.Sprintf("vx%d", c.vni)
-		lines = append(lines,
-			fmt.Sprintf("link add name %s type vxlan id %d local %s dstport 4789 nolearning", vx, c.vni, r.addr()),
-			"link set dev "+vx+" master "+c.vrf, "link set dev "+vx+" up")
-	}
-	return lines
-}
-
 // rd is the route distinguisher of the router's VRF for c: 6500<n>:<vni>,
 // unique per router and VRF whatever the AS.
 func (r *router) rd(c company) string { return fmt.Sprintf("%d:%d", 65000+r.n, c.vni) }

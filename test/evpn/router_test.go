@@ -78,6 +78,20 @@ func (r *router) config() []string {
 		"sysctl -w net.ipv4.ip_forward=1", "sysctl -w net.ipv6.conf.all.forwarding=1")
 }
 
+// vxlanConfig gives the router a VXLAN port per company, its L3VNI,
+// with the router's underlay address as local VTEP, in the company's
+// VRF.
+func (r *router) vxlanConfig() []string {
+	var lines []string
+	for _, c := range companies {
+		vx := fmt.Sprintf("vx%d", c.vni)
+		lines = append(lines,
+			fmt.Sprintf("link add name %s type vxlan id %d local %s dstport 4789 nolearning", vx, c.vni, r.addr()),
+			"link set dev "+vx+" master "+c.vrf, "link set dev "+vx+" up")
+	}
+	return lines
+}
+
 // start runs govrfd in the router's namespace on its socket and
 // configuration file, the test binary standing in for it, and waits
 // until it answers.
