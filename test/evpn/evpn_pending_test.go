@@ -14,8 +14,9 @@ import (
 // TestIntegrationEVPNReach: over eBGP, R1 and R2 learn each other's
 // sites per VRF as type-5 routes with the right attributes and program
 // them as FRR would (route onlink through the VXLAN port, the remote
-// router MAC as neighbour); A1 reaches A2 and B1 reaches B2 in both
-// families; learned routes stay out of the configuration file.
+// router MAC as neighbour and fdb entry); A1 reaches A2 and B1 reaches
+// B2 in both families; learned routes and neighbours stay out of the
+// configuration file.
 func TestIntegrationEVPNReach(t *testing.T) {
 	l := newLab(t)
 	r1, r2 := evpnPair(l, "connected")
@@ -37,7 +38,7 @@ func TestIntegrationEVPNReach(t *testing.T) {
 					p, c.vrf, *got, r2.rd(c), c.vni, r2.addr(), rmac, c.vni)
 			}
 		}
-		neigh := r1.govrf("neigh show vrf " + c.vrf)
+		neigh := r1.govrf("neigh show vrf " + c.vrf + " nud all")
 		if !strings.Contains(neigh, r2.addr()) || !strings.Contains(neigh, rmac) {
 			t.Errorf("R1's VRF %s has no neighbour %s at %s:\n%s", c.vrf, r2.addr(), rmac, neigh)
 		}
@@ -55,9 +56,9 @@ func TestIntegrationEVPNReach(t *testing.T) {
 	}
 	for _, r := range [][2]*router{{r1, r2}, {r2, r1}} {
 		conf := r[0].savedConfig()
-		for _, p := range sitePrefixes(r[1].n) {
+		for _, p := range append(sitePrefixes(r[1].n), "neigh add "+r[1].addr()) {
 			if strings.Contains(conf, p) {
-				t.Errorf("%s saved the learned route %s:\n%s", r[0].name, p, conf)
+				t.Errorf("%s saved what it learned (%s):\n%s", r[0].name, p, conf)
 			}
 		}
 	}
@@ -265,7 +266,7 @@ func TestIntegrationEVPNFRRInterop(t *testing.T) {
 				t.Errorf("govrf's route as FRR has it: %s", msg)
 			}
 		}
-		if neigh := r1.govrf("neigh show vrf " + c.vrf); !strings.Contains(neigh, f3.rmac(c)) {
+		if neigh := r1.govrf("neigh show vrf " + c.vrf + " nud all"); !strings.Contains(neigh, f3.rmac(c)) {
 			t.Errorf("R1's VRF %s has no neighbour entry for FRR's router MAC %s:\n%s", c.vrf, f3.rmac(c), neigh)
 		}
 	}
