@@ -2,24 +2,46 @@ package evpn
 
 import (
 	"os"
-	"strings"
+	"path/filepath"
+	"sync"
 	"testing"
 
-	"github.com/govrf/govrf/internal/daemon"
-	"github.com/govrf/govrf/internal/demo"
+	"github.com/govrf/govrf/internal/netnstest"
 )
 
-// TestMain lets the test binary stand in for govrfd, as in test/e2e: a
-// namespace is per thread, so each router's daemon is a whole process
-// started in its namespace, the test binary re-executed with
-// demo.DaemonEnv set. As root, it first sweeps away what test
+// TestMain runs the tests; as root, it first sweeps away what test
 // processes killed before their cleanup left.
 func TestMain(m *testing.M) {
-	if args, ok := os.LookupEnv(demo.DaemonEnv); ok {
-		os.Exit(daemon.Main(strings.Fields(args), os.Stderr))
-	}
 	if os.Geteuid() == 0 {
 		sweep()
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
+	}
+	os.Exit(code)
+}
+
+// built holds the govrfd binary the routers run.
+var built struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+// govrfd builds cmd/govrf and cmd/govrfd once per test run and returns
+// the path of govrfd: the real daemon, as the BGP speaker is linked
+// into that command alone.
+func govrfd(t *testing.T) string {
+	t.Helper()
+	built.once.Do(func() {
+		built.dir, built.err = os.MkdirTemp("", "govrf-evpn-bin")
+		if built.err == nil {
+			_, built.err = netnstest.Build(built.dir)
+		}
+	})
+	if built.err != nil {
+		t.Fatal(built.err)
+	}
+	return filepath.Join(built.dir, "govrfd")
 }

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/govrf/govrf/internal/api"
-	"github.com/govrf/govrf/internal/demo"
 	"github.com/govrf/govrf/internal/hoststack"
 )
 
@@ -93,17 +92,12 @@ func (r *router) vxlanConfig() []string {
 }
 
 // start runs govrfd in the router's namespace on its socket and
-// configuration file, the test binary standing in for it, and waits
-// until it answers.
+// configuration file and waits until it answers.
 func (r *router) start() {
 	t := r.lab.t
 	t.Helper()
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := exec.Command("nsenter", "--net=/run/netns/"+r.lab.ns(r.name), self)
-	d.Env = append(os.Environ(), demo.DaemonEnv+"=-socket "+r.sock+" -config "+r.conf+" -netns-dir "+r.netnsDir)
+	d := exec.Command("nsenter", "--net=/run/netns/"+r.lab.ns(r.name), govrfd(t),
+		"-socket", r.sock, "-config", r.conf, "-netns-dir", r.netnsDir)
 	d.Stdout, d.Stderr = os.Stderr, os.Stderr
 	if err := d.Start(); err != nil {
 		t.Fatal(err)
