@@ -184,19 +184,27 @@ type bgpNeighbor struct {
 	Accepted int    `json:"accepted"`
 }
 
-// neighbor returns r's session with addr.
+// neighbor returns r's session with addr. `bgp show -j` prints one
+// object, in an array as ip's JSON does.
 func (r *router) neighbor(addr string) bgpNeighbor {
 	r.lab.t.Helper()
-	var s struct {
+	type summary struct {
 		Neighbors []bgpNeighbor `json:"neighbors"`
 	}
+	var s []summary
 	out := r.govrf("-j bgp show")
 	if err := json.Unmarshal([]byte(out), &s); err != nil {
-		r.lab.t.Fatalf("%s: bgp show: %v\n%s", r.name, err, out)
+		var one summary
+		if json.Unmarshal([]byte(out), &one) != nil {
+			r.lab.t.Fatalf("%s: bgp show: %v\n%s", r.name, err, out)
+		}
+		s = []summary{one}
 	}
-	for _, n := range s.Neighbors {
-		if n.Address == addr {
-			return n
+	for _, sum := range s {
+		for _, n := range sum.Neighbors {
+			if n.Address == addr {
+				return n
+			}
 		}
 	}
 	r.lab.t.Fatalf("%s has no neighbour %s:\n%s", r.name, addr, out)
