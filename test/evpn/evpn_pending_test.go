@@ -350,6 +350,9 @@ func TestIntegrationEVPNMalformed(t *testing.T) {
 	if n := r1.neighbor("10.99.0.20"); n.State != "Established" {
 		t.Errorf("R1's session with the raw peer: %+v", n)
 	}
+	if log := r1.log.String(); !strings.Contains(log, "10.22.0.0/24") {
+		t.Errorf("R1 did not log the route without a router MAC it ignored:\n%s", log)
+	}
 }
 
 // TestIntegrationEVPNClash: a second VRF with the first's VNI, or its

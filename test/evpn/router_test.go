@@ -1,11 +1,14 @@
 package evpn
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -26,6 +29,27 @@ type router struct {
 	netnsDir string // its host stacks' namespaces
 	daemon   *exec.Cmd
 	exited   chan struct{}
+	log      syncBuffer // what govrfd logged, across restarts
+}
+
+// syncBuffer is a bytes.Buffer safe for a writer and readers at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+// Write appends p.
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+// String returns what was written.
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // addr is the router's underlay address: its VTEP and BGP router ID.
@@ -98,7 +122,8 @@ func (r *router) start() {
 	t.Helper()
 	d := exec.Command("nsenter", "--net=/run/netns/"+r.lab.ns(r.name), govrfd(t),
 		"-socket", r.sock, "-config", r.conf, "-netns-dir", r.netnsDir)
-	d.Stdout, d.Stderr = os.Stderr, os.Stderr
+	d.Stdout = os.Stderr
+	d.Stderr = io.MultiWriter(os.Stderr, &r.log)
 	if err := d.Start(); err != nil {
 		t.Fatal(err)
 	}
