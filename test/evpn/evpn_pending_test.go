@@ -185,10 +185,10 @@ func TestIntegrationEVPNWithdraw(t *testing.T) {
 }
 
 // TestIntegrationEVPNRestart: R2 stopped, R1 drops its routes within
-// the hold time (9 s) at most; R2 started again, both
-// resync and traffic resumes. R2 killed, its B port's interface deleted
-// while it is down and R2 started again, R1 keeps no stale route to B's
-// site: as in FRR, a connected prefix of a port without carrier is not
+// the hold time (9 s) at most; R2 started again, both resync and
+// traffic resumes. R2 killed, its B port's interface deleted while it
+// is down and R2 started again, R1 keeps no stale route to B's site:
+// as in FRR, a connected prefix of a port without carrier is not
 // exported.
 func TestIntegrationEVPNRestart(t *testing.T) {
 	l := newLab(t)
@@ -216,24 +216,12 @@ func TestIntegrationEVPNRestart(t *testing.T) {
 	for _, p := range sitePrefixes(2) {
 		r1.waitGone(b, p, 30*time.Second)
 	}
-	r1.waitSite2(r2, a, 30*time.Second)
+	r1.waitVRF(r2, a, 30*time.Second)
 	l.mustPing("A1", "192.168.2.10")
 	for _, route := range r1.bgpRoutes("") {
 		if !route.Local && route.VRF == b.vrf {
 			t.Errorf("R1 keeps a stale route of R2's: %+v", route)
 		}
-	}
-}
-
-// waitSite2 waits until r has, in c's VRF only, routes to both of
-// other's site prefixes.
-func (r *router) waitSite2(other *router, c company, d time.Duration) {
-	r.lab.t.Helper()
-	for _, p := range sitePrefixes(other.n) {
-		r.lab.eventually(d, r.name+" learning "+p, func() string {
-			_, msg := r.learned(c, p, other.addr())
-			return msg
-		})
 	}
 }
 

@@ -104,12 +104,19 @@ func sitePrefixes(n int) []string {
 func (r *router) waitSite(other *router, d time.Duration) {
 	r.lab.t.Helper()
 	for _, c := range companies {
-		for _, p := range sitePrefixes(other.n) {
-			r.lab.eventually(d, r.name+" learning "+p, func() string {
-				_, msg := r.learned(c, p, other.addr())
-				return msg
-			})
-		}
+		r.waitVRF(other, c, d)
+	}
+}
+
+// waitVRF waits until r has, in c's VRF, routes through the VXLAN to
+// both of other's site prefixes.
+func (r *router) waitVRF(other *router, c company, d time.Duration) {
+	r.lab.t.Helper()
+	for _, p := range sitePrefixes(other.n) {
+		r.lab.eventually(d, fmt.Sprintf("%s learning %s in VRF %s", r.name, p, c.vrf), func() string {
+			_, msg := r.learned(c, p, other.addr())
+			return msg
+		})
 	}
 }
 
