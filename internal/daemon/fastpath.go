@@ -3,7 +3,6 @@ package daemon
 import (
 	"errors"
 	"fmt"
-	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -22,9 +21,7 @@ import (
 // interface, and its maps kept true to the published snapshot and the
 // ports' neighbours.
 //
-// A compilation is valid until the snapshot changes or a neighbour it
-// forwards to changes in a way its deadline does not cover (deleted,
-// another MAC, a state that is not forwarded). Then the maps are
+// A compilation is valid until the snapshot changes. Then the maps are
 // emptied at once (suspend): every packet goes to the Go data path,
 // which sees the change, until the next compilation is applied. The
 // compiler waits after each compilation as long as it took, and at
@@ -32,11 +29,16 @@ import (
 // once per compileEvery and takes at most half a processor; it always
 // compiles after the last change.
 //
+// A neighbour change rewrites only the nexthops to that neighbour, in
+// place (fastpath_neigh.go); the rest of the maps keep forwarding. The
+// same goroutine reports what the program forwarded to DELAY and PROBE
+// neighbours to their caches as uses.
+//
 // Its methods are safe for concurrent use: attach and detach run under
 // the daemon's mutex, stale and neighChanged from the control plane's
-// writer and the data plane's goroutines, the compiler in its own
-// goroutine, hold from captures, and addTo from any reader of the
-// statistics.
+// writer and the data plane's goroutines, the compiler and the
+// neighbour writer in their own goroutines, hold from captures, and
+// addTo from any reader of the statistics.
 type fastPath struct {
 	mode  fastpath.Mode
 	path  *fastpath.Path
@@ -44,9 +46,6 @@ type fastPath struct {
 	kick  chan struct{} // a compilation is wanted
 	check chan struct{} // the maps may have to be suspended
 	stop  func()        // ends the snapshot subscription
-	// invalid is set when a neighbour the applied compilation forwards
-	// to changed: the maps must be suspended.
-	invalid atomic.Bool
 	// holds counts the captures running: while any runs, the maps stay
 	// suspended, so that every packet passes the capture.
 	holds atomic.Int32
@@ -64,16 +63,16 @@ type fastPath struct {
 	// lastErr is the last compilation's error, told once.
 	lastErr string
 	// applied is the snapshot of the compilation in the maps, nil when
-	// they are suspended; fwd its neighbours by link and address, with
-	// the MAC each was forwarded to (nil when suspended).
+	// they are suspended.
 	applied *control.Snapshot
-	fwd     atomic.Pointer[map[neighKey]header.MAC]
-}
-
-// neighKey names a neighbour: its port's link index and its address.
-type neighKey struct {
-	link int
-	addr netip.Addr
+	// neighs are the neighbours of the applied compilation's nexthops
+	// (fastpath_neigh.go); nil when suspended. Replaced whole under mu.
+	neighs atomic.Pointer[nhNeighbours]
+	// changed holds the neighbours whose nexthops must be rewritten;
+	// nkick asks the neighbour writer to.
+	nmu     sync.Mutex
+	changed map[fastpath.NeighbourKey]bool
+	nkick   chan struct{}
 }
 
 // fpPort is a port the program is attached to.
@@ -111,7 +110,8 @@ func newFastPath(mode fastpath.Mode, ctl *control.Control) (*fastPath, error) {
 		return nil, err
 	}
 	f := &fastPath{mode: mode, path: p, ctl: ctl, kick: make(chan struct{}, 1), check: make(chan struct{}, 1),
-		ports: map[int]*fpPort{}, vrfs: map[int]fastpath.Counters{}}
+		ports: map[int]*fpPort{}, vrfs: map[int]fastpath.Counters{},
+		changed: map[fastpath.NeighbourKey]bool{}, nkick: make(chan struct{}, 1)}
 	f.stop = ctl.Subscribe(func(_, _ *control.Snapshot) { f.stale() })
 	return f, nil
 }

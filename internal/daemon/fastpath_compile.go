@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"github.com/govrf/govrf/internal/fastpath"
-	"github.com/govrf/govrf/internal/header"
-	"github.com/govrf/govrf/internal/neigh"
 )
 
 // want asks for a compilation without waiting.
@@ -33,10 +31,13 @@ func (f *fastPath) stale() {
 // the time compiling takes allow, until ctx ends. A request that
 // arrives while compiling or waiting is served after, so the last
 // change is always compiled. Meanwhile another goroutine suspends the
-// maps as soon as they are stale, whatever the compiler is doing.
+// maps as soon as they are stale, whatever the compiler is doing, and a
+// third rewrites the nexthops of neighbours that change and reports
+// their uses (runNeighbours).
 func (f *fastPath) run(ctx context.Context) {
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	wg.Go(func() { f.runNeighbours(ctx) })
 	wg.Go(func() {
 		for {
 			select {
@@ -67,9 +68,10 @@ func (f *fastPath) run(ctx context.Context) {
 // compile suspends the maps if what they hold is no longer valid, then
 // compiles the current snapshot with the attached ports' neighbours and
 // applies it. The compilation runs without the lock; if a port came or
-// went meanwhile, it runs again. If the snapshot or a forwarded
-// neighbour changed while it ran, the maps are suspended again and
-// another compilation asked for.
+// went meanwhile, it runs again. If the snapshot changed while it ran,
+// the maps are suspended again and another compilation asked for; the
+// neighbours, which may have changed too, are written again from their
+// caches once it is applied.
 func (f *fastPath) compile() {
 	f.suspendIfStale()
 	for f.holds.Load() == 0 {
@@ -80,8 +82,6 @@ func (f *fastPath) compile() {
 			ports = append(ports, p.Port)
 		}
 		f.mu.Unlock()
-		f.invalid.Store(false)
-		fwd := forwardable(ports)
 		mono := fastpath.Monotonic()
 		snap := f.ctl.Snapshot()
 		c, err := fastpath.Compile(snap, ports, mono)
@@ -96,7 +96,7 @@ func (f *fastPath) compile() {
 			f.ctr.Unlock()
 			if err = f.path.Apply(c); err == nil {
 				f.applied = snap
-				f.fwd.Store(&fwd)
+				f.applyNeighbours(c)
 			}
 			f.ctr.Lock()
 			f.fold() // what the old generation counted, under the old VRFs
@@ -121,11 +121,11 @@ func (f *fastPath) compile() {
 func (f *fastPath) suspendIfStale() bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.applied == nil || f.applied == f.ctl.Snapshot() && !f.invalid.Load() && f.holds.Load() == 0 {
+	if f.applied == nil || f.applied == f.ctl.Snapshot() && f.holds.Load() == 0 {
 		return false
 	}
 	f.applied = nil
-	f.fwd.Store(nil)
+	f.neighs.Store(nil)
 	f.tell(f.path.Apply(&fastpath.Compiled{}))
 	return true
 }
@@ -144,44 +144,6 @@ func (f *fastPath) hold() (release func()) {
 	}
 }
 
-// forwardable returns the neighbours of ports in a state the fast path
-// forwards to, with their MACs.
-func forwardable(ports []fastpath.Port) map[neighKey]header.MAC {
-	out := map[neighKey]header.MAC{}
-	for _, p := range ports {
-		for _, e := range p.Neigh.Entries() {
-			if fwdState(e.State) {
-				out[neighKey{p.Link, e.Addr}] = e.MAC
-			}
-		}
-	}
-	return out
-}
-
-// fwdState reports whether the fast path may forward to a neighbour in
-// state s (docs/fastpath.md, "Neighbours").
-func fwdState(s neigh.State) bool {
-	return s == neigh.StateReachable || s == neigh.StatePermanent || s == neigh.StateNoARP
-}
-
-// neighChanged hears a change to neighbour ev of the port of link
-// index: one the applied compilation forwards to that is gone, has
-// another MAC or a state that is not forwarded invalidates it. Called
-// from the data plane's goroutines: it does not block.
-func (f *fastPath) neighChanged(index int, ev neigh.Event) {
-	var mac header.MAC
-	ok := false
-	if fwd := f.fwd.Load(); fwd != nil {
-		mac, ok = (*fwd)[neighKey{index, ev.Addr}]
-	}
-	if ok && (ev.Deleted || !fwdState(ev.State) || ev.MAC != mac) {
-		f.invalid.Store(true)
-		f.stale()
-		return
-	}
-	f.want()
-}
-
 // tell logs a compilation's error once, and its end. f.mu is held.
 func (f *fastPath) tell(err error) {
 	msg := ""
@@ -192,6 +154,7 @@ func (f *fastPath) tell(err error) {
 	case msg == f.lastErr:
 	case err != nil:
 		slog.Warn("fast path not updated; its ports' packets go to the Go data path until it is", "err", err)
+		f.neighs.Store(nil)
 		f.path.Apply(&fastpath.Compiled{}) // nothing forwarded rather than something stale
 	default:
 		slog.Info("fast path updated again")

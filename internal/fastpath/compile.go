@@ -27,8 +27,10 @@ type Compiled struct {
 	// Ports by kernel ifindex; PortValue.VRF indexes VRFs. A port with no
 	// entry is handed to the slow path whole.
 	Ports map[uint32]PortValue
-	// Nexthops: nexthop id i+1 is Nexthops[i].
-	Nexthops []NexthopValue
+	// Nexthops: nexthop id i+1 is Nexthops[i], to neighbour
+	// Neighbours[i].
+	Nexthops   []NexthopValue
+	Neighbours []NeighbourKey
 	// VRFs are the compiled L3 domains' tries.
 	VRFs []Tries
 }
@@ -58,14 +60,16 @@ func (e Entry) SourceOK() bool { return e.Value&trieSourceOK != 0 }
 // contents. mono is CLOCK_MONOTONIC (Monotonic) read before the call,
 // the clock of the program's neighbour deadlines: the caches' ages, taken
 // during the call, then make deadlines early, never late. The result is
-// valid until s, a neighbour or a neighbour parameter changes.
+// valid until s changes; a neighbour's change is its nexthop's
+// Neighbour part rewritten (NeighbourOf, Path.SetNeighbour), and a new
+// neighbour a route could use directly (on link) needs a compilation.
 //
 // Only VRFs that are up are compiled, at most MaxVRFs (the default VRF's
 // ports and those of other VRFs are handed to the slow path), each family of a VRF only when rulesExact holds, and within it
 // only what the rules of routes.go, overlay.go and nexthops.go allow;
 // everything else is handed to the slow path.
 func Compile(s *control.Snapshot, ports []Port, mono uint64) (*Compiled, error) {
-	c := &compiler{s: s, mono: mono, ports: map[int]*portState{}, nhIDs: map[nhKey]uint32{}}
+	c := &compiler{s: s, mono: mono, ports: map[int]*portState{}, nhIDs: map[NeighbourKey]uint32{}}
 	slots, ifindexes := map[int]bool{}, map[int]bool{}
 	for i := range ports {
 		p := &ports[i]
@@ -100,7 +104,7 @@ func Compile(s *control.Snapshot, ports []Port, mono uint64) (*Compiled, error) 
 		exact[fi] = fwd[fi] && rulesExactDefault(s.Rules(f))
 	}
 	c.domain(out, 0, fib.TableMain, exact)
-	out.Nexthops = c.nexthops
+	out.Nexthops, out.Neighbours = c.nexthops, c.nhKeys
 	return out, nil
 }
 
@@ -134,8 +138,9 @@ type compiler struct {
 	vrf      int // the domain being compiled; 0: the default VRF
 	mono     uint64
 	ports    map[int]*portState // up ports by link index
-	nhIDs    map[nhKey]uint32
+	nhIDs    map[NeighbourKey]uint32
 	nexthops []NexthopValue
+	nhKeys   []NeighbourKey // the neighbour of each of nexthops
 }
 
 // portState is a port with its neighbours, read once per compilation.

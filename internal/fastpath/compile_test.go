@@ -52,7 +52,8 @@ func compileFor(t *testing.T, script []string, neighs ...string) *Compiled {
 		ports = append(ports, Port{Link: l.Index, Ifindex: 101 + i, Slot: i, MAC: header.MAC(l.MAC), MTU: 1500,
 			Neigh: neigh.New(neigh.DefaultConfig(), clock)})
 	}
-	states := map[string]neigh.State{"REACHABLE": neigh.StateReachable, "STALE": neigh.StateStale, "PERMANENT": neigh.StatePermanent}
+	states := map[string]neigh.State{"REACHABLE": neigh.StateReachable, "STALE": neigh.StateStale, "PERMANENT": neigh.StatePermanent,
+		"DELAY": neigh.StateDelay, "PROBE": neigh.StateProbe}
 	for i, n := range neighs {
 		f := strings.Fields(n)
 		port := ports[1]
@@ -119,21 +120,35 @@ func TestCompileNexthops(t *testing.T) {
 		"route add 172.18.0.0/16 via 192.168.2.12 vrf red",
 		"route add 172.19.0.0/16 via 192.168.2.13 vrf red",
 		"route add 2001:db8:100::/48 via 2001:db8:2::10 vrf red",
-	}, "192.168.2.10 REACHABLE", "192.168.2.11 STALE", "192.168.2.12 PERMANENT", "2001:db8:2::10 REACHABLE")
-	want(t, c, "172.16.1.1", true, true)
-	want(t, c, "172.17.1.1", false, true) // STALE
-	want(t, c, "172.18.1.1", true, true)
-	want(t, c, "172.19.1.1", false, true) // no neighbour
-	want(t, c, "2001:db8:100::1", true, true)
+		"route add 172.20.0.0/16 via 192.168.2.14 vrf red",
+		"route add 172.21.0.0/16 via 192.168.2.15 vrf red",
+	}, "192.168.2.10 REACHABLE", "192.168.2.11 STALE", "192.168.2.12 PERMANENT", "2001:db8:2::10 REACHABLE",
+		"192.168.2.14 DELAY", "192.168.2.15 PROBE")
+	for _, a := range []string{"172.16.1.1", "172.17.1.1", "172.18.1.1", "172.19.1.1", "2001:db8:100::1", "172.20.1.1", "172.21.1.1"} {
+		want(t, c, a, true, true) // every gateway has a nexthop, whatever its neighbour
+	}
 	e, _ := lpm(&c.VRFs[0], netip.MustParseAddr("172.16.1.1"))
 	nh := c.Nexthops[e.Nexthop()-1]
-	left := uint64(15*time.Second - time.Second) // half the base reachable time, less the age
-	if nh.Ifindex != 102 || nh.Slot != 1 || nh.MTU != 1500 || nh.Dst != hostMAC(0) || nh.Deadline != compileMono+left {
+	// The reachable time drawn, 15 to 45 s, less the age.
+	if nh.Ifindex != 102 || nh.Slot != 1 || nh.MTU != 1500 || nh.Dst != hostMAC(0) || nh.Flags != 0 ||
+		nh.Deadline < compileMono+uint64(14*time.Second) || nh.Deadline >= compileMono+uint64(44*time.Second) {
 		t.Errorf("nexthop %+v", nh)
 	}
-	e, _ = lpm(&c.VRFs[0], netip.MustParseAddr("172.18.1.1"))
-	if d := c.Nexthops[e.Nexthop()-1].Deadline; d != math.MaxUint64 {
-		t.Errorf("PERMANENT neighbour's deadline %d, want none", d)
+	if k := c.Neighbours[e.Nexthop()-1]; k.Addr != netip.MustParseAddr("192.168.2.10") {
+		t.Errorf("nexthop's neighbour %+v", k)
+	}
+	for a, w := range map[string]Neighbour{
+		"172.17.1.1": {MAC: hostMAC(1)}, // STALE: the slow path's
+		"172.18.1.1": {Deadline: math.MaxUint64, MAC: hostMAC(2)},
+		"172.19.1.1": {}, // no neighbour
+		"172.20.1.1": {Deadline: math.MaxUint64, MAC: hostMAC(4), Flags: NexthopTrack},
+		"172.21.1.1": {Deadline: math.MaxUint64, MAC: hostMAC(5), Flags: NexthopTrack},
+	} {
+		e, _ := lpm(&c.VRFs[0], netip.MustParseAddr(a))
+		nh := c.Nexthops[e.Nexthop()-1]
+		if got := (Neighbour{nh.Deadline, nh.Dst, nh.Flags}); got != w {
+			t.Errorf("%s: nexthop's neighbour %+v, want %+v", a, got, w)
+		}
 	}
 	if p := c.Ports[101]; p.Flags != PortIPv4|PortIPv6 || p.Slot != 0 || p.VRF != 0 {
 		t.Errorf("port r1 %+v", p)
@@ -179,7 +194,7 @@ func TestCompileConnected(t *testing.T) {
 	c := compileFor(t, []string{"route add 192.168.2.128/25 via 192.168.2.20 vrf red"},
 		"192.168.2.20 REACHABLE", "192.168.2.200 REACHABLE", "192.168.2.30 STALE", "2001:db8:2::20 REACHABLE")
 	want(t, c, "192.168.2.20", true, true)
-	want(t, c, "192.168.2.30", false, true) // STALE
+	want(t, c, "192.168.2.30", true, true)  // STALE: a nexthop that hands over
 	want(t, c, "192.168.2.40", false, true) // no neighbour
 	want(t, c, "192.168.2.200", true, true) // the /25's gateway decides, not the neighbour
 	want(t, c, "2001:db8:2::20", true, true)

@@ -1,8 +1,12 @@
 package fastpath
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"os"
+	"sync/atomic"
+	"unsafe"
 
 	"github.com/cilium/ebpf"
 	"golang.org/x/sys/unix"
@@ -18,13 +22,16 @@ import (
 // ports switched to it one entry at a time, then the old tries dropped.
 // A packet thus sees either generation, never a mix, and a port whose
 // entry was read just before a switch finds at worst an empty slot and
-// goes to the slow path. Apply and Close are for one goroutine at a time;
+// goes to the slow path. A neighbour change rewrites its nexthops in the
+// generation in use (SetNeighbour), in place under NexthopValue.Seq.
+// Apply, SetNeighbour, Used and Close are for one goroutine at a time;
 // Counters may be read from any.
 type Path struct {
 	mode     Mode
 	ports    *ebpf.Map // HASH ifindex → PortValue
 	tries    [2]*ebpf.Map
-	nexthops *ebpf.Map // ARRAY id → NexthopValue
+	nexthops *ebpf.Map // ARRAY id → NexthopValue, mapped into nhMem
+	nhMem    []byte
 	counters *ebpf.Map // PERCPU_ARRAY slot → Counters
 	prog     *ebpf.Program
 	gen      int             // the half in use
@@ -59,7 +66,8 @@ func NewWith(mode Mode, opts Options) (*Path, error) {
 		{&p.ports, &ebpf.MapSpec{Name: "fp_ports", Type: ebpf.Hash, KeySize: 4, ValueSize: portSize, MaxEntries: MaxPorts}},
 		{&p.tries[0], outerSpec("fp_tries4", 8)},
 		{&p.tries[1], outerSpec("fp_tries6", 20)},
-		{&p.nexthops, &ebpf.MapSpec{Name: "fp_nexthops", Type: ebpf.Array, KeySize: 4, ValueSize: nhSize, MaxEntries: 2*MaxNexthops + 1}},
+		{&p.nexthops, &ebpf.MapSpec{Name: "fp_nexthops", Type: ebpf.Array, KeySize: 4, ValueSize: nhSize,
+			MaxEntries: 2*MaxNexthops + 1, Flags: unix.BPF_F_MMAPABLE}},
 		{&p.counters, &ebpf.MapSpec{Name: "fp_counters", Type: ebpf.PerCPUArray, KeySize: 4, ValueSize: ctrSize, MaxEntries: MaxPorts}},
 	}
 	for _, s := range specs {
@@ -70,6 +78,14 @@ func NewWith(mode Mode, opts Options) (*Path, error) {
 		}
 		*s.m = m
 	}
+	page := os.Getpagesize()
+	mem, err := unix.Mmap(p.nexthops.FD(), 0, ((2*MaxNexthops+1)*nhSize+page-1)/page*page,
+		unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
+	if err != nil {
+		p.Close()
+		return nil, fmt.Errorf("fastpath: map the nexthops: %w", err)
+	}
+	p.nhMem = mem
 	typ := ebpf.XDP
 	if mode == TC {
 		typ = ebpf.SchedCLS
@@ -220,6 +236,44 @@ func update[K, V any](m *ebpf.Map, keys []K, vals []V) error {
 	return nil
 }
 
+// SetNeighbour rewrites the Neighbour part of nexthop id (1-based, as in
+// the Compiled last applied) in place, under its Seq (see NexthopValue):
+// a packet either sees the old part or the new one, or goes to the slow
+// path.
+func (p *Path) SetNeighbour(id uint32, n Neighbour) error {
+	if id == 0 || id > MaxNexthops {
+		return fmt.Errorf("fastpath: no nexthop %d", id)
+	}
+	v := p.nexthop(id)
+	seq := (*uint32)(unsafe.Pointer(&v[nhSeqOff]))
+	s := atomic.LoadUint32(seq) &^ 1
+	var dst [8]byte
+	copy(dst[:], n.MAC[:])
+	binary.NativeEndian.PutUint16(dst[6:], n.Flags)
+	atomic.StoreUint32(seq, s+1)
+	atomic.StoreUint64((*uint64)(unsafe.Pointer(&v[nhDeadlineOff])), n.Deadline)
+	atomic.StoreUint64((*uint64)(unsafe.Pointer(&v[nhDstOff])), binary.NativeEndian.Uint64(dst[:]))
+	atomic.StoreUint32(seq, s+2)
+	return nil
+}
+
+// Used returns when the program last forwarded to nexthop id (as in the
+// Compiled last applied) while it was tracked, in CLOCK_MONOTONIC
+// nanoseconds (0: never).
+func (p *Path) Used(id uint32) uint64 {
+	if id == 0 || id > MaxNexthops {
+		return 0
+	}
+	return atomic.LoadUint64((*uint64)(unsafe.Pointer(&p.nexthop(id)[nhUsedOff])))
+}
+
+// nexthop returns nexthop id of the generation in use, in the mapped
+// array.
+func (p *Path) nexthop(id uint32) []byte {
+	off := (p.gen*MaxNexthops + int(id)) * nhSize
+	return p.nhMem[off : off+nhSize : off+nhSize]
+}
+
 // Counters returns what the fast path counted on port slot, summed over
 // the processors.
 func (p *Path) Counters(slot int) (Counters, error) {
@@ -238,6 +292,10 @@ func (p *Path) Counters(slot int) (Counters, error) {
 // running with them until detached.
 func (p *Path) Close() error {
 	var errs []error
+	if p.nhMem != nil {
+		errs = append(errs, unix.Munmap(p.nhMem))
+		p.nhMem = nil
+	}
 	if p.prog != nil {
 		errs = append(errs, p.prog.Close())
 	}

@@ -41,3 +41,9 @@ func (p *Path) Mode() Mode { return XDP }
 
 // Program returns nil: there is no program.
 func (p *Path) Program() *ebpf.Program { return nil }
+
+// SetNeighbour fails as New does.
+func (p *Path) SetNeighbour(uint32, Neighbour) error { return errors.New("fastpath: eBPF needs Linux") }
+
+// Used returns 0: there is no program.
+func (p *Path) Used(uint32) uint64 { return 0 }

@@ -48,30 +48,70 @@ const (
 // NexthopValue is the nexthops array's value: where a packet leaves and
 // with which Ethernet header. Index 0 is never used; a trie entry whose
 // nexthop is 0 hands the packet to the slow path.
+//
+// Apply writes whole values into the generation not in use. A neighbour
+// change rewrites only the neighbour's part of the values in use
+// (Path.SetNeighbour) in place, under Seq: odd while a write is under
+// way, the deadline and the word of Dst and Flags each written in one
+// 8-octet store. The program reads Seq before and after it reads them
+// and hands the packet over if Seq was odd or moved, so it never
+// forwards by a torn neighbour.
 type NexthopValue struct {
 	Ifindex uint32 // the egress port's kernel ifindex
 	Slot    uint32 // the egress port's counter slot
 	MTU     uint32 // the most IP octets that leave without an ICMP error
-	_       uint32
-	// Deadline is when the neighbour's REACHABLE state may end, in
-	// CLOCK_MONOTONIC nanoseconds: from then on the program hands the
+	Seq     uint32 // the neighbour part's write count; odd: being written
+	// Deadline is when the program stops forwarding to the neighbour, in
+	// CLOCK_MONOTONIC nanoseconds: from then on (0: always) it hands the
 	// packet to the slow path, whose neighbour cache decides.
 	Deadline uint64
 	Src      [6]byte // the egress port's MAC
+	_        [2]byte
 	Dst      [6]byte // the neighbour's MAC
-	_        [4]byte
+	Flags    uint16  // NexthopTrack
+	// Used is when the program last forwarded to a tracked neighbour, in
+	// CLOCK_MONOTONIC nanoseconds, written at most once per
+	// usedResolution; only the program writes it.
+	Used uint64
 }
 
-// Offsets of NexthopValue's fields, for the program.
+// NexthopTrack asks the program to stamp Used when it forwards: the
+// neighbour is in a state (DELAY, PROBE) where Linux's output marks it
+// used (neigh_event_send).
+const NexthopTrack = 1 << 0
+
+// usedResolution is how stale the program lets Used be before it writes
+// it again, to keep the nexthop's cache line quiet under traffic.
+const usedResolution = 1_000_000 // 1 ms
+
+// Offsets of NexthopValue's fields, for the program and in-place writes.
 const (
 	nhIfindexOff  = 0
 	nhSlotOff     = 4
 	nhMTUOff      = 8
+	nhSeqOff      = 12
 	nhDeadlineOff = 16
 	nhSrcOff      = 24
-	nhDstOff      = 30
-	nhSize        = 40
+	nhDstOff      = 32 // with Flags, one 8-octet word
+	nhFlagsOff    = 38
+	nhUsedOff     = 40
+	nhSize        = 48
 )
+
+// Neighbour is the part of a nexthop its neighbour decides, which a
+// neighbour change rewrites in place.
+type Neighbour struct {
+	Deadline uint64  // NexthopValue.Deadline
+	MAC      [6]byte // NexthopValue.Dst
+	Flags    uint16  // NexthopValue.Flags
+}
+
+// NeighbourKey names a nexthop's neighbour: its port's link index and
+// its address.
+type NeighbourKey struct {
+	Link int
+	Addr netip.Addr
+}
 
 // Trie values: the nexthop id in the low bits (0: hand to the slow path)
 // and whether a packet from an address the entry matches may be

@@ -8,64 +8,71 @@ import (
 	"github.com/govrf/govrf/internal/neigh"
 )
 
-// nhKey identifies a nexthop: a neighbour of a port.
-type nhKey struct {
-	link int
-	addr netip.Addr
-}
-
 // nexthop returns the id of the nexthop to neighbour a of port p, making
-// it on first use, or 0 when packets to a go to the slow path (so do
-// those to nexthops beyond MaxNexthops).
+// it on first use, or 0 when packets to a go to the slow path whatever
+// its neighbour's state: an IPv6 nexthop below 1280 octets of MTU (where
+// the slow path compares with 1280), or one beyond MaxNexthops. The
+// egress MTU is the link's bounded by the port's.
 //
-// The neighbour must be usable without a state change: REACHABLE, until
-// the earliest moment its reachable time may end (the confirmation plus
-// half of base_reachable_time, the shortest time Linux draws; the program
-// compares its deadline with bpf_ktime_get_ns), or PERMANENT or NOARP,
-// which never change. STALE would move to DELAY on use, DELAY and PROBE
-// are being verified, and the rest have no address: all are the slow
-// path's. The egress MTU is the link's bounded by the port's; an IPv6
-// nexthop below 1280 octets (where the slow path compares with 1280)
-// goes to the slow path.
+// Every other nexthop is made, whether its neighbour exists or not, so
+// that a neighbour change needs no new compilation: it rewrites the
+// nexthop's Neighbour part in place (Path.SetNeighbour, NeighbourOf).
 func (c *compiler) nexthop(p *portState, a netip.Addr) uint32 {
-	k := nhKey{p.Link, a}
+	k := NeighbourKey{p.Link, a}
 	if id, ok := c.nhIDs[k]; ok {
 		return id
 	}
 	id := uint32(0)
-	if v, ok := c.nexthopValue(p, a); ok && len(c.nexthops) < MaxNexthops {
-		c.nexthops = append(c.nexthops, v)
+	mtu := min(p.link.MTU, p.MTU)
+	if !(a.Is6() && mtu < header.IPv6MinMTU || mtu <= 0) && len(c.nexthops) < MaxNexthops {
+		e, ok := c.neighbourMap(p)[a]
+		var n Neighbour
+		if ok {
+			n = NeighbourOf(&e, c.mono)
+		}
+		c.nexthops = append(c.nexthops, NexthopValue{Ifindex: uint32(p.Ifindex), Slot: uint32(p.Slot), MTU: uint32(mtu),
+			Deadline: n.Deadline, Src: p.MAC, Dst: n.MAC, Flags: n.Flags})
+		c.nhKeys = append(c.nhKeys, k)
 		id = uint32(len(c.nexthops))
 	}
 	c.nhIDs[k] = id
 	return id
 }
 
-// nexthopValue builds the nexthop to a out of p, if its neighbour allows.
-func (c *compiler) nexthopValue(p *portState, a netip.Addr) (NexthopValue, bool) {
-	n, ok := c.neighbourMap(p)[a]
-	if !ok {
-		return NexthopValue{}, false
+// NeighbourOf returns what a nexthop holds of neighbour entry e (nil:
+// no entry) read at mono (CLOCK_MONOTONIC, Monotonic, read before the
+// entry): the states in which the data plane sends with the cached
+// address without changing the entry's state.
+//
+//   - REACHABLE: forwarded until its reachable time may end
+//     (neigh.Entry.ReachableFor: the drawn time past its confirmation),
+//     exactly when the data plane's timer may first make it STALE; the
+//     program compares the deadline with bpf_ktime_get_ns, and an early
+//     mono makes it early, never late. Its uses are not tracked: Linux's
+//     connected output does not mark the entry used either.
+//   - DELAY and PROBE: forwarded until a state change rewrites the
+//     nexthop, with uses tracked (NexthopTrack), as Linux's output in
+//     these states marks the entry used.
+//   - PERMANENT and NOARP: always.
+//   - STALE goes to the slow path: its first use moves it to DELAY
+//     there, with the packet in hand, as neigh_event_send does; the
+//     nexthop is rewritten for DELAY then. INCOMPLETE, FAILED and no
+//     entry have no address to send to.
+func NeighbourOf(e *neigh.Entry, mono uint64) Neighbour {
+	if e == nil {
+		return Neighbour{}
 	}
-	var deadline uint64
-	switch n.State {
+	switch e.State {
 	case neigh.StatePermanent, neigh.StateNoARP:
-		deadline = math.MaxUint64
+		return Neighbour{Deadline: math.MaxUint64, MAC: e.MAC}
 	case neigh.StateReachable:
-		left := p.Neigh.Params(neigh.FamilyOf(a)).BaseReachableTime/2 - n.Confirmed
-		if left <= 0 {
-			return NexthopValue{}, false
+		if e.ReachableFor > 0 {
+			return Neighbour{Deadline: mono + uint64(e.ReachableFor), MAC: e.MAC}
 		}
-		deadline = c.mono + uint64(left)
-	default:
-		return NexthopValue{}, false
+	case neigh.StateDelay, neigh.StateProbe:
+		return Neighbour{Deadline: math.MaxUint64, MAC: e.MAC, Flags: NexthopTrack}
 	}
-	mtu := min(p.link.MTU, p.MTU)
-	if a.Is6() && mtu < header.IPv6MinMTU || mtu <= 0 {
-		return NexthopValue{}, false
-	}
-	return NexthopValue{Ifindex: uint32(p.Ifindex), Slot: uint32(p.Slot), MTU: uint32(mtu),
-		Deadline: deadline, Src: p.MAC, Dst: n.MAC}, true
+	return Neighbour{MAC: e.MAC}
 }
 
 // neighbours returns the addresses of p's neighbour entries, in order.

@@ -17,17 +17,20 @@ const (
 
 // Stack slots (offsets from R10).
 const (
-	stKey   = -4  // u32 key for the ports and counters lookups
-	stIfidx = -8  // the ingress ifindex
-	stSlot  = -12 // the ingress port slot
-	stVRF   = -16 // the ingress VRF's outer slot
-	stNH    = -20 // the nexthop id
-	stIPLen = -24 // the IP packet's length
-	stFam   = -28 // 4 or 6
-	stFrame = -32 // the frame's length as received
-	stDst   = -56 // LPM key of the destination (20 octets)
-	stSrc   = -80 // LPM key of the source (20 octets)
-	stDiff  = -84 // IPv6: the sum's change, for a CHECKSUM_COMPLETE skb
+	stKey   = -4   // u32 key for the ports and counters lookups
+	stIfidx = -8   // the ingress ifindex
+	stSlot  = -12  // the ingress port slot
+	stVRF   = -16  // the ingress VRF's outer slot
+	stNH    = -20  // the nexthop id
+	stIPLen = -24  // the IP packet's length
+	stFam   = -28  // 4 or 6
+	stFrame = -32  // the frame's length as received
+	stDst   = -56  // LPM key of the destination (20 octets)
+	stSrc   = -80  // LPM key of the source (20 octets)
+	stDiff  = -84  // IPv6: the sum's change, for a CHECKSUM_COMPLETE skb
+	stSeq   = -88  // the nexthop's Seq when first read
+	stNow   = -96  // bpf_ktime_get_ns when the nexthop was read
+	stMAC   = -104 // the nexthop's Dst and Flags word
 )
 
 // Registers kept across helper calls.

@@ -7,8 +7,10 @@ import (
 )
 
 // nexthop loads the nexthop into rPtr and checks it: another port than
-// the ingress one, the neighbour's deadline ahead, the packet within the
-// MTU.
+// the ingress one, the packet within the MTU, the neighbour's deadline
+// ahead. The neighbour's part (deadline, MAC and flags) is read between
+// two reads of Seq, the MAC and flags copied to stMAC: an odd Seq (a
+// write under way) or one that moved hands the packet over.
 func (e *emitter) nexthop() {
 	e.loadMap(asm.R1, e.maps.nexthops)
 	e.insns[len(e.insns)-1] = e.insns[len(e.insns)-1].WithSymbol("nexthop")
@@ -25,8 +27,33 @@ func (e *emitter) nexthop() {
 		asm.LoadMem(asm.R2, asm.RFP, stIPLen, asm.Word),
 		asm.JGT.Reg(asm.R2, asm.R1, "pass"),
 		asm.FnKtimeGetNs.Call(),
+		asm.StoreMem(asm.RFP, stNow, asm.R0, asm.DWord),
+		asm.LoadMem(asm.R2, rPtr, nhSeqOff, asm.Word),
+		asm.JSet.Imm(asm.R2, 1, "pass"),
 		asm.LoadMem(asm.R1, rPtr, nhDeadlineOff, asm.DWord),
+		asm.LoadMem(asm.R3, rPtr, nhDstOff, asm.DWord),
+		asm.LoadMem(asm.R4, rPtr, nhSeqOff, asm.Word),
+		asm.JNE.Reg(asm.R4, asm.R2, "pass"),
 		asm.JGE.Reg(asm.R0, asm.R1, "pass"),
+		asm.StoreMem(asm.RFP, stMAC, asm.R3, asm.DWord),
+	)
+}
+
+// used stamps the nexthop's Used with stNow if it is tracked and Used
+// is older than usedResolution, so that the cache line is written at
+// most once per usedResolution.
+func (e *emitter) used() {
+	e.emit(
+		asm.LoadMem(asm.R1, asm.RFP, stMAC+nhFlagsOff-nhDstOff, asm.Half),
+		asm.JSet.Imm(asm.R1, NexthopTrack, "track"),
+		asm.Ja.Label("stamped"),
+		asm.LoadMem(asm.R1, asm.RFP, stNow, asm.DWord).WithSymbol("track"),
+		asm.LoadMem(asm.R2, rPtr, nhUsedOff, asm.DWord),
+		asm.Mov.Reg(asm.R3, asm.R1),
+		asm.Sub.Reg(asm.R3, asm.R2),
+		asm.JLT.Imm(asm.R3, usedResolution, "stamped"),
+		asm.StoreMem(rPtr, nhUsedOff, asm.R1, asm.DWord),
+		asm.Mov.Imm(asm.R0, 0).WithSymbol("stamped"),
 	)
 }
 
@@ -75,11 +102,14 @@ func (e *emitter) rewrite() {
 		asm.LoadMem(asm.R1, rData, ethLen+6, asm.Half),
 		asm.Add.Reg(asm.R2, asm.R1),
 		asm.StoreMem(asm.RFP, stDiff, asm.R2, asm.Word),
-		// The Ethernet header: the neighbour's MAC, then the port's.
-		asm.LoadMem(asm.R1, rPtr, nhDstOff, asm.Half).WithSymbol("macs"),
+		// The Ethernet header: the neighbour's MAC as read under Seq,
+		// then the port's.
+		asm.LoadMem(asm.R1, asm.RFP, stMAC, asm.Half).WithSymbol("macs"),
 		asm.StoreMem(rData, 0, asm.R1, asm.Half),
-		asm.LoadMem(asm.R1, rPtr, nhDstOff+2, asm.Word),
-		asm.StoreMem(rData, 2, asm.R1, asm.Word),
+		asm.LoadMem(asm.R1, asm.RFP, stMAC+2, asm.Half),
+		asm.StoreMem(rData, 2, asm.R1, asm.Half),
+		asm.LoadMem(asm.R1, asm.RFP, stMAC+4, asm.Half),
+		asm.StoreMem(rData, 4, asm.R1, asm.Half),
 		asm.LoadMem(asm.R1, rPtr, nhSrcOff, asm.Word),
 		asm.StoreMem(rData, 6, asm.R1, asm.Word),
 		asm.LoadMem(asm.R1, rPtr, nhSrcOff+4, asm.Half),
@@ -97,6 +127,7 @@ func (e *emitter) rewrite() {
 		asm.StoreMem(asm.RFP, stFrame, asm.R1, asm.Word),
 	)
 	e.count(stSlot, stFrame, ctrTxPackets, ctrTxBytes)
+	e.used()
 	e.emit(
 		asm.LoadMem(asm.R1, rPtr, nhIfindexOff, asm.Word),
 		asm.Mov.Imm(asm.R2, 0),

@@ -173,6 +173,12 @@ type Entry struct {
 	// used, confirmed reachable and changed (NDA_CACHEINFO's ndm_used,
 	// ndm_confirmed, ndm_updated; `used U/C/U`).
 	Used, Confirmed, Updated time.Duration
+	// ReachableFor is, in REACHABLE, how long from now the entry stays
+	// so unless confirmed again: until its timer, at the confirmation
+	// plus the reachable time drawn from base_reachable_time (or later,
+	// if the timer was armed later), finds the confirmation too old.
+	// Zero when that time has passed and in any other state.
+	ReachableFor time.Duration
 }
 
 // Entries returns every entry, IPv4 first, each family in address order.
@@ -183,7 +189,7 @@ func (c *Cache) Entries() []Entry {
 	out := make([]Entry, 0, len(c.t[0].list)+len(c.t[1].list))
 	for i := range c.t {
 		for _, e := range c.t[i].list {
-			out = append(out, e.snapshot(now))
+			out = append(out, c.t[i].snapshot(e, now))
 		}
 	}
 	slices.SortFunc(out, func(a, b Entry) int { return a.Addr.Compare(b.Addr) })
@@ -195,15 +201,16 @@ func (c *Cache) Get(ip netip.Addr) (Entry, bool) {
 	ip = ip.WithZone("")
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	e := c.table(ip).m[ip]
+	t := c.table(ip)
+	e := t.m[ip]
 	if e == nil {
 		return Entry{}, false
 	}
-	return e.snapshot(c.clock.Now()), true
+	return t.snapshot(e, c.clock.Now()), true
 }
 
-// snapshot copies e for callers.
-func (e *entry) snapshot(now time.Time) Entry {
+// snapshot copies e, an entry of t, for callers.
+func (t *table) snapshot(e *entry, now time.Time) Entry {
 	out := Entry{
 		Addr:        e.addr,
 		State:       e.state,
@@ -218,6 +225,9 @@ func (e *entry) snapshot(now time.Time) Entry {
 	}
 	if e.state.Valid() {
 		out.MAC = e.mac
+	}
+	if e.state == StateReachable {
+		out.ReachableFor = max(t.reachableUntil(e).Sub(now), 0)
 	}
 	return out
 }

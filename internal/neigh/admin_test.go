@@ -141,7 +141,7 @@ func TestEntries(t *testing.T) {
 		{Addr: addr(IPv4, 9), State: StateIncomplete, Probes: 5, Queued: 1,
 			Used: 3 * time.Second, Confirmed: 63 * time.Second, Updated: 3 * time.Second},
 		{Addr: ip4, MAC: mac1, State: StateReachable, Probes: 4,
-			Used: time.Second, Confirmed: time.Second, Updated: time.Second},
+			Used: time.Second, Confirmed: time.Second, Updated: time.Second, ReachableFor: 29 * time.Second},
 		{Addr: ip6, MAC: mac1, State: StateStale,
 			Used: 3 * time.Second, Confirmed: 63 * time.Second, Updated: 3 * time.Second},
 	}

@@ -213,6 +213,33 @@ func (c *Cache) Confirm(ip netip.Addr) {
 	}
 }
 
+// Use records that a frame was sent to ip with its cached MAC ago
+// before now, by a forwarder outside the data plane (the eBPF fast
+// path), as neigh_event_send does for a frame sent in a state that is
+// not connected: the entry is marked used, and a STALE entry that was
+// STALE already when the frame was sent moves to DELAY, starting
+// reachability verification. A use older than the entry's last change
+// marks it used and moves nothing. An entry without a usable address, or
+// none, is left alone.
+func (c *Cache) Use(ip netip.Addr, ago time.Duration) {
+	ip = ip.WithZone("")
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t := c.table(ip)
+	e := t.m[ip]
+	if e == nil || !e.state.Valid() {
+		return
+	}
+	at := c.clock.Now().Add(-max(ago, 0))
+	if e.state == StateStale && !at.Before(e.updated) {
+		t.use(e, at)
+		return
+	}
+	if at.After(e.used) {
+		e.used = at
+	}
+}
+
 // Tick runs everything due at now and appends the resulting Actions to
 // acts, which it returns: results of control-plane calls since the last
 // Tick, then each expired entry timer's (neigh_timer_handler), then the

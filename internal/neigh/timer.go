@@ -149,3 +149,15 @@ func (t *table) announce(e *entry, s State, deleted bool) {
 	}
 	t.watch(ev)
 }
+
+// reachableUntil returns when REACHABLE e's timer may first end it: at
+// its confirmation plus the reachable time, or at the timer if it was
+// armed later (a reachable time drawn again shorter); expire keeps it
+// REACHABLE at that moment and moves it on at the first Tick after.
+func (t *table) reachableUntil(e *entry) time.Time {
+	until := e.confirmed.Add(t.reachable)
+	if e.deadline.After(until) {
+		return e.deadline
+	}
+	return until
+}
