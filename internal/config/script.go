@@ -18,25 +18,33 @@ import (
 //
 //   - sysctls that differ from Linux's defaults, first, because strict_mode,
 //     keep_addr_on_down and IPv6 forwarding change what later lines do;
+//
 //   - links in index order, with stand-ins created and deleted where an
 //     index was freed (indexes are never reused, dev_new_index), then the
 //     ports' masters;
+//
 //   - addresses, link by link, with the `link set up` that makes the
 //     kernel's link-local address placed where that address sits in the
 //     list, so that the address order comes back; the links of one table
 //     that are up come up in the order they did (upOrder), so that the
 //     order of their equal kernel routes comes back;
+//
 //   - nexthop objects (single paths before groups), routes table by table
 //     with `route append` in table order, and rules as changes to the rules
 //     a fresh namespace (and its first VRF) has;
+//
 //   - last, links that are down go down: every link a route or nexthop
 //     object goes through is up while those are added, as they were, and
 //     a link whose kept link-local address (keep_addr_on_down) had to be
 //     made by bringing it up.
 //
+//   - the BGP configuration, after the routes and rules (bgp.go).
+//
 // Kernel-made state is not written: routes of protocol kernel, the
 // link-local addresses made on link up, lo's default addresses and the
-// default and l3mdev rules, apart from their deletion.
+// default and l3mdev rules, apart from their deletion. Nor is what the
+// BGP speaker learnt: routes of protocol bgp are its own, made again
+// from its sessions (docs/bgp.md).
 func Script(s *control.Snapshot) string {
 	var b strings.Builder
 	WriteScript(&b, s)
@@ -56,6 +64,7 @@ func WriteScript(out io.Writer, s *control.Snapshot) error {
 	w.nexthops()
 	w.routes()
 	w.rules()
+	w.bgp()
 	for l := range s.Links() {
 		if !l.Up && (used[l.Index] || w.ll[l.Index] || l.Kind == control.KindLoopback) {
 			w.down(l)
@@ -261,7 +270,7 @@ func usedLinks(s *control.Snapshot) map[int]bool {
 	}
 	for _, id := range s.TableIDs() {
 		for r := range s.Table(id).All() {
-			if r.Proto == fib.ProtoKernel || r.Type.IsError() {
+			if r.Proto == fib.ProtoKernel || r.Proto == fib.ProtoBGP || r.Type.IsError() {
 				continue
 			}
 			for _, nh := range r.Nexthops {
