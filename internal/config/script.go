@@ -18,27 +18,22 @@ import (
 //
 //   - sysctls that differ from Linux's defaults, first, because strict_mode,
 //     keep_addr_on_down and IPv6 forwarding change what later lines do;
-//
 //   - links in index order, with stand-ins created and deleted where an
 //     index was freed (indexes are never reused, dev_new_index), then the
 //     ports' masters;
-//
 //   - addresses, link by link, with the `link set up` that makes the
 //     kernel's link-local address placed where that address sits in the
 //     list, so that the address order comes back; the links of one table
 //     that are up come up in the order they did (upOrder), so that the
 //     order of their equal kernel routes comes back;
-//
 //   - nexthop objects (single paths before groups), routes table by table
 //     with `route append` in table order, and rules as changes to the rules
 //     a fresh namespace (and its first VRF) has;
-//
+//   - the BGP configuration, once the VRFs it names exist (bgp.go);
 //   - last, links that are down go down: every link a route or nexthop
 //     object goes through is up while those are added, as they were, and
 //     a link whose kept link-local address (keep_addr_on_down) had to be
 //     made by bringing it up.
-//
-//   - the BGP configuration, after the routes and rules (bgp.go).
 //
 // Kernel-made state is not written: routes of protocol kernel, the
 // link-local addresses made on link up, lo's default addresses and the
