@@ -1,0 +1,329 @@
+package bgp
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/netip"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/govrf/govrf/internal/cli"
+	"github.com/govrf/govrf/internal/control"
+	"github.com/osrg/gobgp/v4/pkg/apiutil"
+	"github.com/osrg/gobgp/v4/pkg/packet/bgp"
+)
+
+// recorder is an Applier that keeps the lines it is given, as the
+// routes, neighbour and forwarding entries they stand for.
+type recorder struct {
+	mu    sync.Mutex
+	lines []string
+	state map[string]string // object key → its line
+}
+
+func (r *recorder) Apply(lines [][]string) []error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.state == nil {
+		r.state = map[string]string{}
+	}
+	for _, l := range lines {
+		s := strings.Join(l, " ")
+		r.lines = append(r.lines, s)
+		// The object is the words that name it: `route replace P vrf V`,
+		// `neigh replace A ... dev D`, `bridge fdb replace M dev D`.
+		switch {
+		case l[0] == "route":
+			key := "route " + l[2] + " " + l[4]
+			if l[1] == "del" {
+				delete(r.state, key)
+			} else {
+				r.state[key] = s
+			}
+		case l[0] == "neigh":
+			dev := l[slices.Index(l, "dev")+1]
+			key := "neigh " + l[2] + " " + dev
+			if l[1] == "del" {
+				delete(r.state, key)
+			} else {
+				r.state[key] = "neigh " + l[2] + " " + l[4] + " " + dev
+			}
+		case l[0] == "bridge":
+			key := "fdb " + l[3] + " " + l[5]
+			if l[2] == "del" {
+				delete(r.state, key)
+			} else {
+				r.state[key] = "fdb " + l[3] + " " + l[5] + " " + l[7]
+			}
+		}
+	}
+	return make([]error, len(lines))
+}
+
+// installed returns the state's lines, sorted.
+func (r *recorder) installed() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []string
+	for _, s := range r.state {
+		out = append(out, s)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// router is one side of a test: a control plane and its speaker.
+type router struct {
+	ctl    *control.Control
+	rec    *recorder
+	sp     *Speaker
+	cancel context.CancelFunc
+	done   chan struct{}
+	addr   netip.Addr // the session address, on lo
+	vtep   netip.Addr
+	port   int32
+}
+
+// testPorts stands for the VXLAN port of a VRF: a link vxNNN enslaved to
+// it, whose local address is vtep.
+func testPorts(vtep netip.Addr) PortFinder {
+	return func(s *control.Snapshot, v *control.BGPVRF) (Port, bool) {
+		l := s.LinkByName(fmt.Sprintf("vx%d", v.VNI))
+		if l == nil || l.Master != v.VRF {
+			return Port{}, false
+		}
+		return Port{Dev: l.Name, Local: vtep, MAC: l.MAC}, true
+	}
+}
+
+func newRouter(t *testing.T, addr, vtep string, port int32, lines ...string) *router {
+	t.Helper()
+	r := &router{ctl: control.New(), rec: &recorder{}, addr: netip.MustParseAddr(addr), vtep: netip.MustParseAddr(vtep), port: port}
+	r.run(t, lines...)
+	r.start(t)
+	return r
+}
+
+// run runs command lines on r's control plane.
+func (r *router) run(t *testing.T, lines ...string) {
+	t.Helper()
+	for _, l := range lines {
+		var e strings.Builder
+		if code := cli.Run(r.ctl, strings.Fields(l), io.Discard, &e); code != 0 {
+			t.Fatalf("govrf %s: exit %d: %s", l, code, e.String())
+		}
+	}
+}
+
+func (r *router) start(t *testing.T) {
+	t.Helper()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		log = slog.New(slog.NewTextHandler(&testWriter{t}, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	}
+	r.sp = New(Config{Applier: r.rec, Port: r.port, ListenAddrs: []string{r.addr.String()}, LocalAddr: r.addr,
+		Ports: testPorts(r.vtep), Logger: log})
+	ctx, cancel := context.WithCancel(context.Background())
+	r.cancel, r.done = cancel, make(chan struct{})
+	stop := r.ctl.Subscribe(func(_, s *control.Snapshot) { r.sp.Update(s) })
+	r.sp.Update(r.ctl.Snapshot())
+	go func() {
+		r.sp.Run(ctx)
+		stop()
+		close(r.done)
+	}()
+	t.Cleanup(r.stop)
+}
+
+func (r *router) stop() {
+	r.cancel()
+	<-r.done
+}
+
+type testWriter struct{ t *testing.T }
+
+func (w *testWriter) Write(b []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(b)))
+	return len(b), nil
+}
+
+// eventually waits up to 30 seconds for cond.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatalf("timed out waiting for %s", what)
+}
+
+// installs waits until r's recorder holds want exactly.
+func (r *router) installs(t *testing.T, want ...string) {
+	t.Helper()
+	want = slices.Sorted(slices.Values(want))
+	var got []string
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if got = r.rec.installed(); slices.Equal(got, want) {
+			return
+		}
+	}
+	t.Fatalf("installed:\n%s\nwant:\n%s\nlines applied:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"),
+		strings.Join(r.rec.lines, "\n"))
+}
+
+// freePort returns a TCP port free on 127.0.0.1 and 127.0.0.2.
+func freePort(t *testing.T) int32 {
+	t.Helper()
+	for range 20 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		port := l.Addr().(*net.TCPAddr).Port
+		l2, err := net.Listen("tcp", fmt.Sprintf("127.0.0.2:%d", port))
+		l.Close()
+		if err == nil {
+			l2.Close()
+			return int32(port)
+		}
+	}
+	t.Skip("no port free on 127.0.0.1 and 127.0.0.2")
+	return 0
+}
+
+func site(name, vni, table, prefix4, prefix6 string) []string {
+	return []string{
+		"link add name " + name + " type vrf table " + table,
+		"link set dev " + name + " up",
+		"link add name " + name + "1 type dummy",
+		"link set dev " + name + "1 master " + name,
+		"link set dev " + name + "1 up",
+		"addr add " + prefix4 + " dev " + name + "1",
+		"addr add " + prefix6 + " dev " + name + "1",
+		"link add name vx" + vni + " type dummy",
+		"link set dev vx" + vni + " master " + name,
+		"link set dev vx" + vni + " up",
+	}
+}
+
+// TestSpeakers runs two speakers on loopback that exchange the type-5
+// routes of their VRFs: exported from the tables, imported by route
+// target, withdrawn with their prefix, not imported without a matching
+// route target, resynchronised after a restart, and malformed routes
+// ignored with the session up.
+func TestSpeakers(t *testing.T) {
+	port := freePort(t)
+	r1 := newRouter(t, "127.0.0.1", "10.99.0.1", port, slices.Concat(
+		site("a", "100", "10", "192.168.1.1/24", "2001:db8:1::1/64"),
+		[]string{
+			"bgp set as 65001 router-id 10.99.0.1",
+			"bgp neighbor add 127.0.0.2 remote-as 65002",
+			"bgp vrf add a vni 100 rd 65001:100 rt 65000:100",
+		})...)
+	r2 := newRouter(t, "127.0.0.2", "10.99.0.2", port, slices.Concat(
+		site("a", "100", "10", "192.168.2.1/24", "2001:db8:2::1/64"),
+		site("b", "200", "20", "192.168.2.1/24", "2001:db8:2::1/64"),
+		[]string{
+			"route add 10.20.0.0/16 vrf a via 192.168.2.9 dev a1 proto static",
+			"bgp set as 65002 router-id 10.99.0.2",
+			"bgp neighbor add 127.0.0.1 remote-as 65001",
+			"bgp vrf add a vni 100 rd 65002:100 rt 65000:100",
+			"bgp vrf add b vni 200 rd 65002:200 rt 65000:200",
+		})...)
+	mac1 := r1.ctl.Snapshot().LinkByName("vx100").MAC.String()
+	mac2 := r2.ctl.Snapshot().LinkByName("vx100").MAC.String()
+	r2in := []string{
+		"neigh 10.99.0.2 " + mac2 + " vx100",
+		"neigh ::ffff:10.99.0.2 " + mac2 + " vx100",
+		"fdb " + mac2 + " vx100 10.99.0.2",
+		"route replace 192.168.2.0/24 vrf a via 10.99.0.2 dev vx100 onlink proto bgp metric 20",
+		"route replace 2001:db8:2::/64 vrf a via ::ffff:10.99.0.2 dev vx100 onlink proto bgp metric 20",
+	}
+	// Connected routes only: R2's static route stays home, and VRF b's
+	// routes carry a route target R1 does not import.
+	r1.installs(t, r2in...)
+	r2.installs(t,
+		"neigh 10.99.0.1 "+mac1+" vx100",
+		"neigh ::ffff:10.99.0.1 "+mac1+" vx100",
+		"fdb "+mac1+" vx100 10.99.0.1",
+		"route replace 192.168.1.0/24 vrf a via 10.99.0.1 dev vx100 onlink proto bgp metric 20",
+		"route replace 2001:db8:1::/64 vrf a via ::ffff:10.99.0.1 dev vx100 onlink proto bgp metric 20",
+	)
+	t.Run("show", func(t *testing.T) {
+		ns := r1.sp.Neighbors()
+		if len(ns) != 1 || ns[0].State != "Established" || ns[0].Received != 4 || ns[0].Accepted != 2 || ns[0].Since.IsZero() {
+			t.Errorf("Neighbors() = %+v, want one Established with 4 received, 2 accepted", ns)
+		}
+		var got []string
+		for _, p := range r1.sp.Paths() {
+			got = append(got, fmt.Sprintf("%s %s %s %s %d %v %v", p.VRF, p.Prefix, p.RD, p.NextHop, p.VNI, p.Best, p.Local))
+		}
+		want := []string{
+			" 192.168.2.0/24 65002:200 10.99.0.2 200 true false",
+			" 2001:db8:2::/64 65002:200 10.99.0.2 200 true false",
+			"a 192.168.1.0/24 65001:100 10.99.0.1 100 true true",
+			"a 192.168.2.0/24 65002:100 10.99.0.2 100 true false",
+			"a 2001:db8:1::/64 65001:100 10.99.0.1 100 true true",
+			"a 2001:db8:2::/64 65002:100 10.99.0.2 100 true false",
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("Paths() =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	})
+	t.Run("advertise all", func(t *testing.T) {
+		r2.run(t, "bgp vrf del a", "bgp vrf add a vni 100 rd 65002:100 rt 65000:100 advertise all")
+		r1.installs(t, append(slices.Clone(r2in),
+			"route replace 10.20.0.0/16 vrf a via 10.99.0.2 dev vx100 onlink proto bgp metric 20")...)
+	})
+	t.Run("withdraw", func(t *testing.T) {
+		r2.run(t, "route del 10.20.0.0/16 vrf a", "addr del 2001:db8:2::1/64 dev a1")
+		r1.installs(t, r2in[0], r2in[2], r2in[3])
+	})
+	t.Run("malformed", func(t *testing.T) {
+		bad := Route{Prefix: netip.MustParsePrefix("192.168.7.0/24"), RD: tag("65002:100"), RTs: []control.BGPTag{tag("65000:100")},
+			VNI: 100, NextHop: r2.vtep}
+		p, err := encode(&bad)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ecs := p.Attrs[2].(*bgp.PathAttributeExtendedCommunities)
+		p.Attrs[2] = bgp.NewPathAttributeExtendedCommunities(ecs.Value[:2]) // no router MAC
+		rd, _ := toRD(bad.RD)
+		mac, _ := bgp.NewEVPNMacIPAdvertisementRoute(rd, bgp.EthernetSegmentIdentifier{}, 0, "02:00:00:00:00:07", netip.Addr{}, []uint32{100})
+		reach, _ := bgp.NewPathAttributeMpReachNLRI(bgp.RF_EVPN, []bgp.PathNLRI{{NLRI: mac}}, r2.vtep)
+		type2 := &apiutil.Path{Family: bgp.RF_EVPN, Nlri: mac, Attrs: []bgp.PathAttributeInterface{
+			bgp.NewPathAttributeOrigin(0), reach, bgp.NewPathAttributeExtendedCommunities([]bgp.ExtendedCommunityInterface{toRT(tag("65000:100"))})}}
+		if _, err := r2.sp.srv.AddPath(apiutil.AddPathRequest{Paths: []*apiutil.Path{p, type2}}); err != nil {
+			t.Fatal(err)
+		}
+		eventually(t, "R1 to receive the routes", func() bool {
+			ns := r1.sp.Neighbors()
+			return len(ns) == 1 && ns[0].Received == 5 // 3 routes of R2, and the 2 bad ones
+		})
+		r1.installs(t, r2in[0], r2in[2], r2in[3])
+		if ns := r1.sp.Neighbors(); ns[0].State != "Established" {
+			t.Errorf("session after malformed routes: %s, want Established", ns[0].State)
+		}
+		r2.sp.srv.DeletePath(apiutil.DeletePathRequest{Paths: []*apiutil.Path{p, type2}})
+	})
+	t.Run("restart", func(t *testing.T) {
+		r2.stop()
+		r1.installs(t)
+		r2.installs(t)
+		r2.run(t, "addr del 192.168.2.1/24 dev a1", "addr add 192.168.3.1/24 dev a1")
+		r2.start(t)
+		r1.installs(t, r2in[0], r2in[2],
+			"route replace 192.168.3.0/24 vrf a via 10.99.0.2 dev vx100 onlink proto bgp metric 20")
+	})
+	t.Run("bgp del", func(t *testing.T) {
+		r1.run(t, "bgp del")
+		r1.installs(t)
+	})
+}
