@@ -23,6 +23,7 @@ import (
 	"sync/atomic"
 
 	"github.com/govrf/govrf/internal/api"
+	"github.com/govrf/govrf/internal/bgp"
 	"github.com/govrf/govrf/internal/cli"
 	"github.com/govrf/govrf/internal/control"
 	"github.com/govrf/govrf/internal/dataplane"
@@ -90,6 +91,7 @@ type Daemon struct {
 	metricsLn net.Listener // Config.Metrics's, if any
 	fp        *fastPath    // nil without a fast path
 	traceFP   traceHold    // the fast path kept aside while a trace runs
+	bgp       *bgp.Speaker // the BGP EVPN speaker, once Run has made it (bgp.go)
 }
 
 // New builds the daemon: loads ConfigFile if it exists, opens the ports
@@ -197,6 +199,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 	go func() { d.feed.run(ctx); close(feedDone) }()
 	metricsDone := d.serveMetrics(ctx)
 	fpDone := d.runFastPath(ctx)
+	bgpDone := make(chan struct{})
+	go func() { d.runBGP(ctx); close(bgpDone) }()
 	err := api.Serve(ctx, d.ln, d.pol, d.handle, d.stream, d.batch)
 	if err != nil {
 		slog.Error("govrfd stopping: the API server failed", "err", err)
@@ -209,6 +213,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	<-feedDone
 	<-metricsDone
 	<-fpDone
+	<-bgpDone
 	d.disk.close()
 	d.mu.Lock()
 	defer d.mu.Unlock()
