@@ -7,37 +7,54 @@ import (
 	"log/slog"
 	"strings"
 
-	"github.com/govrf/govrf/internal/bgp"
 	"github.com/govrf/govrf/internal/cli"
 	"github.com/govrf/govrf/internal/control"
 )
 
-// runBGP runs the BGP EVPN speaker (docs/bgp.md) until ctx ends: it is
-// fed every snapshot and starts GoBGP while one holds a BGP
-// configuration. Its sessions use the default VRF's host stack, the
-// underlay, when there is one; the process's own namespace otherwise.
+// BGPSpeaker is what govrfd needs of its BGP EVPN speaker
+// (internal/bgp.Speaker, docs/bgp.md).
+type BGPSpeaker interface {
+	// Update hands the speaker the latest snapshot, without blocking.
+	Update(*control.Snapshot)
+	// Run follows the snapshots until ctx ends.
+	Run(ctx context.Context)
+	cli.BGPPlane
+}
+
+// NewBGPSpeaker makes the BGP speaker whose sessions use the network
+// namespace netns ("" for the process's own) and whose learnt changes
+// apply runs. cmd/govrfd sets it, so that GoBGP is linked into govrfd
+// alone and not into govrf, which embeds the daemon for its demo; nil
+// runs no speaker, and `bgp show` then shows the configuration alone.
+var NewBGPSpeaker func(netns string, apply func(lines [][]string) []error) BGPSpeaker
+
+// runBGP runs the BGP speaker until ctx ends: it is fed every snapshot
+// and starts GoBGP while one holds a BGP configuration. Its sessions use
+// the default VRF's host stack, the underlay, when there is one; the
+// process's own namespace otherwise.
 func (d *Daemon) runBGP(ctx context.Context) {
+	if NewBGPSpeaker == nil {
+		return
+	}
 	d.mu.Lock()
 	netns := ""
 	if st := d.stacks[0]; st != nil {
 		netns = st.s.Path()
 	}
-	d.bgp = bgp.New(bgp.Config{Applier: learnt{d}, Netns: netns, Logger: slog.Default()})
+	sp := NewBGPSpeaker(netns, d.applyLearnt)
+	d.bgp = sp
 	d.mu.Unlock()
-	stop := d.ctl.Subscribe(func(_, s *control.Snapshot) { d.bgp.Update(s) })
+	stop := d.ctl.Subscribe(func(_, s *control.Snapshot) { sp.Update(s) })
 	defer stop()
-	d.bgp.Update(d.ctl.Snapshot())
-	d.bgp.Run(ctx)
+	sp.Update(d.ctl.Snapshot())
+	sp.Run(ctx)
 }
 
-// learnt is the speaker's Applier: it runs the speaker's command lines
-// as requests of govrfd's own, under the daemon's lock, publishing once
-// per batch, and journals none of them: what BGP learns is state, made
-// again from the sessions after a restart, never configuration.
-type learnt struct{ d *Daemon }
-
-func (l learnt) Apply(lines [][]string) []error {
-	d := l.d
+// applyLearnt runs the speaker's command lines as requests of govrfd's
+// own, under the daemon's lock, publishing once per call, and journals
+// none of them: what BGP learns is state, made again from the sessions
+// after a restart, never configuration. It returns one error per line.
+func (d *Daemon) applyLearnt(lines [][]string) []error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	before := d.ctl.Snapshot()
@@ -61,32 +78,18 @@ func (l learnt) Apply(lines [][]string) []error {
 	return errs
 }
 
-// BGPNeighbors implements cli.BGPPlane.
+// BGPNeighbors implements cli.BGPPlane. d.mu is held.
 func (v planeView) BGPNeighbors() []cli.BGPNeighbor {
 	if v.d.bgp == nil {
 		return nil
 	}
-	var out []cli.BGPNeighbor
-	for _, n := range v.d.bgp.Neighbors() {
-		out = append(out, cli.BGPNeighbor{Addr: n.Addr, RemoteAS: n.RemoteAS, State: n.State, Since: n.Since,
-			Received: n.Received, Accepted: n.Accepted})
-	}
-	return out
+	return v.d.bgp.BGPNeighbors()
 }
 
-// BGPRoutes implements cli.BGPPlane.
+// BGPRoutes implements cli.BGPPlane. d.mu is held.
 func (v planeView) BGPRoutes() []cli.BGPRoute {
 	if v.d.bgp == nil {
 		return nil
 	}
-	var out []cli.BGPRoute
-	for _, p := range v.d.bgp.Paths() {
-		r := cli.BGPRoute{VRF: p.VRF, Prefix: p.Prefix, RD: p.RD.String(), NextHop: p.NextHop, VNI: p.VNI,
-			RouterMAC: p.RouterMAC.String(), Best: p.Best, Local: p.Local, Peer: p.Peer}
-		for _, t := range p.RTs {
-			r.RTs = append(r.RTs, t.String())
-		}
-		out = append(out, r)
-	}
-	return out
+	return v.d.bgp.BGPRoutes()
 }

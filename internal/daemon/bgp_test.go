@@ -20,7 +20,7 @@ func TestLearntNotJournaled(t *testing.T) {
 	} {
 		call(t, cfg.Socket, cmd, 0)
 	}
-	errs := learnt{d}.Apply([][]string{
+	errs := d.applyLearnt([][]string{
 		{"route", "replace", "192.168.2.0/24", "vrf", "a", "via", "10.99.0.2", "dev", "d0", "onlink", "proto", "bgp", "metric", "20"},
 		{"route", "replace", "192.168.3.0/24", "vrf", "nosuch", "via", "10.99.0.2", "dev", "d0", "onlink", "proto", "bgp"},
 	})

@@ -23,7 +23,6 @@ import (
 	"sync/atomic"
 
 	"github.com/govrf/govrf/internal/api"
-	"github.com/govrf/govrf/internal/bgp"
 	"github.com/govrf/govrf/internal/cli"
 	"github.com/govrf/govrf/internal/control"
 	"github.com/govrf/govrf/internal/dataplane"
@@ -91,7 +90,7 @@ type Daemon struct {
 	metricsLn net.Listener // Config.Metrics's, if any
 	fp        *fastPath    // nil without a fast path
 	traceFP   traceHold    // the fast path kept aside while a trace runs
-	bgp       *bgp.Speaker // the BGP EVPN speaker, once Run has made it (bgp.go)
+	bgp       BGPSpeaker   // the BGP EVPN speaker, once Run has made it (bgp.go)
 }
 
 // New builds the daemon: loads ConfigFile if it exists, opens the ports
