@@ -119,6 +119,26 @@ func ownRoute(t *fib.Table, prefix netip.Prefix) bool {
 	return false
 }
 
+// present returns the placements of ps whose route s still has: a
+// route deleted by hand, or with its VRF or port, is installed again if
+// still wanted, and never deleted again.
+func present(s *control.Snapshot, ps map[placeKey]placement) map[placeKey]placement {
+	out := make(map[placeKey]placement, len(ps))
+	for k, p := range ps {
+		vrf := s.LinkByName(p.VRF)
+		if vrf == nil || !vrf.IsVRF() || s.Table(vrf.Table) == nil {
+			continue
+		}
+		for r := range s.Table(vrf.Table).All() {
+			if r.Prefix == p.Prefix && r.Proto == fib.ProtoBGP && r.Metric == Metric {
+				out[k] = p
+				break
+			}
+		}
+	}
+	return out
+}
+
 // neighKey is one neighbour entry the speaker makes: the gateway of its
 // routes on a VXLAN port, resolved to the remote router MAC.
 type neighKey struct {

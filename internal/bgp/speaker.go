@@ -184,6 +184,7 @@ func (s *Speaker) install(snap *control.Snapshot, rs []received) {
 	want := map[placeKey]placement{}
 	if snap != nil {
 		want = placements(snap, rs, s.find)
+		s.placed = present(snap, s.placed)
 	}
 	cs := changes(s.placed, want)
 	if len(cs) == 0 {

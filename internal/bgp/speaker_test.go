@@ -15,13 +15,13 @@ import (
 
 	"github.com/govrf/govrf/internal/cli"
 	"github.com/govrf/govrf/internal/control"
-	"github.com/osrg/gobgp/v4/pkg/apiutil"
-	"github.com/osrg/gobgp/v4/pkg/packet/bgp"
 )
 
 // recorder is an Applier that keeps the lines it is given, as the
-// routes, neighbour and forwarding entries they stand for.
+// routes, neighbour and forwarding entries they stand for, and runs the
+// route lines on its control plane.
 type recorder struct {
+	ctl   *control.Control
 	mu    sync.Mutex
 	lines []string
 	state map[string]string // object key → its line
@@ -33,8 +33,16 @@ func (r *recorder) Apply(lines [][]string) []error {
 	if r.state == nil {
 		r.state = map[string]string{}
 	}
-	for _, l := range lines {
+	errs := make([]error, len(lines))
+	for i, l := range lines {
 		s := strings.Join(l, " ")
+		if l[0] == "route" {
+			var e strings.Builder
+			if code := cli.Run(r.ctl, l, io.Discard, &e); code != 0 {
+				errs[i] = fmt.Errorf("%s", e.String())
+				continue
+			}
+		}
 		r.lines = append(r.lines, s)
 		// The object is the words that name it: `route replace P vrf V`,
 		// `neigh replace A ... dev D`, `bridge fdb replace M dev D`.
@@ -63,7 +71,7 @@ func (r *recorder) Apply(lines [][]string) []error {
 			}
 		}
 	}
-	return make([]error, len(lines))
+	return errs
 }
 
 // installed returns the state's lines, sorted.
@@ -104,7 +112,8 @@ func testPorts(vtep netip.Addr) PortFinder {
 
 func newRouter(t *testing.T, addr, vtep string, port int32, lines ...string) *router {
 	t.Helper()
-	r := &router{ctl: control.New(), rec: &recorder{}, addr: netip.MustParseAddr(addr), vtep: netip.MustParseAddr(vtep), port: port}
+	ctl := control.New()
+	r := &router{ctl: ctl, rec: &recorder{ctl: ctl}, addr: netip.MustParseAddr(addr), vtep: netip.MustParseAddr(vtep), port: port}
 	r.run(t, lines...)
 	r.start(t)
 	return r
@@ -144,6 +153,16 @@ func (r *router) start(t *testing.T) {
 func (r *router) stop() {
 	r.cancel()
 	<-r.done
+}
+
+// waitUp waits until r's GoBGP runs.
+func (r *router) waitUp(t *testing.T) {
+	t.Helper()
+	eventually(t, "the speaker to start", func() bool {
+		r.sp.mu.Lock()
+		defer r.sp.mu.Unlock()
+		return r.sp.view.up
+	})
 }
 
 type testWriter struct{ t *testing.T }
@@ -213,21 +232,15 @@ func site(name, vni, table, prefix4, prefix6 string) []string {
 	}
 }
 
-// TestSpeakers runs two speakers on loopback that exchange the type-5
-// routes of their VRFs: exported from the tables, imported by route
-// target, withdrawn with their prefix, not imported without a matching
-// route target, resynchronised after a restart, and malformed routes
-// ignored with the session up.
+// TestSpeakers runs two routers, one here and one in a helper process
+// (peer_test.go), whose speakers exchange the type-5 routes of their
+// VRFs on loopback: exported from the tables, imported by route target,
+// withdrawn with their prefix, not imported without a matching route
+// target, resynchronised after a restart, and malformed routes ignored
+// with the session up.
 func TestSpeakers(t *testing.T) {
 	port := freePort(t)
-	r1 := newRouter(t, "127.0.0.1", "10.99.0.1", port, slices.Concat(
-		site("a", "100", "10", "192.168.1.1/24", "2001:db8:1::1/64"),
-		[]string{
-			"bgp set as 65001 router-id 10.99.0.1",
-			"bgp neighbor add 127.0.0.2 remote-as 65002",
-			"bgp vrf add a vni 100 rd 65001:100 rt 65000:100",
-		})...)
-	r2 := newRouter(t, "127.0.0.2", "10.99.0.2", port, slices.Concat(
+	r2 := newPeer(t, "127.0.0.2", "10.99.0.2", port, slices.Concat(
 		site("a", "100", "10", "192.168.2.1/24", "2001:db8:2::1/64"),
 		site("b", "200", "20", "192.168.2.1/24", "2001:db8:2::1/64"),
 		[]string{
@@ -236,9 +249,17 @@ func TestSpeakers(t *testing.T) {
 			"bgp neighbor add 127.0.0.1 remote-as 65001",
 			"bgp vrf add a vni 100 rd 65002:100 rt 65000:100",
 			"bgp vrf add b vni 200 rd 65002:200 rt 65000:200",
+			"start",
+		})...)
+	r1 := newRouter(t, "127.0.0.1", "10.99.0.1", port, slices.Concat(
+		site("a", "100", "10", "192.168.1.1/24", "2001:db8:1::1/64"),
+		[]string{
+			"bgp set as 65001 router-id 10.99.0.1",
+			"bgp neighbor add 127.0.0.2 remote-as 65002",
+			"bgp vrf add a vni 100 rd 65001:100 rt 65000:100",
 		})...)
 	mac1 := r1.ctl.Snapshot().LinkByName("vx100").MAC.String()
-	mac2 := r2.ctl.Snapshot().LinkByName("vx100").MAC.String()
+	mac2 := r2.do("mac vx100")[0]
 	r2in := []string{
 		"neigh 10.99.0.2 " + mac2 + " vx100",
 		"neigh ::ffff:10.99.0.2 " + mac2 + " vx100",
@@ -256,6 +277,9 @@ func TestSpeakers(t *testing.T) {
 		"route replace 192.168.1.0/24 vrf a via 10.99.0.1 dev vx100 onlink proto bgp metric 20",
 		"route replace 2001:db8:1::/64 vrf a via ::ffff:10.99.0.1 dev vx100 onlink proto bgp metric 20",
 	)
+	if got := routes(t, r1.ctl, "a"); !slices.Contains(got, "192.168.2.0/24 via 10.99.0.2 dev vx100 proto bgp metric 20 onlink") {
+		t.Errorf("route show vrf a on R1 = %q, want R2's subnet", got)
+	}
 	t.Run("show", func(t *testing.T) {
 		ns := r1.sp.Neighbors()
 		if len(ns) != 1 || ns[0].State != "Established" || ns[0].Received != 4 || ns[0].Accepted != 2 || ns[0].Since.IsZero() {
@@ -278,31 +302,18 @@ func TestSpeakers(t *testing.T) {
 		}
 	})
 	t.Run("advertise all", func(t *testing.T) {
-		r2.run(t, "bgp vrf del a", "bgp vrf add a vni 100 rd 65002:100 rt 65000:100 advertise all")
+		r2.do("bgp vrf del a")
+		r2.do("bgp vrf add a vni 100 rd 65002:100 rt 65000:100 advertise all")
 		r1.installs(t, append(slices.Clone(r2in),
 			"route replace 10.20.0.0/16 vrf a via 10.99.0.2 dev vx100 onlink proto bgp metric 20")...)
 	})
 	t.Run("withdraw", func(t *testing.T) {
-		r2.run(t, "route del 10.20.0.0/16 vrf a", "addr del 2001:db8:2::1/64 dev a1")
+		r2.do("route del 10.20.0.0/16 vrf a")
+		r2.do("addr del 2001:db8:2::1/64 dev a1")
 		r1.installs(t, r2in[0], r2in[2], r2in[3])
 	})
 	t.Run("malformed", func(t *testing.T) {
-		bad := Route{Prefix: netip.MustParsePrefix("192.168.7.0/24"), RD: tag("65002:100"), RTs: []control.BGPTag{tag("65000:100")},
-			VNI: 100, NextHop: r2.vtep}
-		p, err := encode(&bad)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ecs := p.Attrs[2].(*bgp.PathAttributeExtendedCommunities)
-		p.Attrs[2] = bgp.NewPathAttributeExtendedCommunities(ecs.Value[:2]) // no router MAC
-		rd, _ := toRD(bad.RD)
-		mac, _ := bgp.NewEVPNMacIPAdvertisementRoute(rd, bgp.EthernetSegmentIdentifier{}, 0, "02:00:00:00:00:07", netip.Addr{}, []uint32{100})
-		reach, _ := bgp.NewPathAttributeMpReachNLRI(bgp.RF_EVPN, []bgp.PathNLRI{{NLRI: mac}}, r2.vtep)
-		type2 := &apiutil.Path{Family: bgp.RF_EVPN, Nlri: mac, Attrs: []bgp.PathAttributeInterface{
-			bgp.NewPathAttributeOrigin(0), reach, bgp.NewPathAttributeExtendedCommunities([]bgp.ExtendedCommunityInterface{toRT(tag("65000:100"))})}}
-		if _, err := r2.sp.srv.AddPath(apiutil.AddPathRequest{Paths: []*apiutil.Path{p, type2}}); err != nil {
-			t.Fatal(err)
-		}
+		r2.do("inject")
 		eventually(t, "R1 to receive the routes", func() bool {
 			ns := r1.sp.Neighbors()
 			return len(ns) == 1 && ns[0].Received == 5 // 3 routes of R2, and the 2 bad ones
@@ -311,19 +322,53 @@ func TestSpeakers(t *testing.T) {
 		if ns := r1.sp.Neighbors(); ns[0].State != "Established" {
 			t.Errorf("session after malformed routes: %s, want Established", ns[0].State)
 		}
-		r2.sp.srv.DeletePath(apiutil.DeletePathRequest{Paths: []*apiutil.Path{p, type2}})
 	})
 	t.Run("restart", func(t *testing.T) {
-		r2.stop()
+		r2.do("stop")
 		r1.installs(t)
 		r2.installs(t)
-		r2.run(t, "addr del 192.168.2.1/24 dev a1", "addr add 192.168.3.1/24 dev a1")
-		r2.start(t)
+		r2.do("addr del 192.168.2.1/24 dev a1")
+		r2.do("addr add 192.168.3.1/24 dev a1")
+		r2.do("start")
 		r1.installs(t, r2in[0], r2in[2],
 			"route replace 192.168.3.0/24 vrf a via 10.99.0.2 dev vx100 onlink proto bgp metric 20")
 	})
 	t.Run("bgp del", func(t *testing.T) {
 		r1.run(t, "bgp del")
 		r1.installs(t)
+		if got := routes(t, r1.ctl, "a"); slices.ContainsFunc(got, func(r string) bool { return strings.Contains(r, "proto bgp") }) {
+			t.Errorf("route show vrf a after bgp del = %q, want no bgp route", got)
+		}
 	})
+}
+
+// routes returns `route show vrf VRF` for both families, a route a line.
+func routes(t *testing.T, ctl *control.Control, vrf string) []string {
+	var b strings.Builder
+	cli.Run(ctl, []string{"route", "show", "vrf", vrf}, &b, io.Discard)
+	cli.Run(ctl, []string{"-6", "route", "show", "vrf", vrf}, &b, io.Discard)
+	var out []string
+	for _, l := range strings.Split(b.String(), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// installs waits until the helper's recorder holds want exactly.
+func (p *peer) installs(t *testing.T, want ...string) {
+	t.Helper()
+	want = slices.Sorted(slices.Values(want))
+	var got []string
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if got = p.do("installed"); slices.Equal(got, want) {
+			return
+		}
+	}
+	t.Fatalf("R2 installed:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+}
+
+func cliRun(ctl *control.Control, words []string, stderr io.Writer) int {
+	return cli.Run(ctl, words, io.Discard, stderr)
 }

@@ -33,6 +33,7 @@ type Path struct {
 
 // view is the speaker's state as its last sync left it.
 type view struct {
+	up        bool // GoBGP runs
 	neighbors []Neighbor
 	paths     []Path
 }
@@ -61,7 +62,7 @@ var sessionStates = map[api.PeerState_SessionState]string{
 // publish makes the view of snap's speaker: sessions from GoBGP, routes
 // sent and received rs. A nil snap clears it.
 func (s *Speaker) publish(snap *control.Snapshot, rs []received) {
-	var v view
+	v := view{up: s.srv != nil}
 	if snap != nil && s.srv != nil {
 		v.neighbors = s.neighborView(snap, rs)
 		v.paths = pathView(snap, s.exported, rs, s.find)
