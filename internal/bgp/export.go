@@ -59,7 +59,7 @@ func exports(s *control.Snapshot, find PortFinder) map[routeKey]Route {
 			continue
 		}
 		for r := range t.All() {
-			if !selected(s, v, &r) {
+			if !selected(s, v, &r, p.Dev) {
 				continue
 			}
 			k := routeKey{v.RD, r.Prefix}
@@ -79,15 +79,15 @@ var linkLocal6 = netip.MustParsePrefix("fe80::/10")
 // unicast routes only, never one the speaker learnt (proto bgp), nor a
 // link-local or loopback prefix; connected ones are the kernel's subnet
 // routes through the VRF's ports, static ones those added by hand
-// (proto boot or static).
-func selected(s *control.Snapshot, v *control.BGPVRF, r *fib.Route) bool {
+// (proto boot or static). tunnel is the VRF's VXLAN port.
+func selected(s *control.Snapshot, v *control.BGPVRF, r *fib.Route, tunnel string) bool {
 	a := r.Prefix.Addr()
 	if r.Type != fib.TypeUnicast || r.Proto == fib.ProtoBGP || a.IsLoopback() || a.IsMulticast() ||
 		a.Is6() && linkLocal6.Overlaps(r.Prefix) {
 		return false
 	}
 	connected := r.Proto == fib.ProtoKernel && len(r.Nexthops) == 1 && !r.Nexthops[0].Gateway.IsValid() &&
-		throughPort(s, v.VRF, r.Nexthops[0].Dev)
+		throughPort(s, v.VRF, r.Nexthops[0].Dev, tunnel)
 	static := r.Proto == fib.ProtoBoot || r.Proto == fib.ProtoStatic
 	switch v.Advertise {
 	case control.AdvertiseConnected:
@@ -98,9 +98,10 @@ func selected(s *control.Snapshot, v *control.BGPVRF, r *fib.Route) bool {
 	return connected || static
 }
 
-// throughPort reports whether dev is a port of VRF vrf other than a
-// VXLAN port: the subnets of a VRF's tunnels are not its sites.
-func throughPort(s *control.Snapshot, vrf, dev int) bool {
+// throughPort reports whether dev is a port of VRF vrf other than its
+// VXLAN port, tunnel: the subnet of a VRF's tunnel is not one of its
+// sites.
+func throughPort(s *control.Snapshot, vrf, dev int, tunnel string) bool {
 	l := s.Link(dev)
-	return l != nil && l.Master == vrf && l.Kind != control.KindVXLAN
+	return l != nil && l.Master == vrf && l.Name != tunnel
 }
