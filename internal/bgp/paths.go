@@ -56,6 +56,10 @@ func (s *Speaker) receivedRoutes() []received {
 	return rs
 }
 
+// maxIgnored bounds the routes remembered as logged: past it, the
+// memory starts again and a route may be logged twice.
+const maxIgnored = 4096
+
 // ignore logs a received path that cannot be installed, once per
 // NLRI and reason.
 func (s *Speaker) ignore(p *apiutil.Path, err error) {
@@ -63,7 +67,7 @@ func (s *Speaker) ignore(p *apiutil.Path, err error) {
 	if s.ignored[key] {
 		return
 	}
-	if s.ignored == nil {
+	if s.ignored == nil || len(s.ignored) >= maxIgnored {
 		s.ignored = map[string]bool{}
 	}
 	s.ignored[key] = true

@@ -63,6 +63,7 @@ type Speaker struct {
 	placed   map[placeKey]placement
 	failed   bool            // a change failed: try again after retry
 	ignored  map[string]bool // received routes logged as ignored (ignore)
+	startErr string          // the last start failure, logged once
 
 	mu   sync.Mutex
 	view view // what Neighbors and Routes answer
@@ -136,8 +137,13 @@ func (s *Speaker) sync() {
 	}
 	if b != nil && s.srv == nil {
 		if err := s.startServer(b); err != nil {
-			s.log.Error("bgp: the speaker cannot start", "err", err)
+			if err.Error() != s.startErr {
+				s.log.Error("bgp: the speaker cannot start; trying again every 2s", "err", err)
+				s.startErr = err.Error()
+			}
 			s.failed = true
+		} else {
+			s.startErr = ""
 		}
 	}
 	var rs []received
