@@ -5,6 +5,12 @@ package cli
 // itself (-offline, -V) and takes part in others (-batch, monitor, vrf
 // exec, vrf identify).
 
+import (
+	"net/netip"
+
+	"github.com/govrf/govrf/internal/control"
+)
+
 // Offline reports whether argv asks to run in the caller's process, on a
 // control plane of its own, never in a daemon (-offline).
 func Offline(argv []string) bool {
@@ -56,6 +62,45 @@ func VRFExec(argv []string) (cmd []string, ok bool) {
 		return nil, true
 	}
 	return rest[1:], true
+}
+
+// NeighborTarget returns the entry a `neigh add|change|replace|del`
+// command line names: its address and device. ok is false for any other
+// line, flush included.
+func NeighborTarget(argv []string) (addr netip.Addr, dev string, ok bool) {
+	inv, err := parseOptions(argv)
+	if err != nil || inv.batch != "" || len(inv.rest) < 2 || objectOf(inv.rest[0]) != "neighbor" && objectOf(inv.rest[0]) != "neighbour" {
+		return netip.Addr{}, "", false
+	}
+	v := inv.rest[1]
+	if !matches(v, "add") && !matches(v, "change") && v != "chg" && !matches(v, "replace") && !matches(v, "delete") {
+		return netip.Addr{}, "", false
+	}
+	c := &ctx{opts: inv.opts}
+	r, err := parseNeighRequest(c, &args{w: inv.rest[2:]})
+	if err != nil {
+		return netip.Addr{}, "", false
+	}
+	return r.addr, r.dev, true
+}
+
+// FDBTarget returns the forwarding entry address a `bridge fdb
+// add|append|replace|del` command line names, and its device. ok is
+// false for any other line.
+func FDBTarget(argv []string) (mac control.MAC, dev string, ok bool) {
+	inv, err := parseOptions(argv)
+	if err != nil || inv.batch != "" || len(inv.rest) < 3 || objectOf(inv.rest[0]) != "bridge" || !matches(inv.rest[1], "fdb") {
+		return control.MAC{}, "", false
+	}
+	v := inv.rest[2]
+	if !matches(v, "add") && !matches(v, "append") && !matches(v, "replace") && !matches(v, "delete") {
+		return control.MAC{}, "", false
+	}
+	dev, e, err := parseFDBRequest(&ctx{opts: inv.opts}, &args{w: inv.rest[3:]})
+	if err != nil {
+		return control.MAC{}, "", false
+	}
+	return e.MAC, dev, true
 }
 
 // IdentifiesCaller reports whether argv is `vrf identify` without a PID,

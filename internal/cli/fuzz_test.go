@@ -44,6 +44,13 @@ func FuzzRun(f *testing.F) {
 // runSeeds are FuzzRun's seeds: each kind of state the running
 // configuration carries.
 var runSeeds = []string{
+	"link add name a type vrf table 10\nlink add name vx100 type vxlan id 100 local 10.99.0.1 remote 10.99.0.3 dstport 4789 nolearning\n" +
+		"link set dev vx100 master a\nlink set dev vx100 up\naddr add 10.100.0.1/24 dev vx100\n" +
+		"bridge fdb append 00:00:00:00:00:00 dev vx100 dst 10.99.0.2\nbridge fdb add 02:00:00:00:00:01 dev vx100 dst 10.99.0.2 static\n" +
+		"bridge fdb replace 02:00:00:00:00:02 dev vx100 dst 10.99.0.2 self extern_learn\nbridge fdb del 00:00:00:00:00:00 dev vx100 dst 10.99.0.3\n" +
+		"link add name vx6 type vxlan id 6 local fd00::1 srcport 100 200 ttl 9 dstport 0\n-j bridge fdb show",
+	"link add d0 type dummy\nlink set d0 up\nneigh add 10.0.0.2 lladdr 02:00:00:00:00:02 dev d0 router protocol 9\n" +
+		"neigh add 10.0.0.3 lladdr 2:0:0:0:0:3 dev d0 nud noarp extern_learn\n-6 neigh add 2001:db8::3 lladdr 2:0:0:0:0:3 dev d0 nud noarp",
 	"link add d0 type dummy\nlink set d0 up\naddr add 10.0.0.1/24 dev d0\n-j -p addr show",
 	"link add name a type vrf table 10\nlink add name b type vrf table 20\nlink add ra1 type dummy\nlink add rb1 type dummy\n" +
 		"link set dev ra1 master a\nlink set dev rb1 master b\nlink set dev ra1 up\nlink set dev rb1 up\nlink set dev a up\nlink set dev b up\n" +

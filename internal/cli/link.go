@@ -59,9 +59,12 @@ const linkUsage = `Usage: govrf link add [ link DEVICE ] [ name ] NAME
        govrf link show [ DEVICE | group GROUP ] [ up ] [ master VRF ]
                        [ vrf VRF ] [ type TYPE ] [ nomaster ]
        govrf link help
-TYPE := { dummy | vrf | packet | tap }
+TYPE := { dummy | vrf | packet | tap | vxlan }
 ARGS for vrf := table TABLEID
 ARGS for packet := [ force ]
+ARGS for vxlan := id VNI [ local ADDR ] [ remote ADDR ] [ dstport PORT ]
+                  [ srcport MIN MAX ] [ ttl TTL ] [ [no]learning ]
+                  [ ageing SECONDS ]
 govrf link add type TYPE help: what TYPE is and its ARGS
 `
 
@@ -99,6 +102,10 @@ type linkReq struct {
 	hasKind  bool
 	kindArgs []string
 	force    bool // `type packet force`
+	// vxlan is `type vxlan`'s tunnel; vxlanNoPort is set when its
+	// dstport was not given, which ip warns about.
+	vxlan       *control.VXLAN
+	vxlanNoPort bool
 }
 
 // linkModify runs add, set, replace and delete (iplink_modify).
@@ -334,6 +341,8 @@ func parseKindArgs(req *linkReq) (*fib.TableID, error) {
 			}
 		}
 		return nil, nil
+	case "vxlan":
+		return nil, parseVXLANArgs(req)
 	case "vrf":
 		a := &args{w: req.kindArgs}
 		for a.more() {

@@ -184,8 +184,11 @@ func (lp *linkPrinter) printFlags() {
 func (lp *linkPrinter) printDetails() {
 	p, l := lp.p, lp.l
 	minMTU, maxMTU := 0, 0
-	if l.Kind == control.KindVRF {
+	switch l.Kind {
+	case control.KindVRF:
 		minMTU, maxMTU = 1280, 65575 // vrf_setup: IPV6_MIN_MTU, IP6_MAX_MTU
+	case control.KindVXLAN:
+		minMTU, maxMTU = 68, 65535
 	}
 	p.uint(printAny, "promiscuity", " promiscuity %d ", 0)
 	p.uint(printAny, "allmulti", " allmulti %d ", 0)
@@ -201,6 +204,8 @@ func (lp *linkPrinter) printDetails() {
 				p.openObject("info_data")
 				p.uint(printAny, "table", "table %d ", uint64(l.Table))
 				p.closeObject()
+			case control.KindVXLAN:
+				printVXLAN(p, l.VXLAN)
 			case control.KindPacket:
 				p.openObject("info_data")
 				p.str(printAny, "link", "link %s ", l.Parent)

@@ -22,7 +22,8 @@ func linkCreate(c *ctx, req linkReq, table *fib.TableID) error {
 	if err := checkNewName(name); err != nil {
 		return err
 	}
-	spec := control.LinkSpec{Name: name, Kind: kind, Parent: req.parent, Force: req.force}
+	warnVXLAN(c.warn, &req)
+	spec := control.LinkSpec{Name: name, Kind: kind, Parent: req.parent, Force: req.force, VXLAN: req.vxlan}
 	if req.parent != "" && kind != control.KindPacket {
 		return errUnsupported("link")
 	}

@@ -216,8 +216,10 @@ func (m *Monitor) PrintNeigh(s *control.Snapshot, link int, ev neigh.Event, emit
 		}
 	}
 	p.openObject("")
-	printNeighEntry(p, l.Name, ev.Addr, ev.MAC, ev.State, ev.Router)
-	printNeighState(p, ev.State)
+	e := neigh.Entry{Addr: ev.Addr, MAC: ev.MAC, State: ev.State, Router: ev.Router,
+		ExternLearn: ev.ExternLearn, Protocol: ev.Protocol}
+	printNeighEntry(p, l.Name, &e)
+	printNeighState(p, &e)
 	p.closeObject()
 	if p.j != nil {
 		p.j.endObject()

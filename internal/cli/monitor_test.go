@@ -203,7 +203,7 @@ func TestMonitorNeigh(t *testing.T) {
 		{"monitor route link", ""},
 		{"-j monitor neigh", `{"neigh":{"dst":"192.168.1.10","dev":"d0","state":["INCOMPLETE"]}}` + "\n" +
 			`{"neigh":{"dst":"192.168.1.10","dev":"d0","lladdr":"02:00:00:00:00:01","state":["REACHABLE"]}}` + "\n" +
-			`{"deleted":true,"neigh":{"dst":"2001:db8::10","dev":"d0","lladdr":"02:00:00:00:00:01","router":true,"state":["STALE"]}}` + "\n"},
+			`{"deleted":true,"neigh":{"dst":"2001:db8::10","dev":"d0","lladdr":"02:00:00:00:00:01","router":null,"state":["STALE"]}}` + "\n"},
 	} {
 		m, code := NewMonitor(strings.Fields(tc.argv), &strings.Builder{})
 		if m == nil {

@@ -4,7 +4,7 @@ import (
 	"net/netip"
 
 	"github.com/govrf/govrf/internal/control"
-	"github.com/govrf/govrf/internal/header"
+	"github.com/govrf/govrf/internal/fib"
 	"github.com/govrf/govrf/internal/neigh"
 )
 
@@ -20,6 +20,19 @@ type Plane interface {
 	// PortState returns the state of a packet or tap link's port and
 	// kernel interface.
 	PortState(link int) PortState
+}
+
+// NeighCache is a Plane whose ports' neighbour caches take an
+// administrator's entries in dynamic states (`neigh add ... nud
+// reachable`), which are cache state, never configuration. Entries in
+// PERMANENT and NOARP go to the control plane instead, which the data
+// plane installs from.
+type NeighCache interface {
+	// SetNeighbor creates or overwrites the entry for s.Addr in the
+	// cache of link's port, as `neigh replace` does.
+	SetNeighbor(link int, s neigh.Static) error
+	// DelNeighbor removes ip's entry from the cache of link's port.
+	DelNeighbor(link int, ip netip.Addr) error
 }
 
 // PortState is what a running daemon knows of a packet or tap link's
@@ -58,73 +71,87 @@ type LinkCounters struct {
 	Drops, Answered, TxDrops map[string]uint64
 }
 
-// doNeigh runs `neigh show [dev DEV] [vrf NAME | master NAME]` (ip/ipneigh.c):
-// the entries of each port, as its data plane knows them; offline there
-// are none.
+const neighUsage = `Usage: govrf neigh { add | del | change | replace }
+		{ ADDR [ lladdr LLADDR ] [ nud STATE ] }
+		[ dev DEV ] [ router ] [ extern_learn ]
+		[ protocol PROTO ]
+
+	govrf neigh { show | flush } [ to PREFIX ] [ dev DEV ] [ nud STATE ]
+				  [ vrf NAME ] [ master NAME ] [ proto PROTO ]
+
+STATE := { delay | noarp | permanent | probe | reachable | stale }
+`
+
+// doNeigh runs `neigh` (ip/ipneigh.c do_ipneigh).
 func doNeigh(c *ctx, a *args) error {
-	if a.more() {
-		if w := a.next(); !matches(w, "show") && !matches(w, "list") {
-			return errUnknown(w, "neigh")
-		}
+	if !a.more() {
+		return neighShow(c, a, false)
 	}
-	s := c.ctl.View()
-	var dev, master *control.Link
-	for a.more() {
-		w := a.next()
-		v, err := a.value()
-		if err != nil {
-			return err
-		}
-		switch {
-		case w == "dev":
-			if dev = s.LinkByName(v); dev == nil {
-				return errNoDevice(v)
-			}
-		case w == "vrf" || matches(w, "master"):
-			if master = s.LinkByName(v); master == nil || w == "vrf" && !master.IsVRF() {
-				return errInvArg("Not a valid VRF name\n", v)
-			}
-		default:
-			return errDuplicate(w, v)
-		}
+	switch w := a.next(); {
+	case matches(w, "add"):
+		return neighModify(c, a, opAdd)
+	case matches(w, "change") || w == "chg":
+		return neighModify(c, a, opChange)
+	case matches(w, "replace"):
+		return neighModify(c, a, opReplace)
+	case matches(w, "delete"):
+		return neighModify(c, a, opDel)
+	case matches(w, "show") || matches(w, "lst") || matches(w, "list"):
+		return neighShow(c, a, false)
+	case matches(w, "flush"):
+		return neighShow(c, a, true)
+	case matches(w, "help"):
+		return errUsage(neighUsage)
+	default:
+		return errUnknown(w, "neigh")
 	}
-	p := c.newPrinter()
-	defer p.close()
-	if c.plane == nil {
-		return nil
+}
+
+// neighEntries returns link l's neighbours as `neigh show` lists them:
+// its configured entries, and the entries of its port's cache (govrfd's)
+// for the other addresses, in address order. A configured entry wins
+// over the cache's until the data plane has installed it.
+func neighEntries(c *ctx, l *control.Link) []neigh.Entry {
+	var out []neigh.Entry
+	var cached []neigh.Entry
+	if c.plane != nil && l.Kind.IsPort() {
+		cached = c.plane.Neighbors(l.Index)
 	}
-	for l := range s.Links() {
-		if dev != nil && l != dev || master != nil && l.Master != master.Index {
-			continue
+	i := 0
+	for _, n := range l.Neighbors {
+		for i < len(cached) && cached[i].Addr.Less(n.Addr) {
+			out = append(out, cached[i])
+			i++
 		}
-		for _, e := range c.plane.Neighbors(l.Index) {
-			if c.opts.Family == 4 && !e.Addr.Is4() || c.opts.Family == 6 && e.Addr.Is4() {
-				continue
+		e := neigh.Entry{Addr: n.Addr, MAC: n.MAC, State: n.State, Router: n.Router,
+			ExternLearn: n.ExternLearn, Protocol: n.Protocol}
+		if i < len(cached) && cached[i].Addr == n.Addr {
+			if k := cached[i]; k.State == n.State && k.MAC == n.MAC {
+				e = k // installed: the cache has its times
 			}
-			p.openObject("")
-			printNeighEntry(p, l.Name, e.Addr, e.MAC, e.State, e.Router)
-			if c.opts.Stats > 0 {
-				printNeighStats(p, &e)
-			}
-			printNeighState(p, e.State)
-			p.closeObject()
-			p.nl()
+			i++
 		}
+		out = append(out, e)
 	}
-	return nil
+	return append(out, cached[i:]...)
 }
 
 // printNeighEntry prints one neighbour as `ip neigh` does (print_neigh),
-// up to its state, which printNeighState prints.
-func printNeighEntry(p *printer, dev string, addr netip.Addr, mac header.MAC, state neigh.State, router bool) {
-	p.str(printAny, "dst", "%s ", addr.String())
-	p.str(printAny, "dev", "dev %s ", dev)
-	if state.Valid() {
-		p.str(printAny, "lladdr", "lladdr %s ", mac.String())
+// up to its state, which printNeighState prints; dev is "" when ip
+// leaves the device out (show filtered by dev).
+func printNeighEntry(p *printer, dev string, e *neigh.Entry) {
+	p.str(printAny, "dst", "%s ", e.Addr.String())
+	if dev != "" {
+		p.str(printAny, "dev", "dev %s ", dev)
 	}
-	if router {
-		p.bool(printJSON, "router", "%s", true)
-		p.textf("router ")
+	if e.State.Valid() {
+		p.str(printAny, "lladdr", "lladdr %s ", e.MAC.String())
+	}
+	if e.Router {
+		p.null(printAny, "router", "%s ", "router")
+	}
+	if e.ExternLearn {
+		p.null(printAny, "extern_learn", "%s ", "extern_learn")
 	}
 }
 
@@ -139,9 +166,15 @@ func printNeighStats(p *printer, e *neigh.Entry) {
 	p.uint(printAny, "probes", "probes %d ", uint64(e.Probes))
 }
 
-// printNeighState prints a neighbour's state, last on its line.
-func printNeighState(p *printer, state neigh.State) {
-	p.openArray(printJSON, "state", "")
-	p.str(printAny, "", "%s ", state.String())
-	p.closeArray(printJSON, "")
+// printNeighState prints a neighbour's state (none for NUD_NONE, as ip
+// prints no state), then the protocol that installed it.
+func printNeighState(p *printer, e *neigh.Entry) {
+	if e.State != neigh.StateNone {
+		p.openArray(printJSON, "state", "")
+		p.str(printAny, "", "%s ", e.State.String())
+		p.closeArray(printJSON, "")
+	}
+	if e.Protocol != 0 {
+		p.str(printAny, "protocol", "proto %s ", protoName(fib.Proto(e.Protocol)))
+	}
 }

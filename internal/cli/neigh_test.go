@@ -45,7 +45,7 @@ func TestNeighShow(t *testing.T) {
 	}
 	for _, tc := range []struct{ argv, want string }{
 		{"neigh show vrf a", "192.168.1.10 dev ra1 lladdr 02:00:00:00:00:01 REACHABLE \n"},
-		{"neigh show dev rb1", "192.168.1.10 dev rb1 lladdr 02:00:00:00:00:01 router STALE \n"},
+		{"neigh show dev rb1", "192.168.1.10 lladdr 02:00:00:00:00:01 router STALE \n"},
 		{"-6 neigh show", ""},
 		{"-s neigh show vrf a", "192.168.1.10 dev ra1 lladdr 02:00:00:00:00:01 used 3/2/7 probes 1 REACHABLE \n"},
 		{"-s -j neigh show vrf a", `[{"dst":"192.168.1.10","dev":"ra1","lladdr":"02:00:00:00:00:01","used":3,"confirmed":2,"updated":7,"probes":1,"state":["REACHABLE"]}]` + "\n"},

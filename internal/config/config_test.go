@@ -38,6 +38,8 @@ var views = [][]string{
 	{"-d", "link", "show"},
 	{"nexthop", "show"},
 	{"sysctl", "-a"},
+	{"bridge", "fdb", "show"},
+	{"neigh", "show", "nud", "all"},
 }
 
 func state(ctl *control.Control) string {
@@ -190,7 +192,39 @@ func TestRoundTrip(t *testing.T) {
 			"addr add 2001:db8::1/64 dev x",
 			"link set x down",
 		}},
+		{"vxlan", []string{
+			"link add name a type vrf table 10",
+			"link add name vx100 type vxlan id 100 local 10.99.0.1 dstport 4789 nolearning",
+			"link add name vx6 mtu 1400 type vxlan id 7 local fd00::1 dstport 4789 srcport 1000 2000 ttl 10",
+			"link add name vxr type vxlan id 8 local 10.99.0.1 remote 10.99.0.3 dstport 0",
+			"link add name vxa type vxlan id 10 local 10.99.0.1 dstport 4789 ageing 60",
+			"link add name vxd type vxlan id 9 local 10.99.0.1 remote 10.99.0.4 dstport 4789",
+			"link set dev vx100 master a",
+			"link set dev vx100 up",
+			"addr add 10.100.0.1/24 dev vx100",
+			"bridge fdb append 00:00:00:00:00:00 dev vx100 dst 10.99.0.2",
+			"bridge fdb append 00:00:00:00:00:00 dev vx100 dst 10.99.0.5",
+			"bridge fdb add 02:00:00:00:00:01 dev vx100 dst 10.99.0.2 static",
+			"bridge fdb add 02:00:00:00:00:02 dev vx100 dst 10.99.0.2 dynamic",
+			"bridge fdb add 02:00:00:00:00:03 dev vx100 dst 10.99.0.2",
+			"bridge fdb append 00:00:00:00:00:00 dev vxr dst 10.99.0.6",
+			"bridge fdb del 00:00:00:00:00:00 dev vxd dst 10.99.0.4",
+			"bridge fdb add 02:00:00:00:00:04 dev vx6 dst fd00::2",
+		}},
 		// Names with the script's quotes and comment sign in them.
+		{"neighbours", []string{
+			"link add name blue type vrf table 10",
+			"link add name eth0 type dummy",
+			"link add name eth1 type dummy",
+			"link set dev eth0 master blue",
+			"link set dev eth0 up",
+			"addr add 10.0.0.1/24 dev eth0",
+			"neigh add 10.0.0.2 lladdr 02:00:00:00:00:02 dev eth0",
+			"neigh add 10.0.0.3 lladdr 02:00:00:00:00:03 dev eth0 nud noarp router protocol bgp",
+			"neigh add 2001:db8::2 lladdr 02:00:00:00:00:02 dev eth0 nud permanent",
+			"neigh add ::ffff:10.99.0.2 lladdr 02:00:00:00:00:09 dev eth0 nud noarp",
+			"neigh add 10.1.0.2 lladdr 02:00:00:00:00:04 dev eth1", // on a down link
+		}},
 		{"quoted names", []string{
 			`link add name "0 type dummy`,
 			`link add name a'b#c type dummy`,
@@ -210,6 +244,26 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
+// TestScriptNeighbours: configured neighbours come after the links are
+// up with their addresses, and those marked extern_learn, which their
+// control plane learns again, are left out.
+func TestScriptNeighbours(t *testing.T) {
+	ctl := build(t, "link add name eth0 type dummy", "link set dev eth0 up", "addr add 10.0.0.1/24 dev eth0",
+		"neigh add 10.0.0.2 lladdr 02:00:00:00:00:02 dev eth0",
+		"neigh replace 10.99.0.2 lladdr 02:00:00:00:00:09 dev eth0 nud noarp extern_learn protocol bgp")
+	script := config.Script(ctl.Snapshot())
+	want := "neigh add 10.0.0.2 lladdr 02:00:00:00:00:02 dev eth0 nud permanent\n"
+	if !strings.HasSuffix(script, want) {
+		t.Errorf("Script ends\n%s\nwant it to end with %q", script, want)
+	}
+	if strings.Contains(script, "10.99.0.2") {
+		t.Errorf("Script writes the extern_learn entry:\n%s", script)
+	}
+	if i, j := strings.Index(script, "addr add 10.0.0.1/24"), strings.Index(script, "neigh add"); i < 0 || j < i {
+		t.Errorf("Script adds the neighbour before the address:\n%s", script)
+	}
+}
+
 // TestRoundTripRandom round-trips configurations made by seeded random
 // command sequences, valid or not, in the phases a configuration is made
 // in: links and VRFs, links up, addresses, then nexthops, routes and rules.
@@ -217,7 +271,7 @@ func TestRoundTripRandom(t *testing.T) {
 	phases := []struct {
 		n   int
 		cmd func(r *rand.Rand) string
-	}{{40, linkCommand}, {0, nil}, {60, addrCommand}, {120, routeCommand}}
+	}{{40, linkCommand}, {0, nil}, {60, addrCommand}, {120, routeCommand}, {20, neighCommand}}
 	for seed := range uint64(40) {
 		rng := rand.New(rand.NewPCG(seed, 1))
 		ctl := control.New()
@@ -256,6 +310,19 @@ func linkCommand(rng *rand.Rand) string {
 // addrCommand puts each link's addresses in subnets of its own: the order
 // of equal connected routes of different links is history the script
 // does not keep.
+// neighCommand returns a random neighbour command on the links
+// linkCommand makes, in a configured state or not.
+func neighCommand(rng *rand.Rand) string {
+	ops := []string{"add", "replace", "change", "del"}
+	states := []string{"permanent", "noarp", "noarp router", "reachable"}
+	addr := fmt.Sprintf("10.0.0.%d", rng.IntN(4))
+	if rng.IntN(3) == 0 {
+		addr = fmt.Sprintf("2001:db8::%d", rng.IntN(4))
+	}
+	return fmt.Sprintf("neigh %s %s lladdr 02:00:00:00:00:%02x dev d%d nud %s", ops[rng.IntN(len(ops))], addr,
+		rng.IntN(3), rng.IntN(4), states[rng.IntN(len(states))])
+}
+
 func addrCommand(rng *rand.Rand) string {
 	n := rng.IntN
 	i := n(6)
@@ -406,5 +473,19 @@ func TestJoinLine(t *testing.T) {
 		if err != nil || !slices.Equal(got, words) {
 			t.Errorf("SplitLine(JoinLine(%q) = %q) = %q, %v", words, line, got, err)
 		}
+	}
+}
+
+// TestScriptSkipsExternLearn checks that FDB entries a control plane
+// installed (extern_learn) stay out of the script: BGP learns them again.
+func TestScriptSkipsExternLearn(t *testing.T) {
+	ctl := build(t,
+		"link add name vx100 type vxlan id 100 local 10.99.0.1 dstport 4789 nolearning",
+		"bridge fdb add 02:00:00:00:00:01 dev vx100 dst 10.99.0.2",
+		"bridge fdb replace 02:00:00:00:00:02 dev vx100 dst 10.99.0.2 self extern_learn",
+	)
+	s := config.Script(ctl.Snapshot())
+	if !strings.Contains(s, "02:00:00:00:00:01") || strings.Contains(s, "02:00:00:00:00:02") {
+		t.Fatalf("Script() =\n%s\nwant 02:00:00:00:00:01 and not the extern_learn 02:00:00:00:00:02", s)
 	}
 }

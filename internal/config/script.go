@@ -6,10 +6,12 @@ import (
 	"io"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/govrf/govrf/internal/control"
 	"github.com/govrf/govrf/internal/fib"
+	"github.com/govrf/govrf/internal/neigh"
 )
 
 // Script returns the canonical command script of s: the govrf command
@@ -65,6 +67,7 @@ func WriteScript(out io.Writer, s *control.Snapshot) error {
 			w.down(l)
 		}
 	}
+	w.neighbors()
 	return w.b.Flush()
 }
 
@@ -141,6 +144,16 @@ func (w *writer) links() {
 				}
 			}
 			w.line("link add %sname %s%s address %s type %s%s", parent, word(l.Name), mtu, l.MAC, l.Kind, force)
+		case control.KindVXLAN:
+			if l.MTU != dummyMTU {
+				mtu = fmt.Sprintf(" mtu %d", l.MTU)
+			}
+			w.line("link add name %s%s address %s type vxlan%s", word(l.Name), mtu, l.MAC, vxlanArgs(l.VXLAN))
+		}
+	}
+	for l := range w.s.Links() {
+		if l.VXLAN != nil {
+			w.fdb(l)
 		}
 	}
 	for l := range w.s.Links() {
@@ -221,6 +234,37 @@ func (w *writer) down(l *control.Link) {
 			w.line("addr add %s dev %s", addrArgs(&a), word(l.Name))
 		}
 	}
+}
+
+// neighbors writes the ports' configured neighbours, last, since a link
+// going down in the script would forget them. Entries marked
+// extern_learn are left out: the control plane that learnt them (a
+// routing protocol) learns them again.
+func (w *writer) neighbors() {
+	for l := range w.s.Links() {
+		for _, n := range l.Neighbors {
+			if Saved(n) {
+				w.line("%s", JoinLine(NeighborLine("add", l.Name, n)))
+			}
+		}
+	}
+}
+
+// Saved reports whether a configured neighbour belongs in the
+// configuration: every one but those marked extern_learn.
+func Saved(n neigh.Static) bool { return !n.ExternLearn }
+
+// NeighborLine returns the command line that sets configured neighbour
+// n of port dev, with verb add or replace.
+func NeighborLine(verb, dev string, n neigh.Static) []string {
+	argv := []string{"neigh", verb, n.Addr.String(), "lladdr", n.MAC.String(), "dev", dev, "nud", strings.ToLower(n.State.String())}
+	if n.Router {
+		argv = append(argv, "router")
+	}
+	if n.Protocol != 0 {
+		argv = append(argv, "protocol", strconv.Itoa(int(n.Protocol)))
+	}
+	return argv
 }
 
 // addrArgs formats an address as `addr add` takes it.

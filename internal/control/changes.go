@@ -167,13 +167,15 @@ func (d *differ) links(op ChangeOp) {
 	}
 }
 
-// sameLink compares everything but the addresses and the owner mark.
+// sameLink compares everything but the addresses, the neighbours (which
+// `monitor neigh` hears from the data plane's caches) and the owner mark.
 func sameLink(a, b *Link) bool {
 	if a == b {
 		return true
 	}
 	x, y := *a, *b
 	x.Addrs, y.Addrs, x.gen, y.gen = nil, nil, 0, 0
+	x.Neighbors, y.Neighbors = nil, nil
 	return reflect.DeepEqual(x, y)
 }
 

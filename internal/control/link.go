@@ -4,8 +4,10 @@ import (
 	"crypto/rand"
 	"fmt"
 	"net/netip"
+	"slices"
 
 	"github.com/govrf/govrf/internal/fib"
+	"github.com/govrf/govrf/internal/neigh"
 )
 
 // Kind is the type of a link, as `ip link add ... type KIND`.
@@ -98,6 +100,9 @@ type Link struct {
 	Addrs []Addr // in the order `ip addr` lists them
 	// VXLAN is the tunnel of a KindVXLAN link; nil for other kinds.
 	VXLAN *VXLAN
+	// Neighbors are a port's configured neighbours in address order
+	// (neigh.go).
+	Neighbors []neigh.Static
 
 	gen uint64 // the snapshot generation that owns this copy
 }
@@ -110,6 +115,26 @@ type VXLAN struct {
 	Local    netip.Addr // the outer source address (local); invalid for none
 	Port     uint16     // the outer UDP destination port (dstport)
 	Learning bool       // learn remote MACs from received frames (not nolearning)
+	// Remote is the default destination (`remote ADDR`), which the link
+	// also gets as an all-zeros FDB entry; invalid for none.
+	Remote netip.Addr
+	// SrcPortLow and SrcPortHigh bound the outer UDP source port
+	// (`srcport MIN MAX`, MAX excluded); 0 and 0 for the kernel's
+	// default, the local port range 32768-60999.
+	SrcPortLow, SrcPortHigh uint16
+	TTL                     uint8 // the outer TTL or hop limit; 0 for auto (64)
+	// Ageing is how many seconds a learned entry lives without a frame
+	// refreshing it (`ageing`); 0 (`ageing none`) takes the kernel's
+	// default, 300, as Linux does.
+	Ageing uint32
+	// FDB is the forwarding database configured on the link (`bridge
+	// fdb`), in the order entries were made. Learned entries are the data
+	// plane's.
+	FDB []FDBEntry
+
+	// remotes indexes FDB's destinations by MAC (Remotes); nil until a
+	// VXLAN made by AddLink or ChangeFDB.
+	remotes map[MAC][]netip.Addr
 }
 
 // IsVRF reports whether the link is a VRF device.
@@ -122,6 +147,7 @@ func (s *Snapshot) editLink(index int) *Link {
 	if l.gen != s.gen {
 		c := *l
 		c.Addrs = append([]Addr(nil), l.Addrs...)
+		c.Neighbors = slices.Clone(l.Neighbors)
 		c.gen = s.gen
 		s.links[index] = &c
 		l = &c

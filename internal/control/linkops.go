@@ -20,6 +20,8 @@ type LinkSpec struct {
 	// Force attaches a KindPacket port even to an interface that
 	// carries IPv4 addresses, which the kernel routes and answers for.
 	Force bool
+	// VXLAN is a KindVXLAN link's tunnel; its FDB is ignored.
+	VXLAN *VXLAN
 }
 
 // AddLink creates a link as rtnl_newlink and the kind's newlink do.
@@ -40,6 +42,13 @@ func (c *Control) AddLink(spec LinkSpec) error {
 					l.Parent = spec.Name
 				}
 			}
+		case KindVXLAN:
+			vx, err := w.checkVXLAN(spec.VXLAN)
+			if err != nil {
+				return err
+			}
+			l.Flags = FlagBroadcast | FlagMulticast
+			l.VXLAN = vx
 		case KindVRF:
 			if spec.Table == fib.TableUnspec {
 				return rterr.New(syscall.EINVAL, "Invalid VRF table id")
@@ -81,6 +90,8 @@ func checkMTU(l *Link, mtu int) error {
 		lo, hi = 1280, vrfMTU
 	case KindLoopback:
 		lo = 68
+	case KindVXLAN:
+		lo, hi = 68, vxlanMaxMTU
 	}
 	if mtu < lo {
 		return rterr.New(syscall.EINVAL, "mtu less than device minimum")

@@ -16,7 +16,8 @@ import (
 //
 // Down (NETDEV_DOWN): every route through the link goes except IPv4 local
 // routes (fib_sync_down_dev without force keeps host-scope nexthops);
-// IPv6 addresses are removed unless keep_addr_on_down (addrconf_ifdown).
+// IPv6 addresses are removed unless keep_addr_on_down (addrconf_ifdown);
+// configured neighbours are forgotten (neigh_ifdown, both families).
 func (s *Snapshot) setUp(l *Link, up bool) {
 	if l.Up == up {
 		return
@@ -24,6 +25,7 @@ func (s *Snapshot) setUp(l *Link, up bool) {
 	e := s.editLink(l.Index)
 	e.Up = up
 	if !up {
+		s.flushNeighbors(e)
 		if !s.sysctl.KeepAddrOnDown {
 			for _, a := range slices.Clone(e.Addrs) {
 				if !a.Is4() {

@@ -8,6 +8,7 @@ import (
 	"hash"
 	"io"
 	"log/slog"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"slices"
@@ -200,21 +201,73 @@ func logRecovery(file string, rep journal.Report) {
 // journaled makes it. Call it after each command line runs, before the
 // next one. d.mu is held.
 func (d *Daemon) changed(argv []string) {
-	d.record(d.journaled(d.ctl.View(), argv))
+	for _, line := range d.journaled(d.ctl.View(), argv) {
+		d.record(line)
+	}
 }
 
-// journaled returns argv as the journal keeps it, v being the state
-// right after it ran: a `link add` with the MAC its link drew, so that
-// a replay does not draw another. d.mu is held.
-func (d *Daemon) journaled(v *control.Snapshot, argv []string) []string {
+// journaled returns the lines the journal keeps for argv, v being the
+// state right after it ran: argv itself, but a `link add` with the MAC
+// its link drew, so that a replay does not draw another, and neighbour
+// and forwarding entry changes as neighborLine and fdbLines make them.
+// d.mu is held.
+func (d *Daemon) journaled(v *control.Snapshot, argv []string) [][]string {
 	s := d.disk
 	if s == nil {
-		return argv
+		return [][]string{argv}
+	}
+	if addr, dev, ok := cli.NeighborTarget(argv); ok {
+		return [][]string{neighborLine(v, addr, dev)}
+	}
+	if mac, dev, ok := cli.FDBTarget(argv); ok {
+		return fdbLines(v, mac, dev)
 	}
 	if links := s.newLinks(v); len(links) == 1 {
 		argv = withMAC(argv, links[0].MAC)
 	}
-	return argv
+	return [][]string{argv}
+}
+
+// neighborLine returns what the journal keeps of a neighbour command
+// that changed entry addr of port dev: the entry as the script would
+// save it, or, if the script would not (gone, or marked extern_learn),
+// a flush of it, which a replay runs whether the entry is there or not.
+// A line about an extern_learn entry could not be replayed as written:
+// the script leaves such entries out.
+func neighborLine(v *control.Snapshot, addr netip.Addr, dev string) []string {
+	if l := v.LinkByName(dev); l != nil {
+		if n, ok := l.Neighbor(addr); ok && config.Saved(n) {
+			return config.NeighborLine("replace", dev, n)
+		}
+	}
+	return []string{"neigh", "flush", "to", addr.String(), "dev", dev, "nud", "all"}
+}
+
+// fdbLines returns what the journal keeps of a forwarding entry command
+// that changed address mac of VXLAN link dev: the address's entries as
+// the script saves them (not those marked extern_learn), after lines
+// that clear it whether it has entries or not (a replace, which makes
+// one if none, then a del). A line about an extern_learn entry could not
+// be replayed as written: the script leaves such entries out.
+func fdbLines(v *control.Snapshot, mac control.MAC, dev string) [][]string {
+	l := v.LinkByName(dev)
+	if l == nil || l.VXLAN == nil {
+		return nil
+	}
+	unspec := netip.IPv4Unspecified()
+	if l.VXLAN.Local.Is6() {
+		unspec = netip.IPv6Unspecified()
+	}
+	lines := [][]string{
+		{"bridge", "fdb", "replace", mac.String(), "dev", dev, "dst", unspec.String()},
+		{"bridge", "fdb", "del", mac.String(), "dev", dev},
+	}
+	for _, e := range l.VXLAN.FDB {
+		if e.MAC == mac && !e.ExternLearn {
+			lines = append(lines, config.FDBLine(dev, e))
+		}
+	}
+	return lines
 }
 
 // record appends argv, made by journaled, to the journal. d.mu is held.

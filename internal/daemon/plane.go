@@ -2,6 +2,8 @@ package daemon
 
 import (
 	"log/slog"
+	"net/netip"
+	"syscall"
 
 	"github.com/govrf/govrf/internal/cli"
 	"github.com/govrf/govrf/internal/control"
@@ -9,6 +11,7 @@ import (
 	"github.com/govrf/govrf/internal/neigh"
 	"github.com/govrf/govrf/internal/port"
 	"github.com/govrf/govrf/internal/port/packet"
+	"github.com/govrf/govrf/internal/rterr"
 )
 
 // planeView answers the CLI's questions about the data plane
@@ -69,6 +72,15 @@ func reasons(a *[dataplane.NumReasons]uint64) map[string]uint64 {
 	return m
 }
 
+// LearnedFDB implements cli.FDBLearner: what a VXLAN port learned.
+func (v planeView) LearnedFDB(link int) []control.FDBEntry {
+	var out []control.FDBEntry
+	for _, e := range v.d.plane.LearnedFDB(link) {
+		out = append(out, control.FDBEntry{MAC: control.MAC(e.MAC), Dst: e.Dst, State: control.FDBDynamic})
+	}
+	return out
+}
+
 // PortState implements cli.Plane. A packet link mirrors its kernel
 // interface, read as the command runs: it has carrier while its port is
 // open and the interface is up with carrier, and the interface's
@@ -108,9 +120,37 @@ func (v planeView) SetPortUp(link int, up bool) error {
 // HostStacks implements cli.Plane.
 func (v planeView) HostStacks() map[string]string { return v.d.hostStacks() }
 
+// SetNeighbor implements cli.NeighCache: an administrator's entry in a
+// dynamic state goes to the cache of the link's port.
+func (v planeView) SetNeighbor(link int, s neigh.Static) error {
+	c := v.d.plane.Neighbors(link)
+	if c == nil {
+		return rterr.New(syscall.EOPNOTSUPP, "Neighbour state "+s.State.String()+" needs the link's port")
+	}
+	return cacheErr(c.Replace(s))
+}
+
+// DelNeighbor implements cli.NeighCache.
+func (v planeView) DelNeighbor(link int, ip netip.Addr) error {
+	c := v.d.plane.Neighbors(link)
+	if c == nil {
+		return rterr.New(syscall.ENOENT, "")
+	}
+	return cacheErr(c.Delete(ip))
+}
+
+// cacheErr words a cache's refusal as the kernel's: its errno alone.
+func cacheErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	return rterr.New(rterr.Errno(err), "")
+}
+
 var (
-	_ cli.Plane     = planeView{}
-	_ cli.PortAdmin = planeView{}
+	_ cli.Plane      = planeView{}
+	_ cli.PortAdmin  = planeView{}
+	_ cli.NeighCache = planeView{}
 )
 
 // ErrorCounts implements cli.ErrorCounter from one reading of the data

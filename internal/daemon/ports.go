@@ -15,6 +15,7 @@ import (
 	"github.com/govrf/govrf/internal/port"
 	"github.com/govrf/govrf/internal/port/packet"
 	"github.com/govrf/govrf/internal/port/tap"
+	"github.com/govrf/govrf/internal/vxlan"
 )
 
 // portKey is what a port is opened from. A link whose key changes (a
@@ -36,7 +37,7 @@ func keyOf(l *control.Link) (portKey, bool) {
 	switch l.Kind {
 	case control.KindPacket:
 		return portKey{l.Kind, l.Parent, l.MAC, l.Force}, true
-	case control.KindTap:
+	case control.KindTap, control.KindVXLAN:
 		return portKey{l.Kind, l.Name, l.MAC, false}, true
 	}
 	return portKey{}, false
@@ -158,8 +159,12 @@ func (d *Daemon) reconcile(before *control.Snapshot) []error {
 // packet port learns the index of its interface, which its watch
 // checks.
 func (d *Daemon) attach(index int, k portKey) error {
-	p, err := d.open(k)
-	if err != nil {
+	var p port.Port
+	var err error
+	if k.kind == control.KindVXLAN {
+		// govrf's own: no kernel device (docs/vxlan.md).
+		p = vxlan.NewPort(k.device, header.MAC(k.mac))
+	} else if p, err = d.open(k); err != nil {
 		return err
 	}
 	ifindex, mtu := 0, 0

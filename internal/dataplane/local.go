@@ -31,6 +31,9 @@ func (w *worker) ipLocalDeliver(pk *packet, dom domain) {
 		w.ipDefrag(pk)
 		return
 	}
+	if pk.dom.vrf == 0 && ip.Protocol() == header.ProtoUDP && w.vxlanRcv(pk, ip.Src(), l4) {
+		return
+	}
 	if ip.Protocol() == header.ProtoICMP && len(l4) > 0 && l4[0] == header.ICMPv4Echo {
 		w.icmpEcho(pk, header.ICMPv4(l4))
 		return
@@ -87,6 +90,9 @@ func (w *worker) ip6LocalDeliver(pk *packet, dom domain) {
 		return
 	}
 	l4 := ip.Upper(c)
+	if pk.dom.vrf == 0 && c.Proto == header.ProtoUDP && w.vxlanRcv(pk, ip.Src(), l4) {
+		return
+	}
 	if c.Proto == header.ProtoICMPv6 && len(l4) > 0 && l4[0] == header.ICMPv6EchoRequest {
 		w.icmp6Echo(pk, header.ICMPv6(l4))
 		return

@@ -46,12 +46,12 @@ func (w *worker) neighOutput(b *binding, nh netip.Addr, frame []byte, iif int) R
 	et := ethernet(frame[header.EthernetLen:])
 	if nh.Is6() && nh.IsMulticast() {
 		eth.Encode(multicastMAC(nh), b.mac, et)
-		w.queue(b, frame)
+		w.queueFrom(b, frame, iif)
 		return none
 	}
 	if mac, _, ok := b.neigh.Lookup(nh); ok {
 		eth.Encode(mac, b.mac, et)
-		w.queue(b, frame)
+		w.queueFrom(b, frame, iif)
 		return none
 	}
 	eth.Encode(metaMAC(iif), b.mac, et)
@@ -59,7 +59,7 @@ func (w *worker) neighOutput(b *binding, nh netip.Addr, frame []byte, iif int) R
 	switch v {
 	case neigh.Ready:
 		eth.SetDst(mac)
-		w.queue(b, frame)
+		w.queueFrom(b, frame, iif)
 	case neigh.Solicit:
 		w.solicit(b, nh, false, header.MAC{})
 	case neigh.Dropped:
@@ -93,8 +93,9 @@ func (w *worker) neighActions(b *binding, acts []neigh.Action) {
 			w.solicit(b, a.Addr, a.Unicast, a.MAC)
 		case neigh.OpTransmit:
 			f := a.Packet.Bytes()
+			iif := metaIif(f)
 			header.Ethernet(f).SetDst(a.MAC)
-			w.queue(b, f)
+			w.queueFrom(b, f, iif)
 			w.held = append(w.held, a.Packet)
 		case neigh.OpUnreachable:
 			w.neighFailed(b, a.Packet.Bytes())

@@ -26,6 +26,8 @@ import (
 //  6. ip_local_deliver (local.go, echo.go, reset.go): fragments
 //     reassembled in the VRF first (ip_defrag, ipv6_frag_rcv: reasm*.go);
 //     echo answered;
+//     UDP to a VXLAN port in the default VRF decapsulated, the inner
+//     frame run from stage 1 on the VXLAN link (vxlan_rcv: vxlan.go);
 //     other packets go to the domain's host stack (stack.go; flows
 //     l3mdev_accept takes, to the default VRF's: accept.go) or to
 //     LocalDeliver, else are answered as a host without a listener (TCP
@@ -37,7 +39,9 @@ import (
 //     routed and sourced in the ingress VRF, under Linux's rate limits.
 //  9. neigh_output (output.go): the egress port's neighbour cache; frames
 //     wait in it while their next hop resolves.
-// 10. dev_queue_xmit (worker.go): one Write per egress port per batch.
+// 10. dev_queue_xmit (worker.go): one Write per egress port per batch; a
+//     VXLAN port's frames are encapsulated instead and routed in the
+//     default VRF from stage 9 (vxlan_xmit: vxlan.go).
 
 // pktType is where a frame was sent at the link layer (skb->pkt_type).
 type pktType uint8

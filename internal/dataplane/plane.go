@@ -28,6 +28,7 @@ import (
 	"github.com/govrf/govrf/internal/header"
 	"github.com/govrf/govrf/internal/neigh"
 	"github.com/govrf/govrf/internal/port"
+	"github.com/govrf/govrf/internal/vxlan"
 )
 
 // Config configures a Plane. The zero Config is Linux's behaviour.
@@ -81,6 +82,8 @@ type Plane struct {
 	// (trace.go).
 	tracer atomic.Pointer[tracing]
 	traces tracing
+	// vxlans finds the VXLAN port of an arriving packet (vxlan.go).
+	vxlans atomic.Pointer[vxlanTable]
 }
 
 // binding is a port attached to a control link.
@@ -95,6 +98,16 @@ type binding struct {
 	gone   atomic.Bool   // detached
 	link   atomic.Uint64 // master<<1 | up, as last seen; see syncLink
 	seen   *control.Link // the link as announce last saw it (timer goroutine only)
+	// vx is the port of a VXLAN link, whose frames the plane
+	// encapsulates itself (vxlan.go); tun its tunnel as attached.
+	vx  *vxlan.Port
+	tun control.VXLAN
+	// syncMu serialises syncLink, which workers may run at once;
+	// syncGen is the snapshot generation it last synced, installed the
+	// configured neighbours it put in the cache.
+	syncMu    sync.Mutex
+	syncGen   uint64
+	installed []neigh.Static
 }
 
 // Errors Attach returns, wrapped with the port and link.
@@ -141,11 +154,19 @@ func (p *Plane) Attach(index int, pt port.Port) error {
 	b := &binding{index: index, port: pt, mac: pt.MAC(), neigh: neigh.New(nc, p.clock)}
 	b.poller, _ = pt.(port.Poller)
 	b.link.Store(linkState(l))
+	if vp, ok := pt.(*vxlan.Port); ok {
+		if l.VXLAN == nil {
+			return fmt.Errorf("attach %s to %s: %w", pt.Name(), l.Name, ErrLinkKind)
+		}
+		b.vx, b.tun = vp, *l.VXLAN
+		b.poller = nil // never read: its frames come in encapsulated
+	}
 	old := p.all()
 	ports := make([]*binding, max(len(old), index+1))
 	copy(ports, old)
 	ports[index] = b
 	p.ports.Store(&ports)
+	p.indexVXLAN(ports)
 	if p.run != nil {
 		p.run.start(p, b)
 	}
@@ -169,6 +190,7 @@ func (p *Plane) Detach(index int) (port.Port, bool) {
 	ports := append([]*binding(nil), p.all()...)
 	ports[index] = nil
 	p.ports.Store(&ports)
+	p.indexVXLAN(ports)
 	return b.port, true
 }
 
@@ -243,14 +265,4 @@ func linkState(l *control.Link) uint64 {
 		s |= 1
 	}
 	return s
-}
-
-// syncLink flushes the port's neighbours when its link changed VRF or
-// went down, as the kernel does when it cycles an enslaved port
-// (neigh_ifdown): entries learned in one L3 domain must not serve another.
-func (b *binding) syncLink(l *control.Link) {
-	now := linkState(l)
-	if old := b.link.Load(); old != now && b.link.CompareAndSwap(old, now) {
-		b.neigh.Flush()
-	}
 }

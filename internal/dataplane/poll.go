@@ -108,5 +108,8 @@ const tickFlush = 64
 // frameLen is the longest frame port b may deliver: its MTU with the
 // Ethernet header and two VLAN tags.
 func frameLen(b *binding) int {
+	if b.vx != nil {
+		return minBufLen // never read
+	}
 	return b.port.MTU() + header.EthernetLen + header.MaxVLANTags*header.VLANTagLen
 }

@@ -158,6 +158,24 @@ const (
 	// teaches no neighbour of the port and answers for none of its
 	// addresses.
 	ReasonNDPVRFDevice
+	// ReasonVXLANMalformed: a datagram to a VXLAN port too short for the
+	// VXLAN and inner Ethernet headers, or without the I flag or with
+	// another flag set (vxlan_rcv).
+	ReasonVXLANMalformed
+	// ReasonVXLANUnknownVNI: a VXLAN frame whose VNI no VXLAN link of its
+	// port and family has.
+	ReasonVXLANUnknownVNI
+	// ReasonVXLANEntryExists: a VXLAN frame whose inner source address
+	// has a configured FDB entry to another remote, on a link that
+	// learns (configured entries do not move; vxlan_snoop).
+	ReasonVXLANEntryExists
+	// ReasonVXLANNoFDB: a frame for a VXLAN port whose destination has
+	// no FDB entry, with no all-zeros entry to flood it to.
+	ReasonVXLANNoFDB
+	// ReasonVXLANLoop: a tunnel inside a tunnel: an outer packet routed
+	// out of a VXLAN port, or a VXLAN datagram inside a decapsulated
+	// frame.
+	ReasonVXLANLoop
 
 	// NumReasons is the number of Reason values, for arrays of counters.
 	NumReasons
@@ -207,6 +225,11 @@ var reasonNames = [NumReasons]string{
 	ReasonDestOption:         "dest_option",
 	ReasonRoutingGroup:       "routing_group",
 	ReasonNDPVRFDevice:       "ndp_vrf_device",
+	ReasonVXLANMalformed:     "vxlan_malformed",
+	ReasonVXLANUnknownVNI:    "vxlan_unknown_vni",
+	ReasonVXLANEntryExists:   "vxlan_entry_exists",
+	ReasonVXLANNoFDB:         "vxlan_no_fdb",
+	ReasonVXLANLoop:          "vxlan_loop",
 }
 
 // String returns the reason as a metric label ("ttl_exceeded",

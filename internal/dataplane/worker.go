@@ -41,6 +41,7 @@ type worker struct {
 	acts    []neigh.Action
 	ipID    uint16   // identification of the IPv4 datagrams the router originates
 	tracer  *tracing // the plane's, loaded once per batch: nil unless tracing
+	decap   bool     // a decapsulated frame is in flight (vxlan.go)
 }
 
 // txQueue is what one egress port will send at the end of the batch.
@@ -101,9 +102,25 @@ func (w *worker) domainOf(index int) domain {
 	return domain{}
 }
 
+// queueFrom is queue for a frame that came in by link iif (0: made by the
+// router): a VXLAN port encapsulates it at once, and answers iif when
+// the tunnel's path is too small for it.
+func (w *worker) queueFrom(b *binding, frame []byte, iif int) {
+	if b.vx != nil {
+		w.vxlanXmit(b, frame, iif)
+		return
+	}
+	w.queue(b, frame)
+}
+
 // queue adds a frame to its egress port's batch (dev_queue_xmit). The
-// frame must stay untouched until flush.
+// frame must stay untouched until flush; a VXLAN port's frame is
+// encapsulated at once instead.
 func (w *worker) queue(b *binding, frame []byte) {
+	if b.vx != nil {
+		w.vxlanXmit(b, frame, 0)
+		return
+	}
 	for i := range w.ntx {
 		if w.tx[i].b == b {
 			w.tx[i].frames = append(w.tx[i].frames, frame)
@@ -249,7 +266,7 @@ func (w *worker) syncLinks() {
 				continue
 			}
 			if l := w.snap.Link(x.index); l != nil {
-				x.syncLink(l)
+				x.syncLink(l, gen)
 			}
 		}
 	}

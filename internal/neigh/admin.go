@@ -33,13 +33,22 @@ type Static struct {
 	MAC    header.MAC
 	State  State // PERMANENT (ip neigh's default), NOARP, REACHABLE, STALE, DELAY or PROBE
 	Router bool  // NTF_ROUTER
+	// ExternLearn (NTF_EXT_LEARNED, `extern_learn`) marks an entry a
+	// control plane learnt: exempt from GC, as PERMANENT ones are. Each
+	// administrator's update sets or clears it, as Linux's
+	// neigh_update_process_flags does; learning leaves it alone.
+	ExternLearn bool
+	// Protocol is who installed the entry (NDA_PROTOCOL, `protocol
+	// PROTO`); 0 leaves the entry's as it is.
+	Protocol uint8
 }
 
 // Add creates an entry (`ip neigh add`, NLM_F_CREATE|NLM_F_EXCL): EEXIST
 // if ip has one, learned or not; EINVAL for an invalid address or a state
 // without a MAC to use; ENOBUFS if a dynamic entry finds the table full.
-// PERMANENT entries are exempt from the table limits and from GC; NOARP
-// ones are not (Linux's exempt_from_gc). Packets queued for the address go out at the next Tick.
+// PERMANENT and extern_learn entries are exempt from the table limits and
+// from GC; NOARP ones are not (Linux's exempt_from_gc). Packets queued for
+// the address go out at the next Tick.
 func (c *Cache) Add(s Static) error { return c.set("add", s, true, true) }
 
 // Replace creates or overwrites an entry (`ip neigh replace`).
@@ -66,15 +75,23 @@ func (c *Cache) set(op string, s Static, create, excl bool) error {
 	case e == nil && !create:
 		return &Error{op, ip, syscall.ENOENT}
 	case e == nil:
-		if e, _ = t.create(ip, now, s.State.exempt()); e == nil {
+		if e, _ = t.create(ip, now, s.State.exempt() || s.ExternLearn); e == nil {
 			return &Error{op, ip, syscall.ENOBUFS}
 		}
 	}
+	if s.Protocol != 0 {
+		e.protocol = s.Protocol
+	}
+	flagged := s.ExternLearn != e.externLearn
+	e.externLearn = s.ExternLearn
 	f := uAdmin | uOverride | uOverrideIsRouter
 	if s.Router {
 		f |= uIsRouter
 	}
 	c.deferred = t.update(c.deferred, e, s.MAC, true, s.State, f, now)
+	if flagged {
+		t.gcTrack(e, e.state) // on or off the GC list even if the state stayed
+	}
 	return nil
 }
 
@@ -147,8 +164,11 @@ type Entry struct {
 	MAC    header.MAC // zero unless State.Valid(), as Linux omits lladdr
 	State  State
 	Router bool // NTF_ROUTER
-	Probes int  // solicitations sent in the current INCOMPLETE or PROBE period (NDA_PROBES)
-	Queued int  // packets waiting for resolution
+	// ExternLearn and Protocol are what Static set (extern_learn, proto).
+	ExternLearn bool
+	Protocol    uint8
+	Probes      int // solicitations sent in the current INCOMPLETE or PROBE period (NDA_PROBES)
+	Queued      int // packets waiting for resolution
 	// Used, Confirmed and Updated are the times since the entry was last
 	// used, confirmed reachable and changed (NDA_CACHEINFO's ndm_used,
 	// ndm_confirmed, ndm_updated; `used U/C/U`).
@@ -185,14 +205,16 @@ func (c *Cache) Get(ip netip.Addr) (Entry, bool) {
 // snapshot copies e for callers.
 func (e *entry) snapshot(now time.Time) Entry {
 	out := Entry{
-		Addr:      e.addr,
-		State:     e.state,
-		Router:    e.router,
-		Probes:    e.probes,
-		Queued:    len(e.queue),
-		Used:      now.Sub(e.used),
-		Confirmed: now.Sub(e.confirmed),
-		Updated:   now.Sub(e.updated),
+		Addr:        e.addr,
+		State:       e.state,
+		Router:      e.router,
+		ExternLearn: e.externLearn,
+		Protocol:    e.protocol,
+		Probes:      e.probes,
+		Queued:      len(e.queue),
+		Used:        now.Sub(e.used),
+		Confirmed:   now.Sub(e.confirmed),
+		Updated:     now.Sub(e.updated),
 	}
 	if e.state.Valid() {
 		out.MAC = e.mac

@@ -166,3 +166,35 @@ func TestSetParams(t *testing.T) {
 	run(c, clk, 5100*time.Millisecond)
 	wantState(t, c, ip4, StateStale, header.MAC{})
 }
+
+// TestExternLearn: an update that does not name a protocol keeps the
+// entry's, one without extern_learn clears the flag, and garbage
+// collection leaves an extern_learn entry alone where it removes a plain
+// NOARP one (neigh_periodic_work skips NTF_EXT_LEARNED).
+func TestExternLearn(t *testing.T) {
+	c, clk := newCache(t, func(p *Params) { p.GCThresh1 = 0 })
+	ext := netip.MustParseAddr("10.0.0.7")
+	if err := c.Add(Static{Addr: ext, MAC: mac1, State: StateNoARP, ExternLearn: true, Protocol: 186}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Add(Static{Addr: ip4, MAC: mac1, State: StateNoARP}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Replace(Static{Addr: ext, MAC: mac2, State: StateNoARP}); err != nil {
+		t.Fatal(err)
+	}
+	e, _ := c.Get(ext)
+	if e.ExternLearn || e.Protocol != 186 || e.MAC != mac2 {
+		t.Fatalf("Get(%v) = %+v, want proto 186 lladdr %v without extern_learn", ext, e, mac2)
+	}
+	if err := c.Replace(Static{Addr: ext, MAC: mac2, State: StateNoARP, ExternLearn: true}); err != nil {
+		t.Fatal(err)
+	}
+	run(c, clk, 10*time.Minute)
+	if _, ok := c.Get(ip4); ok {
+		t.Errorf("the unused NOARP entry %v survived GC", ip4)
+	}
+	if e, ok := c.Get(ext); !ok || e.State != StateNoARP {
+		t.Errorf("Get(%v) = %+v, %v after GC, want the extern_learn entry NOARP", ext, e, ok)
+	}
+}

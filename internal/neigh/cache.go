@@ -58,19 +58,23 @@ type table struct {
 // entry is one neighbour (struct neighbour). Only word is read outside
 // the cache's mutex.
 type entry struct {
-	addr       netip.Addr
-	mac        header.MAC // meaningful when state.Valid()
-	state      State
-	word       atomic.Uint64 // mac and state for Lookup; see publish
-	router     bool          // NTF_ROUTER
-	probes     int           // solicitations sent in this INCOMPLETE or PROBE period
-	index      int           // in table.list
-	confirmed  time.Time
-	updated    time.Time // last change of state or MAC
-	used       time.Time
-	deadline   time.Time // the entry's timer; zero: none
-	queue      []*Packet // oldest first
-	queueBytes int
+	addr   netip.Addr
+	mac    header.MAC // meaningful when state.Valid()
+	state  State
+	word   atomic.Uint64 // mac and state for Lookup; see publish
+	router bool          // NTF_ROUTER
+	// externLearn (NTF_EXT_LEARNED) exempts the entry from GC;
+	// protocol is NDA_PROTOCOL. Only administrators set them.
+	externLearn bool
+	protocol    uint8
+	probes      int // solicitations sent in this INCOMPLETE or PROBE period
+	index       int // in table.list
+	confirmed   time.Time
+	updated     time.Time // last change of state or MAC
+	used        time.Time
+	deadline    time.Time // the entry's timer; zero: none
+	queue       []*Packet // oldest first
+	queueBytes  int
 	// gcPrev and gcNext link the table's GC list; onGC: e is on it.
 	gcPrev, gcNext *entry
 	onGC           bool

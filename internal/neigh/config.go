@@ -118,11 +118,15 @@ type Config struct {
 // Event is a change to one entry. A removed entry is Deleted, with the
 // state and address it had.
 type Event struct {
-	Addr    netip.Addr
-	MAC     header.MAC // zero unless State.Valid()
-	State   State
-	Router  bool
-	Deleted bool
+	Addr   netip.Addr
+	MAC    header.MAC // zero unless State.Valid()
+	State  State
+	Router bool
+	// ExternLearn and Protocol are the entry's extern_learn flag and
+	// protocol (Static).
+	ExternLearn bool
+	Protocol    uint8
+	Deleted     bool
 }
 
 // DefaultConfig returns Linux's defaults for both families.

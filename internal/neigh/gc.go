@@ -135,7 +135,7 @@ func (t *table) forcedGC(now time.Time, maxClean int) int {
 // periodicGC is neigh_periodic_work: it redraws the reachable time every
 // 300 s and, once the table holds gc_thresh1 entries, removes FAILED
 // entries and those unused for gc_stale_time. Entries with a running
-// timer and PERMANENT ones stay; NOARP ones do not, as in Linux.
+// timer, PERMANENT and extern_learn ones stay; NOARP ones do not, as in Linux.
 func (t *table) periodicGC(now time.Time, r rand.Source) {
 	t.stats.PeriodicGCRuns++
 	if now.Sub(t.lastRand) > rerandInterval {
@@ -147,7 +147,7 @@ func (t *table) periodicGC(now time.Time, r rand.Source) {
 	}
 	for i := 0; i < len(t.list); {
 		e := t.list[i]
-		if e.state.exempt() || e.state.timed() {
+		if e.state.exempt() || e.externLearn || e.state.timed() {
 			i++
 			continue
 		}

@@ -1,7 +1,7 @@
 package neigh
 
 // The GC list is Linux's gc_list: a table's dynamic entries (all but
-// PERMANENT ones) in the order they joined it, oldest first,
+// PERMANENT and extern_learn ones) in the order they joined it, oldest first,
 // which forced GC walks. Its length is what gc_thresh2, gc_thresh3 and
 // the Budget count.
 
@@ -44,7 +44,7 @@ func (t *table) gcUnlink(e *entry) {
 // the table (neigh_update_gc_list), after a change to state s, and wakes
 // forced GC when e may have become collectable.
 func (t *table) gcTrack(e *entry, s State) {
-	if on := s != StateNone && !s.exempt(); on != e.onGC {
+	if on := s != StateNone && !s.exempt() && !e.externLearn; on != e.onGC {
 		if on {
 			t.gcLink(e, false)
 		} else {

@@ -143,7 +143,7 @@ func (t *table) announce(e *entry, s State, deleted bool) {
 	if t.watch == nil {
 		return
 	}
-	ev := Event{Addr: e.addr, State: s, Router: e.router, Deleted: deleted}
+	ev := Event{Addr: e.addr, State: s, Router: e.router, ExternLearn: e.externLearn, Protocol: e.protocol, Deleted: deleted}
 	if s.Valid() {
 		ev.MAC = e.mac
 	}

@@ -43,8 +43,14 @@ type capture struct {
 // it at once, -w - to stdout as pcap.
 func (tp *topo) startCapture(host, filter string) *capture {
 	tp.t.Helper()
+	return tp.startCaptureOn(host, "eth0", filter)
+}
+
+// startCaptureOn is startCapture on host's interface dev.
+func (tp *topo) startCaptureOn(host, dev, filter string) *capture {
+	tp.t.Helper()
 	c := &capture{host: host, done: make(chan struct{})}
-	c.cmd = tp.in(host, "tcpdump", "-i", "eth0", "-n", "--immediate-mode", "-U", "-w", "-", filter)
+	c.cmd = tp.in(host, "tcpdump", "-i", dev, "-n", "--immediate-mode", "-U", "-w", "-", filter)
 	c.cmd.Stdout = &c.out
 	stderr, err := c.cmd.StderrPipe()
 	if err != nil {
