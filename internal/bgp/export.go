@@ -7,28 +7,25 @@ import (
 	"github.com/govrf/govrf/internal/fib"
 )
 
-// Port is a carried VRF's VXLAN port: the tunnel its EVPN routes lead
+// port is a carried VRF's VXLAN port: the tunnel its EVPN routes lead
 // to. Its local address is the VTEP other routers send to, and its MAC
 // the VRF's router MAC.
-type Port struct {
+type port struct {
 	Dev   string
 	Local netip.Addr
 	MAC   control.MAC
 }
 
-// PortFinder finds a carried VRF's VXLAN port in a snapshot.
-type PortFinder func(s *control.Snapshot, v *control.BGPVRF) (Port, bool)
-
-// PortOf returns the VXLAN port of carried VRF v: a vxlan link enslaved
+// portOf returns the VXLAN port of carried VRF v: a vxlan link enslaved
 // to it with v's VNI and an IPv4 local address. Without one the VRF
 // neither exports nor imports.
-func PortOf(s *control.Snapshot, v *control.BGPVRF) (Port, bool) {
+func portOf(s *control.Snapshot, v *control.BGPVRF) (port, bool) {
 	for l := range s.Links() {
 		if l.Kind == control.KindVXLAN && l.Master == v.VRF && l.VXLAN != nil && l.VXLAN.VNI == v.VNI && l.VXLAN.Local.Is4() {
-			return Port{Dev: l.Name, Local: l.VXLAN.Local, MAC: l.MAC}, true
+			return port{Dev: l.Name, Local: l.VXLAN.Local, MAC: l.MAC}, true
 		}
 	}
-	return Port{}, false
+	return port{}, false
 }
 
 // routeKey names a type-5 route as BGP does: its RD and prefix (RFC 9136
@@ -41,7 +38,7 @@ type routeKey struct {
 // exports returns the type-5 routes s's carried VRFs send: the routes of
 // each VRF's table its advertise setting selects, with the VRF's RD,
 // export route targets and VNI, behind its VXLAN port.
-func exports(s *control.Snapshot, find PortFinder) map[routeKey]Route {
+func exports(s *control.Snapshot) map[routeKey]Route {
 	out := map[routeKey]Route{}
 	b := s.BGP()
 	if b == nil {
@@ -50,7 +47,7 @@ func exports(s *control.Snapshot, find PortFinder) map[routeKey]Route {
 	for i := range b.VRFs {
 		v := &b.VRFs[i]
 		vrf := s.Link(v.VRF)
-		p, ok := find(s, v)
+		p, ok := portOf(s, v)
 		if vrf == nil || !ok {
 			continue
 		}

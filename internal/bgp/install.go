@@ -55,10 +55,10 @@ func (p *placement) gateway() netip.Addr {
 // the first whose import route targets r carries. A VRF whose VNI is not
 // r's does not take it (docs/bgp.md, "Route leaking"): its VXLAN port
 // would send the traffic with the wrong VNI.
-func importVRF(s *control.Snapshot, r *Route, find PortFinder) (*control.BGPVRF, Port, bool) {
+func importVRF(s *control.Snapshot, r *Route) (*control.BGPVRF, port, bool) {
 	b := s.BGP()
 	if b == nil {
-		return nil, Port{}, false
+		return nil, port{}, false
 	}
 	for i := range b.VRFs {
 		v := &b.VRFs[i]
@@ -69,25 +69,25 @@ func importVRF(s *control.Snapshot, r *Route, find PortFinder) (*control.BGPVRF,
 			slog.Debug("bgp: type-5 route not imported: its VNI is not the VRF's", "prefix", r.Prefix, "rd", r.RD, "vni", r.VNI, "vrf_vni", v.VNI)
 			continue
 		}
-		if p, ok := find(s, v); ok {
+		if p, ok := portOf(s, v); ok {
 			return v, p, true
 		}
 	}
-	return nil, Port{}, false
+	return nil, port{}, false
 }
 
 // placements returns where the best received routes go in s: per VRF
 // and prefix, one route; among several (other RDs), the lowest VTEP,
 // then RD, so that the choice does not depend on arrival order. A prefix
 // the VRF's table has from another source is left to it.
-func placements(s *control.Snapshot, rs []received, find PortFinder) map[placeKey]placement {
+func placements(s *control.Snapshot, rs []received) map[placeKey]placement {
 	out := map[placeKey]placement{}
 	for i := range rs {
 		r := &rs[i]
 		if !r.Best {
 			continue
 		}
-		v, p, ok := importVRF(s, &r.Route, find)
+		v, p, ok := importVRF(s, &r.Route)
 		if !ok {
 			continue
 		}

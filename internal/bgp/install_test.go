@@ -115,7 +115,7 @@ func TestApplied(t *testing.T) {
 // setting sends.
 func TestSelected(t *testing.T) {
 	r := &router{ctl: control.New()}
-	r.run(t, slices.Concat(site("a", "100", "10", "192.168.1.1/24", "2001:db8:1::1/64"), []string{
+	r.run(t, slices.Concat(site("a", "100", "10", "10.99.0.1", "192.168.1.1/24", "2001:db8:1::1/64"), []string{
 		"addr add 10.99.9.1/24 dev vx100",
 		"route add 10.20.0.0/16 vrf a via 192.168.1.9 dev a1",
 		"route add 10.30.0.0/16 vrf a via 192.168.1.9 dev a1 proto static",
@@ -137,7 +137,7 @@ func TestSelected(t *testing.T) {
 	for _, tc := range tests {
 		r.run(t, "bgp vrf del a", "bgp vrf add a vni 100 rd 65001:100 rt 65000:100 advertise "+tc.advertise)
 		var got []string
-		for k, e := range exports(r.ctl.Snapshot(), testPorts(netip.MustParseAddr("10.99.0.1"))) {
+		for k, e := range exports(r.ctl.Snapshot()) {
 			got = append(got, k.Prefix.String())
 			if e.NextHop != netip.MustParseAddr("10.99.0.1") || e.VNI != 100 || e.RD != tag("65001:100") {
 				t.Errorf("exports() %s = %+v", k.Prefix, e)

@@ -33,8 +33,6 @@ type Config struct {
 	// LocalAddr is the source of the sessions the speaker opens;
 	// invalid lets the kernel choose.
 	LocalAddr netip.Addr
-	// Ports finds a carried VRF's VXLAN port; nil is PortOf.
-	Ports PortFinder
 	// Logger receives the speaker's and GoBGP's messages; nil is
 	// slog.Default().
 	Logger *slog.Logger
@@ -51,7 +49,6 @@ const retry = 2 * time.Second
 type Speaker struct {
 	cfg  Config
 	log  *slog.Logger
-	find PortFinder
 	ctx  context.Context
 	snap atomic.Pointer[control.Snapshot]
 	wake chan struct{}
@@ -75,11 +72,7 @@ func New(cfg Config) *Speaker {
 	if log == nil {
 		log = slog.Default()
 	}
-	find := cfg.Ports
-	if find == nil {
-		find = PortOf
-	}
-	return &Speaker{cfg: cfg, log: log, find: find, wake: make(chan struct{}, 1),
+	return &Speaker{cfg: cfg, log: log, wake: make(chan struct{}, 1),
 		exported: map[routeKey]Route{}, placed: map[placeKey]placement{}}
 }
 
@@ -149,7 +142,7 @@ func (s *Speaker) sync() {
 	var rs []received
 	if s.srv != nil {
 		s.syncNeighbors(b)
-		s.export(exports(snap, s.find))
+		s.export(exports(snap))
 		rs = s.receivedRoutes()
 	}
 	s.install(snap, rs)
@@ -189,7 +182,7 @@ func (s *Speaker) export(want map[routeKey]Route) {
 func (s *Speaker) install(snap *control.Snapshot, rs []received) {
 	want := map[placeKey]placement{}
 	if snap != nil {
-		want = placements(snap, rs, s.find)
+		want = placements(snap, rs)
 		s.placed = present(snap, s.placed)
 	}
 	cs := changes(s.placed, want)

@@ -17,9 +17,9 @@ import (
 	"github.com/govrf/govrf/internal/control"
 )
 
-// recorder is an Applier that keeps the lines it is given, as the
-// routes, neighbour and forwarding entries they stand for, and runs the
-// route lines on its control plane.
+// recorder is an Applier that runs the lines it is given on its control
+// plane, as govrfd does, and keeps them as the routes, neighbour and
+// forwarding entries they stand for.
 type recorder struct {
 	ctl   *control.Control
 	mu    sync.Mutex
@@ -36,12 +36,10 @@ func (r *recorder) Apply(lines [][]string) []error {
 	errs := make([]error, len(lines))
 	for i, l := range lines {
 		s := strings.Join(l, " ")
-		if l[0] == "route" {
-			var e strings.Builder
-			if code := cli.Run(r.ctl, l, io.Discard, &e); code != 0 {
-				errs[i] = fmt.Errorf("%s", e.String())
-				continue
-			}
+		var e strings.Builder
+		if code := cli.Run(r.ctl, l, io.Discard, &e); code != 0 {
+			errs[i] = fmt.Errorf("%s", e.String())
+			continue
 		}
 		r.lines = append(r.lines, s)
 		// The object is the words that name it: `route replace P vrf V`,
@@ -98,18 +96,6 @@ type router struct {
 	port   int32
 }
 
-// testPorts stands for the VXLAN port of a VRF: a link vxNNN enslaved to
-// it, whose local address is vtep.
-func testPorts(vtep netip.Addr) PortFinder {
-	return func(s *control.Snapshot, v *control.BGPVRF) (Port, bool) {
-		l := s.LinkByName(fmt.Sprintf("vx%d", v.VNI))
-		if l == nil || l.Master != v.VRF {
-			return Port{}, false
-		}
-		return Port{Dev: l.Name, Local: vtep, MAC: l.MAC}, true
-	}
-}
-
 func newRouter(t *testing.T, addr, vtep string, port int32, lines ...string) *router {
 	t.Helper()
 	ctl := control.New()
@@ -137,7 +123,7 @@ func (r *router) start(t *testing.T) {
 		log = slog.New(slog.NewTextHandler(&testWriter{t}, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	}
 	r.sp = New(Config{Applier: r.rec, Port: r.port, ListenAddrs: []string{r.addr.String()}, LocalAddr: r.addr,
-		Ports: testPorts(r.vtep), Logger: log})
+		Logger: log})
 	ctx, cancel := context.WithCancel(context.Background())
 	r.cancel, r.done = cancel, make(chan struct{})
 	stop := r.ctl.Subscribe(func(_, s *control.Snapshot) { r.sp.Update(s) })
@@ -217,7 +203,9 @@ func freePort(t *testing.T) int32 {
 	return 0
 }
 
-func site(name, vni, table, prefix4, prefix6 string) []string {
+// site is a VRF with a port holding prefix4 and prefix6, and its VXLAN
+// port toward vtep.
+func site(name, vni, table, vtep, prefix4, prefix6 string) []string {
 	return []string{
 		"link add name " + name + " type vrf table " + table,
 		"link set dev " + name + " up",
@@ -226,7 +214,7 @@ func site(name, vni, table, prefix4, prefix6 string) []string {
 		"link set dev " + name + "1 up",
 		"addr add " + prefix4 + " dev " + name + "1",
 		"addr add " + prefix6 + " dev " + name + "1",
-		"link add name vx" + vni + " type dummy",
+		"link add name vx" + vni + " type vxlan id " + vni + " local " + vtep + " dstport 4789 nolearning",
 		"link set dev vx" + vni + " master " + name,
 		"link set dev vx" + vni + " up",
 	}
@@ -241,8 +229,8 @@ func site(name, vni, table, prefix4, prefix6 string) []string {
 func TestSpeakers(t *testing.T) {
 	port := freePort(t)
 	r2 := newPeer(t, "127.0.0.2", "10.99.0.2", port, slices.Concat(
-		site("a", "100", "10", "192.168.2.1/24", "2001:db8:2::1/64"),
-		site("b", "200", "20", "192.168.2.1/24", "2001:db8:2::1/64"),
+		site("a", "100", "10", "10.99.0.2", "192.168.2.1/24", "2001:db8:2::1/64"),
+		site("b", "200", "20", "10.99.0.2", "192.168.2.1/24", "2001:db8:2::1/64"),
 		[]string{
 			"route add 10.20.0.0/16 vrf a via 192.168.2.9 dev a1 proto static",
 			"bgp set as 65002 router-id 10.99.0.2",
@@ -252,7 +240,7 @@ func TestSpeakers(t *testing.T) {
 			"start",
 		})...)
 	r1 := newRouter(t, "127.0.0.1", "10.99.0.1", port, slices.Concat(
-		site("a", "100", "10", "192.168.1.1/24", "2001:db8:1::1/64"),
+		site("a", "100", "10", "10.99.0.1", "192.168.1.1/24", "2001:db8:1::1/64"),
 		[]string{
 			"bgp set as 65001 router-id 10.99.0.1",
 			"bgp neighbor add 127.0.0.2 remote-as 65002",

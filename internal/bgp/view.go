@@ -65,7 +65,7 @@ func (s *Speaker) publish(snap *control.Snapshot, rs []received) {
 	v := view{up: s.srv != nil}
 	if snap != nil && s.srv != nil {
 		v.neighbors = s.neighborView(snap, rs)
-		v.paths = pathView(snap, s.exported, rs, s.find)
+		v.paths = pathView(snap, s.exported, rs)
 	}
 	s.mu.Lock()
 	s.view = v
@@ -102,7 +102,7 @@ func (s *Speaker) neighborView(snap *control.Snapshot, rs []received) []Neighbor
 		}
 		for i := range rs {
 			if rs[i].Peer == a && rs[i].Best {
-				if _, _, ok := importVRF(snap, &rs[i].Route, s.find); ok {
+				if _, _, ok := importVRF(snap, &rs[i].Route); ok {
 					n.Accepted++
 				}
 			}
@@ -118,7 +118,7 @@ func (s *Speaker) neighborView(snap *control.Snapshot, rs []received) []Neighbor
 
 // pathView lists the routes sent (under the VRF of their RD) and
 // received (under the VRF that imports them).
-func pathView(snap *control.Snapshot, sent map[routeKey]Route, rs []received, find PortFinder) []Path {
+func pathView(snap *control.Snapshot, sent map[routeKey]Route, rs []received) []Path {
 	var ps []Path
 	b := snap.BGP()
 	for _, r := range sent {
@@ -134,7 +134,7 @@ func pathView(snap *control.Snapshot, sent map[routeKey]Route, rs []received, fi
 	}
 	for _, r := range rs {
 		p := Path{Route: r.Route, Best: r.Best, Peer: r.Peer}
-		if v, _, ok := importVRF(snap, &r.Route, find); ok {
+		if v, _, ok := importVRF(snap, &r.Route); ok {
 			p.VRF = snap.Link(v.VRF).Name
 		}
 		ps = append(ps, p)
