@@ -17,6 +17,9 @@ import (
 )
 
 func main() {
+	if bgp.IsChild() {
+		os.Exit(bgp.ChildMain()) // the speaker's GoBGP, in the underlay's namespace
+	}
 	daemon.NewBGPSpeaker = newSpeaker
 	os.Exit(daemon.Main(os.Args[1:], os.Stderr))
 }

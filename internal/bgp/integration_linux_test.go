@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/netip"
 	"os"
 	"testing"
 	"time"
@@ -19,16 +18,24 @@ import (
 
 // TestIntegrationSpeakerNetns runs a speaker whose sessions belong to
 // another network namespace, as govrfd's belong to the default VRF's
-// host stack: it listens on TCP 179 there, and a neighbour that connects
-// from there gets its OPEN.
+// host stack: its GoBGP, in a child process there, listens there and
+// connects from there to its neighbour, which gets its OPEN.
 func TestIntegrationSpeakerNetns(t *testing.T) {
 	netnstest.Enter(t)
 	netnstest.IP(t, "link", "set", "lo", "up")
 	netns := fmt.Sprintf("/proc/%d/task/%d/ns/net", os.Getpid(), unix.Gettid())
+	// The neighbour, in the namespace: this goroutine's thread is there,
+	// and so is the socket.
+	nb, err := net.Listen("tcp", "127.0.0.2:179")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nb.Close()
 	r := &router{ctl: control.New(), rec: &recorder{}}
 	r.rec.ctl = r.ctl
-	r.run(t, "bgp set as 65001 router-id 10.99.0.1", "bgp neighbor add 127.0.0.1 remote-as 65002")
-	sp := New(Config{Applier: r.rec, Netns: netns, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	r.run(t, "bgp set as 65001 router-id 10.99.0.1", "bgp neighbor add 127.0.0.2 remote-as 65002")
+	sp := New(Config{Applier: r.rec, Netns: netns, ListenAddrs: []string{"127.0.0.1"},
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	stop := r.ctl.Subscribe(func(_, s *control.Snapshot) { sp.Update(s) })
@@ -38,36 +45,28 @@ func TestIntegrationSpeakerNetns(t *testing.T) {
 	r.sp = sp
 	r.waitUp(t)
 
-	// This goroutine's thread is in the namespace: so is the socket.
-	var conn net.Conn
-	var err error
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		if conn, err = net.Dial("tcp", "127.0.0.1:179"); err == nil {
-			break
-		}
-	}
+	nb.(*net.TCPListener).SetDeadline(time.Now().Add(20 * time.Second))
+	conn, err := nb.Accept()
 	if err != nil {
-		t.Fatalf("dial 127.0.0.1:179 in the speaker's namespace: %v", err)
+		t.Fatalf("the speaker did not connect to its neighbour in its namespace: %v", err)
 	}
 	defer conn.Close()
-	open, _ := bgp.NewBGPOpenMessage(65002, holdTime, netip.MustParseAddr("10.99.0.2"),
-		[]bgp.OptionParameterInterface{bgp.NewOptionParameterCapability([]bgp.ParameterCapabilityInterface{
-			bgp.NewCapMultiProtocol(bgp.RF_EVPN)})})
-	b, _ := open.Serialize()
-	if _, err := conn.Write(b); err != nil {
-		t.Fatal(err)
-	}
 	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
 	hdr := make([]byte, bgp.BGP_HEADER_LENGTH)
 	if _, err := io.ReadFull(conn, hdr); err != nil {
-		t.Fatalf("reading the speaker's answer: %v", err)
+		t.Fatalf("reading the speaker's OPEN: %v", err)
 	}
 	if hdr[18] != bgp.BGP_MSG_OPEN {
-		t.Fatalf("the speaker answered with message type %d, want an OPEN", hdr[18])
+		t.Fatalf("the speaker sent message type %d, want an OPEN", hdr[18])
 	}
 	rest := make([]byte, int(hdr[16])<<8|int(hdr[17])-bgp.BGP_HEADER_LENGTH)
 	io.ReadFull(conn, rest)
 	if as := int(rest[1])<<8 | int(rest[2]); as != 65001 {
 		t.Errorf("OPEN from AS %d, want 65001", as)
+	}
+	if c, err := net.Dial("tcp", "127.0.0.1:179"); err != nil {
+		t.Errorf("the speaker does not listen in its namespace: %v", err)
+	} else {
+		c.Close()
 	}
 }

@@ -87,7 +87,7 @@ func (r *router) inject() error {
 	reach, _ := bgp.NewPathAttributeMpReachNLRI(bgp.RF_EVPN, []bgp.PathNLRI{{NLRI: mac}}, r.vtep)
 	type2 := &apiutil.Path{Family: bgp.RF_EVPN, Nlri: mac, Attrs: []bgp.PathAttributeInterface{
 		bgp.NewPathAttributeOrigin(0), reach, bgp.NewPathAttributeExtendedCommunities([]bgp.ExtendedCommunityInterface{toRT(tag("65000:100"))})}}
-	_, err = r.sp.srv.AddPath(apiutil.AddPathRequest{Paths: []*apiutil.Path{p, type2}})
+	_, err = r.sp.srv.(*local).srv.AddPath(apiutil.AddPathRequest{Paths: []*apiutil.Path{p, type2}})
 	return err
 }
 

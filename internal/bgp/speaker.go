@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/govrf/govrf/internal/control"
-	"github.com/osrg/gobgp/v4/pkg/server"
 )
 
 // Config says where the speaker's sessions run and how it changes the
@@ -54,13 +53,12 @@ type Speaker struct {
 	wake chan struct{}
 
 	// Owned by Run's goroutine.
-	srv      *server.BgpServer
-	running  *control.BGP // the AS, router ID and neighbours srv runs with
+	srv      gobgp
+	running  *control.BGP // the AS and router ID srv runs with
 	exported map[routeKey]Route
 	placed   map[placeKey]placement
-	failed   bool            // a change failed: try again after retry
-	ignored  map[string]bool // received routes logged as ignored (ignore)
-	startErr string          // the last start failure, logged once
+	failed   bool   // a change failed: try again after retry
+	startErr string // the last start failure, logged once
 
 	mu   sync.Mutex
 	view view // what Neighbors and Routes answer
@@ -124,6 +122,11 @@ func (s *Speaker) sync() {
 	}
 	s.failed = false
 	b := snap.BGP()
+	if s.srv != nil && !s.srv.alive() {
+		s.log.Error("bgp: the speaker's child process ended; starting it again")
+		s.stopServer()
+		s.exported = map[routeKey]Route{}
+	}
 	if s.running != nil && (b == nil || b.AS != s.running.AS || b.RouterID != s.running.RouterID) {
 		s.stopServer()
 		s.exported = map[routeKey]Route{}
@@ -141,9 +144,13 @@ func (s *Speaker) sync() {
 	}
 	var rs []received
 	if s.srv != nil {
-		s.syncNeighbors(b)
+		s.srv.setNeighbors(b.Neighbors)
 		s.export(exports(snap))
-		rs = s.receivedRoutes()
+		var err error
+		if rs, err = s.srv.received(); err != nil {
+			s.log.Warn("bgp: listing the received routes", "err", err)
+			s.failed = true
+		}
 	}
 	s.install(snap, rs)
 	s.publish(snap, rs)
@@ -156,7 +163,7 @@ func (s *Speaker) export(want map[routeKey]Route) {
 		if w, ok := want[k]; ok && sameRoute(&w, &r) {
 			continue
 		}
-		if err := s.withdraw(&r); err != nil {
+		if err := s.srv.withdraw(r); err != nil {
 			s.log.Warn("bgp: withdrawing", "prefix", r.Prefix, "rd", r.RD, "err", err)
 			s.failed = true
 			continue
@@ -167,7 +174,7 @@ func (s *Speaker) export(want map[routeKey]Route) {
 		if _, ok := s.exported[k]; ok {
 			continue
 		}
-		if err := s.advertise(&r); err != nil {
+		if err := s.srv.advertise(r); err != nil {
 			s.log.Warn("bgp: advertising", "prefix", r.Prefix, "rd", r.RD, "err", err)
 			s.failed = true
 			continue

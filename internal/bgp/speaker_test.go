@@ -269,14 +269,10 @@ func TestSpeakers(t *testing.T) {
 		t.Errorf("route show vrf a on R1 = %q, want R2's subnet", got)
 	}
 	t.Run("show", func(t *testing.T) {
-		ns := r1.sp.Neighbors()
-		if len(ns) != 1 || ns[0].State != "Established" || ns[0].Received != 4 || ns[0].Accepted != 2 || ns[0].Since.IsZero() {
-			t.Errorf("Neighbors() = %+v, want one Established with 4 received, 2 accepted", ns)
-		}
-		var got []string
-		for _, p := range r1.sp.Paths() {
-			got = append(got, fmt.Sprintf("%s %s %s %s %d %v %v", p.VRF, p.Prefix, p.RD, p.NextHop, p.VNI, p.Best, p.Local))
-		}
+		eventually(t, "one session Established with 4 routes received, 2 accepted", func() bool {
+			ns := r1.sp.Neighbors()
+			return len(ns) == 1 && ns[0].State == "Established" && ns[0].Received == 4 && ns[0].Accepted == 2 && !ns[0].Since.IsZero()
+		})
 		want := []string{
 			" 192.168.2.0/24 65002:200 10.99.0.2 200 true false",
 			" 2001:db8:2::/64 65002:200 10.99.0.2 200 true false",
@@ -284,6 +280,16 @@ func TestSpeakers(t *testing.T) {
 			"a 192.168.2.0/24 65002:100 10.99.0.2 100 true false",
 			"a 2001:db8:1::/64 65001:100 10.99.0.1 100 true true",
 			"a 2001:db8:2::/64 65002:100 10.99.0.2 100 true false",
+		}
+		var got []string
+		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+			got = got[:0]
+			for _, p := range r1.sp.Paths() {
+				got = append(got, fmt.Sprintf("%s %s %s %s %d %v %v", p.VRF, p.Prefix, p.RD, p.NextHop, p.VNI, p.Best, p.Local))
+			}
+			if slices.Equal(got, want) {
+				break
+			}
 		}
 		if !slices.Equal(got, want) {
 			t.Errorf("Paths() =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

@@ -2,13 +2,11 @@ package bgp
 
 import (
 	"cmp"
-	"context"
 	"net/netip"
 	"slices"
 	"time"
 
 	"github.com/govrf/govrf/internal/control"
-	"github.com/osrg/gobgp/v4/api"
 )
 
 // Neighbor is a session as `bgp show` lists it.
@@ -52,13 +50,6 @@ func (s *Speaker) Paths() []Path {
 	return slices.Clone(s.view.paths)
 }
 
-// sessionStates names GoBGP's session states as RFC 4271 §8.2.2 does.
-var sessionStates = map[api.PeerState_SessionState]string{
-	api.PeerState_SESSION_STATE_IDLE: "Idle", api.PeerState_SESSION_STATE_CONNECT: "Connect",
-	api.PeerState_SESSION_STATE_ACTIVE: "Active", api.PeerState_SESSION_STATE_OPENSENT: "OpenSent",
-	api.PeerState_SESSION_STATE_OPENCONFIRM: "OpenConfirm", api.PeerState_SESSION_STATE_ESTABLISHED: "Established",
-}
-
 // publish makes the view of snap's speaker: sessions from GoBGP, routes
 // sent and received rs. A nil snap clears it.
 func (s *Speaker) publish(snap *control.Snapshot, rs []received) {
@@ -72,45 +63,21 @@ func (s *Speaker) publish(snap *control.Snapshot, rs []received) {
 	s.mu.Unlock()
 }
 
+// neighborView lists the sessions, each with the routes of its
+// neighbour a VRF imports.
 func (s *Speaker) neighborView(snap *control.Snapshot, rs []received) []Neighbor {
-	var ns []Neighbor
-	err := s.srv.ListPeer(context.Background(), &api.ListPeerRequest{}, func(p *api.Peer) {
-		if p.Conf == nil || p.State == nil {
-			return
-		}
-		a, err := netip.ParseAddr(p.Conf.NeighborAddress)
-		if err != nil {
-			return
-		}
-		n := Neighbor{Addr: a, RemoteAS: p.Conf.PeerAsn, State: sessionStates[p.State.SessionState]}
-		if n.State == "" {
-			n.State = "Idle"
-		}
-		if t := p.Timers.GetState(); t != nil {
-			ts := t.GetDowntime()
-			if p.State.SessionState == api.PeerState_SESSION_STATE_ESTABLISHED {
-				ts = t.GetUptime()
-			}
-			if ts != nil && ts.GetSeconds() > 0 {
-				n.Since = ts.AsTime()
-			}
-		}
-		for _, af := range p.AfiSafis {
-			if st := af.GetState(); st != nil && st.Family.GetAfi() == api.Family_AFI_L2VPN && st.Family.GetSafi() == api.Family_SAFI_EVPN {
-				n.Received = int(st.Received)
-			}
-		}
-		for i := range rs {
-			if rs[i].Peer == a && rs[i].Best {
-				if _, _, ok := importVRF(snap, &rs[i].Route); ok {
-					n.Accepted++
+	ns, err := s.srv.peers()
+	if err != nil {
+		s.log.Warn("bgp: listing the neighbors", "err", err)
+	}
+	for i := range ns {
+		for j := range rs {
+			if rs[j].Peer == ns[i].Addr && rs[j].Best {
+				if _, _, ok := importVRF(snap, &rs[j].Route); ok {
+					ns[i].Accepted++
 				}
 			}
 		}
-		ns = append(ns, n)
-	})
-	if err != nil {
-		s.log.Warn("bgp: listing the neighbors", "err", err)
 	}
 	slices.SortFunc(ns, func(a, b Neighbor) int { return a.Addr.Compare(b.Addr) })
 	return ns
