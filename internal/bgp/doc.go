@@ -9,4 +9,9 @@
 // through command lines handed to an Applier, as a routing daemon
 // changes the kernel through netlink: `route replace ... proto bgp`,
 // `neigh replace ... extern_learn` and `bridge fdb replace ...`.
+//
+// GoBGP makes its sockets in the namespace of whatever thread runs it,
+// so when the sessions belong to another namespace (govrfd's underlay,
+// the default VRF's host stack) GoBGP runs in a child process started
+// there (child.go, remote.go); otherwise in this process (gobgp.go).
 package bgp

@@ -1,7 +1,7 @@
 package bgp
 
 import (
-	"fmt"
+	"errors"
 
 	"github.com/govrf/govrf/internal/control"
 )
@@ -42,4 +42,4 @@ func (s *Speaker) stopServer() {
 }
 
 // errNoServer is what a call to a GoBGP that is gone returns.
-var errNoServer = fmt.Errorf("bgp: the speaker's GoBGP is gone")
+var errNoServer = errors.New("bgp: the speaker's GoBGP is not started")

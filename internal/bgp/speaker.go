@@ -20,8 +20,8 @@ type Config struct {
 	Applier Applier
 	// Netns is the network namespace file whose sockets carry the
 	// sessions: the default VRF's host stack, the underlay. "" keeps
-	// the process's own; with another, the speaker only accepts
-	// sessions (docs/bgp.md, "Where the sessions run").
+	// the process's own; with another, GoBGP runs in a child process
+	// started there (docs/bgp.md, "Where the sessions run").
 	Netns string
 	// Port is the TCP port to listen on and to connect to; 0 is BGP's
 	// 179.
