@@ -25,8 +25,8 @@ func main() {
 }
 
 // newSpeaker makes govrfd's BGP speaker.
-func newSpeaker(netns string, apply func([][]string) []error) daemon.BGPSpeaker {
-	return bgp.New(bgp.Config{Applier: applyFunc(apply), Netns: netns})
+func newSpeaker(netns string, apply func([][]string) []error, carrier func(int) bool) daemon.BGPSpeaker {
+	return bgp.New(bgp.Config{Applier: applyFunc(apply), Netns: netns, Carrier: carrier})
 }
 
 // applyFunc is a function that is a bgp.Applier.

@@ -38,7 +38,7 @@ type routeKey struct {
 // exports returns the type-5 routes s's carried VRFs send: the routes of
 // each VRF's table its advertise setting selects, with the VRF's RD,
 // export route targets and VNI, behind its VXLAN port.
-func exports(s *control.Snapshot) map[routeKey]Route {
+func exports(s *control.Snapshot, carrier func(link int) bool) map[routeKey]Route {
 	out := map[routeKey]Route{}
 	b := s.BGP()
 	if b == nil {
@@ -56,7 +56,7 @@ func exports(s *control.Snapshot) map[routeKey]Route {
 			continue
 		}
 		for r := range t.All() {
-			if !selected(s, v, &r, p.Dev) {
+			if !selected(s, v, &r, p.Dev, carrier) {
 				continue
 			}
 			k := routeKey{v.RD, r.Prefix}
@@ -76,15 +76,16 @@ var linkLocal6 = netip.MustParsePrefix("fe80::/10")
 // unicast routes only, never one the speaker learnt (proto bgp), nor a
 // link-local or loopback prefix; connected ones are the kernel's subnet
 // routes through the VRF's ports, static ones those added by hand
-// (proto boot or static). tunnel is the VRF's VXLAN port.
-func selected(s *control.Snapshot, v *control.BGPVRF, r *fib.Route, tunnel string) bool {
+// (proto boot or static). tunnel is the VRF's VXLAN port; a connected
+// route through a port without carrier is not sent.
+func selected(s *control.Snapshot, v *control.BGPVRF, r *fib.Route, tunnel string, carrier func(int) bool) bool {
 	a := r.Prefix.Addr()
 	if r.Type != fib.TypeUnicast || r.Proto == fib.ProtoBGP || a.IsLoopback() || a.IsMulticast() ||
 		a.Is6() && linkLocal6.Overlaps(r.Prefix) {
 		return false
 	}
 	connected := r.Proto == fib.ProtoKernel && len(r.Nexthops) == 1 && !r.Nexthops[0].Gateway.IsValid() &&
-		throughPort(s, v.VRF, r.Nexthops[0].Dev, tunnel)
+		throughPort(s, v.VRF, r.Nexthops[0].Dev, tunnel) && carrier(r.Nexthops[0].Dev)
 	static := r.Proto == fib.ProtoBoot || r.Proto == fib.ProtoStatic
 	switch v.Advertise {
 	case control.AdvertiseConnected:

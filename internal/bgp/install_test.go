@@ -137,7 +137,7 @@ func TestSelected(t *testing.T) {
 	for _, tc := range tests {
 		r.run(t, "bgp vrf del a", "bgp vrf add a vni 100 rd 65001:100 rt 65000:100 advertise "+tc.advertise)
 		var got []string
-		for k, e := range exports(r.ctl.Snapshot()) {
+		for k, e := range exports(r.ctl.Snapshot(), func(int) bool { return true }) {
 			got = append(got, k.Prefix.String())
 			if e.NextHop != netip.MustParseAddr("10.99.0.1") || e.VNI != 100 || e.RD != tag("65001:100") {
 				t.Errorf("exports() %s = %+v", k.Prefix, e)

@@ -32,6 +32,11 @@ type Config struct {
 	// LocalAddr is the source of the sessions the speaker opens;
 	// invalid lets the kernel choose.
 	LocalAddr netip.Addr
+	// Carrier reports whether port link has carrier; nil means every
+	// port has. The subnet of a port without carrier is not sent, as
+	// zebra does not redistribute the connected routes of an interface
+	// that is down. Call Refresh when a port's carrier changes.
+	Carrier func(link int) bool
 	// Logger receives the speaker's and GoBGP's messages; nil is
 	// slog.Default().
 	Logger *slog.Logger
@@ -46,11 +51,13 @@ const retry = 2 * time.Second
 // methods are safe for concurrent use; the work happens on Run's
 // goroutine, which alone touches GoBGP.
 type Speaker struct {
-	cfg  Config
-	log  *slog.Logger
-	ctx  context.Context
-	snap atomic.Pointer[control.Snapshot]
-	wake chan struct{}
+	cfg Config
+	log *slog.Logger
+	// carrier is Config.Carrier, or every port has carrier.
+	carrier func(link int) bool
+	ctx     context.Context
+	snap    atomic.Pointer[control.Snapshot]
+	wake    chan struct{}
 
 	// Owned by Run's goroutine.
 	srv      gobgp
@@ -70,7 +77,11 @@ func New(cfg Config) *Speaker {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Speaker{cfg: cfg, log: log, wake: make(chan struct{}, 1),
+	carrier := cfg.Carrier
+	if carrier == nil {
+		carrier = func(int) bool { return true }
+	}
+	return &Speaker{cfg: cfg, log: log, carrier: carrier, wake: make(chan struct{}, 1),
 		exported: map[routeKey]Route{}, placed: map[placeKey]placement{}}
 }
 
@@ -80,6 +91,10 @@ func (s *Speaker) Update(snap *control.Snapshot) {
 	s.snap.Store(snap)
 	s.poke()
 }
+
+// Refresh makes the speaker look again at what Update gave it, for what
+// snapshots do not carry: a port's carrier. It never blocks.
+func (s *Speaker) Refresh() { s.poke() }
 
 func (s *Speaker) poke() {
 	select {
@@ -145,7 +160,7 @@ func (s *Speaker) sync() {
 	var rs []received
 	if s.srv != nil {
 		s.srv.setNeighbors(b.Neighbors)
-		s.export(exports(snap))
+		s.export(exports(snap, s.carrier))
 		var err error
 		if rs, err = s.srv.received(); err != nil {
 			s.log.Warn("bgp: listing the received routes", "err", err)

@@ -18,15 +18,17 @@ type BGPSpeaker interface {
 	Update(*control.Snapshot)
 	// Run follows the snapshots until ctx ends.
 	Run(ctx context.Context)
+	// Refresh makes the speaker look again at the ports' carrier.
+	Refresh()
 	cli.BGPPlane
 }
 
 // NewBGPSpeaker makes the BGP speaker whose sessions use the network
-// namespace netns ("" for the process's own) and whose learnt changes
-// apply runs. cmd/govrfd sets it, so that GoBGP is linked into govrfd
+// namespace netns ("" for the process's own), whose learnt changes
+// apply runs, and which asks carrier whether a port has carrier. cmd/govrfd sets it, so that GoBGP is linked into govrfd
 // alone and not into govrf, which embeds the daemon for its demo; nil
 // runs no speaker, and `bgp show` then shows the configuration alone.
-var NewBGPSpeaker func(netns string, apply func(lines [][]string) []error) BGPSpeaker
+var NewBGPSpeaker func(netns string, apply func(lines [][]string) []error, carrier func(link int) bool) BGPSpeaker
 
 // runBGP runs the BGP speaker until ctx ends: it is fed every snapshot
 // and starts GoBGP while one holds a BGP configuration. Its sessions use
@@ -41,13 +43,34 @@ func (d *Daemon) runBGP(ctx context.Context) {
 	if st := d.stacks[0]; st != nil {
 		netns = st.s.Path()
 	}
-	sp := NewBGPSpeaker(netns, d.applyLearnt)
+	sp := NewBGPSpeaker(netns, d.applyLearnt, d.carrier)
 	d.bgp = sp
 	d.mu.Unlock()
 	stop := d.ctl.Subscribe(func(_, s *control.Snapshot) { sp.Update(s) })
 	defer stop()
 	sp.Update(d.ctl.Snapshot())
 	sp.Run(ctx)
+}
+
+// carrier reports whether link has carrier: a packet or tap port whose
+// interface is up with carrier; any other link has. It takes d.mu.
+func (d *Daemon) carrier(link int) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	l := d.ctl.Snapshot().Link(link)
+	if l == nil || l.Kind != control.KindPacket && l.Kind != control.KindTap {
+		return true
+	}
+	return planeView{d}.PortState(link).Carrier
+}
+
+// portStateChanged tells the monitor and the BGP speaker that the
+// interface under port link changed. d.mu is held.
+func (d *Daemon) portStateChanged(link int, st cli.PortState) {
+	d.feed.portState(link, st)
+	if d.bgp != nil {
+		d.bgp.Refresh()
+	}
 }
 
 // applyLearnt runs the speaker's command lines as requests of govrfd's
