@@ -79,6 +79,7 @@ func init() {
 		{"vrf", doVRF},
 		{"nexthop", doNexthop},
 		{"sysctl", doSysctl},
+		{"bgp", doBGP},
 		{"show", doShow},
 		{"bridge", doBridge},
 		{"save", doSave},
@@ -168,7 +169,7 @@ func splitLine(s string) ([]string, error) {
 const usage = `Usage: govrf [ OPTIONS ] OBJECT { COMMAND | help }
        govrf [ -force ] [ -atomic ] -batch filename
        govrf demo [ help ]
-where  OBJECT := { address | bridge | capture | help | link | monitor | neighbor | nexthop | route |
+where  OBJECT := { address | bgp | bridge | capture | help | link | monitor | neighbor | nexthop | route |
                    rule | save | show { running-config | errors } | sysctl | trace | vrf }
        OPTIONS := { -V[ersion] | -s[tatistics] | -d[etails] | -r[esolve] |
                     -h[uman-readable] | -iec | -j[son] | -p[retty] |

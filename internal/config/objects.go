@@ -66,7 +66,7 @@ func (w *writer) routes() {
 	var buf []byte
 	for _, id := range w.s.TableIDs() {
 		for r := range w.s.Table(id).All() {
-			if r.Proto != fib.ProtoKernel {
+			if r.Proto != fib.ProtoKernel && r.Proto != fib.ProtoBGP {
 				buf = append(w.appendRoute(buf[:0], &r), '\n')
 				w.b.Write(buf)
 			}

@@ -31,6 +31,7 @@ import (
 //   - nexthop objects (single paths before groups), routes table by table
 //     with `route append` in table order, and rules as changes to the rules
 //     a fresh namespace (and its first VRF) has;
+//   - the BGP configuration, once the VRFs it names exist (bgp.go);
 //   - last, links that are down go down: every link a route or nexthop
 //     object goes through is up while those are added, as they were, and
 //     a link whose kept link-local address (keep_addr_on_down) had to be
@@ -38,7 +39,9 @@ import (
 //
 // Kernel-made state is not written: routes of protocol kernel, the
 // link-local addresses made on link up, lo's default addresses and the
-// default and l3mdev rules, apart from their deletion.
+// default and l3mdev rules, apart from their deletion. Nor is what the
+// BGP speaker learnt: routes of protocol bgp are its own, made again
+// from its sessions (docs/bgp.md).
 func Script(s *control.Snapshot) string {
 	var b strings.Builder
 	WriteScript(&b, s)
@@ -58,6 +61,7 @@ func WriteScript(out io.Writer, s *control.Snapshot) error {
 	w.nexthops()
 	w.routes()
 	w.rules()
+	w.bgp()
 	for l := range s.Links() {
 		if !l.Up && (used[l.Index] || w.ll[l.Index] || l.Kind == control.KindLoopback) {
 			w.down(l)
@@ -305,7 +309,7 @@ func usedLinks(s *control.Snapshot) map[int]bool {
 	}
 	for _, id := range s.TableIDs() {
 		for r := range s.Table(id).All() {
-			if r.Proto == fib.ProtoKernel || r.Type.IsError() {
+			if r.Proto == fib.ProtoKernel || r.Proto == fib.ProtoBGP || r.Type.IsError() {
 				continue
 			}
 			for _, nh := range r.Nexthops {

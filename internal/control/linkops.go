@@ -146,6 +146,7 @@ func (s *Snapshot) unregister(index int) {
 	s.flushDev(index, true)
 	s.dropNexthopsVia(index)
 	s.forgetDevTables(index)
+	s.forgetBGPVRF(index)
 	delete(s.names, l.Name)
 	s.links[index] = nil // indexes are not reused (dev_new_index)
 	s.stale = true

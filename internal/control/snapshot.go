@@ -30,6 +30,7 @@ type Snapshot struct {
 	nexthops  map[uint32]*Nexthop
 	devTabs   devTables // tables with routes through each link (devtables.go)
 	sysctl    Sysctl
+	bgp       *BGP   // nil without BGP; replaced, never changed (bgp.go)
 	kernel    Kernel // the build options modelled (NewFor)
 	// l3mdevRuleDone records that the first VRF added the l3mdev rules;
 	// they are never added again (vrf.c vrf_add_fib_rules).

@@ -90,6 +90,7 @@ type Daemon struct {
 	metricsLn net.Listener // Config.Metrics's, if any
 	fp        *fastPath    // nil without a fast path
 	traceFP   traceHold    // the fast path kept aside while a trace runs
+	bgp       BGPSpeaker   // the BGP EVPN speaker, once Run has made it (bgp.go)
 }
 
 // New builds the daemon: loads ConfigFile if it exists, opens the ports
@@ -190,20 +191,33 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	slog.Info("govrfd serving", "pid", os.Getpid(), "socket", d.cfg.Socket, "config", d.cfg.ConfigFile,
 		"state", d.cfg.StateFile, "host_stacks", d.cfg.HostStacks, "netns_dir", netns)
+	// The data plane outlives ctx until the BGP speaker has stopped, so
+	// that the speaker's NOTIFICATIONs leave (runBGP).
+	planeCtx, planeStop := context.WithCancel(context.WithoutCancel(ctx))
+	defer planeStop()
 	planeDone := make(chan error, 1)
-	go func() { planeDone <- d.plane.Run(ctx) }()
+	go func() { planeDone <- d.plane.Run(planeCtx) }()
 	go d.watchStacks(ctx)
 	feedDone := make(chan struct{})
 	go func() { d.feed.run(ctx); close(feedDone) }()
 	metricsDone := d.serveMetrics(ctx)
 	fpDone := d.runFastPath(ctx)
+	// The speaker stops first, while the data plane still carries its
+	// NOTIFICATIONs: its neighbours withdraw at once, not at the end of
+	// their hold time.
+	bgpCtx, bgpStop := context.WithCancel(planeCtx)
+	bgpDone := make(chan struct{})
+	go func() { d.runBGP(bgpCtx); close(bgpDone) }()
 	err := api.Serve(ctx, d.ln, d.pol, d.handle, d.stream, d.batch)
 	if err != nil {
 		slog.Error("govrfd stopping: the API server failed", "err", err)
 	} else {
 		slog.Info("govrfd stopping", "reason", context.Cause(ctx))
 	}
+	bgpStop()
+	<-bgpDone
 	cancel() // the server failed, or ctx ended: the data plane stops too
+	planeStop()
 	d.ln.Close()
 	<-planeDone
 	<-feedDone

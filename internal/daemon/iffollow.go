@@ -58,6 +58,6 @@ func (d *Daemon) reopen(index int, mtu int) {
 	d.ports[index] = o
 	if err := d.attach(index, o.key); err != nil {
 		slog.Warn("port not attached", append(d.portAttrs(index), "err", innermost(err))...)
-		d.feed.portState(index, cli.PortState{})
+		d.portStateChanged(index, cli.PortState{})
 	}
 }

@@ -222,7 +222,7 @@ func (d *Daemon) followState(index int) {
 	}
 	o.state = st
 	d.ports[index] = o
-	d.feed.portState(index, cli.PortState{Carrier: st.Up && st.LowerUp, OperState: st.OperState})
+	d.portStateChanged(index, cli.PortState{Carrier: st.Up && st.LowerUp, OperState: st.OperState})
 }
 
 // portAttrs are the log attributes of port link index: the link's name,
@@ -316,7 +316,7 @@ func (d *Daemon) recheck(index int) {
 		o.port.Close() // its error says only that the interface is gone
 		o.port, o.ifindex, o.state = nil, 0, packet.State{}
 		d.ports[index] = o
-		d.feed.portState(index, cli.PortState{})
+		d.portStateChanged(index, cli.PortState{})
 	}
 	if err != nil {
 		return
