@@ -11,7 +11,7 @@
 // The harness checks itself against FRR and gobgpd alone
 // (TestIntegrationFRR*, TestIntegrationRawPeerFRR), and govrf's VXLAN
 // data plane against FRR's kernel programmed by hand. The tests of
-// govrf's BGP speaker are built with the evpn_pending tag:
+// govrf's BGP speaker are TestIntegrationEVPN*:
 //
-//	go test -tags evpn_pending -run TestIntegrationEVPN ./test/evpn
+//	go test -run TestIntegrationEVPN ./test/evpn
 package evpn

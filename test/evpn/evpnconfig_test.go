@@ -1,5 +1,3 @@
-//go:build evpn_pending
-
 package evpn
 
 import (
@@ -218,9 +216,11 @@ func (r *router) neighbor(addr string) bgpNeighbor {
 	return bgpNeighbor{}
 }
 
-// savedConfig returns the router's configuration file.
+// savedConfig saves the router's configuration (`govrf save` compacts
+// the journal into the file) and returns the file.
 func (r *router) savedConfig() string {
 	r.lab.t.Helper()
+	r.govrf("save")
 	b, err := os.ReadFile(r.conf)
 	if err != nil {
 		r.lab.t.Fatal(err)

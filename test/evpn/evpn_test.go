@@ -1,5 +1,3 @@
-//go:build evpn_pending
-
 package evpn
 
 import (
