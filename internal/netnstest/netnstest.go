@@ -9,7 +9,9 @@ import (
 	"os/exec"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -54,4 +56,18 @@ func TryIP(args ...string) (string, error) {
 		return "", fmt.Errorf("ip %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
 	return string(out), nil
+}
+
+// Stop sends p SIGTERM and waits for exited, which its waiter closes,
+// killing p after three seconds. It returns whether p exited by itself.
+func Stop(p *os.Process, exited <-chan struct{}) bool {
+	p.Signal(syscall.SIGTERM)
+	select {
+	case <-exited:
+		return true
+	case <-time.After(3 * time.Second):
+		p.Kill()
+		<-exited
+		return false
+	}
 }

@@ -3,7 +3,6 @@ package e2e
 import (
 	"os"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/govrf/govrf/internal/daemon"
@@ -25,31 +24,10 @@ func TestMain(m *testing.M) {
 		os.Exit(echoServe(port))
 	}
 	code := m.Run()
-	if built.dir != "" {
-		os.RemoveAll(built.dir)
-	}
+	netnstest.RemoveBinaries()
 	os.Exit(code)
 }
 
-// built holds the govrf and govrfd binaries the tests run.
-var built struct {
-	once sync.Once
-	dir  string
-	err  error
-}
-
-// binaries builds cmd/govrf and cmd/govrfd once per test run and returns
-// the directory that holds them.
-func binaries(t *testing.T) string {
-	t.Helper()
-	built.once.Do(func() {
-		built.dir, built.err = os.MkdirTemp("", "govrf-e2e-bin")
-		if built.err == nil {
-			_, built.err = netnstest.Build(built.dir)
-		}
-	})
-	if built.err != nil {
-		t.Fatal(built.err)
-	}
-	return built.dir
-}
+// binaries returns the directory of the govrf and govrfd binaries the
+// tests run, built once per test run.
+func binaries(t *testing.T) string { return netnstest.Binaries(t) }

@@ -7,13 +7,13 @@ import (
 	"path/filepath"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/govrf/govrf/internal/api"
 	"github.com/govrf/govrf/internal/demo"
 	"github.com/govrf/govrf/internal/hoststack"
+	"github.com/govrf/govrf/internal/netnstest"
 )
 
 // site is one host of the seed topology and the router port facing it.
@@ -177,15 +177,7 @@ func (tp *topo) stop() bool {
 	}
 	d, exited := tp.daemon, tp.exited
 	tp.daemon = nil
-	d.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-exited:
-		return true
-	case <-time.After(3 * time.Second):
-		d.Process.Kill()
-		<-exited
-		return false
-	}
+	return netnstest.Stop(d.Process, exited)
 }
 
 // govrf runs one govrf command line on the daemon and returns its

@@ -3,7 +3,6 @@ package evpn
 import (
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 
 	"github.com/govrf/govrf/internal/netnstest"
@@ -16,32 +15,12 @@ func TestMain(m *testing.M) {
 		sweep()
 	}
 	code := m.Run()
-	if built.dir != "" {
-		os.RemoveAll(built.dir)
-	}
+	netnstest.RemoveBinaries()
 	os.Exit(code)
 }
 
-// built holds the govrfd binary the routers run.
-var built struct {
-	once sync.Once
-	dir  string
-	err  error
-}
-
-// govrfd builds cmd/govrf and cmd/govrfd once per test run and returns
-// the path of govrfd: the real daemon, as the BGP speaker is linked
-// into that command alone.
+// govrfd returns the path of the govrfd binary, built once per test run:
+// the real daemon, as the BGP speaker is linked into that command alone.
 func govrfd(t *testing.T) string {
-	t.Helper()
-	built.once.Do(func() {
-		built.dir, built.err = os.MkdirTemp("", "govrf-evpn-bin")
-		if built.err == nil {
-			_, built.err = netnstest.Build(built.dir)
-		}
-	})
-	if built.err != nil {
-		t.Fatal(built.err)
-	}
-	return filepath.Join(built.dir, "govrfd")
+	return filepath.Join(netnstest.Binaries(t), "govrfd")
 }

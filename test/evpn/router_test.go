@@ -9,11 +9,11 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/govrf/govrf/internal/api"
 	"github.com/govrf/govrf/internal/hoststack"
+	"github.com/govrf/govrf/internal/netnstest"
 )
 
 // router is govrfd as router R<n> of the lab: namespace R<n> holds its
@@ -152,15 +152,7 @@ func (r *router) stop() bool {
 	}
 	d, exited := r.daemon, r.exited
 	r.daemon = nil
-	d.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-exited:
-		return true
-	case <-time.After(3 * time.Second):
-		d.Process.Kill()
-		<-exited
-		return false
-	}
+	return netnstest.Stop(d.Process, exited)
 }
 
 // kill ends govrfd with SIGKILL, as a crash would.
