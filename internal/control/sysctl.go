@@ -70,6 +70,10 @@ type Sysctl struct {
 	// The cap on what every VRF's reassembly queues hold together, both
 	// families (dataplane/reasm_table.go); 0: no cap. govrf's own.
 	ReasmMaxBytes uint32 // net.govrf.reasm.max_bytes
+
+	// Neigh are the neighbour sysctls of each family (neigh.IPv4,
+	// neigh.IPv6): net.ipv4.neigh.default.* and net.ipv6.neigh.default.*.
+	Neigh [2]NeighSysctl
 }
 
 func defaultSysctl() Sysctl {
@@ -81,7 +85,8 @@ func defaultSysctl() Sysctl {
 		IP6FragHighThresh: 4 << 20, IP6FragLowThresh: 3 << 20, IP6FragTime: 60,
 		MultipathHashFields4: mphash.FieldsDefault, MultipathHashFields6: mphash.FieldsDefault,
 		NeighMaxEntries: neigh.DefaultMaxEntries, NeighMaxQueueBytes: neigh.DefaultMaxQueueBytes,
-		ReasmMaxBytes: 64 << 20}
+		ReasmMaxBytes: 64 << 20,
+		Neigh:         [2]NeighSysctl{neighSysctl(neigh.DefaultParams(neigh.IPv4)), neighSysctl(neigh.DefaultParams(neigh.IPv6))}}
 }
 
 // sysctlVar binds a sysctl name to its field: a boolean, an int, or an
@@ -129,6 +134,8 @@ var sysctlVars = []sysctlVar{
 	{name: "net.govrf.neigh.max_queue_bytes", u: func(s *Sysctl) *uint32 { return &s.NeighMaxQueueBytes }, max: math.MaxInt32},
 	{name: "net.govrf.reasm.max_bytes", u: func(s *Sysctl) *uint32 { return &s.ReasmMaxBytes }, max: math.MaxInt32},
 }
+
+func init() { sysctlVars = append(sysctlVars, neighSysctlVars()...) }
 
 // SysctlNames returns every sysctl govrf knows, sorted.
 func SysctlNames() []string {

@@ -40,3 +40,30 @@ func checkUintSysctl(t *testing.T, name string) {
 		t.Errorf("Get(%s) = %q, %v, want 4096", name, got, err)
 	}
 }
+
+// TestSysctlNeighDefaults: the net.ipv{4,6}.neigh.default.* sysctls read
+// as this kernel's initial namespace has them, take 0 to 2^31-1, and
+// turn back into the neighbour parameters they stand for.
+func TestSysctlNeighDefaults(t *testing.T) {
+	sc := New().Snapshot().Sysctl()
+	want := map[string]string{
+		"base_reachable_time_ms": "30000", "retrans_time_ms": "1000", "delay_first_probe_time": "5",
+		"gc_stale_time": "60", "ucast_solicit": "3", "mcast_solicit": "3", "mcast_resolicit": "0",
+		"unres_qlen_bytes": "212992", "gc_thresh1": "128", "gc_thresh2": "512", "gc_thresh3": "1024",
+	}
+	for _, family := range []string{"ipv4", "ipv6"} {
+		want["locktime"] = map[string]string{"ipv4": "100", "ipv6": "0"}[family]
+		for name, v := range want {
+			full := "net." + family + ".neigh.default." + name
+			if got, err := sc.Get(full); err != nil || got != v {
+				t.Errorf("%s = %q, %v; want %s", full, got, err, v)
+			}
+		}
+		t.Run(family, func(t *testing.T) { checkUintSysctl(t, "net."+family+".neigh.default.base_reachable_time_ms") })
+	}
+	for _, f := range []neigh.Family{neigh.IPv4, neigh.IPv6} {
+		if p := sc.Neigh[f].Params(f, neigh.DefaultParams(f)); p != neigh.DefaultParams(f) {
+			t.Errorf("family %v: the default sysctls give %+v, want %+v", f, p, neigh.DefaultParams(f))
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/govrf/govrf/internal/control"
+	"github.com/govrf/govrf/internal/neigh"
 )
 
 // syncLink brings the port's neighbour cache in line with its link.
@@ -58,4 +59,26 @@ func (b *binding) syncLink(l *control.Link, gen uint64) {
 	}
 	// Published links are immutable, and so are their neighbours.
 	b.installed = l.Neighbors
+}
+
+// neighParams returns the neighbour parameters of each family under the
+// sysctls sc: the plane's configured ones (Linux's defaults unless
+// Config.Neigh says otherwise) with whatever the
+// net.ipv{4,6}.neigh.default.* sysctls changed.
+func (p *Plane) neighParams(sc *control.Sysctl) (v4, v6 neigh.Params) {
+	base := func(f neigh.Family, c neigh.Params) neigh.Params {
+		if c == (neigh.Params{}) {
+			c = neigh.DefaultParams(f)
+		}
+		return sc.Neigh[f].Params(f, c)
+	}
+	return base(neigh.IPv4, p.cfg.Neigh.IPv4), base(neigh.IPv6, p.cfg.Neigh.IPv6)
+}
+
+// setNeighParams gives a port's cache the parameters of sysctls sc, as
+// Linux's neigh_proc_update hands a default's change to the devices.
+func (p *Plane) setNeighParams(c *neigh.Cache, sc *control.Sysctl) {
+	v4, v6 := p.neighParams(sc)
+	c.SetParams(neigh.IPv4, v4)
+	c.SetParams(neigh.IPv6, v6)
 }

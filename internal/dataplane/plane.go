@@ -147,6 +147,7 @@ func (p *Plane) Attach(index int, pt port.Port) error {
 		return fmt.Errorf("attach %s to %s: %w", pt.Name(), l.Name, ErrAttached)
 	}
 	nc := p.cfg.Neigh
+	nc.IPv4, nc.IPv6 = p.neighParams(p.ctl.Snapshot().Sysctl())
 	nc.Budget = p.neighBudget
 	if w := p.cfg.NeighWatch; w != nil {
 		nc.Watch = func(ev neigh.Event) { w(index, ev) }

@@ -260,10 +260,15 @@ func (w *worker) syncLinks() {
 	sc := w.snap.Sysctl()
 	w.p.neighBudget.SetMax(int(sc.NeighMaxEntries))
 	w.p.neighBudget.SetMaxQueueBytes(int(sc.NeighMaxQueueBytes))
+	last := w.p.synced.Load()
+	params := last == nil || last.neigh != sc.Neigh
 	if ports != nil {
 		for _, x := range *ports {
 			if x == nil {
 				continue
+			}
+			if params {
+				w.p.setNeighParams(x.neigh, sc)
 			}
 			if l := w.snap.Link(x.index); l != nil {
 				x.syncLink(l, gen)
@@ -271,7 +276,7 @@ func (w *worker) syncLinks() {
 		}
 	}
 	w.p.vrfs.prune(w.snap)
-	w.p.synced.Store(&linkSync{gen, ports})
+	w.p.synced.Store(&linkSync{gen, ports, sc.Neigh})
 }
 
 // linkSync records the snapshot generation and the port list a visit of
@@ -279,4 +284,5 @@ func (w *worker) syncLinks() {
 type linkSync struct {
 	gen   uint64
 	ports *[]*binding
+	neigh [2]control.NeighSysctl // the neighbour sysctls the caches have
 }
