@@ -58,8 +58,10 @@ func (e *entry) at(i int) *rec {
 }
 
 // recs returns a copy of the prefix's routes, for a writer to edit.
-func (e *entry) recs() []rec {
-	rs := make([]rec, 0, e.len()+1)
+func (e *entry) recs() []rec { return e.appendRecs(make([]rec, 0, e.len()+1)) }
+
+// appendRecs appends the prefix's routes to rs.
+func (e *entry) appendRecs(rs []rec) []rec {
 	rs = append(rs, e.first)
 	if e.more != nil {
 		rs = append(rs, *e.more...)

@@ -159,11 +159,13 @@ func (t *Table) Add(r Route, op Op) error {
 	if r.Src.IsValid() && !t.pool.hasAddrRoom(r.Src) {
 		return rterr.New(syscall.ENOBUFS, "")
 	}
-	var old []rec
+	// The routes of p, which add4 and add6 edit in place: on the stack
+	// when they fit (most prefixes hold one or two).
+	var buf [4]rec
+	old := buf[:0]
 	if e, ok := t.trie.Get(p); ok {
-		old = e.recs()
+		old = e.appendRecs(old)
 	}
-	// add4 and add6 edit old in place.
 	was := t.viewCount(p, old)
 	var now []rec
 	if p.Addr().Is4() {
