@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/govrf/govrf/internal/control"
@@ -117,11 +118,19 @@ func JoinLine(words []string) string {
 // SplitLine splits a line into words as iproute2's batch mode does
 // (makeargs): blanks separate, '#' outside a word starts a comment, and
 // quotes group.
-func SplitLine(s string) ([]string, error) {
+func SplitLine(s string) ([]string, error) { return AppendSplitLine(nil, s) }
+
+// AppendSplitLine is SplitLine appending the words to dst, so that a
+// reader of many lines can reuse one slice.
+func AppendSplitLine(dst []string, s string) ([]string, error) {
 	if !strings.ContainsAny(s, "\"'#") {
-		return splitBlanks(s), nil
+		return appendBlanks(dst, s), nil
 	}
-	return splitQuoted(s)
+	w, err := splitQuoted(s)
+	if err != nil {
+		return dst, err
+	}
+	return append(dst, w...), nil
 }
 
 // splitQuoted is SplitLine for any line.
@@ -162,10 +171,10 @@ func splitQuoted(s string) ([]string, error) {
 	return out, nil
 }
 
-// splitBlanks is SplitLine for a line without quotes or comments: the
+// appendBlanks is AppendSplitLine for a line without quotes or comments: the
 // words are s's own substrings, counted first so that one slice holds
 // them. A configuration of a million routes is a million such lines.
-func splitBlanks(s string) []string {
+func appendBlanks(out []string, s string) []string {
 	blank := func(c byte) bool { return c == ' ' || c == '\t' }
 	n := 0
 	for i := 0; i < len(s); i++ {
@@ -174,9 +183,9 @@ func splitBlanks(s string) []string {
 		}
 	}
 	if n == 0 {
-		return nil
+		return out
 	}
-	out := make([]string, 0, n)
+	out = slices.Grow(out, n)
 	for i := 0; i < len(s); {
 		for i < len(s) && blank(s[i]) {
 			i++
