@@ -96,6 +96,18 @@ func splitScript(s string) []string {
 	return strings.Split(strings.TrimSuffix(s, "\n"), "\n")
 }
 
+// AppendLine is JoinLine appending the line to dst, so that a writer of
+// many lines can reuse one buffer.
+func AppendLine(dst []byte, words []string) []byte {
+	for i, w := range words {
+		if i > 0 {
+			dst = append(dst, ' ')
+		}
+		dst = append(dst, word(w)...)
+	}
+	return dst
+}
+
 // JoinLine writes words as one line that SplitLine reads back as the
 // same words: each as it is or, when it holds a blank, a quote or '#'
 // (or is empty), quoted.
