@@ -96,13 +96,18 @@ func (t *Table) record(r *Route, hops []Nexthop) rec {
 		metric: r.Metric, paths: paths, src: src | uint32(r.Prefix.Bits())<<24}
 }
 
-// route expands a stored route. The nexthops are copied: the pool's are
-// shared by every table of the lineage and must not be written.
-func (t *Table) route(p netip.Prefix, r *rec) Route {
+// route expands a stored route. With copyHops the nexthops are copied;
+// without, they are the pool's, shared by every table of the lineage,
+// which must not be written.
+func (t *Table) route(p netip.Prefix, r *rec, copyHops bool) Route {
 	ps := &t.paths[r.paths]
+	hops := ps.hops
+	if copyHops {
+		hops = slices.Clone(hops)
+	}
 	return Route{Table: t.id, Prefix: p, Type: r.typ, Proto: r.proto, Scope: r.scope,
 		Metric: r.metric, Tos: r.tos, Src: t.addrs[r.srcIx()], NHID: ps.nhid,
-		Nexthops: slices.Clone(ps.hops)}
+		Nexthops: hops}
 }
 
 // hops returns the nexthops of a stored route.

@@ -226,7 +226,7 @@ func (t *Table) DeleteFunc(del func(*Route) bool) []Route {
 		old := e.recs()
 		now := old[:0:0]
 		for i := range old {
-			r := t.route(p, &old[i])
+			r := t.route(p, &old[i], true)
 			if del(&r) {
 				out = append(out, r)
 			} else {
@@ -249,7 +249,7 @@ func (t *Table) Get(p netip.Prefix) []Route {
 	}
 	p = p.Masked()
 	if e, ok := t.trie.Get(p); ok {
-		t.view(p, &e, func(r Route) bool {
+		t.view(p, &e, false, func(r Route) bool {
 			out = append(out, r)
 			return true
 		})
@@ -259,10 +259,17 @@ func (t *Table) Get(p netip.Prefix) []Route {
 
 // All yields every route in `ip route show` order: IPv4 then IPv6 (see
 // view.go).
-func (t *Table) All() iter.Seq[Route] {
+func (t *Table) All() iter.Seq[Route] { return t.all(false) }
+
+// AllShared is All for a reader that neither writes a route's nexthops
+// nor keeps them past the yield: they may be the table's own, which
+// saves a copy per route (a script of a million routes).
+func (t *Table) AllShared() iter.Seq[Route] { return t.all(true) }
+
+func (t *Table) all(shared bool) iter.Seq[Route] {
 	return func(yield func(Route) bool) {
 		t.walkOrdered(func(p netip.Prefix, e *entry) bool {
-			return t.view(p, e, yield)
+			return t.view(p, e, shared, yield)
 		})
 	}
 }
