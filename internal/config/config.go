@@ -96,6 +96,32 @@ func splitScript(s string) []string {
 	return strings.Split(strings.TrimSuffix(s, "\n"), "\n")
 }
 
+// A byteSet is a set of bytes, tested without strings.ContainsAny's
+// setup: every line of a script goes through two of them.
+type byteSet [256]bool
+
+func newByteSet(chars string) (set byteSet) {
+	for i := range len(chars) {
+		set[chars[i]] = true
+	}
+	return set
+}
+
+var (
+	special = newByteSet("\"'#")        // a line with them needs splitQuoted
+	quoted  = newByteSet(" \t\r\n\"'#") // a word with them is written quoted
+)
+
+// hasAny reports whether s holds a byte of set.
+func hasAny(s string, set *byteSet) bool {
+	for i := range len(s) {
+		if set[s[i]] {
+			return true
+		}
+	}
+	return false
+}
+
 // AppendLine is JoinLine appending the line to dst, so that a writer of
 // many lines can reuse one buffer.
 func AppendLine(dst []byte, words []string) []byte {
@@ -135,7 +161,7 @@ func SplitLine(s string) ([]string, error) { return AppendSplitLine(nil, s) }
 // AppendSplitLine is SplitLine appending the words to dst, so that a
 // reader of many lines can reuse one slice.
 func AppendSplitLine(dst []string, s string) ([]string, error) {
-	if !strings.ContainsAny(s, "\"'#") {
+	if !hasAny(s, &special) {
 		return appendBlanks(dst, s), nil
 	}
 	w, err := splitQuoted(s)

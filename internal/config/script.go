@@ -364,7 +364,7 @@ func upOrder(s *control.Snapshot) []*control.Link {
 // a quote or '#', in single quotes, with each single quote it holds in
 // double quotes.
 func word(s string) string {
-	if s != "" && !strings.ContainsAny(s, " \t\r\n\"'#") {
+	if s != "" && !hasAny(s, &quoted) {
 		return s
 	}
 	var b strings.Builder
