@@ -159,24 +159,47 @@ func (t *Table) Add(r Route, op Op) error {
 	if r.Src.IsValid() && !t.pool.hasAddrRoom(r.Src) {
 		return rterr.New(syscall.ENOBUFS, "")
 	}
-	// The routes of p, which add4 and add6 edit in place: on the stack
-	// when they fit (most prefixes hold one or two).
+	// The routes of p, which add4 and add6 edit in place, are read into
+	// buf: on the stack when they fit (most prefixes hold one or two).
 	var buf [4]rec
+	if !t.shared {
+		// In place, the prefix is found once for reading and writing.
+		t.trie.Modify(p, func(e entry, ok bool) (entry, bool) {
+			old := buf[:0]
+			if ok {
+				old = e.appendRecs(old)
+			}
+			now, was, aerr := t.add(p, old, &r, op)
+			if err = aerr; err != nil || now == nil {
+				return e, !ok // as it was
+			}
+			t.noteStore(p, was, now)
+			ne, keep := entryOf(now)
+			return ne, !keep
+		})
+		return err
+	}
 	old := buf[:0]
 	if e, ok := t.trie.Get(p); ok {
 		old = e.appendRecs(old)
 	}
-	was := t.viewCount(p, old)
-	var now []rec
-	if p.Addr().Is4() {
-		now, err = t.add4(old, &r, op.flags())
-	} else {
-		now, err = t.add6(old, &r, op.flags())
-	}
+	now, was, err := t.add(p, old, &r, op)
 	if err == nil && now != nil {
 		t.store(p, was, now)
 	}
 	return err
+}
+
+// add applies r to old, the routes of p, and returns them (nil if
+// unchanged) and how many routes All showed for p before.
+func (t *Table) add(p netip.Prefix, old []rec, r *Route, op Op) (now []rec, was int, err error) {
+	was = t.viewCount(p, old)
+	if p.Addr().Is4() {
+		now, err = t.add4(old, r, op.flags())
+	} else {
+		now, err = t.add6(old, r, op.flags())
+	}
+	return now, was, err
 }
 
 // Delete removes the first route matching sel and returns it. Zero fields
