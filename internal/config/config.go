@@ -97,7 +97,7 @@ func splitScript(s string) []string {
 }
 
 // A byteSet is a set of bytes, tested without strings.ContainsAny's
-// setup: every line of a script goes through two of them.
+// setup: every word of a script written goes through one.
 type byteSet [256]bool
 
 func newByteSet(chars string) (set byteSet) {
@@ -107,10 +107,8 @@ func newByteSet(chars string) (set byteSet) {
 	return set
 }
 
-var (
-	special = newByteSet("\"'#")        // a line with them needs splitQuoted
-	quoted  = newByteSet(" \t\r\n\"'#") // a word with them is written quoted
-)
+// quoted holds the bytes for which a word is written quoted.
+var quoted = newByteSet(" \t\r\n\"'#")
 
 // hasAny reports whether s holds a byte of set.
 func hasAny(s string, set *byteSet) bool {
@@ -161,7 +159,7 @@ func SplitLine(s string) ([]string, error) { return AppendSplitLine(nil, s) }
 // AppendSplitLine is SplitLine appending the words to dst, so that a
 // reader of many lines can reuse one slice.
 func AppendSplitLine(dst []string, s string) ([]string, error) {
-	if !hasAny(s, &special) {
+	if strings.IndexByte(s, '"') < 0 && strings.IndexByte(s, '\'') < 0 && strings.IndexByte(s, '#') < 0 {
 		return appendBlanks(dst, s), nil
 	}
 	w, err := splitQuoted(s)
@@ -213,29 +211,54 @@ func splitQuoted(s string) ([]string, error) {
 // words are s's own substrings, counted first so that one slice holds
 // them. A configuration of a million routes is a million such lines.
 func appendBlanks(out []string, s string) []string {
-	blank := func(c byte) bool { return c == ' ' || c == '\t' }
-	n := 0
-	for i := 0; i < len(s); i++ {
-		if !blank(s[i]) && (i == 0 || blank(s[i-1])) {
+	if strings.IndexByte(s, '\t') >= 0 {
+		return appendFields(out, s)
+	}
+	// Spaces only, found with IndexByte (vector instructions), and
+	// counted once for the slice's size.
+	grown := false
+	for len(s) > 0 {
+		i := strings.IndexByte(s, ' ')
+		if i != 0 && !grown {
+			out, grown = slices.Grow(out, strings.Count(s, " ")+1), true
+		}
+		switch {
+		case i < 0:
+			return append(out, s)
+		case i > 0:
+			out = append(out, s[:i])
+		}
+		s = s[i+1:]
+	}
+	return out
+}
+
+// appendFields is appendBlanks for a line with tabs.
+func appendFields(out []string, s string) []string {
+	n, in := 0, false
+	for i := range len(s) {
+		word := s[i] != ' ' && s[i] != '\t'
+		if word && !in {
 			n++
 		}
+		in = word
 	}
 	if n == 0 {
 		return out
 	}
 	out = slices.Grow(out, n)
-	for i := 0; i < len(s); {
-		for i < len(s) && blank(s[i]) {
-			i++
+	start := -1
+	for i := range len(s) {
+		if s[i] != ' ' && s[i] != '\t' {
+			if start < 0 {
+				start = i
+			}
+		} else if start >= 0 {
+			out, start = append(out, s[start:i]), -1
 		}
-		j := i
-		for j < len(s) && !blank(s[j]) {
-			j++
-		}
-		if j > i {
-			out = append(out, s[i:j])
-		}
-		i = j
+	}
+	if start >= 0 {
+		out = append(out, s[start:])
 	}
 	return out
 }
