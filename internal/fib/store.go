@@ -82,12 +82,30 @@ func entryOf(rs []rec) (e entry, ok bool) {
 	return e, true
 }
 
+// lastPaths is the set a table interned last, and its index: the routes
+// of a bulk load share a few sets, found again without building the
+// set's key and looking it up. An entry never changes while its pool
+// maps it, and a table's pool is replaced only with the cache's key.
+type lastPaths struct {
+	pool  *pool
+	nhid  uint32
+	hops  []Nexthop
+	paths uint32
+}
+
 // record interns r's nexthops and prefsrc and returns its compact form
 // with the given nexthops (all of r's for IPv4, one of them for IPv6).
 func (t *Table) record(r *Route, hops []Nexthop) rec {
 	var paths, src uint32
-	paths, t.paths = t.pool.internPaths(r.NHID, hops)
-	src, t.addrs = t.pool.internAddr(r.Src)
+	if l := &t.last; l.pool == t.pool && l.nhid == r.NHID && slices.Equal(l.hops, hops) {
+		paths = l.paths
+	} else {
+		paths, t.paths = t.pool.internPaths(r.NHID, hops)
+		*l = lastPaths{pool: t.pool, nhid: r.NHID, hops: append(l.hops[:0], hops...), paths: paths}
+	}
+	if r.Src.IsValid() { // index 0, the invalid address, is in every view
+		src, t.addrs = t.pool.internAddr(r.Src)
+	}
 	tos := r.Tos
 	if !r.Is4() {
 		tos = 0

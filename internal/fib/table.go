@@ -105,6 +105,7 @@ type Table struct {
 	pool  *pool        // shared by the table and its forks
 	paths []pathSet    // this table's view of pool.paths
 	addrs []netip.Addr // this table's view of pool.addrs
+	last  lastPaths    // the writer's last interned set
 	n     int          // routes, as All yields them
 
 	frozen     bool
