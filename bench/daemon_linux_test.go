@@ -33,6 +33,8 @@ import (
 //     and the same request made from this process over the socket;
 //   - restart-s: from starting a govrfd on the files a govrfd killed with
 //     SIGKILL left, to its first answer; every route is then there.
+//
+// With -short the kernel side is left out.
 func BenchmarkDaemonLoad1M(b *testing.B) {
 	if os.Geteuid() != 0 {
 		b.Skip("needs root: network namespaces")
@@ -98,6 +100,9 @@ func BenchmarkDaemonLoad1M(b *testing.B) {
 			b.Fatalf("after the restart the main table holds %d of the %d routes", got, n)
 		}
 
+		if testing.Short() {
+			continue
+		}
 		kernel := kernelLoad(b, kscript)
 		b.ReportMetric(kernel.Seconds(), "ip-s")
 		b.ReportMetric(load.Seconds()/kernel.Seconds(), "govrf/ip")

@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"math/rand/v2"
 	"net/netip"
+	"strings"
 	"testing"
 )
 
@@ -123,4 +125,28 @@ func FuzzParsePrefix(f *testing.F) {
 			t.Fatalf("parsePrefix(%q, %d) = invalid prefix %v/%d", arg, family, a.Addr, a.Bits)
 		}
 	})
+}
+
+// TestScanIPv4Fast: every address netip reads, scanIPv4's shortcut, is
+// the address inet_aton's reading gives, and the forms netip refuses
+// still read as inet_aton reads them.
+func TestScanIPv4Fast(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	parts := []string{"0", "1", "9", "10", "99", "100", "255", "256", "010", "0x1f", "00", "1000", ""}
+	for range 20000 {
+		n := 1 + r.IntN(5)
+		words := make([]string, n)
+		for i := range words {
+			words[i] = parts[r.IntN(len(parts))]
+		}
+		s := strings.Join(words, ".")
+		got, gotOK := scanIPv4(s)
+		want, wantOK := inetAton(s)
+		if got != want || gotOK != wantOK {
+			t.Fatalf("scanIPv4(%q) = %v %v, inet_aton reads %v %v", s, got, gotOK, want, wantOK)
+		}
+	}
+	if a, ok := scanIPv4("10.0.0.010"); !ok || a != netip.MustParseAddr("10.0.0.8") {
+		t.Errorf("scanIPv4(10.0.0.010) = %v %v, want 10.0.0.8 (octal)", a, ok)
+	}
 }

@@ -17,7 +17,8 @@ const MaxLine = 1 << 20
 // BatchHook is called after each command line of a batch has run, with
 // the line as a command line of its own: the batch's global options,
 // then the line's words. A non-nil error ends the batch there and is
-// reported, with exit code 2.
+// reported, with exit code 2. argv is valid only during the call: the
+// batch reuses it for the next line.
 type BatchHook func(argv []string) error
 
 // RunBatch runs argv, a `-batch FILE` command line, as RunWith does, but
@@ -71,16 +72,22 @@ func runBatch(c *ctx, inv invocation, r io.Reader, hook BatchHook) int {
 	code := exitOK
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), MaxLine+2) // the line, "\r\n"
+	// Every line is run with the same ctx, args and word slices, filled
+	// anew: a million-line load makes no garbage of them.
+	var ls lineScratch
+	var words, argv []string
 	line := 1
 	for ; sc.Scan(); line++ {
-		words, err := splitLine(sc.Text())
+		var err error
+		words, err = appendLine(words[:0], sc.Text())
 		if err == nil && len(words) == 0 {
 			continue
 		}
 		if err == nil {
-			err = runLine(c, inv, words)
+			err = runLine(c, &ls, inv, words)
 			if hook != nil {
-				if herr := hook(append(inv.words[:len(inv.words):len(inv.words)], words...)); herr != nil {
+				argv = append(append(argv[:0], inv.words...), words...)
+				if herr := hook(argv); herr != nil {
 					fmt.Fprintf(c.warn, "Error: %v\n", herr)
 					return exitRefused
 				}
@@ -109,8 +116,15 @@ func runBatch(c *ctx, inv invocation, r io.Reader, hook BatchHook) int {
 	return code
 }
 
-// runLine runs one batch line's words, with its options over the batch's.
-func runLine(c *ctx, inv invocation, words []string) error {
+// lineScratch is what runLine fills for each line of a batch.
+type lineScratch struct {
+	c ctx
+	a args
+}
+
+// runLine runs one batch line's words, with its options over the batch's,
+// in ls.
+func runLine(c *ctx, ls *lineScratch, inv invocation, words []string) error {
 	li, err := parseOptionsOver(inv.opts, words)
 	switch {
 	case err != nil:
@@ -118,5 +132,6 @@ func runLine(c *ctx, inv invocation, words []string) error {
 	case len(li.rest) == 0 || li.batch != "" || li.version:
 		return &cmdError{fmt.Sprintf("Object %q is unknown, try \"govrf help\".", words[0]), exitSyntax}
 	}
-	return runOne(&ctx{ctl: c.ctl, plane: c.plane, opts: li.opts, out: c.out, warn: c.warn}, li.rest)
+	ls.c = ctx{ctl: c.ctl, plane: c.plane, opts: li.opts, out: c.out, warn: c.warn}
+	return runOneWith(&ls.c, &ls.a, li.rest)
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -15,7 +16,7 @@ import (
 func TestRunBatchHook(t *testing.T) {
 	ctl := control.New()
 	var seen [][]string
-	hook := func(argv []string) error { seen = append(seen, argv); return nil }
+	hook := func(argv []string) error { seen = append(seen, slices.Clone(argv)); return nil } // argv is reused
 	body := "link add d0 type dummy\n\n# note\n-br link show d0\nlink show nosuch\nlink del d0\n"
 	var out strings.Builder
 	code := RunBatch(ctl, nil, []string{"-4", "-force", "-atomic", "-batch", "routes.txt"}, strings.NewReader(body), &out, &out, hook)

@@ -139,9 +139,17 @@ func RunWith(ctl *control.Control, plane Plane, argv []string, stdout, stderr io
 // runOne dispatches one command (object and arguments). An unknown object
 // fails with exit 1, as ip's do_cmd returns EXIT_FAILURE.
 func runOne(c *ctx, words []string) error {
+	return runOneWith(c, &args{}, words)
+}
+
+// runOneWith is runOne with a's words set to the object's arguments: a
+// batch passes the same args for every line, saving an allocation per
+// line.
+func runOneWith(c *ctx, a *args, words []string) error {
 	for _, o := range objects {
 		if matches(words[0], o.name) {
-			return o.run(c, &args{w: words[1:]})
+			*a = args{w: words[1:]}
+			return o.run(c, a)
 		}
 	}
 	return &cmdError{fmt.Sprintf("Object %q is unknown, try \"govrf help\".", words[0]), exitSyntax}
@@ -158,8 +166,11 @@ func strerror(err error) string {
 
 // splitLine splits a batch line into words as config.SplitLine does
 // (iproute2's makeargs), with ip's exit code for a bad line.
-func splitLine(s string) ([]string, error) {
-	w, err := config.SplitLine(s)
+func splitLine(s string) ([]string, error) { return appendLine(nil, s) }
+
+// appendLine is splitLine appending the words to dst.
+func appendLine(dst []string, s string) ([]string, error) {
+	w, err := config.AppendSplitLine(dst, s)
 	if err != nil {
 		return nil, &cmdError{err.Error(), exitUsage}
 	}

@@ -68,6 +68,11 @@ func parseOptions(argv []string) (invocation, error) {
 // parseOptionsOver reads global options on top of o (a batch line's
 // options add to the command line's).
 func parseOptionsOver(o Options, argv []string) (invocation, error) {
+	if len(argv) > 0 && (argv[0] == "" || argv[0][0] != '-') {
+		// No options: most batch lines. Returning before inv is made
+		// keeps it off the heap (the options' setters take its address).
+		return invocation{opts: o, rest: argv}, nil
+	}
 	inv := invocation{opts: o}
 	i := 0
 	for ; i < len(argv); i++ {

@@ -181,7 +181,8 @@ func (q *routeReq) nexthops() ([]fib.Nexthop, error) {
 		if !q.gw.IsValid() && dev == 0 && !q.onlink {
 			return nil, nil
 		}
-		return []fib.Nexthop{{Gateway: q.gw, Dev: dev, Onlink: q.onlink}}, nil
+		q.hop[0] = fib.Nexthop{Gateway: q.gw, Dev: dev, Onlink: q.onlink}
+		return q.hop[:], nil
 	}
 	hops := q.hops
 	if q.family == 6 {
@@ -202,7 +203,8 @@ func (q *routeReq) nexthops() ([]fib.Nexthop, error) {
 	if q.del {
 		// fib_nh_match compares a top-level path with the route's first
 		// and ignores the list.
-		return []fib.Nexthop{{Gateway: q.gw, Dev: dev, Onlink: q.onlink}}, nil
+		q.hop[0] = fib.Nexthop{Gateway: q.gw, Dev: dev, Onlink: q.onlink}
+		return q.hop[:], nil
 	}
 	switch {
 	case dev != 0 && hops[0].Dev != dev:

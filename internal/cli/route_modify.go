@@ -2,6 +2,7 @@ package cli
 
 import (
 	"net/netip"
+	"sync"
 
 	"github.com/govrf/govrf/internal/control"
 	"github.com/govrf/govrf/internal/fib"
@@ -19,8 +20,9 @@ type routeReq struct {
 	gw     netip.Addr // top-level `via`
 	dev    string     // top-level `dev`
 	onlink bool
-	hops   []fib.Nexthop // `nexthop ...` list
-	pref   uint8         // IPv6 router preference (RTA_PREF)
+	hops   []fib.Nexthop  // `nexthop ...` list
+	hop    [1]fib.Nexthop // the route's nexthop when it has one, not a list
+	pref   uint8          // IPv6 router preference (RTA_PREF)
 
 	dstOK, gwOK, nhsOK, scopeOK, tableOK, prefOK bool
 	// unsupported names the first attribute ip would send that govrf
@@ -30,6 +32,12 @@ type routeReq struct {
 	// family's kernel code keeps (the other ignores them).
 	unsupported4, unsupported6 string
 }
+
+// routeReqs recycles the requests of route add/del, which the keywords'
+// parsers, called through their table, would otherwise put on the heap
+// once per line of a million-route batch. Nothing keeps a request, or
+// its one nexthop, past routeModify: the tables copy what they store.
+var routeReqs = sync.Pool{New: func() any { return new(routeReq) }}
 
 // routeOpt is one keyword of iproute_modify's argument loop.
 type routeOpt struct {
@@ -108,7 +116,12 @@ func init() {
 
 // routeModify runs `route add|change|replace|prepend|append|delete`.
 func routeModify(c *ctx, a *args, op fib.Op, del bool) error {
-	q := &routeReq{c: c, snap: c.ctl.View(), del: del, family: c.opts.Family}
+	q := routeReqs.Get().(*routeReq)
+	defer func() {
+		*q = routeReq{}
+		routeReqs.Put(q)
+	}()
+	*q = routeReq{c: c, snap: c.ctl.View(), del: del, family: c.opts.Family}
 	q.r.Table, q.r.Scope = fib.TableMain, fib.ScopeNowhere
 	if !del {
 		q.r.Proto, q.r.Scope, q.r.Type = fib.ProtoBoot, fib.ScopeUniverse, fib.TypeUnicast

@@ -294,7 +294,9 @@ func cNumber(s string, base uint64) (mag uint64, neg bool, rest string, digits, 
 		if d >= base {
 			break
 		}
-		if mag > (^uint64(0)-d)/base {
+		// Below 1<<59 no digit of base 16 or less can overflow: the
+		// division is left to the few numbers that long.
+		if mag >= 1<<59 && mag > (^uint64(0)-d)/base {
 			overflow = true
 		}
 		mag = mag*base + d

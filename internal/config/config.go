@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/govrf/govrf/internal/control"
@@ -95,6 +96,42 @@ func splitScript(s string) []string {
 	return strings.Split(strings.TrimSuffix(s, "\n"), "\n")
 }
 
+// A byteSet is a set of bytes, tested without strings.ContainsAny's
+// setup: every word of a script written goes through one.
+type byteSet [256]bool
+
+func newByteSet(chars string) (set byteSet) {
+	for i := range len(chars) {
+		set[chars[i]] = true
+	}
+	return set
+}
+
+// quoted holds the bytes for which a word is written quoted.
+var quoted = newByteSet(" \t\r\n\"'#")
+
+// hasAny reports whether s holds a byte of set.
+func hasAny(s string, set *byteSet) bool {
+	for i := range len(s) {
+		if set[s[i]] {
+			return true
+		}
+	}
+	return false
+}
+
+// AppendLine is JoinLine appending the line to dst, so that a writer of
+// many lines can reuse one buffer.
+func AppendLine(dst []byte, words []string) []byte {
+	for i, w := range words {
+		if i > 0 {
+			dst = append(dst, ' ')
+		}
+		dst = append(dst, word(w)...)
+	}
+	return dst
+}
+
 // JoinLine writes words as one line that SplitLine reads back as the
 // same words: each as it is or, when it holds a blank, a quote or '#'
 // (or is empty), quoted.
@@ -117,11 +154,19 @@ func JoinLine(words []string) string {
 // SplitLine splits a line into words as iproute2's batch mode does
 // (makeargs): blanks separate, '#' outside a word starts a comment, and
 // quotes group.
-func SplitLine(s string) ([]string, error) {
-	if !strings.ContainsAny(s, "\"'#") {
-		return splitBlanks(s), nil
+func SplitLine(s string) ([]string, error) { return AppendSplitLine(nil, s) }
+
+// AppendSplitLine is SplitLine appending the words to dst, so that a
+// reader of many lines can reuse one slice.
+func AppendSplitLine(dst []string, s string) ([]string, error) {
+	if strings.IndexByte(s, '"') < 0 && strings.IndexByte(s, '\'') < 0 && strings.IndexByte(s, '#') < 0 {
+		return appendBlanks(dst, s), nil
 	}
-	return splitQuoted(s)
+	w, err := splitQuoted(s)
+	if err != nil {
+		return dst, err
+	}
+	return append(dst, w...), nil
 }
 
 // splitQuoted is SplitLine for any line.
@@ -162,33 +207,58 @@ func splitQuoted(s string) ([]string, error) {
 	return out, nil
 }
 
-// splitBlanks is SplitLine for a line without quotes or comments: the
+// appendBlanks is AppendSplitLine for a line without quotes or comments: the
 // words are s's own substrings, counted first so that one slice holds
 // them. A configuration of a million routes is a million such lines.
-func splitBlanks(s string) []string {
-	blank := func(c byte) bool { return c == ' ' || c == '\t' }
-	n := 0
-	for i := 0; i < len(s); i++ {
-		if !blank(s[i]) && (i == 0 || blank(s[i-1])) {
+func appendBlanks(out []string, s string) []string {
+	if strings.IndexByte(s, '\t') >= 0 {
+		return appendFields(out, s)
+	}
+	// Spaces only, found with IndexByte (vector instructions), and
+	// counted once for the slice's size.
+	grown := false
+	for len(s) > 0 {
+		i := strings.IndexByte(s, ' ')
+		if i != 0 && !grown {
+			out, grown = slices.Grow(out, strings.Count(s, " ")+1), true
+		}
+		switch {
+		case i < 0:
+			return append(out, s)
+		case i > 0:
+			out = append(out, s[:i])
+		}
+		s = s[i+1:]
+	}
+	return out
+}
+
+// appendFields is appendBlanks for a line with tabs.
+func appendFields(out []string, s string) []string {
+	n, in := 0, false
+	for i := range len(s) {
+		word := s[i] != ' ' && s[i] != '\t'
+		if word && !in {
 			n++
 		}
+		in = word
 	}
 	if n == 0 {
-		return nil
+		return out
 	}
-	out := make([]string, 0, n)
-	for i := 0; i < len(s); {
-		for i < len(s) && blank(s[i]) {
-			i++
+	out = slices.Grow(out, n)
+	start := -1
+	for i := range len(s) {
+		if s[i] != ' ' && s[i] != '\t' {
+			if start < 0 {
+				start = i
+			}
+		} else if start >= 0 {
+			out, start = append(out, s[start:i]), -1
 		}
-		j := i
-		for j < len(s) && !blank(s[j]) {
-			j++
-		}
-		if j > i {
-			out = append(out, s[i:j])
-		}
-		i = j
+	}
+	if start >= 0 {
+		out = append(out, s[start:])
 	}
 	return out
 }

@@ -65,7 +65,7 @@ func (w *writer) nexthop(nh *control.Nexthop) {
 func (w *writer) routes() {
 	var buf []byte
 	for _, id := range w.s.TableIDs() {
-		for r := range w.s.Table(id).All() {
+		for r := range w.s.Table(id).AllShared() {
 			if r.Proto != fib.ProtoKernel && r.Proto != fib.ProtoBGP {
 				buf = append(w.appendRoute(buf[:0], &r), '\n')
 				w.b.Write(buf)

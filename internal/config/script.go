@@ -308,7 +308,7 @@ func usedLinks(s *control.Snapshot) map[int]bool {
 		}
 	}
 	for _, id := range s.TableIDs() {
-		for r := range s.Table(id).All() {
+		for r := range s.Table(id).AllShared() {
 			if r.Proto == fib.ProtoKernel || r.Proto == fib.ProtoBGP || r.Type.IsError() {
 				continue
 			}
@@ -343,8 +343,8 @@ func upOrder(s *control.Snapshot) []*control.Link {
 	var places []int
 	for _, id := range s.TableIDs() {
 		order, places = order[:0], places[:0]
-		for r := range s.Table(id).All() {
-			if r.Proto != fib.ProtoKernel || r.Type != fib.TypeMulticast || r.Prefix != multicastPrefix || len(r.Nexthops) != 1 {
+		for _, r := range s.Table(id).Get(multicastPrefix) {
+			if r.Proto != fib.ProtoKernel || r.Type != fib.TypeMulticast || len(r.Nexthops) != 1 {
 				continue
 			}
 			if l := s.Link(r.Nexthops[0].Dev); l != nil && l.Up && !claimed[l.Index] {
@@ -368,7 +368,7 @@ func upOrder(s *control.Snapshot) []*control.Link {
 // a quote or '#', in single quotes, with each single quote it holds in
 // double quotes.
 func word(s string) string {
-	if s != "" && !strings.ContainsAny(s, " \t\r\n\"'#") {
+	if s != "" && !hasAny(s, &quoted) {
 		return s
 	}
 	var b strings.Builder

@@ -93,6 +93,11 @@ type Router struct {
 	rules func(rule.Step) // Trace's; nil but for a traced packet
 }
 
+// Forget drops what the router keeps of its last lookup, the snapshot
+// among it, so that an idle router keeps no old state alive: a snapshot
+// published midway through a bulk load holds a copy of its tables.
+func (r *Router) Forget() { *r = Router{} }
+
 // Lookup is fib_lookup for flow f on snapshot s: the l3mdev flow update,
 // then the rule walk of the flow's family over the tables. It returns the
 // route found and its table, or the walk's error (ENETUNREACH when no rule

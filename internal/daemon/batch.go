@@ -121,9 +121,7 @@ func (d *Daemon) batchAtomic(argv []string, body io.Reader, out, errs io.Writer,
 	code := cli.RunBatch(f.Control, planeView{d}, argv, body, out, errs, func(line []string) error {
 		if n := f.Changes(); n != seen {
 			seen = n
-			for _, l := range d.journaled(f.View(), line) {
-				notes.add(l)
-			}
+			d.journaled(f.View(), line, notes.add)
 		}
 		return stop()
 	})

@@ -46,6 +46,7 @@ type store struct {
 	scriptSize int
 	compacting bool
 	bg         sync.WaitGroup // the background compaction
+	line       []byte         // record's buffer
 }
 
 // load loads the configuration file and replays the committed requests
@@ -201,31 +202,34 @@ func logRecovery(file string, rep journal.Report) {
 // journaled makes it. Call it after each command line runs, before the
 // next one. d.mu is held.
 func (d *Daemon) changed(argv []string) {
-	for _, line := range d.journaled(d.ctl.View(), argv) {
-		d.record(line)
-	}
+	d.journaled(d.ctl.View(), argv, d.record)
 }
 
-// journaled returns the lines the journal keeps for argv, v being the
-// state right after it ran: argv itself, but a `link add` with the MAC
-// its link drew, so that a replay does not draw another, and neighbour
-// and forwarding entry changes as neighborLine and fdbLines make them.
-// d.mu is held.
-func (d *Daemon) journaled(v *control.Snapshot, argv []string) [][]string {
+// journaled calls keep with each line the journal keeps for argv, v
+// being the state right after it ran: argv itself, but a `link add` with
+// the MAC its link drew, so that a replay does not draw another, and
+// neighbour and forwarding entry changes as neighborLine and fdbLines
+// make them. d.mu is held.
+func (d *Daemon) journaled(v *control.Snapshot, argv []string, keep func(line []string)) {
 	s := d.disk
 	if s == nil {
-		return [][]string{argv}
+		keep(argv)
+		return
 	}
 	if addr, dev, ok := cli.NeighborTarget(argv); ok {
-		return [][]string{neighborLine(v, addr, dev)}
+		keep(neighborLine(v, addr, dev))
+		return
 	}
 	if mac, dev, ok := cli.FDBTarget(argv); ok {
-		return fdbLines(v, mac, dev)
+		for _, l := range fdbLines(v, mac, dev) {
+			keep(l)
+		}
+		return
 	}
 	if links := s.newLinks(v); len(links) == 1 {
 		argv = withMAC(argv, links[0].MAC)
 	}
-	return [][]string{argv}
+	keep(argv)
 }
 
 // neighborLine returns what the journal keeps of a neighbour command
@@ -277,7 +281,8 @@ func (d *Daemon) record(argv []string) {
 		return // none kept, or the next commit writes the whole script
 	}
 	// An append's failure stops the journal: commit reports it.
-	s.j.Append(config.JoinLine(argv))
+	s.line = config.AppendLine(s.line[:0], argv)
+	s.j.AppendBytes(s.line)
 }
 
 // linkCursor returns where journaled looks for new links, and a function

@@ -97,6 +97,7 @@ func (w *worker) tick(now time.Time) int {
 		w.neighActions(b, w.acts)
 	}
 	w.flush()
+	w.forget()
 	return work
 }
 

@@ -36,10 +36,9 @@ func (wp *workerPool) get(p *Plane) *worker {
 	return w
 }
 
-// put takes back a worker between batches. It forgets the batch's
-// snapshot so that an idle worker keeps no old state alive.
+// put takes back a worker between batches, which has forgotten the
+// batch's snapshot (worker.forget).
 func (wp *workerPool) put(w *worker) {
-	w.snap = nil
-	w.vrfIn = nil
+	w.forget()
 	wp.free <- w
 }

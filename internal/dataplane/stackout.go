@@ -30,6 +30,7 @@ func (w *worker) stackBatch(sb *stackBinding, n int) {
 	sb.stats.addRx(&w.rx)
 	w.rx = rxBatch{}
 	w.flush()
+	w.forget()
 }
 
 // iif is the link a host stack's packets come from, as their answers

@@ -92,6 +92,16 @@ func (w *worker) batch(b *binding, n int) {
 	w.vrfIn.addRx(&w.rx)
 	w.rx = rxBatch{}
 	w.flush()
+	w.forget()
+}
+
+// forget drops the batch's snapshot and what refers to it, so that a
+// worker waiting for its next batch, however long, keeps no old state
+// alive: a snapshot published midway through a bulk load holds a copy of
+// its tables.
+func (w *worker) forget() {
+	w.snap, w.vrfIn = nil, nil
+	w.router.Forget()
 }
 
 // domainOf returns the L3 domain of a link in the batch's snapshot.

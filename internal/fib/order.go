@@ -85,7 +85,7 @@ func (t *Table) delete4(p netip.Prefix, rs []rec, sel *Route) ([]rec, Route, err
 			!t.nhMatch4(r, sel) {
 			continue
 		}
-		gone := t.route(p, r)
+		gone := t.route(p, r, true)
 		return slices.Delete(rs, i, i+1), gone, nil
 	}
 	return rs, Route{}, errNoRoute()

@@ -200,7 +200,7 @@ func (t *Table) delete6One(p netip.Prefix, rs []rec, sel *Route, h Nexthop, all 
 			h.Gateway.IsValid() && t.gw6(r) != h.Gateway) {
 			continue
 		}
-		gone := t.route(p, r)
+		gone := t.route(p, r, true)
 		if nhid != 0 || h.Gateway.IsValid() || !all || !t.ecmp6(r) {
 			return slices.Delete(rs, i, i+1), gone, nil
 		}

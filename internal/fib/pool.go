@@ -3,6 +3,7 @@ package fib
 import (
 	"encoding/binary"
 	"net/netip"
+	"slices"
 	"sync"
 )
 
@@ -61,15 +62,58 @@ func (ps *pathSet) nexthops() []Nexthop {
 }
 
 // newPool returns a pool whose index 0 is the empty set and the invalid
-// address.
+// address. It has no maps until it outgrows poolScan.
 func newPool() *pool {
-	return &pool{
-		paths:  []pathSet{{}},
-		pathIx: map[string]uint32{"\x00\x00\x00\x00": 0},
-		addrs:  []netip.Addr{{}},
-		addrIx: map[netip.Addr]uint32{{}: 0},
-		due:    minReclaim,
+	return &pool{paths: []pathSet{{}}, addrs: []netip.Addr{{}}, due: minReclaim}
+}
+
+// poolScan is how many sets, or addresses, a pool holds before it maps
+// them: up to it they are found by comparing each, which spares the maps
+// of the thousands of tables that hold a handful (a VRF per tenant).
+const poolScan = 8
+
+// indexLocked makes the maps of a pool that had none, from its entries
+// (all of them distinct: a pool without maps never freed one).
+func (p *pool) indexLocked() {
+	if p.pathIx == nil {
+		p.pathIx = make(map[string]uint32, len(p.paths))
+		for i, ps := range p.paths {
+			p.pathIx[string(appendPathKey(nil, ps.nhid, ps.hops))] = uint32(i)
+		}
 	}
+	if p.addrIx == nil {
+		p.addrIx = make(map[netip.Addr]uint32, len(p.addrs))
+		for i, a := range p.addrs {
+			p.addrIx[a] = uint32(i)
+		}
+	}
+}
+
+// pathIndex finds the set (nhid, hops).
+func (p *pool) pathIndex(nhid uint32, hops []Nexthop) (uint32, bool) {
+	if p.pathIx == nil {
+		for i := range p.paths {
+			if p.paths[i].nhid == nhid && slices.Equal(p.paths[i].hops, hops) {
+				return uint32(i), true
+			}
+		}
+		return 0, false
+	}
+	p.key = appendPathKey(p.key[:0], nhid, hops)
+	i, ok := p.pathIx[string(p.key)]
+	return i, ok
+}
+
+// addrIndex finds address a.
+func (p *pool) addrIndex(a netip.Addr) (uint32, bool) {
+	if p.addrIx == nil {
+		if i := slices.Index(p.addrs, a); i >= 0 {
+			return uint32(i), true
+		}
+		return 0, false
+	}
+	i, ok := p.addrIx[a]
+	return i, ok
 }
 
 // internPaths returns the index of the set (nhid, hops) and the pool's
@@ -81,11 +125,9 @@ func (p *pool) internPaths(nhid uint32, hops []Nexthop) (uint32, []pathSet) {
 }
 
 func (p *pool) internPathsLocked(nhid uint32, hops []Nexthop) uint32 {
-	p.key = appendPathKey(p.key[:0], nhid, hops)
-	if i, ok := p.pathIx[string(p.key)]; ok {
+	if i, ok := p.pathIndex(nhid, hops); ok {
 		return i
 	}
-	key := string(p.key)
 	ps := pathSet{nhid: nhid, hops: append([]Nexthop(nil), hops...), live: liveHops(hops)}
 	ps.bound = rebalance(ps.hops)
 	if canon := canonical(hops); canon != nil {
@@ -101,7 +143,12 @@ func (p *pool) internPathsLocked(nhid uint32, hops []Nexthop) uint32 {
 		i = uint32(len(p.paths))
 		p.paths = append(p.paths, ps)
 	}
-	p.pathIx[key] = i
+	switch {
+	case p.pathIx != nil:
+		p.pathIx[string(appendPathKey(p.key[:0], nhid, hops))] = i
+	case len(p.paths) > poolScan:
+		p.indexLocked()
+	}
 	p.made++
 	return i
 }
@@ -126,7 +173,7 @@ func canonical(hops []Nexthop) []Nexthop {
 func (p *pool) internAddr(a netip.Addr) (uint32, []netip.Addr) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	i, ok := p.addrIx[a]
+	i, ok := p.addrIndex(a)
 	if ok {
 		return i, p.addrs
 	}
@@ -137,7 +184,12 @@ func (p *pool) internAddr(a netip.Addr) (uint32, []netip.Addr) {
 		i = uint32(len(p.addrs))
 		p.addrs = append(p.addrs, a)
 	}
-	p.addrIx[a] = i
+	switch {
+	case p.addrIx != nil:
+		p.addrIx[a] = i
+	case len(p.addrs) > poolScan:
+		p.indexLocked()
+	}
 	p.made++
 	return i, p.addrs
 }
@@ -185,6 +237,6 @@ func liveHops(hops []Nexthop) int {
 func (p *pool) hasAddrRoom(a netip.Addr) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	_, ok := p.addrIx[a]
+	_, ok := p.addrIndex(a)
 	return ok || len(p.freeAddrs) > 0 || len(p.addrs) < maxSrc
 }

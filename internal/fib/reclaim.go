@@ -64,6 +64,7 @@ func (p *pool) reclaimDue() bool {
 func (p *pool) without(paths []pathSet, addrs []netip.Addr, usedPaths, usedAddrs []bool, routes int) *pool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.indexLocked()
 	q := &pool{pathIx: map[string]uint32{}, addrIx: map[netip.Addr]uint32{}}
 	// Free indexes of the old pool may be written by other forks: copy
 	// under its lock.

@@ -34,11 +34,17 @@ func (t *Table) mustWrite() {
 	}
 }
 
+// noteStore accounts for the routes of p becoming now, was being how
+// many All showed before: the route count and the touched prefixes.
+func (t *Table) noteStore(p netip.Prefix, was int, now []rec) {
+	t.touch(p)
+	t.n += t.viewCount(p, now) - was
+}
+
 // store sets the routes of p to now (none: the prefix goes). was is how
 // many routes All showed for p before.
 func (t *Table) store(p netip.Prefix, was int, now []rec) {
-	t.touch(p)
-	t.n += t.viewCount(p, now) - was
+	t.noteStore(p, was, now)
 	e, keep := entryOf(now)
 	if t.shared {
 		t.forkWrites++

@@ -58,8 +58,10 @@ func (e *entry) at(i int) *rec {
 }
 
 // recs returns a copy of the prefix's routes, for a writer to edit.
-func (e *entry) recs() []rec {
-	rs := make([]rec, 0, e.len()+1)
+func (e *entry) recs() []rec { return e.appendRecs(make([]rec, 0, e.len()+1)) }
+
+// appendRecs appends the prefix's routes to rs.
+func (e *entry) appendRecs(rs []rec) []rec {
 	rs = append(rs, e.first)
 	if e.more != nil {
 		rs = append(rs, *e.more...)
@@ -80,12 +82,30 @@ func entryOf(rs []rec) (e entry, ok bool) {
 	return e, true
 }
 
+// lastPaths is the set a table interned last, and its index: the routes
+// of a bulk load share a few sets, found again without building the
+// set's key and looking it up. An entry never changes while its pool
+// maps it, and a table's pool is replaced only with the cache's key.
+type lastPaths struct {
+	pool  *pool
+	nhid  uint32
+	hops  []Nexthop
+	paths uint32
+}
+
 // record interns r's nexthops and prefsrc and returns its compact form
 // with the given nexthops (all of r's for IPv4, one of them for IPv6).
 func (t *Table) record(r *Route, hops []Nexthop) rec {
 	var paths, src uint32
-	paths, t.paths = t.pool.internPaths(r.NHID, hops)
-	src, t.addrs = t.pool.internAddr(r.Src)
+	if l := &t.last; l.pool == t.pool && l.nhid == r.NHID && slices.Equal(l.hops, hops) {
+		paths = l.paths
+	} else {
+		paths, t.paths = t.pool.internPaths(r.NHID, hops)
+		*l = lastPaths{pool: t.pool, nhid: r.NHID, hops: append(l.hops[:0], hops...), paths: paths}
+	}
+	if r.Src.IsValid() { // index 0, the invalid address, is in every view
+		src, t.addrs = t.pool.internAddr(r.Src)
+	}
 	tos := r.Tos
 	if !r.Is4() {
 		tos = 0
@@ -94,13 +114,18 @@ func (t *Table) record(r *Route, hops []Nexthop) rec {
 		metric: r.Metric, paths: paths, src: src | uint32(r.Prefix.Bits())<<24}
 }
 
-// route expands a stored route. The nexthops are copied: the pool's are
-// shared by every table of the lineage and must not be written.
-func (t *Table) route(p netip.Prefix, r *rec) Route {
+// route expands a stored route. With copyHops the nexthops are copied;
+// without, they are the pool's, shared by every table of the lineage,
+// which must not be written.
+func (t *Table) route(p netip.Prefix, r *rec, copyHops bool) Route {
 	ps := &t.paths[r.paths]
+	hops := ps.hops
+	if copyHops {
+		hops = slices.Clone(hops)
+	}
 	return Route{Table: t.id, Prefix: p, Type: r.typ, Proto: r.proto, Scope: r.scope,
 		Metric: r.metric, Tos: r.tos, Src: t.addrs[r.srcIx()], NHID: ps.nhid,
-		Nexthops: slices.Clone(ps.hops)}
+		Nexthops: hops}
 }
 
 // hops returns the nexthops of a stored route.

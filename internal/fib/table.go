@@ -105,6 +105,7 @@ type Table struct {
 	pool  *pool        // shared by the table and its forks
 	paths []pathSet    // this table's view of pool.paths
 	addrs []netip.Addr // this table's view of pool.addrs
+	last  lastPaths    // the writer's last interned set
 	n     int          // routes, as All yields them
 
 	frozen     bool
@@ -159,22 +160,47 @@ func (t *Table) Add(r Route, op Op) error {
 	if r.Src.IsValid() && !t.pool.hasAddrRoom(r.Src) {
 		return rterr.New(syscall.ENOBUFS, "")
 	}
-	var old []rec
+	// The routes of p, which add4 and add6 edit in place, are read into
+	// buf: on the stack when they fit (most prefixes hold one or two).
+	var buf [4]rec
+	if !t.shared {
+		// In place, the prefix is found once for reading and writing.
+		t.trie.Modify(p, func(e entry, ok bool) (entry, bool) {
+			old := buf[:0]
+			if ok {
+				old = e.appendRecs(old)
+			}
+			now, was, aerr := t.add(p, old, &r, op)
+			if err = aerr; err != nil || now == nil {
+				return e, !ok // as it was
+			}
+			t.noteStore(p, was, now)
+			ne, keep := entryOf(now)
+			return ne, !keep
+		})
+		return err
+	}
+	old := buf[:0]
 	if e, ok := t.trie.Get(p); ok {
-		old = e.recs()
+		old = e.appendRecs(old)
 	}
-	// add4 and add6 edit old in place.
-	was := t.viewCount(p, old)
-	var now []rec
-	if p.Addr().Is4() {
-		now, err = t.add4(old, &r, op.flags())
-	} else {
-		now, err = t.add6(old, &r, op.flags())
-	}
+	now, was, err := t.add(p, old, &r, op)
 	if err == nil && now != nil {
 		t.store(p, was, now)
 	}
 	return err
+}
+
+// add applies r to old, the routes of p, and returns them (nil if
+// unchanged) and how many routes All showed for p before.
+func (t *Table) add(p netip.Prefix, old []rec, r *Route, op Op) (now []rec, was int, err error) {
+	was = t.viewCount(p, old)
+	if p.Addr().Is4() {
+		now, err = t.add4(old, r, op.flags())
+	} else {
+		now, err = t.add6(old, r, op.flags())
+	}
+	return now, was, err
 }
 
 // Delete removes the first route matching sel and returns it. Zero fields
@@ -224,7 +250,7 @@ func (t *Table) DeleteFunc(del func(*Route) bool) []Route {
 		old := e.recs()
 		now := old[:0:0]
 		for i := range old {
-			r := t.route(p, &old[i])
+			r := t.route(p, &old[i], true)
 			if del(&r) {
 				out = append(out, r)
 			} else {
@@ -247,7 +273,7 @@ func (t *Table) Get(p netip.Prefix) []Route {
 	}
 	p = p.Masked()
 	if e, ok := t.trie.Get(p); ok {
-		t.view(p, &e, func(r Route) bool {
+		t.view(p, &e, false, func(r Route) bool {
 			out = append(out, r)
 			return true
 		})
@@ -257,10 +283,17 @@ func (t *Table) Get(p netip.Prefix) []Route {
 
 // All yields every route in `ip route show` order: IPv4 then IPv6 (see
 // view.go).
-func (t *Table) All() iter.Seq[Route] {
+func (t *Table) All() iter.Seq[Route] { return t.all(false) }
+
+// AllShared is All for a reader that neither writes a route's nexthops
+// nor keeps them past the yield: they may be the table's own, which
+// saves a copy per route (a script of a million routes).
+func (t *Table) AllShared() iter.Seq[Route] { return t.all(true) }
+
+func (t *Table) all(shared bool) iter.Seq[Route] {
 	return func(yield func(Route) bool) {
 		t.walkOrdered(func(p netip.Prefix, e *entry) bool {
-			return t.view(p, e, yield)
+			return t.view(p, e, shared, yield)
 		})
 	}
 }

@@ -74,12 +74,16 @@ func (t *Table) walk(fn func(netip.Prefix, *entry)) {
 // dump then resumes after the last sibling and so never shows a
 // non-sibling route standing between siblings (fib6_dump_node); govrf
 // shows it, in its place.
-func (t *Table) view(p netip.Prefix, e *entry, yield func(Route) bool) bool {
-	rs := e.recs()
+// With shared, a route yielded with its own nexthops (every one but a
+// merged multipath IPv6 route) has them in the table's pool, not copied.
+func (t *Table) view(p netip.Prefix, e *entry, shared bool, yield func(Route) bool) bool {
+	var buf [4]rec
+	rs := e.appendRecs(buf[:0])
 	for i := range rs {
 		r := &rs[i]
 		if p.Addr().Is4() || !t.ecmp6(r) {
-			if !yield(t.route(p, r)) {
+			route := t.route(p, r, !shared)
+			if !yield(route) {
 				return false
 			}
 			continue
@@ -87,7 +91,7 @@ func (t *Table) view(p netip.Prefix, e *entry, yield func(Route) bool) bool {
 		if t.hasEarlierSibling(rs, i) {
 			continue
 		}
-		route := t.route(p, r)
+		route := t.route(p, r, true) // the siblings' nexthops are appended
 		for _, s := range rs[i+1:] {
 			if s.metric == r.metric && t.ecmp6(&s) {
 				route.Nexthops = append(route.Nexthops, t.hops(&s)...)

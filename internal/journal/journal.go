@@ -67,7 +67,13 @@ func (j *Journal) Err() error { return j.err }
 // reach the file in part records as the buffer fills, and are durable
 // only once Commit returns nil. A failure stops the journal (Err), so
 // that Commit fails too rather than commit a request without the line.
-func (j *Journal) Append(line string) error {
+func (j *Journal) Append(line string) error { return appendLine(j, line) }
+
+// AppendBytes is Append of a line held in a buffer, which the caller may
+// reuse once it returns.
+func (j *Journal) AppendBytes(line []byte) error { return appendLine(j, line) }
+
+func appendLine[L string | []byte](j *Journal, line L) error {
 	if j.err != nil {
 		return j.err
 	}
@@ -136,7 +142,12 @@ func (j *Journal) flushPart() error {
 	if len(j.part) == 0 {
 		return nil
 	}
-	err := j.write(frame(j.part))
+	var hdr [frameSize]byte
+	putFrame(hdr[:], j.part)
+	err := j.write(hdr[:])
+	if err == nil {
+		err = j.write(j.part)
+	}
 	j.part = j.part[:0]
 	return err
 }

@@ -45,9 +45,14 @@ func header(base Hash) []byte {
 // frame returns payload as a record.
 func frame(payload []byte) []byte {
 	b := make([]byte, frameSize, frameSize+len(payload))
-	binary.LittleEndian.PutUint32(b, uint32(len(payload)))
-	binary.LittleEndian.PutUint32(b[4:], crc32.Checksum(payload, castagnoli))
+	putFrame(b, payload)
 	return append(b, payload...)
+}
+
+// putFrame writes payload's frame header into hdr.
+func putFrame(hdr, payload []byte) {
+	binary.LittleEndian.PutUint32(hdr, uint32(len(payload)))
+	binary.LittleEndian.PutUint32(hdr[4:], crc32.Checksum(payload, castagnoli))
 }
 
 // errTorn ends a scan at a record that is short, fails its check or
