@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -85,11 +86,15 @@ func (p *Port) create(name string, cfg Config) error {
 		return err
 	}
 	ifr.SetUint16(unix.IFF_TAP | unix.IFF_NO_PI)
+	existed := exists(name)
 	if err := unix.IoctlIfreq(fd, unix.TUNSETIFF, ifr); err != nil {
 		unix.Close(fd)
 		return fmt.Errorf("TUNSETIFF: %w", err)
 	}
 	p.name = ifr.Name()
+	if !existed {
+		withoutIPv6(p.name)
+	}
 	// Attached to a device, the file polls; the runtime's poller takes it.
 	p.file = os.NewFile(uintptr(fd), "/dev/net/tun")
 	if p.raw, err = p.file.SyscallConn(); err != nil {
@@ -101,6 +106,35 @@ func (p *Port) create(name string, cfg Config) error {
 		}
 	}
 	return p.up(cfg.MTU)
+}
+
+// exists reports whether the namespace has an interface name (a
+// persistent TAP Create attaches to), asking for that name alone: a
+// dump of every link would cost a namespace of thousands of TAPs the
+// square of their number.
+func exists(name string) bool {
+	if strings.Contains(name, "%") {
+		return false
+	}
+	s, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return false
+	}
+	defer unix.Close(s)
+	ifr, err := unix.NewIfreq(name)
+	return err == nil && unix.IoctlIfreq(s, unix.SIOCGIFINDEX, ifr) == nil
+}
+
+// withoutIPv6 turns the kernel's IPv6 off on a device Create made, before
+// it comes up (disable_ipv6=1). Its kernel side is a tenant's attachment,
+// not an interface of the namespace govrfd runs in; with IPv6, bringing
+// it up would give it a link-local address and routes, and make the
+// kernel walk the namespace's whole IPv6 table, for each of thousands of
+// TAPs. A device moved into another namespace takes that namespace's
+// settings. Failing (IPv6 compiled out, a read-only /proc/sys) changes
+// nothing else.
+func withoutIPv6(name string) {
+	os.WriteFile("/proc/sys/net/ipv6/conf/"+name+"/disable_ipv6", []byte("1"), 0)
 }
 
 // up sets the MTU if asked, reads it back, and sets IFF_UP, through the

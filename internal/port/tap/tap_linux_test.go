@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -232,4 +233,33 @@ func TestIntegrationReadTooLong(t *testing.T) {
 		}
 		time.Sleep(time.Millisecond)
 	}
+}
+
+// TestIntegrationWithoutIPv6: a device Create makes comes up with the
+// kernel's IPv6 off (no link-local address); one it attaches to keeps
+// what its owner set.
+func TestIntegrationWithoutIPv6(t *testing.T) {
+	netnstest.Enter(t)
+	p := create(t, "govrf6", Config{})
+	if v := sysctl6(t, p.Name()); v != "1" {
+		t.Errorf("disable_ipv6 on a device Create made = %s, want 1", v)
+	}
+	if out := netnstest.IP(t, "-6", "addr", "show", "dev", p.Name()); strings.Contains(out, "fe80") {
+		t.Errorf("the new device has IPv6 addresses:\n%s", out)
+	}
+	netnstest.IP(t, "tuntap", "add", "mode", "tap", "name", "govrfo")
+	q := create(t, "govrfo", Config{})
+	if v := sysctl6(t, q.Name()); v != "0" {
+		t.Errorf("disable_ipv6 on a device Create attached to = %s, want its own 0", v)
+	}
+}
+
+// sysctl6 reads the disable_ipv6 of device name.
+func sysctl6(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile("/proc/sys/net/ipv6/conf/" + name + "/disable_ipv6")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(b))
 }
