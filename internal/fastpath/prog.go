@@ -7,6 +7,7 @@ const (
 	xdpData, xdpDataEnd, xdpIngressIfindex      = 0, 4, 12
 	skbLen, skbMark, skbVlanPresent, skbIfindex = 0, 8, 20, 40
 	skbData, skbDataEnd                         = 76, 80
+	skbGSOSize                                  = 176
 )
 
 // Verdicts: hand to the slow path.
@@ -31,6 +32,8 @@ const (
 	stSeq   = -88  // the nexthop's Seq when first read
 	stNow   = -96  // bpf_ktime_get_ns when the nexthop was read
 	stMAC   = -104 // the nexthop's Dst and Flags word
+	stSegs  = -108 // the packets the frame counts as: its GSO segments
+	stExtra = -112 // the octets of the segments' headers beyond the frame's
 )
 
 // Registers kept across helper calls.
@@ -47,6 +50,9 @@ const (
 	ip4Len  = 20
 	ip6Len  = 40
 	ethType = 12
+	// pullLen is what tc pulls into the linear part of a non-linear
+	// skb: the Ethernet, IPv6 and longest TCP headers.
+	pullLen = ethLen + ip6Len + 60
 )
 
 // maps are the file descriptors the program refers to.
@@ -99,6 +105,9 @@ func program(mode Mode, m mapFDs, handover bool) asm.Instructions {
 	e.ipv6()
 	e.nexthop()
 	e.rewrite()
+	if mode == TC {
+		e.gso()
+	}
 	if !handover {
 		e.emit(asm.Mov.Imm(asm.R0, pass).WithSymbol("pass"), asm.Return())
 		return e.insns
@@ -143,9 +152,16 @@ func (e *emitter) loadMap(dst asm.Register, fd int) {
 }
 
 // prologue loads the context: data, data end and the ingress ifindex;
-// tc hands a tagged or non-linear skb over at once.
+// tc hands a tagged skb over at once, and pulls the headers of a
+// non-linear one (a GSO super-frame, say) into its linear part, which
+// changes none of its octets. A frame counts as one packet until the
+// GSO check says otherwise.
 func (e *emitter) prologue(mode Mode) {
-	e.emit(asm.Mov.Reg(rCtx, asm.R1))
+	e.emit(
+		asm.Mov.Reg(rCtx, asm.R1),
+		asm.StoreImm(asm.RFP, stSegs, 1, asm.Word),
+		asm.StoreImm(asm.RFP, stExtra, 0, asm.Word),
+	)
 	if mode == XDP {
 		e.emit(
 			asm.LoadMem(rData, rCtx, xdpData, asm.Word),
@@ -158,15 +174,26 @@ func (e *emitter) prologue(mode Mode) {
 	e.emit(
 		asm.LoadMem(asm.R1, rCtx, skbVlanPresent, asm.Word),
 		asm.JNE.Imm(asm.R1, 0, "pass"),
-		asm.LoadMem(rData, rCtx, skbData, asm.Word),
-		asm.LoadMem(rEnd, rCtx, skbDataEnd, asm.Word),
 		asm.LoadMem(asm.R1, rCtx, skbIfindex, asm.Word),
 		asm.StoreMem(asm.RFP, stIfidx, asm.R1, asm.Word),
-		// A non-linear skb (len beyond the linear data) is the slow path's.
-		asm.LoadMem(asm.R1, rCtx, skbLen, asm.Word),
-		asm.Mov.Reg(asm.R2, rEnd),
-		asm.Sub.Reg(asm.R2, rData),
-		asm.JNE.Reg(asm.R1, asm.R2, "pass"),
+		// A non-linear skb (len beyond the linear data): pull the
+		// headers, at most the whole skb.
+		asm.LoadMem(rData, rCtx, skbData, asm.Word),
+		asm.LoadMem(rEnd, rCtx, skbDataEnd, asm.Word),
+		asm.LoadMem(asm.R2, rCtx, skbLen, asm.Word),
+		asm.Mov.Reg(asm.R1, rEnd),
+		asm.Sub.Reg(asm.R1, rData),
+		asm.JGE.Reg(asm.R1, asm.R2, "linear"),
+		asm.JLT.Imm(asm.R1, pullLen, "pull"),
+		asm.Ja.Label("linear"),
+		asm.JLE.Imm(asm.R2, pullLen, "pullsome").WithSymbol("pull"),
+		asm.Mov.Imm(asm.R2, pullLen),
+		asm.Mov.Reg(asm.R1, rCtx).WithSymbol("pullsome"),
+		asm.FnSkbPullData.Call(),
+		asm.JNE.Imm(asm.R0, 0, "pass"),
+		asm.LoadMem(rData, rCtx, skbData, asm.Word),
+		asm.LoadMem(rEnd, rCtx, skbDataEnd, asm.Word),
+		asm.Mov.Imm(asm.R0, 0).WithSymbol("linear"),
 	)
 }
 
@@ -207,16 +234,24 @@ func (e *emitter) link() {
 	)
 }
 
-// ipFits records the IP packet's length, in R1, and the frame's (data
-// end − data), and passes a frame too short to hold the packet after
-// its Ethernet header. R1 ends as the packet's end, R0 as the frame's
-// length.
+// ipFits records the IP packet's length, in R1, and the frame's (XDP:
+// data end − data; tc: the skb's length, linear or not), and passes a
+// frame too short to hold the packet after its Ethernet header. R1 ends
+// as the packet's end, R0 as the frame's length.
 func (e *emitter) ipFits() {
 	e.emit(
 		asm.StoreMem(asm.RFP, stIPLen, asm.R1, asm.Word),
 		asm.Add.Imm(asm.R1, ethLen),
-		asm.Mov.Reg(asm.R0, rEnd),
-		asm.Sub.Reg(asm.R0, rData),
+	)
+	if e.mode == XDP {
+		e.emit(
+			asm.Mov.Reg(asm.R0, rEnd),
+			asm.Sub.Reg(asm.R0, rData),
+		)
+	} else {
+		e.emit(asm.LoadMem(asm.R0, rCtx, skbLen, asm.Word))
+	}
+	e.emit(
 		asm.StoreMem(asm.RFP, stFrame, asm.R0, asm.Word),
 		asm.JLT.Reg(asm.R0, asm.R1, "pass"),
 	)
