@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gopacket/gopacket/layers"
+	"github.com/govrf/govrf/internal/fastpath"
 )
 
 // TestIntegrationFastPathTC runs the seed topology with the tc fast
@@ -131,12 +132,20 @@ func testFastPath(t *testing.T, mode string) {
 		t.Errorf("ping of the router's address from A1:\n%s", out)
 	}
 
+	fastBefore := tp.fastCounters(mode)
 	var tcp iperfTCP
 	tp.iperf(&tcp, "192.168.2.10", "-t", "2")
 	if got := tcp.End.SumReceived; got.Bytes < 1_000_000 {
 		t.Errorf("iperf3 TCP A1→A2: %d bytes received, want at least 1 MB", got.Bytes)
 	} else {
 		t.Logf("iperf3 TCP A1→A2: %.2f Gbit/s, %d retransmits", got.BitsPerSecond/1e9, tcp.End.SumSent.Retransmits)
+	}
+	// TCP's super-frames go through the fast path whole: it receives
+	// (headers and all) at least 80% of the octets TCP carried.
+	if fast := tp.fastCounters(mode).RxBytes - fastBefore.RxBytes; mode != "off" && float64(fast) < 0.8*float64(tcp.End.SumReceived.Bytes) {
+		t.Errorf("iperf3 TCP A1→A2: %d octets through the fast path for %d received, want at least 80%%", fast, tcp.End.SumReceived.Bytes)
+	} else if mode != "off" {
+		t.Logf("iperf3 TCP A1→A2: %d octets through the fast path for %d received", fast, tcp.End.SumReceived.Bytes)
 	}
 	in, errs := tp.udpCounter("A2", "InDatagrams"), tp.udpCounter("A2", "RcvbufErrors")
 	var udp iperfUDP
@@ -166,6 +175,20 @@ func testFastPath(t *testing.T, mode string) {
 	if got := grew(before, after, "govrf_vrf_forwarded_packets_total", map[string]string{"vrf": "b"}); got != 0 {
 		t.Errorf("VRF b forwarded %v packets while only company A sent", got)
 	}
+}
+
+// fastCounters returns what the daemon's fast path has counted, or
+// nothing when mode is off.
+func (tp *topo) fastCounters(mode string) fastpath.Counters {
+	tp.t.Helper()
+	if mode == "off" {
+		return fastpath.Counters{}
+	}
+	c, err := fastpath.CountersOf(tp.daemon.Process.Pid)
+	if err != nil {
+		tp.t.Fatal(err)
+	}
+	return c
 }
 
 // waitReachable waits up to ten seconds for the router's neighbour addr
