@@ -34,6 +34,10 @@ const (
 	stMAC   = -104 // the nexthop's Dst and Flags word
 	stSegs  = -108 // the packets the frame counts as: its GSO segments
 	stExtra = -112 // the octets of the segments' headers beyond the frame's
+	stByte  = -120 // a TCP header's octet 12, read by bpf_skb_load_bytes
+	stMTU   = -128 // the nexthop's MTU, across that call
+	stSize  = -136 // gso_size, across it
+	stL4    = -144 // the TCP header's offset, across it
 )
 
 // Registers kept across helper calls.
@@ -51,8 +55,11 @@ const (
 	ip6Len  = 40
 	ethType = 12
 	// pullLen is what tc pulls into the linear part of a non-linear
-	// skb: the Ethernet, IPv6 and longest TCP headers.
-	pullLen = ethLen + ip6Len + 60
+	// skb: the Ethernet and IPv6 headers. A TSO sender's super-frame
+	// holds its headers in the linear part already: no pull then (it
+	// could reallocate the head), and the TCP header is read with
+	// bpf_skb_load_bytes.
+	pullLen = ethLen + ip6Len
 )
 
 // maps are the file descriptors the program refers to.
