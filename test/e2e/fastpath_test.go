@@ -29,7 +29,8 @@ func TestIntegrationFastPathOff(t *testing.T) { testFastPath(t, "off") }
 // never; that a capture sees a ping whole; that a blackhole route stops
 // them at once, and its deletion
 // lets them through; that Time Exceeded and echoes to the router's own
-// address are still answered; that iperf3 TCP carries data, and that
+// address are still answered; that iperf3 TCP carries data over IPv4
+// and IPv6 (with a fast path, through it for the most part), and that
 // each iperf3 UDP datagram reaches A2 at most once; and that the port
 // and VRF counters (/metrics) count all of it, while VRF b forwards
 // nothing.
@@ -132,20 +133,28 @@ func testFastPath(t *testing.T, mode string) {
 		t.Errorf("ping of the router's address from A1:\n%s", out)
 	}
 
-	fastBefore := tp.fastCounters(mode)
-	var tcp iperfTCP
-	tp.iperf(&tcp, "192.168.2.10", "-t", "2")
-	if got := tcp.End.SumReceived; got.Bytes < 1_000_000 {
-		t.Errorf("iperf3 TCP A1→A2: %d bytes received, want at least 1 MB", got.Bytes)
-	} else {
-		t.Logf("iperf3 TCP A1→A2: %.2f Gbit/s, %d retransmits", got.BitsPerSecond/1e9, tcp.End.SumSent.Retransmits)
-	}
-	// TCP's super-frames go through the fast path whole: it receives
-	// (headers and all) at least 80% of the octets TCP carried.
-	if fast := tp.fastCounters(mode).RxBytes - fastBefore.RxBytes; mode != "off" && float64(fast) < 0.8*float64(tcp.End.SumReceived.Bytes) {
-		t.Errorf("iperf3 TCP A1→A2: %d octets through the fast path for %d received, want at least 80%%", fast, tcp.End.SumReceived.Bytes)
-	} else if mode != "off" {
-		t.Logf("iperf3 TCP A1→A2: %d octets through the fast path for %d received", fast, tcp.End.SumReceived.Bytes)
+	for _, dst := range []string{"192.168.2.10", "2001:db8:2::10"} {
+		fastBefore := tp.fastCounters(mode)
+		var tcp iperfTCP
+		tp.iperf(&tcp, dst, "-t", "2")
+		got := tcp.End.SumReceived
+		if got.Bytes < 1_000_000 {
+			t.Errorf("iperf3 TCP A1→A2 %s: %d bytes received, want at least 1 MB", dst, got.Bytes)
+			continue
+		}
+		t.Logf("iperf3 TCP A1→A2 %s: %.2f Gbit/s, %d retransmits", dst, got.BitsPerSecond/1e9, tcp.End.SumSent.Retransmits)
+		if mode == "off" {
+			continue
+		}
+		// TCP's super-frames go through the fast path whole: it
+		// receives (headers and all) at least 80% of the octets TCP
+		// carried.
+		fast := tp.fastCounters(mode).RxBytes - fastBefore.RxBytes
+		if float64(fast) < 0.8*float64(got.Bytes) {
+			t.Errorf("iperf3 TCP A1→A2 %s: %d octets through the fast path for %d received, want at least 80%%", dst, fast, got.Bytes)
+		} else {
+			t.Logf("iperf3 TCP A1→A2 %s: %d octets through the fast path for %d received", dst, fast, got.Bytes)
+		}
 	}
 	in, errs := tp.udpCounter("A2", "InDatagrams"), tp.udpCounter("A2", "RcvbufErrors")
 	var udp iperfUDP
