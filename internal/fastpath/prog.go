@@ -68,13 +68,13 @@ type mapFDs struct {
 }
 
 // program emits the fast path for mode over the maps. One body serves
-// both modes; only the context's layout, the length of a non-linear skb
-// and the verdicts differ. It forwards only:
+// both modes; only the context's layout, the frame's length, tc's
+// super-frames and the verdicts differ. It forwards only:
 //
 //   - an Ethernet frame to the ingress port's own MAC, untagged (for tc,
-//     no VLAN tag taken out of the frame either), linear, holding the
-//     whole IP packet (Ethernet padding after it is trimmed, as the slow
-//     path trims it);
+//     no VLAN tag taken out of the frame either), holding the whole IP
+//     packet (XDP: linear; tc: an skb linear or not, its headers pulled)
+//     (Ethernet padding after it is trimmed, as the slow path trims it);
 //   - IPv4 with IHL 5, a total length of at least the header, not a fragment (MF clear, offset 0), a valid
 //     header checksum, TTL above 1; IPv6 whose next header is TCP, UDP
 //     or ICMPv6 (no extension header, Hop-by-Hop included), hop limit
@@ -83,7 +83,9 @@ type mapFDs struct {
 //     nexthop and whose source's longest match there allows the source;
 //   - to a nexthop leaving by another port than the ingress one, whose
 //     neighbour deadline has not passed, and within whose MTU the packet
-//     fits (DF or not: a larger packet goes to the slow path).
+//     fits (DF or not: a larger packet goes to the slow path), or for
+//     tc a TCP super-frame (gso_size set) each of whose segments fits
+//     (gso).
 //
 // It trims the padding, decrements the TTL (with the checksum patched as RFC 1624 eqn. 3
 // does, as the data plane does) or the hop limit, writes the nexthop's
