@@ -33,7 +33,7 @@ func TestIntegrationFastPathOff(t *testing.T) { testFastPath(t, "off") }
 // and IPv6 (with a fast path, through it for the most part), and that
 // each iperf3 UDP datagram reaches A2 at most once; and that the port
 // and VRF counters (/metrics) count all of it, while VRF b forwards
-// nothing.
+// nothing; and that TCP through a smaller MTU learns it.
 func testFastPath(t *testing.T, mode string) {
 	tp := buildTopo(t, false, "-fastpath", mode, "-metrics", metricsAddr)
 	tp.warm()
@@ -183,6 +183,24 @@ func testFastPath(t *testing.T, mode string) {
 	}
 	if got := grew(before, after, "govrf_vrf_forwarded_packets_total", map[string]string{"vrf": "b"}); got != 0 {
 		t.Errorf("VRF b forwarded %v packets while only company A sent", got)
+	}
+
+	// A smaller MTU on the way: the super-frames whose segments no
+	// longer fit go to the Go path, whose Fragmentation Needed makes A1
+	// send segments that fit, which go fast again.
+	tp.govrf("link set dev ra2 mtu 1400")
+	fastBefore := tp.fastCounters(mode)
+	var tcp iperfTCP
+	tp.iperf(&tcp, "192.168.2.10", "-t", "2")
+	fast := tp.fastCounters(mode).RxBytes - fastBefore.RxBytes
+	if got := tcp.End.SumReceived.Bytes; got < 1_000_000 {
+		t.Errorf("iperf3 TCP A1→A2 through an MTU of 1400: %d bytes received, want at least 1 MB", got)
+	} else {
+		t.Logf("iperf3 TCP A1→A2 through an MTU of 1400: %.2f Gbit/s, %d octets through the fast path for %d received",
+			tcp.End.SumReceived.BitsPerSecond/1e9, fast, got)
+	}
+	if out := tp.must("ip", "-n", tp.ns("A1"), "route", "get", "192.168.2.10"); !strings.Contains(out, "mtu 1400") {
+		t.Errorf("A1's route to A2 after TCP through an MTU of 1400, want the MTU learnt:\n%s", out)
 	}
 }
 
