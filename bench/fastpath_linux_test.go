@@ -10,7 +10,7 @@ import (
 // BenchmarkFastpath compares govrfd without its eBPF fast path, govrfd
 // with the tc fast path (-fastpath tc) and the Linux kernel as the
 // router, on BenchmarkForward's topology and measures, each measured in
-// turn: tcp4 (one TCP stream for 3 s, Gbit/s), tcp4x4 (four streams
+// turn: tcp4 and tcp6 (one TCP stream for 3 s, Gbit/s), tcp4x4 (four streams
 // together, iperf3 -P 4), udp64 (64-byte UDP as
 // fast as iperf3 sends, pkt/s received) and rtt4 (ping's average round
 // trip, µs). Each sub-benchmark reports the three routers' figures,
@@ -46,6 +46,7 @@ func BenchmarkFastpath(b *testing.B) {
 		measure    func(*testing.B, *fwdNet) figures
 	}{
 		{"tcp4", "Gbit/s", func(b *testing.B, n *fwdNet) figures { return n.tcp(b, "192.168.2.10") }},
+		{"tcp6", "Gbit/s", func(b *testing.B, n *fwdNet) figures { return n.tcp(b, "2001:db8:2::10") }},
 		{"tcp4x4", "Gbit/s", func(b *testing.B, n *fwdNet) figures { return n.tcpStreams(b, "192.168.2.10", 4) }},
 		{"udp64", "pkt/s", func(b *testing.B, n *fwdNet) figures { return n.udp(b) }},
 		{"rtt4", "rtt-us", func(b *testing.B, n *fwdNet) figures { return n.rtt(b, "192.168.2.10") }},
