@@ -3,13 +3,15 @@ package bench
 import (
 	"os"
 	"os/exec"
+	"strconv"
 	"testing"
 )
 
 // BenchmarkFastpath compares govrfd without its eBPF fast path, govrfd
 // with the tc fast path (-fastpath tc) and the Linux kernel as the
 // router, on BenchmarkForward's topology and measures, each measured in
-// turn: tcp4 (one TCP stream for 3 s, Gbit/s), udp64 (64-byte UDP as
+// turn: tcp4 and tcp6 (one TCP stream for 3 s, Gbit/s), tcp4x4 (four streams
+// together, iperf3 -P 4), udp64 (64-byte UDP as
 // fast as iperf3 sends, pkt/s received) and rtt4 (ping's average round
 // trip, µs). Each sub-benchmark reports the three routers' figures,
 // prefixed kernel-, off- and tc-, and the ratios tc/kernel and
@@ -44,6 +46,8 @@ func BenchmarkFastpath(b *testing.B) {
 		measure    func(*testing.B, *fwdNet) figures
 	}{
 		{"tcp4", "Gbit/s", func(b *testing.B, n *fwdNet) figures { return n.tcp(b, "192.168.2.10") }},
+		{"tcp6", "Gbit/s", func(b *testing.B, n *fwdNet) figures { return n.tcp(b, "2001:db8:2::10") }},
+		{"tcp4x4", "Gbit/s", func(b *testing.B, n *fwdNet) figures { return n.tcpStreams(b, "192.168.2.10", 4) }},
 		{"udp64", "pkt/s", func(b *testing.B, n *fwdNet) figures { return n.udp(b) }},
 		{"rtt4", "rtt-us", func(b *testing.B, n *fwdNet) figures { return n.rtt(b, "192.168.2.10") }},
 	} {
@@ -63,4 +67,13 @@ func BenchmarkFastpath(b *testing.B) {
 			b.ReportMetric(got[2][m.unit]/got[0][m.unit], "tc/kernel")
 		})
 	}
+}
+
+// tcpStreams measures p TCP streams from H1 to dst for 3 s, together.
+func (n *fwdNet) tcpStreams(b *testing.B, dst string, p int) figures {
+	var f figures
+	r := n.iperf(b, &f, append(pin(), "-c", dst, "-t", "3", "-P", strconv.Itoa(p))...)
+	f["Gbit/s"] = r.End.SumReceived.BitsPerSecond / 1e9
+	f["retransmits"] = float64(r.End.SumSent.Retransmits)
+	return f
 }

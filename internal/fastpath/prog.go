@@ -7,6 +7,7 @@ const (
 	xdpData, xdpDataEnd, xdpIngressIfindex      = 0, 4, 12
 	skbLen, skbMark, skbVlanPresent, skbIfindex = 0, 8, 20, 40
 	skbData, skbDataEnd                         = 76, 80
+	skbGSOSize                                  = 176
 )
 
 // Verdicts: hand to the slow path.
@@ -31,6 +32,12 @@ const (
 	stSeq   = -88  // the nexthop's Seq when first read
 	stNow   = -96  // bpf_ktime_get_ns when the nexthop was read
 	stMAC   = -104 // the nexthop's Dst and Flags word
+	stSegs  = -108 // the packets the frame counts as: its GSO segments
+	stExtra = -112 // the octets of the segments' headers beyond the frame's
+	stByte  = -120 // a TCP header's octet 12, read by bpf_skb_load_bytes
+	stMTU   = -128 // the nexthop's MTU, across that call
+	stSize  = -136 // gso_size, across it
+	stL4    = -144 // the TCP header's offset, across it
 )
 
 // Registers kept across helper calls.
@@ -47,6 +54,12 @@ const (
 	ip4Len  = 20
 	ip6Len  = 40
 	ethType = 12
+	// pullLen is what tc pulls into the linear part of a non-linear
+	// skb: the Ethernet and IPv6 headers. A TSO sender's super-frame
+	// holds its headers in the linear part already: no pull then (it
+	// could reallocate the head), and the TCP header is read with
+	// bpf_skb_load_bytes.
+	pullLen = ethLen + ip6Len
 )
 
 // maps are the file descriptors the program refers to.
@@ -55,13 +68,13 @@ type mapFDs struct {
 }
 
 // program emits the fast path for mode over the maps. One body serves
-// both modes; only the context's layout, the length of a non-linear skb
-// and the verdicts differ. It forwards only:
+// both modes; only the context's layout, the frame's length, tc's
+// super-frames and the verdicts differ. It forwards only:
 //
 //   - an Ethernet frame to the ingress port's own MAC, untagged (for tc,
-//     no VLAN tag taken out of the frame either), linear, holding the
-//     whole IP packet (Ethernet padding after it is trimmed, as the slow
-//     path trims it);
+//     no VLAN tag taken out of the frame either), holding the whole IP
+//     packet (XDP: linear; tc: an skb linear or not, its headers pulled)
+//     (Ethernet padding after it is trimmed, as the slow path trims it);
 //   - IPv4 with IHL 5, a total length of at least the header, not a fragment (MF clear, offset 0), a valid
 //     header checksum, TTL above 1; IPv6 whose next header is TCP, UDP
 //     or ICMPv6 (no extension header, Hop-by-Hop included), hop limit
@@ -70,7 +83,9 @@ type mapFDs struct {
 //     nexthop and whose source's longest match there allows the source;
 //   - to a nexthop leaving by another port than the ingress one, whose
 //     neighbour deadline has not passed, and within whose MTU the packet
-//     fits (DF or not: a larger packet goes to the slow path).
+//     fits (DF or not: a larger packet goes to the slow path), or for
+//     tc a TCP super-frame (gso_size set) each of whose segments fits
+//     (gso).
 //
 // It trims the padding, decrements the TTL (with the checksum patched as RFC 1624 eqn. 3
 // does, as the data plane does) or the hop limit, writes the nexthop's
@@ -99,6 +114,9 @@ func program(mode Mode, m mapFDs, handover bool) asm.Instructions {
 	e.ipv6()
 	e.nexthop()
 	e.rewrite()
+	if mode == TC {
+		e.gso()
+	}
 	if !handover {
 		e.emit(asm.Mov.Imm(asm.R0, pass).WithSymbol("pass"), asm.Return())
 		return e.insns
@@ -143,9 +161,16 @@ func (e *emitter) loadMap(dst asm.Register, fd int) {
 }
 
 // prologue loads the context: data, data end and the ingress ifindex;
-// tc hands a tagged or non-linear skb over at once.
+// tc hands a tagged skb over at once, and pulls the headers of a
+// non-linear one (a GSO super-frame, say) into its linear part, which
+// changes none of its octets. A frame counts as one packet until the
+// GSO check says otherwise.
 func (e *emitter) prologue(mode Mode) {
-	e.emit(asm.Mov.Reg(rCtx, asm.R1))
+	e.emit(
+		asm.Mov.Reg(rCtx, asm.R1),
+		asm.StoreImm(asm.RFP, stSegs, 1, asm.Word),
+		asm.StoreImm(asm.RFP, stExtra, 0, asm.Word),
+	)
 	if mode == XDP {
 		e.emit(
 			asm.LoadMem(rData, rCtx, xdpData, asm.Word),
@@ -158,15 +183,26 @@ func (e *emitter) prologue(mode Mode) {
 	e.emit(
 		asm.LoadMem(asm.R1, rCtx, skbVlanPresent, asm.Word),
 		asm.JNE.Imm(asm.R1, 0, "pass"),
-		asm.LoadMem(rData, rCtx, skbData, asm.Word),
-		asm.LoadMem(rEnd, rCtx, skbDataEnd, asm.Word),
 		asm.LoadMem(asm.R1, rCtx, skbIfindex, asm.Word),
 		asm.StoreMem(asm.RFP, stIfidx, asm.R1, asm.Word),
-		// A non-linear skb (len beyond the linear data) is the slow path's.
-		asm.LoadMem(asm.R1, rCtx, skbLen, asm.Word),
-		asm.Mov.Reg(asm.R2, rEnd),
-		asm.Sub.Reg(asm.R2, rData),
-		asm.JNE.Reg(asm.R1, asm.R2, "pass"),
+		// A non-linear skb (len beyond the linear data): pull the
+		// headers, at most the whole skb.
+		asm.LoadMem(rData, rCtx, skbData, asm.Word),
+		asm.LoadMem(rEnd, rCtx, skbDataEnd, asm.Word),
+		asm.LoadMem(asm.R2, rCtx, skbLen, asm.Word),
+		asm.Mov.Reg(asm.R1, rEnd),
+		asm.Sub.Reg(asm.R1, rData),
+		asm.JGE.Reg(asm.R1, asm.R2, "linear"),
+		asm.JLT.Imm(asm.R1, pullLen, "pull"),
+		asm.Ja.Label("linear"),
+		asm.JLE.Imm(asm.R2, pullLen, "pullsome").WithSymbol("pull"),
+		asm.Mov.Imm(asm.R2, pullLen),
+		asm.Mov.Reg(asm.R1, rCtx).WithSymbol("pullsome"),
+		asm.FnSkbPullData.Call(),
+		asm.JNE.Imm(asm.R0, 0, "pass"),
+		asm.LoadMem(rData, rCtx, skbData, asm.Word),
+		asm.LoadMem(rEnd, rCtx, skbDataEnd, asm.Word),
+		asm.Mov.Imm(asm.R0, 0).WithSymbol("linear"),
 	)
 }
 
@@ -207,16 +243,24 @@ func (e *emitter) link() {
 	)
 }
 
-// ipFits records the IP packet's length, in R1, and the frame's (data
-// end − data), and passes a frame too short to hold the packet after
-// its Ethernet header. R1 ends as the packet's end, R0 as the frame's
-// length.
+// ipFits records the IP packet's length, in R1, and the frame's (XDP:
+// data end − data; tc: the skb's length, linear or not), and passes a
+// frame too short to hold the packet after its Ethernet header. R1 ends
+// as the packet's end, R0 as the frame's length.
 func (e *emitter) ipFits() {
 	e.emit(
 		asm.StoreMem(asm.RFP, stIPLen, asm.R1, asm.Word),
 		asm.Add.Imm(asm.R1, ethLen),
-		asm.Mov.Reg(asm.R0, rEnd),
-		asm.Sub.Reg(asm.R0, rData),
+	)
+	if e.mode == XDP {
+		e.emit(
+			asm.Mov.Reg(asm.R0, rEnd),
+			asm.Sub.Reg(asm.R0, rData),
+		)
+	} else {
+		e.emit(asm.LoadMem(asm.R0, rCtx, skbLen, asm.Word))
+	}
+	e.emit(
 		asm.StoreMem(asm.RFP, stFrame, asm.R0, asm.Word),
 		asm.JLT.Reg(asm.R0, asm.R1, "pass"),
 	)

@@ -24,9 +24,17 @@ func (e *emitter) nexthop() {
 		asm.LoadMem(asm.R2, asm.RFP, stIfidx, asm.Word),
 		asm.JEq.Reg(asm.R1, asm.R2, "pass"),
 		asm.LoadMem(asm.R1, rPtr, nhMTUOff, asm.Word),
+	)
+	if e.mode == TC {
+		e.emit(
+			asm.LoadMem(asm.R3, rCtx, skbGSOSize, asm.Word),
+			asm.JNE.Imm(asm.R3, 0, "gso"),
+		)
+	}
+	e.emit(
 		asm.LoadMem(asm.R2, asm.RFP, stIPLen, asm.Word),
 		asm.JGT.Reg(asm.R2, asm.R1, "pass"),
-		asm.FnKtimeGetNs.Call(),
+		asm.FnKtimeGetNs.Call().WithSymbol("fits"),
 		asm.StoreMem(asm.RFP, stNow, asm.R0, asm.DWord),
 		asm.LoadMem(asm.R2, rPtr, nhSeqOff, asm.Word),
 		asm.JSet.Imm(asm.R2, 1, "pass"),
@@ -36,6 +44,70 @@ func (e *emitter) nexthop() {
 		asm.JNE.Reg(asm.R4, asm.R2, "pass"),
 		asm.JGE.Reg(asm.R0, asm.R1, "pass"),
 		asm.StoreMem(asm.RFP, stMAC, asm.R3, asm.DWord),
+	)
+}
+
+// gso checks a GSO skb (tc: R3 holds its gso_size, R1 the nexthop's MTU)
+// and goes back to "fits". It forwards only TCP (gso_type is not in the
+// context, but a super-frame of TCP over IPv4 without options or IPv6
+// without extension headers is TSO's), whose headers and payload the
+// packet holds, and that fits the MTU as ip_exceeds_mtu and
+// ip6_pkt_too_big decide for a GSO skb: whole, or each segment, its IP
+// and TCP headers and gso_size octets of payload
+// (skb_gso_validate_network_len). It records the segments the Go data
+// path would cut it into (internal/gso): the payload divided by
+// gso_size, rounded up, and the octets their Ethernet, IP and TCP
+// headers add to the frame's.
+func (e *emitter) gso() {
+	e.emit(
+		asm.LoadMem(asm.R4, asm.RFP, stFam, asm.Word).WithSymbol("gso"),
+		asm.JEq.Imm(asm.R4, 6, "gso6"),
+		asm.LoadMem(asm.R2, rData, ethLen+9, asm.Byte),
+		asm.Mov.Imm(asm.R5, ethLen+ip4Len),
+		asm.Ja.Label("gsol4"),
+		asm.LoadMem(asm.R2, rData, ethLen+6, asm.Byte).WithSymbol("gso6"),
+		asm.Mov.Imm(asm.R5, ethLen+ip6Len),
+		asm.JNE.Imm(asm.R2, 6, "pass").WithSymbol("gsol4"),
+		// The TCP header's length (data offset × 4), at least 20,
+		// read wherever it lies; R1, R3 and R5 kept on the stack.
+		asm.StoreMem(asm.RFP, stMTU, asm.R1, asm.DWord),
+		asm.StoreMem(asm.RFP, stSize, asm.R3, asm.DWord),
+		asm.StoreMem(asm.RFP, stL4, asm.R5, asm.DWord),
+		asm.Mov.Reg(asm.R1, rCtx),
+		asm.Mov.Reg(asm.R2, asm.R5),
+		asm.Add.Imm(asm.R2, 12),
+		asm.Mov.Reg(asm.R3, asm.RFP),
+		asm.Add.Imm(asm.R3, stByte),
+		asm.Mov.Imm(asm.R4, 1),
+		asm.FnSkbLoadBytes.Call(),
+		asm.JNE.Imm(asm.R0, 0, "pass"),
+		asm.LoadMem(asm.R1, asm.RFP, stMTU, asm.DWord),
+		asm.LoadMem(asm.R3, asm.RFP, stSize, asm.DWord),
+		asm.LoadMem(asm.R5, asm.RFP, stL4, asm.DWord),
+		asm.LoadMem(asm.R2, asm.RFP, stByte, asm.Byte),
+		asm.RSh.Imm(asm.R2, 4),
+		asm.LSh.Imm(asm.R2, 2),
+		asm.JLT.Imm(asm.R2, 20, "pass"),
+		// R2: the IP and TCP headers; a payload after them.
+		asm.Add.Reg(asm.R2, asm.R5),
+		asm.Sub.Imm(asm.R2, ethLen),
+		asm.LoadMem(asm.R0, asm.RFP, stIPLen, asm.Word),
+		asm.JLE.Reg(asm.R0, asm.R2, "pass"),
+		// Whole within the MTU, or each segment.
+		asm.JLE.Reg(asm.R0, asm.R1, "gsofits"),
+		asm.Mov.Reg(asm.R4, asm.R2),
+		asm.Add.Reg(asm.R4, asm.R3),
+		asm.JGT.Reg(asm.R4, asm.R1, "pass"),
+		asm.Sub.Reg(asm.R0, asm.R2).WithSymbol("gsofits"),
+		asm.Add.Reg(asm.R0, asm.R3),
+		asm.Sub.Imm(asm.R0, 1),
+		asm.Div.Reg(asm.R0, asm.R3),
+		asm.StoreMem(asm.RFP, stSegs, asm.R0, asm.Word),
+		asm.Sub.Imm(asm.R0, 1),
+		asm.Add.Imm(asm.R2, ethLen),
+		asm.Mul.Reg(asm.R0, asm.R2),
+		asm.StoreMem(asm.RFP, stExtra, asm.R0, asm.Word),
+		asm.Ja.Label("fits"),
 	)
 }
 
@@ -151,8 +223,9 @@ func (e *emitter) csum() {
 	)
 }
 
-// count adds one packet and the octets stored at size to the counters at
-// the slot stored at slot. The packet is already rewritten: a slot the array
+// count adds the frame's packets (stSegs: its segments, as the data
+// plane would count them) and octets (those stored at size and stExtra)
+// to the counters at the slot stored at slot. The packet is already rewritten: a slot the array
 // lacks (never, the compiler bounds them) skips the count, not the
 // redirect.
 func (e *emitter) count(slot, size int16, packets, bytes int16) {
@@ -164,10 +237,13 @@ func (e *emitter) count(slot, size int16, packets, bytes int16) {
 		asm.FnMapLookupElem.Call(),
 		asm.JEq.Imm(asm.R0, 0, done),
 		asm.LoadMem(asm.R1, asm.R0, packets, asm.DWord),
-		asm.Add.Imm(asm.R1, 1),
+		asm.LoadMem(asm.R2, asm.RFP, stSegs, asm.Word),
+		asm.Add.Reg(asm.R1, asm.R2),
 		asm.StoreMem(asm.R0, packets, asm.R1, asm.DWord),
 		asm.LoadMem(asm.R1, asm.R0, bytes, asm.DWord),
 		asm.LoadMem(asm.R2, asm.RFP, size, asm.Word),
+		asm.Add.Reg(asm.R1, asm.R2),
+		asm.LoadMem(asm.R2, asm.RFP, stExtra, asm.Word),
 		asm.Add.Reg(asm.R1, asm.R2),
 		asm.StoreMem(asm.R0, bytes, asm.R1, asm.DWord),
 		asm.Mov.Imm(asm.R0, 0).WithSymbol(done),
@@ -185,6 +261,13 @@ func (e *emitter) trim() {
 		asm.LoadMem(asm.R1, asm.RFP, stFrame, asm.Word),
 		asm.JEq.Reg(asm.R1, asm.R2, "trimmed"),
 	)
+	if e.mode == TC {
+		// bpf_skb_change_tail would drop a GSO skb's segmentation.
+		e.emit(
+			asm.LoadMem(asm.R3, rCtx, skbGSOSize, asm.Word),
+			asm.JNE.Imm(asm.R3, 0, "pass"),
+		)
+	}
 	if e.mode == XDP {
 		e.emit(
 			asm.Sub.Reg(asm.R2, asm.R1), // a negative delta

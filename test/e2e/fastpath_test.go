@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gopacket/gopacket/layers"
+	"github.com/govrf/govrf/internal/fastpath"
 )
 
 // TestIntegrationFastPathTC runs the seed topology with the tc fast
@@ -28,10 +29,11 @@ func TestIntegrationFastPathOff(t *testing.T) { testFastPath(t, "off") }
 // never; that a capture sees a ping whole; that a blackhole route stops
 // them at once, and its deletion
 // lets them through; that Time Exceeded and echoes to the router's own
-// address are still answered; that iperf3 TCP carries data, and that
+// address are still answered; that iperf3 TCP carries data over IPv4
+// and IPv6 (with a fast path, through it for the most part), and that
 // each iperf3 UDP datagram reaches A2 at most once; and that the port
 // and VRF counters (/metrics) count all of it, while VRF b forwards
-// nothing.
+// nothing; and that TCP through a smaller MTU learns it.
 func testFastPath(t *testing.T, mode string) {
 	tp := buildTopo(t, false, "-fastpath", mode, "-metrics", metricsAddr)
 	tp.warm()
@@ -131,12 +133,28 @@ func testFastPath(t *testing.T, mode string) {
 		t.Errorf("ping of the router's address from A1:\n%s", out)
 	}
 
-	var tcp iperfTCP
-	tp.iperf(&tcp, "192.168.2.10", "-t", "2")
-	if got := tcp.End.SumReceived; got.Bytes < 1_000_000 {
-		t.Errorf("iperf3 TCP A1→A2: %d bytes received, want at least 1 MB", got.Bytes)
-	} else {
-		t.Logf("iperf3 TCP A1→A2: %.2f Gbit/s, %d retransmits", got.BitsPerSecond/1e9, tcp.End.SumSent.Retransmits)
+	for _, dst := range []string{"192.168.2.10", "2001:db8:2::10"} {
+		fastBefore := tp.fastCounters(mode)
+		var tcp iperfTCP
+		tp.iperf(&tcp, dst, "-t", "2")
+		got := tcp.End.SumReceived
+		if got.Bytes < 1_000_000 {
+			t.Errorf("iperf3 TCP A1→A2 %s: %d bytes received, want at least 1 MB", dst, got.Bytes)
+			continue
+		}
+		t.Logf("iperf3 TCP A1→A2 %s: %.2f Gbit/s, %d retransmits", dst, got.BitsPerSecond/1e9, tcp.End.SumSent.Retransmits)
+		if mode == "off" {
+			continue
+		}
+		// TCP's super-frames go through the fast path whole: it
+		// receives (headers and all) at least 80% of the octets TCP
+		// carried.
+		fast := tp.fastCounters(mode).RxBytes - fastBefore.RxBytes
+		if float64(fast) < 0.8*float64(got.Bytes) {
+			t.Errorf("iperf3 TCP A1→A2 %s: %d octets through the fast path for %d received, want at least 80%%", dst, fast, got.Bytes)
+		} else {
+			t.Logf("iperf3 TCP A1→A2 %s: %d octets through the fast path for %d received", dst, fast, got.Bytes)
+		}
 	}
 	in, errs := tp.udpCounter("A2", "InDatagrams"), tp.udpCounter("A2", "RcvbufErrors")
 	var udp iperfUDP
@@ -166,6 +184,38 @@ func testFastPath(t *testing.T, mode string) {
 	if got := grew(before, after, "govrf_vrf_forwarded_packets_total", map[string]string{"vrf": "b"}); got != 0 {
 		t.Errorf("VRF b forwarded %v packets while only company A sent", got)
 	}
+
+	// A smaller MTU on the way: the super-frames whose segments no
+	// longer fit go to the Go path, whose Fragmentation Needed makes A1
+	// send segments that fit, which go fast again.
+	tp.govrf("link set dev ra2 mtu 1400")
+	fastBefore := tp.fastCounters(mode)
+	var tcp iperfTCP
+	tp.iperf(&tcp, "192.168.2.10", "-t", "2")
+	fast := tp.fastCounters(mode).RxBytes - fastBefore.RxBytes
+	if got := tcp.End.SumReceived.Bytes; got < 1_000_000 {
+		t.Errorf("iperf3 TCP A1→A2 through an MTU of 1400: %d bytes received, want at least 1 MB", got)
+	} else {
+		t.Logf("iperf3 TCP A1→A2 through an MTU of 1400: %.2f Gbit/s, %d octets through the fast path for %d received",
+			tcp.End.SumReceived.BitsPerSecond/1e9, fast, got)
+	}
+	if out := tp.must("ip", "-n", tp.ns("A1"), "route", "get", "192.168.2.10"); !strings.Contains(out, "mtu 1400") {
+		t.Errorf("A1's route to A2 after TCP through an MTU of 1400, want the MTU learnt:\n%s", out)
+	}
+}
+
+// fastCounters returns what the daemon's fast path has counted, or
+// nothing when mode is off.
+func (tp *topo) fastCounters(mode string) fastpath.Counters {
+	tp.t.Helper()
+	if mode == "off" {
+		return fastpath.Counters{}
+	}
+	c, err := fastpath.CountersOf(tp.daemon.Process.Pid)
+	if err != nil {
+		tp.t.Fatal(err)
+	}
+	return c
 }
 
 // waitReachable waits up to ten seconds for the router's neighbour addr
