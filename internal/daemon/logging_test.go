@@ -1,41 +1,22 @@
 package daemon
 
 import (
-	"bytes"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
+	"github.com/govrf/govrf/internal/netnstest"
 	"github.com/govrf/govrf/internal/port/mem"
 )
-
-// syncBuffer is a bytes.Buffer for a logger and a test at once.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestLogStartStop: govrfd says at start what it serves and what it
 // loaded (addresses count the kernel-made link-local of p0, which is
 // up), port by port with the port's VRF, and at stop what it
 // released.
 func TestLogStartStop(t *testing.T) {
-	var logs syncBuffer
+	var logs netnstest.Buffer
 	old := slog.Default()
 	slog.SetDefault(newLogger(&logs, false))
 	t.Cleanup(func() { slog.SetDefault(old) })

@@ -6,43 +6,25 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/govrf/govrf/internal/netnstest"
 )
-
-// syncBuffer is a bytes.Buffer a command writes while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-// Bytes returns a copy of what was written.
-func (s *syncBuffer) Bytes() []byte {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return bytes.Clone(s.b.Bytes())
-}
 
 // ncListen runs `nc -u -l` on port (IPv6 if v6) in VRF vrf's host stack
 // with `govrf vrf exec` and returns what it prints: the datagrams it
 // receives.
-func (tp *topo) ncListen(vrf string, v6 bool, port string) *syncBuffer {
+func (tp *topo) ncListen(vrf string, v6 bool, port string) *netnstest.Buffer {
 	tp.t.Helper()
 	args := []string{"vrf", "exec", vrf, "--", "nc", "-u", "-l"}
 	if v6 {
 		args = append(args, "-6")
 	}
 	nc := tp.client(append(args, port)...)
-	out := &syncBuffer{}
+	out := &netnstest.Buffer{}
 	nc.Stdout, nc.Stderr = out, os.Stderr
 	if err := nc.Start(); err != nil {
 		tp.t.Fatal(err)
@@ -53,7 +35,7 @@ func (tp *topo) ncListen(vrf string, v6 bool, port string) *syncBuffer {
 
 // sendTo sends msg from host to raddr over UDP, from one socket, until
 // out holds it (the listener may not be up yet), for 5 s at most.
-func (tp *topo) sendTo(host, raddr string, msg []byte, out *syncBuffer) error {
+func (tp *topo) sendTo(host, raddr string, msg []byte, out *netnstest.Buffer) error {
 	tp.t.Helper()
 	c, err := tp.dialFrom(host, "udp", "", raddr)
 	if err != nil {
@@ -97,7 +79,7 @@ func (tp *topo) bigEcho(vrf string, v6 bool, port string) {
 		fam = "6"
 	}
 	srv := tp.client("vrf", "exec", vrf, "--", "/usr/bin/python3", "-c", udpEchoPy, fam, port)
-	out := &syncBuffer{}
+	out := &netnstest.Buffer{}
 	srv.Stdout, srv.Stderr = out, os.Stderr
 	if err := srv.Start(); err != nil {
 		tp.t.Fatal(err)

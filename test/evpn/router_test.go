@@ -1,14 +1,12 @@
 package evpn
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/govrf/govrf/internal/api"
@@ -29,27 +27,7 @@ type router struct {
 	netnsDir string // its host stacks' namespaces
 	daemon   *exec.Cmd
 	exited   chan struct{}
-	log      syncBuffer // what govrfd logged, across restarts
-}
-
-// syncBuffer is a bytes.Buffer safe for a writer and readers at once.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-// Write appends p.
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-// String returns what was written.
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	log      netnstest.Buffer // what govrfd logged, across restarts
 }
 
 // addr is the router's underlay address: its VTEP and BGP router ID.
