@@ -34,9 +34,12 @@ type Path struct {
 	nhMem    []byte
 	counters *ebpf.Map // PERCPU_ARRAY slot → Counters
 	prog     *ebpf.Program
-	gen      int             // the half in use
-	vrfs     [2]int          // VRF slots used in each half
-	inMap    map[uint32]bool // ifindexes with an entry
+	gen      int    // the half in use
+	vrfs     [2]int // VRF slots used in each half
+	// inner are the tries of each half by family and VRF, kept open
+	// for ApplyDelta.
+	inner [2][2][]*ebpf.Map
+	inMap map[uint32]bool // ifindexes with an entry
 }
 
 // Options adjust the program NewWith builds.
@@ -141,11 +144,14 @@ func (p *Path) Apply(c *Compiled) error {
 		}
 	}
 	vrfBase := uint32(next * MaxVRFs)
+	p.closeInner(next)
 	for i := range c.VRFs {
 		for fi := range 2 {
-			if err := p.setTrie(fi, vrfBase+uint32(i), c.VRFs[i].Routes[fi], nhBase); err != nil {
+			t, err := p.setTrie(fi, vrfBase+uint32(i), c.VRFs[i].Routes[fi], nhBase)
+			if err != nil {
 				return err
 			}
+			p.inner[next][fi] = append(p.inner[next][fi], t)
 		}
 	}
 	p.vrfs[next] = len(c.VRFs)
@@ -173,22 +179,64 @@ func (p *Path) Apply(c *Compiled) error {
 		}
 	}
 	p.vrfs[p.gen] = 0
+	p.closeInner(p.gen)
 	p.gen = next
 	return nil
 }
 
+// closeInner closes the tries kept of half gen.
+func (p *Path) closeInner(gen int) {
+	for fi := range 2 {
+		for _, t := range p.inner[gen][fi] {
+			t.Close()
+		}
+		p.inner[gen][fi] = nil
+	}
+}
+
+// ApplyDelta sets and deletes the keys of d in the tries of the
+// generation in use, one key at a time: each key's update is atomic in
+// the kernel, so a lookup finds a key's old value or its new one, and
+// its nexthop ids are those of the generation in use. Applied to what a
+// compilation was made from, d must come from Update of the Compiled
+// last applied. On error the keys before the failing one are set.
+func (p *Path) ApplyDelta(d *Delta) error {
+	nhBase := uint32(p.gen * MaxNexthops)
+	for _, k := range d.Keys {
+		if k.Family < 0 || k.Family > 1 || k.VRF < 0 || k.VRF >= len(p.inner[p.gen][k.Family]) {
+			return fmt.Errorf("fastpath: no trie %d of family %d to update", k.VRF, k.Family)
+		}
+		t := p.inner[p.gen][k.Family][k.VRF]
+		key := trieKey(k.Entry.Prefix)
+		if k.Delete {
+			if err := t.Delete(key); err != nil && !errors.Is(err, ebpf.ErrKeyNotExist) {
+				return fmt.Errorf("fastpath: delete %s: %w", k.Entry.Prefix, err)
+			}
+			continue
+		}
+		v := k.Entry.Value
+		if k.Entry.Nexthop() != 0 {
+			v += nhBase
+		}
+		if err := t.Put(key, v); err != nil {
+			return fmt.Errorf("fastpath: set %s: %w", k.Entry.Prefix, err)
+		}
+	}
+	return nil
+}
+
 // setTrie builds a trie of family fi from entries (nexthop ids offset by
-// nhBase) and sets it at slot of the outer map, in one update.
-func (p *Path) setTrie(fi int, slot uint32, entries []Entry, nhBase uint32) error {
+// nhBase) and sets it at slot of the outer map, in one update. It
+// returns the trie, for the caller to close.
+func (p *Path) setTrie(fi int, slot uint32, entries []Entry, nhBase uint32) (*ebpf.Map, error) {
 	key := uint32(8)
 	if fi == 1 {
 		key = 20
 	}
 	t, err := ebpf.NewMap(trieSpec(key))
 	if err != nil {
-		return fmt.Errorf("fastpath: create a trie: %w", err)
+		return nil, fmt.Errorf("fastpath: create a trie: %w", err)
 	}
-	defer t.Close()
 	if len(entries) > 0 {
 		vals := make([]uint32, len(entries))
 		for i, e := range entries {
@@ -203,13 +251,15 @@ func (p *Path) setTrie(fi int, slot uint32, entries []Entry, nhBase uint32) erro
 			err = update(t, keysOf[trieKey6](entries), vals)
 		}
 		if err != nil {
-			return fmt.Errorf("fastpath: fill a trie: %w", err)
+			t.Close()
+			return nil, fmt.Errorf("fastpath: fill a trie: %w", err)
 		}
 	}
 	if err := p.tries[fi].Put(slot, t); err != nil {
-		return fmt.Errorf("fastpath: set a trie: %w", err)
+		t.Close()
+		return nil, fmt.Errorf("fastpath: set a trie: %w", err)
 	}
-	return nil
+	return t, nil
 }
 
 // keysOf returns the trie keys of entries, of one family.
@@ -299,6 +349,8 @@ func (p *Path) Close() error {
 	if p.prog != nil {
 		errs = append(errs, p.prog.Close())
 	}
+	p.closeInner(0)
+	p.closeInner(1)
 	for _, m := range []*ebpf.Map{p.ports, p.tries[0], p.tries[1], p.nexthops, p.counters} {
 		if m != nil {
 			errs = append(errs, m.Close())
