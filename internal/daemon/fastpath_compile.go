@@ -9,22 +9,30 @@ import (
 	"github.com/govrf/govrf/internal/fastpath"
 )
 
-// want asks for a compilation without waiting.
+// want asks for a full compilation without waiting.
 func (f *fastPath) want() {
+	f.full.Store(true)
+	f.kick1()
+}
+
+// kick1 asks the compiler to look at the maps without waiting: it
+// compiles if they are suspended or a full compilation is wanted.
+func (f *fastPath) kick1() {
 	select {
 	case f.kick <- struct{}{}:
 	default:
 	}
 }
 
-// stale asks, without waiting, for the maps to be suspended if what
-// they hold is no longer valid, and for a compilation.
+// stale asks, without waiting, for the maps to be brought up to date
+// key by key, or suspended, if what they hold is no longer valid, and
+// for the compiler to look at them.
 func (f *fastPath) stale() {
 	select {
 	case f.check <- struct{}{}:
 	default:
 	}
-	f.want()
+	f.kick1()
 }
 
 // run compiles whenever asked, at most as often as compileEvery and
@@ -44,7 +52,9 @@ func (f *fastPath) run(ctx context.Context) {
 			case <-ctx.Done():
 				return
 			case <-f.check:
-				f.suspendIfStale()
+				if f.suspendIfStale() {
+					f.want()
+				}
 			}
 		}
 	})
@@ -74,6 +84,12 @@ func (f *fastPath) run(ctx context.Context) {
 // caches once it is applied.
 func (f *fastPath) compile() {
 	f.suspendIfStale()
+	f.mu.Lock()
+	current := f.applied != nil && f.gen == f.appliedGen
+	f.mu.Unlock()
+	if !f.full.Swap(false) && current {
+		return // brought up to date key by key
+	}
 	for f.holds.Load() == 0 {
 		f.mu.Lock()
 		gen := f.gen
@@ -95,7 +111,8 @@ func (f *fastPath) compile() {
 			f.fold()
 			f.ctr.Unlock()
 			if err = f.path.Apply(c); err == nil {
-				f.applied = snap
+				f.applied, f.compiled, f.appliedGen = snap, c, gen
+				f.trimSteps(snap)
 				f.applyNeighbours(c)
 			}
 			f.ctr.Lock()
@@ -116,15 +133,18 @@ func (f *fastPath) compile() {
 	}
 }
 
-// suspendIfStale empties the maps if the compilation they hold is no
-// longer valid, and reports whether it did.
+// suspendIfStale brings the maps up to date key by key (catchUp) if it
+// can, and otherwise empties them if the compilation they hold is no
+// longer valid; it reports whether it emptied them.
 func (f *fastPath) suspendIfStale() bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.applied == nil || f.applied == f.ctl.Snapshot() && f.holds.Load() == 0 {
+	held := f.holds.Load() != 0
+	if f.applied == nil || f.applied == f.ctl.Snapshot() && !held || !held && f.catchUp() {
 		return false
 	}
-	f.applied = nil
+	f.applied, f.compiled = nil, nil
+	f.suspensions.Add(1)
 	f.neighs.Store(nil)
 	f.tell(f.path.Apply(&fastpath.Compiled{}))
 	return true
@@ -155,6 +175,7 @@ func (f *fastPath) tell(err error) {
 	case err != nil:
 		slog.Warn("fast path not updated; its ports' packets go to the Go data path until it is", "err", err)
 		f.neighs.Store(nil)
+		f.applied, f.compiled = nil, nil
 		f.path.Apply(&fastpath.Compiled{}) // nothing forwarded rather than something stale
 	default:
 		slog.Info("fast path updated again")

@@ -194,14 +194,27 @@ func (p *Path) closeInner(gen int) {
 	}
 }
 
-// ApplyDelta sets and deletes the keys of d in the tries of the
-// generation in use, one key at a time: each key's update is atomic in
-// the kernel, so a lookup finds a key's old value or its new one, and
-// its nexthop ids are those of the generation in use. Applied to what a
-// compilation was made from, d must come from Update of the Compiled
-// last applied. On error the keys before the failing one are set.
+// ApplyDelta writes d's new nexthops into the generation in use, after
+// its last one, where no trie entry refers yet, then sets and deletes
+// d's keys in its tries one at a time: each key's update is atomic in
+// the kernel, so a lookup finds a key's old value or its new one. d
+// must come from Update of the Compiled last applied (with the nexthops
+// of the deltas applied since). On error the keys before the failing
+// one are set.
 func (p *Path) ApplyDelta(d *Delta) error {
 	nhBase := uint32(p.gen * MaxNexthops)
+	if n := len(d.Nexthops); n > 0 {
+		if d.First == 0 || int(d.First)+n-1 > MaxNexthops {
+			return fmt.Errorf("fastpath: nexthops %d to %d exceed the maps (%d)", d.First, int(d.First)+n-1, MaxNexthops)
+		}
+		keys := make([]uint32, n)
+		for i := range keys {
+			keys[i] = nhBase + d.First + uint32(i)
+		}
+		if err := update(p.nexthops, keys, d.Nexthops); err != nil {
+			return fmt.Errorf("fastpath: write nexthops: %w", err)
+		}
+	}
 	for _, k := range d.Keys {
 		if k.Family < 0 || k.Family > 1 || k.VRF < 0 || k.VRF >= len(p.inner[p.gen][k.Family]) {
 			return fmt.Errorf("fastpath: no trie %d of family %d to update", k.VRF, k.Family)

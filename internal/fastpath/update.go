@@ -12,10 +12,17 @@ import (
 // key (Update): compile the new snapshot whole.
 var ErrCompile = errors.New("fastpath: the change needs a full compilation")
 
-// Delta is what a change of routes makes of a compilation: trie keys to
-// set or delete, in the generation in use (Path.ApplyDelta).
+// Delta is what a change of routes makes of a compilation: nexthops to
+// add and trie keys to set or delete, in the generation in use
+// (Path.ApplyDelta).
 type Delta struct {
-	Keys []KeyChange
+	// Nexthops are new nexthops the keys use, numbered on from the
+	// compilation's: id First+i is Nexthops[i], to neighbour
+	// Neighbours[i].
+	First      uint32
+	Nexthops   []NexthopValue
+	Neighbours []NeighbourKey
+	Keys       []KeyChange
 }
 
 // KeyChange is one trie key's new value, or its deletion.
@@ -51,10 +58,11 @@ func (d *Delta) MaxPerTrie() int {
 //     neighbours' host entries depend on longer prefixes), or lies in an
 //     on-link prefix of the table holding a neighbour of its port (that
 //     neighbour's host entry depends on it);
-//   - a route needs a nexthop c does not have.
+//   - the nexthops would reach MaxNexthops.
 //
 // A key whose entry does not change is still listed. Nexthop ids of the
-// result are c's, not necessarily those Compile(s) would number; a
+// result are c's, not necessarily those Compile(s) would number, and a
+// nexthop no route of c has yet is added after them (Delta.Nexthops); a
 // nexthop no longer used stays, unreferenced.
 func Update(c *Compiled, old, s *control.Snapshot, ports []Port, mono uint64, changed map[fib.TableID][]netip.Prefix) (*Delta, error) {
 	if _, ok := changed[fib.TableLocal]; ok {
@@ -103,9 +111,11 @@ func Update(c *Compiled, old, s *control.Snapshot, ports []Port, mono uint64, ch
 			}
 		}
 	}
-	if len(k.nexthops) != len(c.Nexthops) {
+	if len(k.nexthops) >= MaxNexthops {
 		return nil, ErrCompile
 	}
+	d.First = uint32(len(c.Nexthops) + 1)
+	d.Nexthops, d.Neighbours = k.nexthops[len(c.Nexthops):], k.nhKeys[len(c.Neighbours):]
 	return d, nil
 }
 

@@ -95,6 +95,7 @@ func TestIntegrationIncremental(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
+			c = applied(c, d)
 			incremental++
 		}
 		for i := range 100 {

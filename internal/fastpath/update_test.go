@@ -81,6 +81,11 @@ func resolve(c *Compiled) resolved {
 // applies it to the maps.
 func applied(c *Compiled, d *Delta) *Compiled {
 	n := *c
+	if int(d.First) != len(c.Nexthops)+1 || len(d.Nexthops) != len(d.Neighbours) {
+		panic(fmt.Sprintf("delta numbers nexthops from %d for %d, %d neighbours; compilation has %d", d.First, len(d.Nexthops), len(d.Neighbours), len(c.Nexthops)))
+	}
+	n.Nexthops = append(c.Nexthops[:len(c.Nexthops):len(c.Nexthops)], d.Nexthops...)
+	n.Neighbours = append(c.Neighbours[:len(c.Neighbours):len(c.Neighbours)], d.Neighbours...)
 	n.VRFs = make([]Tries, len(c.VRFs))
 	for i, tr := range c.VRFs {
 		n.VRFs[i].VRF = tr.VRF

@@ -1,0 +1,114 @@
+package daemon
+
+import (
+	"net/netip"
+
+	"github.com/govrf/govrf/internal/control"
+	"github.com/govrf/govrf/internal/fastpath"
+	"github.com/govrf/govrf/internal/fib"
+)
+
+// routeStep is one publication as the fast path records it: the
+// snapshots before and after, and, when it changed routes alone
+// (control.RouteChanges), the prefixes it touched.
+type routeStep struct {
+	old, new *control.Snapshot
+	changed  map[fib.TableID][]netip.Prefix
+	routes   bool // only routes changed
+}
+
+// maxSteps bounds the publications kept for catching up: past it the
+// oldest are dropped, and maps older than what is kept are compiled
+// again in full.
+const maxSteps = 4096
+
+// maxStepKeys bounds the prefixes one publication may touch to be
+// applied key by key: a larger batch is compiled in full.
+const maxStepKeys = 1024
+
+// record keeps a publication for catching up (catchUp). It runs in the
+// control plane's writer, so it costs the publication's links and
+// touched prefixes, never the tables'.
+func (f *fastPath) record(old, new *control.Snapshot) {
+	changed, ok := control.RouteChanges(old, new)
+	n := 0
+	for _, ps := range changed {
+		n += len(ps)
+	}
+	f.smu.Lock()
+	defer f.smu.Unlock()
+	if len(f.steps) == maxSteps {
+		f.steps = append(f.steps[:0], f.steps[1:]...)
+	}
+	f.steps = append(f.steps, routeStep{old: old, new: new, changed: changed, routes: ok && n <= maxStepKeys})
+}
+
+// trimSteps forgets the publications up to s, which a full compilation
+// applied.
+func (f *fastPath) trimSteps(s *control.Snapshot) {
+	f.smu.Lock()
+	defer f.smu.Unlock()
+	i := 0
+	for i < len(f.steps) && f.steps[i].new.Gen() <= s.Gen() {
+		i++
+	}
+	f.steps = append(f.steps[:0], f.steps[i:]...)
+}
+
+// catchUp brings the maps from the applied snapshot to the last one
+// recorded, publication by publication, each as the keys it changes
+// (fastpath.Update, Path.ApplyDelta), and reports whether it got there.
+// It gives up, leaving the maps at the last publication it applied
+// whole, when a publication changed more than routes, touched more than
+// maxStepKeys prefixes or more than one key of a trie (a key-by-key
+// update would then show states between two snapshots), or needs a full
+// compilation; the caller then suspends the maps. A publication whose
+// routes need new nexthops adds them after the applied ones, and the
+// neighbour writer takes them on. f.mu is held, the
+// maps are not suspended and no capture holds them.
+func (f *fastPath) catchUp() bool {
+	if f.gen != f.appliedGen || f.compiled == nil {
+		return false
+	}
+	f.smu.Lock()
+	i := len(f.steps) - 1
+	for i >= 0 && f.steps[i].old != f.applied {
+		i--
+	}
+	if i < 0 {
+		// Nothing recorded after the maps: the publication that made them
+		// stale is yet to be recorded, and will ask again.
+		none := len(f.steps) == 0 || f.steps[len(f.steps)-1].new.Gen() <= f.applied.Gen()
+		f.smu.Unlock()
+		return none
+	}
+	steps := append([]routeStep(nil), f.steps[i:]...)
+	f.smu.Unlock()
+	ports := make([]fastpath.Port, 0, len(f.ports))
+	for _, p := range f.ports {
+		ports = append(ports, p.Port)
+	}
+	for _, st := range steps {
+		if !st.routes {
+			return false
+		}
+		d, err := fastpath.Update(f.compiled, st.old, st.new, ports, fastpath.Monotonic(), st.changed)
+		if err != nil || d.MaxPerTrie() > 1 {
+			return false
+		}
+		if err := f.path.ApplyDelta(d); err != nil {
+			f.tell(err)
+			return false
+		}
+		f.applied = st.new
+		if len(d.Nexthops) > 0 {
+			c := *f.compiled
+			c.Nexthops = append(c.Nexthops[:len(c.Nexthops):len(c.Nexthops)], d.Nexthops...)
+			c.Neighbours = append(c.Neighbours[:len(c.Neighbours):len(c.Neighbours)], d.Neighbours...)
+			f.compiled = &c
+			f.applyNeighbours(&c) // the neighbour writer's ids, and each written from its cache
+		}
+		f.incremental.Add(1)
+	}
+	return true
+}
