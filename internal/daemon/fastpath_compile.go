@@ -110,10 +110,11 @@ func (f *fastPath) compile() {
 			f.ctr.Lock()
 			f.fold()
 			f.ctr.Unlock()
-			if err = f.path.Apply(c); err == nil {
-				f.applied, f.compiled, f.appliedGen = snap, c, gen
+			deltas, last, all := f.pendingSince(snap, c, ports)
+			if err = f.path.Apply(c, deltas...); err == nil {
+				f.applied, f.compiled, f.appliedGen = last, all, gen
 				f.trimSteps(snap)
-				f.applyNeighbours(c)
+				f.applyNeighbours(all)
 			}
 			f.ctr.Lock()
 			f.fold() // what the old generation counted, under the old VRFs

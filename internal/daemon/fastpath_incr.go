@@ -102,13 +102,49 @@ func (f *fastPath) catchUp() bool {
 		}
 		f.applied = st.new
 		if len(d.Nexthops) > 0 {
-			c := *f.compiled
-			c.Nexthops = append(c.Nexthops[:len(c.Nexthops):len(c.Nexthops)], d.Nexthops...)
-			c.Neighbours = append(c.Neighbours[:len(c.Neighbours):len(c.Neighbours)], d.Neighbours...)
-			f.compiled = &c
-			f.applyNeighbours(&c) // the neighbour writer's ids, and each written from its cache
+			f.compiled = withNexthops(f.compiled, d)
+			f.applyNeighbours(f.compiled) // the neighbour writer's ids, and each written from its cache
 		}
 		f.incremental.Add(1)
 	}
 	return true
+}
+
+// withNexthops returns c with the nexthops d adds.
+func withNexthops(c *fastpath.Compiled, d *fastpath.Delta) *fastpath.Compiled {
+	if len(d.Nexthops) == 0 {
+		return c
+	}
+	n := *c
+	n.Nexthops = append(c.Nexthops[:len(c.Nexthops):len(c.Nexthops)], d.Nexthops...)
+	n.Neighbours = append(c.Neighbours[:len(c.Neighbours):len(c.Neighbours)], d.Neighbours...)
+	return &n
+}
+
+// pendingSince returns the deltas that bring c, compiled from snap for
+// ports, to the latest publication recorded that it can reach key by
+// key, that publication (snap if none) and c with the deltas' nexthops:
+// a full compilation is applied with them, so that the maps never go
+// back to snap from a later state catchUp applied meanwhile. f.mu is
+// held.
+func (f *fastPath) pendingSince(snap *control.Snapshot, c *fastpath.Compiled, ports []fastpath.Port) ([]*fastpath.Delta, *control.Snapshot, *fastpath.Compiled) {
+	f.smu.Lock()
+	i := 0
+	for i < len(f.steps) && f.steps[i].old != snap {
+		i++
+	}
+	steps := append([]routeStep(nil), f.steps[i:]...)
+	f.smu.Unlock()
+	var deltas []*fastpath.Delta
+	for _, st := range steps {
+		if !st.routes {
+			break
+		}
+		d, err := fastpath.Update(c, st.old, st.new, ports, fastpath.Monotonic(), st.changed)
+		if err != nil {
+			break
+		}
+		deltas, snap, c = append(deltas, d), st.new, withNexthops(c, d)
+	}
+	return deltas, snap, c
 }

@@ -125,10 +125,11 @@ func (p *Path) Mode() Mode { return p.mode }
 // ingress for TC). It stays owned by p.
 func (p *Path) Program() *ebpf.Program { return p.prog }
 
-// Apply installs c as the next generation (see Path). On error the
-// generation in use stays in use, with the ports already switched
-// (each consistent); apply again or Close.
-func (p *Path) Apply(c *Compiled) error {
+// Apply installs c as the next generation (see Path), with deltas
+// (from Update of c, in order) applied to it before any port switches
+// to it. On error the generation in use stays in use, with the ports
+// already switched (each consistent); apply again or Close.
+func (p *Path) Apply(c *Compiled, deltas ...*Delta) error {
 	next := 1 - p.gen
 	if len(c.VRFs) > MaxVRFs || len(c.Nexthops) > MaxNexthops {
 		return fmt.Errorf("fastpath: %d VRFs and %d nexthops exceed the maps (%d, %d)", len(c.VRFs), len(c.Nexthops), MaxVRFs, MaxNexthops)
@@ -152,6 +153,11 @@ func (p *Path) Apply(c *Compiled) error {
 				return err
 			}
 			p.inner[next][fi] = append(p.inner[next][fi], t)
+		}
+	}
+	for _, d := range deltas {
+		if err := p.applyDelta(next, d); err != nil {
+			return err
 		}
 	}
 	p.vrfs[next] = len(c.VRFs)
@@ -201,8 +207,11 @@ func (p *Path) closeInner(gen int) {
 // must come from Update of the Compiled last applied (with the nexthops
 // of the deltas applied since). On error the keys before the failing
 // one are set.
-func (p *Path) ApplyDelta(d *Delta) error {
-	nhBase := uint32(p.gen * MaxNexthops)
+func (p *Path) ApplyDelta(d *Delta) error { return p.applyDelta(p.gen, d) }
+
+// applyDelta is ApplyDelta into generation gen.
+func (p *Path) applyDelta(gen int, d *Delta) error {
+	nhBase := uint32(gen * MaxNexthops)
 	if n := len(d.Nexthops); n > 0 {
 		if d.First == 0 || int(d.First)+n-1 > MaxNexthops {
 			return fmt.Errorf("fastpath: nexthops %d to %d exceed the maps (%d)", d.First, int(d.First)+n-1, MaxNexthops)
@@ -216,10 +225,10 @@ func (p *Path) ApplyDelta(d *Delta) error {
 		}
 	}
 	for _, k := range d.Keys {
-		if k.Family < 0 || k.Family > 1 || k.VRF < 0 || k.VRF >= len(p.inner[p.gen][k.Family]) {
+		if k.Family < 0 || k.Family > 1 || k.VRF < 0 || k.VRF >= len(p.inner[gen][k.Family]) {
 			return fmt.Errorf("fastpath: no trie %d of family %d to update", k.VRF, k.Family)
 		}
-		t := p.inner[p.gen][k.Family][k.VRF]
+		t := p.inner[gen][k.Family][k.VRF]
 		key := trieKey(k.Entry.Prefix)
 		if k.Delete {
 			if err := t.Delete(key); err != nil && !errors.Is(err, ebpf.ErrKeyNotExist) {

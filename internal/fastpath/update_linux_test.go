@@ -58,8 +58,9 @@ func (w *world) portsIn(s *control.Snapshot) []Port {
 
 // TestIntegrationIncremental makes random route changes to the
 // differential test's configuration, applies each to both programs' maps
-// key by key (Update, Path.ApplyDelta) or, where Update refuses, by a
-// full compilation, and after each checks generated frames through both
+// key by key (Update, Path.ApplyDelta; one in ten with a full
+// compilation of the snapshot before, Path.Apply with the delta) or,
+// where Update refuses, by a full compilation, and after each checks generated frames through both
 // programs against the data plane, as TestIntegrationDifferential does.
 func TestIntegrationIncremental(t *testing.T) {
 	w := newWorld(t, diffScript, diffNeighs)
@@ -89,6 +90,23 @@ func TestIntegrationIncremental(t *testing.T) {
 			full++
 		case err != nil:
 			t.Fatal(err)
+		case incremental%10 == 9:
+			// A full compilation of the old snapshot, applied with the
+			// delta into the next generation before the switch.
+			cold, err := Compile(old, w.portsIn(old), Monotonic())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d, err = Update(cold, old, now, w.portsIn(now), Monotonic(), changed); err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range w.paths {
+				if err := p.Apply(cold, d); err != nil {
+					t.Fatal(err)
+				}
+			}
+			c = applied(cold, d)
+			incremental++
 		default:
 			for _, p := range w.paths {
 				if err := p.ApplyDelta(d); err != nil {
