@@ -8,17 +8,18 @@ import (
 	"github.com/govrf/govrf/internal/fib"
 )
 
-// RouteChanges reports whether new differs from old only in routes, and
-// if so which prefixes of which tables it touched (a prefix written back
-// to its old routes may be listed). ok is false when anything else
-// differs (a link, an address, a neighbour set by hand, a rule, a
-// sysctl, a nexthop object, a table made or dropped) or when the tables
-// did not record what they touched (Subscribe makes them; only
-// consecutive snapshots have a record). Its cost is the links', the
-// nexthop objects' and the touched prefixes' count, not the tables'
-// sizes, for a subscriber that follows each publication (fastpath's
-// incremental updates).
-func RouteChanges(old, new *Snapshot) (changed map[fib.TableID][]netip.Prefix, ok bool) {
+// RouteChanges reports whether new differs from old only in routes, in
+// at most limit prefixes, and if so which prefixes of which tables it
+// touched (a prefix written back to its old routes may be listed). ok is
+// false when anything else differs (a link, an address, a neighbour set
+// by hand, a rule, a sysctl, a nexthop object, a table made or dropped),
+// when more than limit prefixes were touched, or when the tables did not
+// record what they touched (Subscribe makes them; only consecutive
+// snapshots have a record). Its cost is the links', the nexthop
+// objects' and the touched prefixes' count, not the tables' sizes, for a
+// subscriber that follows each publication (the fast path's key-by-key
+// updates).
+func RouteChanges(old, new *Snapshot, limit int) (changed map[fib.TableID][]netip.Prefix, ok bool) {
 	if old == new {
 		return nil, true
 	}
@@ -33,19 +34,24 @@ func RouteChanges(old, new *Snapshot) (changed map[fib.TableID][]netip.Prefix, o
 			return nil, false
 		}
 	}
-	changed = map[fib.TableID][]netip.Prefix{}
+	n := 0
 	for id, b := range new.tables {
 		a := old.tables[id]
 		if a == nil {
 			return nil, false
 		}
+		k, all := b.TouchedLen(a)
+		if n += k; all || n > limit {
+			return nil, false
+		}
+	}
+	changed = map[fib.TableID][]netip.Prefix{}
+	for id, b := range new.tables {
+		a := old.tables[id]
 		if a == b {
 			continue
 		}
-		ps, all := b.Touched(a)
-		if all {
-			return nil, false
-		}
+		ps, _ := b.Touched(a)
 		if len(ps) > 0 {
 			changed[id] = ps
 		}

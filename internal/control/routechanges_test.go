@@ -45,7 +45,7 @@ func TestRouteChanges(t *testing.T) {
 		if len(ps) != n+1 {
 			t.Fatalf("%s: %d publications, want one", tc.name, len(ps)-n)
 		}
-		changed, ok := RouteChanges(ps[n].old, ps[n].new)
+		changed, ok := RouteChanges(ps[n].old, ps[n].new, 10)
 		got := fmt.Sprint(changed)
 		if !ok {
 			got = "not ok"
@@ -55,10 +55,13 @@ func TestRouteChanges(t *testing.T) {
 		}
 	}
 	ps := seen()
-	if _, ok := RouteChanges(ps[0].old, ps[len(ps)-1].new); ok {
+	if _, ok := RouteChanges(ps[0].old, ps[len(ps)-1].new, 10); ok {
 		t.Errorf("RouteChanges of snapshots apart = ok, want not ok")
 	}
-	if changed, ok := RouteChanges(ps[0].old, ps[0].old); !ok || len(changed) != 0 {
+	if _, ok := RouteChanges(ps[0].old, ps[0].new, 0); ok {
+		t.Errorf("RouteChanges of one prefix, limit 0 = ok, want not ok")
+	}
+	if changed, ok := RouteChanges(ps[0].old, ps[0].old, 10); !ok || len(changed) != 0 {
 		t.Errorf("RouteChanges of a snapshot and itself = %v, %v; want nothing, ok", changed, ok)
 	}
 }

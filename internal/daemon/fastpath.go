@@ -74,7 +74,7 @@ type fastPath struct {
 	// steps are the publications recorded for catchUp, in order, under
 	// smu; incremental counts the ones applied key by key.
 	smu         sync.Mutex
-	steps       []routeStep
+	steps       []*routeStep
 	incremental atomic.Int64
 	// suspensions counts the times the maps were emptied for a change.
 	suspensions atomic.Int64

@@ -9,12 +9,24 @@ import (
 )
 
 // routeStep is one publication as the fast path records it: the
-// snapshots before and after, and, when it changed routes alone
-// (control.RouteChanges), the prefixes it touched.
+// snapshots before and after, and, once looked at (routes), whether it
+// changed routes alone, in at most maxStepKeys prefixes
+// (control.RouteChanges), and the prefixes it touched.
 type routeStep struct {
 	old, new *control.Snapshot
+	looked   bool
 	changed  map[fib.TableID][]netip.Prefix
-	routes   bool // only routes changed
+	only     bool
+}
+
+// routes returns the prefixes st touched and whether it changed routes
+// alone, in at most maxStepKeys prefixes, looking once. f.mu is held.
+func (st *routeStep) routes() (map[fib.TableID][]netip.Prefix, bool) {
+	if !st.looked {
+		st.changed, st.only = control.RouteChanges(st.old, st.new, maxStepKeys)
+		st.looked = true
+	}
+	return st.changed, st.only
 }
 
 // maxSteps bounds the publications kept for catching up: past it the
@@ -27,20 +39,15 @@ const maxSteps = 4096
 const maxStepKeys = 1024
 
 // record keeps a publication for catching up (catchUp). It runs in the
-// control plane's writer, so it costs the publication's links and
-// touched prefixes, never the tables'.
+// control plane's writer, so it only keeps the pair: what changed is
+// looked at by whoever applies it.
 func (f *fastPath) record(old, new *control.Snapshot) {
-	changed, ok := control.RouteChanges(old, new)
-	n := 0
-	for _, ps := range changed {
-		n += len(ps)
-	}
 	f.smu.Lock()
 	defer f.smu.Unlock()
 	if len(f.steps) == maxSteps {
 		f.steps = append(f.steps[:0], f.steps[1:]...)
 	}
-	f.steps = append(f.steps, routeStep{old: old, new: new, changed: changed, routes: ok && n <= maxStepKeys})
+	f.steps = append(f.steps, &routeStep{old: old, new: new})
 }
 
 // trimSteps forgets the publications up to s, which a full compilation
@@ -82,17 +89,18 @@ func (f *fastPath) catchUp() bool {
 		f.smu.Unlock()
 		return none
 	}
-	steps := append([]routeStep(nil), f.steps[i:]...)
+	steps := append([]*routeStep(nil), f.steps[i:]...)
 	f.smu.Unlock()
 	ports := make([]fastpath.Port, 0, len(f.ports))
 	for _, p := range f.ports {
 		ports = append(ports, p.Port)
 	}
 	for _, st := range steps {
-		if !st.routes {
+		changed, ok := st.routes()
+		if !ok {
 			return false
 		}
-		d, err := fastpath.Update(f.compiled, st.old, st.new, ports, fastpath.Monotonic(), st.changed)
+		d, err := fastpath.Update(f.compiled, st.old, st.new, ports, fastpath.Monotonic(), changed)
 		if err != nil || d.MaxPerTrie() > 1 {
 			return false
 		}
@@ -133,14 +141,15 @@ func (f *fastPath) pendingSince(snap *control.Snapshot, c *fastpath.Compiled, po
 	for i < len(f.steps) && f.steps[i].old != snap {
 		i++
 	}
-	steps := append([]routeStep(nil), f.steps[i:]...)
+	steps := append([]*routeStep(nil), f.steps[i:]...)
 	f.smu.Unlock()
 	var deltas []*fastpath.Delta
 	for _, st := range steps {
-		if !st.routes {
+		changed, ok := st.routes()
+		if !ok {
 			break
 		}
-		d, err := fastpath.Update(c, st.old, st.new, ports, fastpath.Monotonic(), st.changed)
+		d, err := fastpath.Update(c, st.old, st.new, ports, fastpath.Monotonic(), changed)
 		if err != nil {
 			break
 		}

@@ -79,7 +79,7 @@ func TestIntegrationIncremental(t *testing.T) {
 			continue
 		}
 		old, now := pairs[0][0], pairs[len(pairs)-1][1]
-		changed, ok := control.RouteChanges(old, now)
+		changed, ok := control.RouteChanges(old, now, 1000)
 		if !ok || len(pairs) != 1 {
 			t.Fatalf("%s: %d publications, RouteChanges %v: want one of routes alone", cmd, len(pairs), ok)
 		}

@@ -159,7 +159,7 @@ func TestUpdateDifferential(t *testing.T) {
 				if old != s || len(pairs) != 1 {
 					t.Fatalf("%s: %d publications, want one after the last (%v %v)", cmd, len(pairs), old.Gen(), s.Gen())
 				}
-				changed, ok := control.RouteChanges(old, now)
+				changed, ok := control.RouteChanges(old, now, 1000)
 				if !ok {
 					t.Fatalf("%s: RouteChanges says more than routes changed", cmd)
 				}
