@@ -56,8 +56,8 @@ func (d *Delta) MaxPerTrie() int {
 //   - the local table changed (it is laid over every trie);
 //   - a changed prefix has an on-link route, before or after (its
 //     neighbours' host entries depend on longer prefixes), or lies in an
-//     on-link prefix of the table holding a neighbour of its port (that
-//     neighbour's host entry depends on it);
+//     on-link prefix of the table holding a neighbour of its port, or a
+//     nexthop of c to one (that neighbour's host entry depends on it);
 //   - the nexthops would reach MaxNexthops.
 //
 // A key whose entry does not change is still listed. Nexthop ids of the
@@ -165,8 +165,9 @@ func onLink(rs []fib.Route) bool {
 }
 
 // coversNeighbour reports whether a shorter prefix of t than p is on
-// link through an up port with a neighbour inside p: that neighbour's
-// host entry depends on whether p has routes (covered).
+// link through an up port with a neighbour inside p, or a nexthop (a
+// neighbour gone since the compilation): that neighbour's host entry
+// depends on whether p has routes (covered).
 func (c *compiler) coversNeighbour(t *fib.Table, p netip.Prefix) bool {
 	for bits := p.Bits() - 1; bits >= 0; bits-- {
 		q, _ := p.Addr().Prefix(bits)
@@ -182,6 +183,13 @@ func (c *compiler) coversNeighbour(t *fib.Table, p netip.Prefix) bool {
 				}
 				for _, a := range c.neighbours(ps) {
 					if p.Contains(a) {
+						return true
+					}
+				}
+				// A neighbour gone since the compilation may still
+				// have its host entry, under its nexthop.
+				for _, k := range c.nhKeys {
+					if k.Link == nh.Dev && p.Contains(k.Addr) {
 						return true
 					}
 				}

@@ -222,3 +222,52 @@ func updatePorts(t *testing.T, s *control.Snapshot) []Port {
 	}
 	return ports
 }
+
+// TestUpdateRefuses: changes whose effect reaches beyond their own
+// prefix's key are left to a full compilation.
+func TestUpdateRefuses(t *testing.T) {
+	for _, c := range []struct {
+		name, cmd string
+		before    func(ports []Port)
+	}{
+		{"a route on link", "route add 172.16.0.0/16 dev r2 vrf red", nil},
+		{"a prefix over a neighbour's host entry", "route add 192.168.2.96/28 via 192.168.2.10 vrf red", nil},
+		{"a prefix over a host entry whose neighbour is gone", "route add 192.168.2.96/28 via 192.168.2.10 vrf red", func(ports []Port) {
+			if err := ports[1].Neigh.Delete(netip.MustParseAddr("192.168.2.99")); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"the local table", "route add local 172.16.0.1 dev r2 table local", nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ctl := control.New()
+			for _, l := range compileBase {
+				var out bytes.Buffer
+				if cli.Run(ctl, strings.Fields(l), &out, &out) != 0 {
+					t.Fatalf("%s: %s", l, out.String())
+				}
+			}
+			var pairs [][2]*control.Snapshot
+			defer ctl.Subscribe(func(o, n *control.Snapshot) { pairs = append(pairs, [2]*control.Snapshot{o, n}) })()
+			ports := updatePorts(t, ctl.Snapshot())
+			comp, err := Compile(ctl.Snapshot(), ports, compileMono)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.before != nil {
+				c.before(ports)
+			}
+			var out bytes.Buffer
+			if cli.Run(ctl, strings.Fields(c.cmd), &out, &out) != 0 || len(pairs) != 1 {
+				t.Fatalf("%s: %s, %d publications", c.cmd, out.String(), len(pairs))
+			}
+			changed, ok := control.RouteChanges(pairs[0][0], pairs[0][1], 1000)
+			if !ok {
+				t.Fatalf("%s: RouteChanges not ok", c.cmd)
+			}
+			if _, err := Update(comp, pairs[0][0], pairs[0][1], ports, compileMono, changed); !errors.Is(err, ErrCompile) {
+				t.Errorf("Update after %s = %v, want ErrCompile", c.cmd, err)
+			}
+		})
+	}
+}
