@@ -75,10 +75,13 @@ func (f *fastPath) run(ctx context.Context) {
 	}
 }
 
-// compile suspends the maps if what they hold is no longer valid, then
-// compiles the current snapshot with the attached ports' neighbours and
-// applies it. The compilation runs without the lock; if a port came or
-// went meanwhile, it runs again. If the snapshot changed while it ran,
+// compile brings the maps up to date key by key or suspends them if
+// what they hold is no longer valid; unless that left them current and
+// no full compilation is wanted (want), it then compiles the current
+// snapshot with the attached ports' neighbours and applies it, with the
+// route changes published since caught up (pendingSince). The
+// compilation runs without the lock; if a port came or went meanwhile,
+// it runs again. If the snapshot changed in another way while it ran,
 // the maps are suspended again and another compilation asked for; the
 // neighbours, which may have changed too, are written again from their
 // caches once it is applied.
