@@ -4,14 +4,20 @@ import (
 	"bufio"
 	"fmt"
 	"math/rand/v2"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/cilium/ebpf"
+
 	"github.com/govrf/govrf/internal/api"
+	"github.com/govrf/govrf/internal/fastpath"
 	"github.com/govrf/govrf/internal/netnstest"
 )
 
@@ -35,6 +41,11 @@ const (
 //   - addrs: `addr add` and `addr del` of a /32 on r2, which change the
 //     local table and empty the maps until a full compilation of the
 //     million routes is applied (as every change did before).
+//
+// It also times 20 `govrf route add` commands, each from the client's
+// start to the route's key forwarding in the daemon's trie in use
+// (route-add-ms: median, route-add-max-ms: the slowest; route-add-cli-ms:
+// the median of the client's run alone), read with fastpath.TriesOf.
 func BenchmarkFastpathChurn1M(b *testing.B) {
 	if os.Geteuid() != 0 {
 		b.Skip("needs root: network namespaces")
@@ -59,6 +70,7 @@ func BenchmarkFastpathChurn1M(b *testing.B) {
 	var f figures
 	n.iperf(b, &f, append(pin(), "-c", "192.168.2.10", "-u", "-l", "1000", "-b", "40M", "-t", "10")...)
 	for b.Loop() {
+		addTimes(b, govrf, n)
 		for _, kind := range []string{"routes", "addrs"} {
 			rx0, fast0 := n.routerRx(b), n.fastRx(b)
 			done := make(chan float64)
@@ -124,4 +136,39 @@ func churnScript(b *testing.B, n int) string {
 	}
 	file.Close()
 	return path
+}
+
+// addTimes reports how long 20 `govrf route add` commands take to reach
+// the fast path's trie in use, from the client's start.
+func addTimes(b *testing.B, govrf string, n *fwdNet) {
+	tries, err := fastpath.TriesOf(n.daemon.Pid)
+	if err != nil || len(tries) == 0 {
+		b.Fatalf("the daemon's tries: %v (%d found)", err, len(tries))
+	}
+	defer func() {
+		for _, t := range tries {
+			t.Close()
+		}
+	}()
+	var times, clis []time.Duration
+	for i := range 20 {
+		a := netip.AddrFrom4([4]byte{10, 200, byte(i), 1})
+		start := time.Now()
+		if out, err := exec.Command(govrf, "-socket", n.socket, "route", "add", fmt.Sprintf("10.200.%d.0/24", i), "via", "192.168.2.10", "vrf", "a").CombinedOutput(); err != nil {
+			b.Fatalf("govrf route add: %v\n%s", err, out)
+		}
+		clis = append(clis, time.Since(start))
+		for !slices.ContainsFunc(tries, func(t *ebpf.Map) bool { return fastpath.Forwards(t, a) }) {
+			if time.Since(start) > 10*time.Second {
+				b.Fatalf("10.200.%d.0/24 not in the fast path's tries 10 s after govrf route add", i)
+			}
+			runtime.Gosched()
+		}
+		times = append(times, time.Since(start))
+	}
+	slices.Sort(times)
+	slices.Sort(clis)
+	b.ReportMetric(float64(clis[len(clis)/2].Microseconds())/1e3, "route-add-cli-ms")
+	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1e3, "route-add-ms")
+	b.ReportMetric(float64(times[len(times)-1].Microseconds())/1e3, "route-add-max-ms")
 }
