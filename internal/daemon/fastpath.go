@@ -26,9 +26,8 @@ import (
 // each, is applied at once key by key (catchUp, fastpath_incr.go).
 // Otherwise the maps are emptied at once (suspend): every packet goes to
 // the Go data path, which sees the change, until the next compilation is
-// applied. The
-// compiler waits after each compilation as long as it took, and at
-// least compileEvery, so that while changes flow it compiles at most
+// applied. The compiler waits after each compilation as long as it
+// took, and at least compileEvery, so that while changes flow it compiles at most
 // once per compileEvery and takes at most half a processor; it always
 // compiles after the last change.
 //
