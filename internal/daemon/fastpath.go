@@ -21,11 +21,13 @@ import (
 // interface, and its maps kept true to the published snapshot and the
 // ports' neighbours.
 //
-// A compilation is valid until the snapshot changes. Then the maps are
-// emptied at once (suspend): every packet goes to the Go data path,
-// which sees the change, until the next compilation is applied. The
-// compiler waits after each compilation as long as it took, and at
-// least compileEvery, so that while changes flow it compiles at most
+// A compilation is valid until the snapshot changes. A publication that
+// changed only routes, and whose prefixes compile to one key per trie
+// each, is applied at once key by key (catchUp, fastpath_incr.go).
+// Otherwise the maps are emptied at once (suspend): every packet goes to
+// the Go data path, which sees the change, until the next compilation is
+// applied. The compiler waits after each compilation as long as it
+// took, and at least compileEvery, so that while changes flow it compiles at most
 // once per compileEvery and takes at most half a processor; it always
 // compiles after the last change.
 //
@@ -63,8 +65,21 @@ type fastPath struct {
 	// lastErr is the last compilation's error, told once.
 	lastErr string
 	// applied is the snapshot of the compilation in the maps, nil when
-	// they are suspended.
-	applied *control.Snapshot
+	// they are suspended; compiled is the last full compilation applied,
+	// for the ports of gen appliedGen, which catchUp updates key by key.
+	applied    *control.Snapshot
+	compiled   *fastpath.Compiled
+	appliedGen uint64
+	// steps are the publications recorded for catchUp, in order, under
+	// smu; incremental counts the ones applied key by key.
+	smu         sync.Mutex
+	steps       []*routeStep
+	incremental atomic.Int64
+	// suspensions counts the times the maps were emptied for a change.
+	suspensions atomic.Int64
+	// full asks the compiler for a full compilation even if the maps
+	// are current (a port, a neighbour, a capture's end).
+	full atomic.Bool
 	// neighs are the neighbours of the applied compilation's nexthops
 	// (fastpath_neigh.go); nil when suspended. Replaced whole under mu.
 	neighs atomic.Pointer[nhNeighbours]
@@ -112,7 +127,10 @@ func newFastPath(mode fastpath.Mode, ctl *control.Control) (*fastPath, error) {
 	f := &fastPath{mode: mode, path: p, ctl: ctl, kick: make(chan struct{}, 1), check: make(chan struct{}, 1),
 		ports: map[int]*fpPort{}, vrfs: map[int]fastpath.Counters{},
 		changed: map[fastpath.NeighbourKey]bool{}, nkick: make(chan struct{}, 1)}
-	f.stop = ctl.Subscribe(func(_, _ *control.Snapshot) { f.stale() })
+	f.stop = ctl.Subscribe(func(old, new *control.Snapshot) {
+		f.record(old, new)
+		f.stale()
+	})
 	return f, nil
 }
 

@@ -9,22 +9,30 @@ import (
 	"github.com/govrf/govrf/internal/fastpath"
 )
 
-// want asks for a compilation without waiting.
+// want asks for a full compilation without waiting.
 func (f *fastPath) want() {
+	f.full.Store(true)
+	f.kick1()
+}
+
+// kick1 asks the compiler to look at the maps without waiting: it
+// compiles if they are suspended or a full compilation is wanted.
+func (f *fastPath) kick1() {
 	select {
 	case f.kick <- struct{}{}:
 	default:
 	}
 }
 
-// stale asks, without waiting, for the maps to be suspended if what
-// they hold is no longer valid, and for a compilation.
+// stale asks, without waiting, for the maps to be brought up to date
+// key by key, or suspended, if what they hold is no longer valid, and
+// for the compiler to look at them.
 func (f *fastPath) stale() {
 	select {
 	case f.check <- struct{}{}:
 	default:
 	}
-	f.want()
+	f.kick1()
 }
 
 // run compiles whenever asked, at most as often as compileEvery and
@@ -44,7 +52,9 @@ func (f *fastPath) run(ctx context.Context) {
 			case <-ctx.Done():
 				return
 			case <-f.check:
-				f.suspendIfStale()
+				if f.suspendIfStale() {
+					f.want()
+				}
 			}
 		}
 	})
@@ -65,15 +75,24 @@ func (f *fastPath) run(ctx context.Context) {
 	}
 }
 
-// compile suspends the maps if what they hold is no longer valid, then
-// compiles the current snapshot with the attached ports' neighbours and
-// applies it. The compilation runs without the lock; if a port came or
-// went meanwhile, it runs again. If the snapshot changed while it ran,
+// compile brings the maps up to date key by key or suspends them if
+// what they hold is no longer valid; unless that left them current and
+// no full compilation is wanted (want), it then compiles the current
+// snapshot with the attached ports' neighbours and applies it, with the
+// route changes published since caught up (pendingSince). The
+// compilation runs without the lock; if a port came or went meanwhile,
+// it runs again. If the snapshot changed in another way while it ran,
 // the maps are suspended again and another compilation asked for; the
 // neighbours, which may have changed too, are written again from their
 // caches once it is applied.
 func (f *fastPath) compile() {
 	f.suspendIfStale()
+	f.mu.Lock()
+	current := f.applied != nil && f.gen == f.appliedGen
+	f.mu.Unlock()
+	if !f.full.Swap(false) && current {
+		return // brought up to date key by key
+	}
 	for f.holds.Load() == 0 {
 		f.mu.Lock()
 		gen := f.gen
@@ -94,9 +113,11 @@ func (f *fastPath) compile() {
 			f.ctr.Lock()
 			f.fold()
 			f.ctr.Unlock()
-			if err = f.path.Apply(c); err == nil {
-				f.applied = snap
-				f.applyNeighbours(c)
+			deltas, last, all := f.pendingSince(snap, c, ports)
+			if err = f.path.Apply(c, deltas...); err == nil {
+				f.applied, f.compiled, f.appliedGen = last, all, gen
+				f.trimSteps(snap)
+				f.applyNeighbours(all)
 			}
 			f.ctr.Lock()
 			f.fold() // what the old generation counted, under the old VRFs
@@ -116,15 +137,18 @@ func (f *fastPath) compile() {
 	}
 }
 
-// suspendIfStale empties the maps if the compilation they hold is no
-// longer valid, and reports whether it did.
+// suspendIfStale brings the maps up to date key by key (catchUp) if it
+// can, and otherwise empties them if the compilation they hold is no
+// longer valid; it reports whether it emptied them.
 func (f *fastPath) suspendIfStale() bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.applied == nil || f.applied == f.ctl.Snapshot() && f.holds.Load() == 0 {
+	held := f.holds.Load() != 0
+	if f.applied == nil || f.applied == f.ctl.Snapshot() && !held || !held && f.catchUp() {
 		return false
 	}
-	f.applied = nil
+	f.applied, f.compiled = nil, nil
+	f.suspensions.Add(1)
 	f.neighs.Store(nil)
 	f.tell(f.path.Apply(&fastpath.Compiled{}))
 	return true
@@ -155,6 +179,7 @@ func (f *fastPath) tell(err error) {
 	case err != nil:
 		slog.Warn("fast path not updated; its ports' packets go to the Go data path until it is", "err", err)
 		f.neighs.Store(nil)
+		f.applied, f.compiled = nil, nil
 		f.path.Apply(&fastpath.Compiled{}) // nothing forwarded rather than something stale
 	default:
 		slog.Info("fast path updated again")

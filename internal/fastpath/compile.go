@@ -69,24 +69,9 @@ func (e Entry) SourceOK() bool { return e.Value&trieSourceOK != 0 }
 // only what the rules of routes.go, overlay.go and nexthops.go allow;
 // everything else is handed to the slow path.
 func Compile(s *control.Snapshot, ports []Port, mono uint64) (*Compiled, error) {
-	c := &compiler{s: s, mono: mono, ports: map[int]*portState{}, nhIDs: map[NeighbourKey]uint32{}}
-	slots, ifindexes := map[int]bool{}, map[int]bool{}
-	for i := range ports {
-		p := &ports[i]
-		switch {
-		case p.Slot < 0 || p.Slot >= MaxPorts:
-			return nil, fmt.Errorf("fastpath: port %d has slot %d: give each port a slot below %d", p.Link, p.Slot, MaxPorts)
-		case slots[p.Slot]:
-			return nil, fmt.Errorf("fastpath: slot %d given to two ports: give each port its own", p.Slot)
-		case p.Ifindex <= 0 || p.Neigh == nil:
-			return nil, fmt.Errorf("fastpath: port %d needs an ifindex and a neighbour cache", p.Link)
-		case ifindexes[p.Ifindex]:
-			return nil, fmt.Errorf("fastpath: ifindex %d given to two ports: give each port its interface's", p.Ifindex)
-		}
-		slots[p.Slot], ifindexes[p.Ifindex] = true, true
-		if l := s.Link(p.Link); l != nil && l.Kind.IsPort() && l.Up {
-			c.ports[p.Link] = &portState{Port: p, link: l}
-		}
+	c, err := newCompiler(s, ports, mono)
+	if err != nil {
+		return nil, err
 	}
 	out := &Compiled{Ports: map[uint32]PortValue{}}
 	sc := s.Sysctl()
@@ -106,6 +91,31 @@ func Compile(s *control.Snapshot, ports []Port, mono uint64) (*Compiled, error) 
 	c.domain(out, 0, fib.TableMain, exact)
 	out.Nexthops, out.Neighbours = c.nexthops, c.nhKeys
 	return out, nil
+}
+
+// newCompiler checks ports and returns a compiler of s with the ports
+// that are up.
+func newCompiler(s *control.Snapshot, ports []Port, mono uint64) (*compiler, error) {
+	c := &compiler{s: s, mono: mono, ports: map[int]*portState{}, nhIDs: map[NeighbourKey]uint32{}}
+	slots, ifindexes := map[int]bool{}, map[int]bool{}
+	for i := range ports {
+		p := &ports[i]
+		switch {
+		case p.Slot < 0 || p.Slot >= MaxPorts:
+			return nil, fmt.Errorf("fastpath: port %d has slot %d: give each port a slot below %d", p.Link, p.Slot, MaxPorts)
+		case slots[p.Slot]:
+			return nil, fmt.Errorf("fastpath: slot %d given to two ports: give each port its own", p.Slot)
+		case p.Ifindex <= 0 || p.Neigh == nil:
+			return nil, fmt.Errorf("fastpath: port %d needs an ifindex and a neighbour cache", p.Link)
+		case ifindexes[p.Ifindex]:
+			return nil, fmt.Errorf("fastpath: ifindex %d given to two ports: give each port its interface's", p.Ifindex)
+		}
+		slots[p.Slot], ifindexes[p.Ifindex] = true, true
+		if l := s.Link(p.Link); l != nil && l.Kind.IsPort() && l.Up {
+			c.ports[p.Link] = &portState{Port: p, link: l}
+		}
+	}
+	return c, nil
 }
 
 // domain compiles L3 domain vrf (0: the default VRF) whose table is
@@ -141,6 +151,7 @@ type compiler struct {
 	nhIDs    map[NeighbourKey]uint32
 	nexthops []NexthopValue
 	nhKeys   []NeighbourKey // the neighbour of each of nexthops
+	overlays [2]*overlays   // by family, built when first needed
 }
 
 // portState is a port with its neighbours, read once per compilation.

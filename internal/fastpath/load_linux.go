@@ -34,9 +34,12 @@ type Path struct {
 	nhMem    []byte
 	counters *ebpf.Map // PERCPU_ARRAY slot → Counters
 	prog     *ebpf.Program
-	gen      int             // the half in use
-	vrfs     [2]int          // VRF slots used in each half
-	inMap    map[uint32]bool // ifindexes with an entry
+	gen      int    // the half in use
+	vrfs     [2]int // VRF slots used in each half
+	// inner are the tries of each half by family and VRF, kept open
+	// for ApplyDelta.
+	inner [2][2][]*ebpf.Map
+	inMap map[uint32]bool // ifindexes with an entry
 }
 
 // Options adjust the program NewWith builds.
@@ -122,10 +125,11 @@ func (p *Path) Mode() Mode { return p.mode }
 // ingress for TC). It stays owned by p.
 func (p *Path) Program() *ebpf.Program { return p.prog }
 
-// Apply installs c as the next generation (see Path). On error the
-// generation in use stays in use, with the ports already switched
-// (each consistent); apply again or Close.
-func (p *Path) Apply(c *Compiled) error {
+// Apply installs c as the next generation (see Path), with deltas
+// (from Update of c, in order) applied to it before any port switches
+// to it. On error the generation in use stays in use, with the ports
+// already switched (each consistent); apply again or Close.
+func (p *Path) Apply(c *Compiled, deltas ...*Delta) error {
 	next := 1 - p.gen
 	if len(c.VRFs) > MaxVRFs || len(c.Nexthops) > MaxNexthops {
 		return fmt.Errorf("fastpath: %d VRFs and %d nexthops exceed the maps (%d, %d)", len(c.VRFs), len(c.Nexthops), MaxVRFs, MaxNexthops)
@@ -141,11 +145,19 @@ func (p *Path) Apply(c *Compiled) error {
 		}
 	}
 	vrfBase := uint32(next * MaxVRFs)
+	p.closeInner(next)
 	for i := range c.VRFs {
 		for fi := range 2 {
-			if err := p.setTrie(fi, vrfBase+uint32(i), c.VRFs[i].Routes[fi], nhBase); err != nil {
+			t, err := p.setTrie(fi, vrfBase+uint32(i), c.VRFs[i].Routes[fi], nhBase)
+			if err != nil {
 				return err
 			}
+			p.inner[next][fi] = append(p.inner[next][fi], t)
+		}
+	}
+	for _, d := range deltas {
+		if err := p.applyDelta(next, d); err != nil {
+			return err
 		}
 	}
 	p.vrfs[next] = len(c.VRFs)
@@ -173,22 +185,80 @@ func (p *Path) Apply(c *Compiled) error {
 		}
 	}
 	p.vrfs[p.gen] = 0
+	p.closeInner(p.gen)
 	p.gen = next
 	return nil
 }
 
+// closeInner closes the tries kept of half gen.
+func (p *Path) closeInner(gen int) {
+	for fi := range 2 {
+		for _, t := range p.inner[gen][fi] {
+			t.Close()
+		}
+		p.inner[gen][fi] = nil
+	}
+}
+
+// ApplyDelta writes d's new nexthops into the generation in use, after
+// its last one, where no trie entry refers yet, then sets and deletes
+// d's keys in its tries one at a time: each key's update is atomic in
+// the kernel, so a lookup finds a key's old value or its new one. d
+// must come from Update of the Compiled last applied (with the nexthops
+// of the deltas applied since). On error the keys before the failing
+// one are set.
+func (p *Path) ApplyDelta(d *Delta) error { return p.applyDelta(p.gen, d) }
+
+// applyDelta is ApplyDelta into generation gen.
+func (p *Path) applyDelta(gen int, d *Delta) error {
+	nhBase := uint32(gen * MaxNexthops)
+	if n := len(d.Nexthops); n > 0 {
+		if d.First == 0 || int(d.First)+n-1 > MaxNexthops {
+			return fmt.Errorf("fastpath: nexthops %d to %d exceed the maps (%d)", d.First, int(d.First)+n-1, MaxNexthops)
+		}
+		keys := make([]uint32, n)
+		for i := range keys {
+			keys[i] = nhBase + d.First + uint32(i)
+		}
+		if err := update(p.nexthops, keys, d.Nexthops); err != nil {
+			return fmt.Errorf("fastpath: write nexthops: %w", err)
+		}
+	}
+	for _, k := range d.Keys {
+		if k.Family < 0 || k.Family > 1 || k.VRF < 0 || k.VRF >= len(p.inner[gen][k.Family]) {
+			return fmt.Errorf("fastpath: no trie %d of family %d to update", k.VRF, k.Family)
+		}
+		t := p.inner[gen][k.Family][k.VRF]
+		key := trieKey(k.Entry.Prefix)
+		if k.Delete {
+			if err := t.Delete(key); err != nil && !errors.Is(err, ebpf.ErrKeyNotExist) {
+				return fmt.Errorf("fastpath: delete %s: %w", k.Entry.Prefix, err)
+			}
+			continue
+		}
+		v := k.Entry.Value
+		if k.Entry.Nexthop() != 0 {
+			v += nhBase
+		}
+		if err := t.Put(key, v); err != nil {
+			return fmt.Errorf("fastpath: set %s: %w", k.Entry.Prefix, err)
+		}
+	}
+	return nil
+}
+
 // setTrie builds a trie of family fi from entries (nexthop ids offset by
-// nhBase) and sets it at slot of the outer map, in one update.
-func (p *Path) setTrie(fi int, slot uint32, entries []Entry, nhBase uint32) error {
+// nhBase) and sets it at slot of the outer map, in one update. It
+// returns the trie, for the caller to close.
+func (p *Path) setTrie(fi int, slot uint32, entries []Entry, nhBase uint32) (*ebpf.Map, error) {
 	key := uint32(8)
 	if fi == 1 {
 		key = 20
 	}
 	t, err := ebpf.NewMap(trieSpec(key))
 	if err != nil {
-		return fmt.Errorf("fastpath: create a trie: %w", err)
+		return nil, fmt.Errorf("fastpath: create a trie: %w", err)
 	}
-	defer t.Close()
 	if len(entries) > 0 {
 		vals := make([]uint32, len(entries))
 		for i, e := range entries {
@@ -203,13 +273,15 @@ func (p *Path) setTrie(fi int, slot uint32, entries []Entry, nhBase uint32) erro
 			err = update(t, keysOf[trieKey6](entries), vals)
 		}
 		if err != nil {
-			return fmt.Errorf("fastpath: fill a trie: %w", err)
+			t.Close()
+			return nil, fmt.Errorf("fastpath: fill a trie: %w", err)
 		}
 	}
 	if err := p.tries[fi].Put(slot, t); err != nil {
-		return fmt.Errorf("fastpath: set a trie: %w", err)
+		t.Close()
+		return nil, fmt.Errorf("fastpath: set a trie: %w", err)
 	}
-	return nil
+	return t, nil
 }
 
 // keysOf returns the trie keys of entries, of one family.
@@ -299,6 +371,8 @@ func (p *Path) Close() error {
 	if p.prog != nil {
 		errs = append(errs, p.prog.Close())
 	}
+	p.closeInner(0)
+	p.closeInner(1)
 	for _, m := range []*ebpf.Map{p.ports, p.tries[0], p.tries[1], p.nexthops, p.counters} {
 		if m != nil {
 			errs = append(errs, m.Close())

@@ -23,7 +23,10 @@ func New(Mode) (*Path, error) {
 func NewWith(Mode, Options) (*Path, error) { return New(XDP) }
 
 // Apply fails as New does.
-func (p *Path) Apply(*Compiled) error { return errors.New("fastpath: eBPF needs Linux") }
+func (p *Path) Apply(*Compiled, ...*Delta) error { return errors.New("fastpath: eBPF needs Linux") }
+
+// ApplyDelta fails as New does.
+func (p *Path) ApplyDelta(*Delta) error { return errors.New("fastpath: eBPF needs Linux") }
 
 // Counters fails as New does.
 func (p *Path) Counters(int) (Counters, error) {

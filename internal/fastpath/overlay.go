@@ -50,64 +50,103 @@ var martians = [2][]netip.Prefix{
 // miss does) is added when the table has no default route, so that
 // sources outside the table's prefixes are forwarded.
 func (c *compiler) overlay(out []Entry, f fib.Family) []Entry {
-	fi := 0
-	if f == fib.IPv6 {
-		fi = 1
+	fi := famIndex(f)
+	o := c.overlaySet(fi)
+	hasDefault := false
+	kept := out[:0]
+	for _, e := range out {
+		if _, ok := o.over[e.Prefix]; ok {
+			continue // the overlay's own entry replaces it
+		}
+		e = o.mask(e)
+		hasDefault = hasDefault || e.Prefix.Bits() == 0
+		kept = append(kept, e)
 	}
-	over := map[netip.Prefix]uint32{}
+	for p := range o.over {
+		src, _ := o.inside(p, true)
+		kept = append(kept, Entry{Prefix: p, Value: src})
+	}
+	if fi == 1 && !hasDefault {
+		kept = append(kept, defaultEntry6)
+	}
+	return kept
+}
+
+// defaultEntry6 is the ::/0 entry added to an IPv6 trie whose table has
+// no default route: destinations to the slow path, sources forwarded.
+var defaultEntry6 = Entry{Prefix: netip.PrefixFrom(netip.IPv6Unspecified(), 0), Value: trieSourceOK}
+
+// famIndex returns f's index in Tries.Routes: 0 for IPv4, 1 for IPv6.
+func famIndex(f fib.Family) int {
+	if f == fib.IPv6 {
+		return 1
+	}
+	return 0
+}
+
+// overlays are the prefixes overlay lays over a family's entries, with
+// the source bit each leaves, and their lengths.
+type overlays struct {
+	over map[netip.Prefix]uint32
+	lens []int
+}
+
+// overlaySet returns the overlay of family fi, built once per
+// compilation from the martians and the local table.
+func (c *compiler) overlaySet(fi int) *overlays {
+	if o := c.overlays[fi]; o != nil {
+		return o
+	}
+	f := fib.IPv4
+	if fi == 1 {
+		f = fib.IPv6
+	}
+	o := &overlays{over: map[netip.Prefix]uint32{}}
 	for _, p := range martians[fi] {
-		over[p] = 0
+		o.over[p] = 0
 	}
 	if t := c.s.Table(fib.TableLocal); t != nil {
 		for r := range t.All() {
 			if fib.FamilyOf(r.Prefix.Addr()) != f {
 				continue
 			}
-			if _, ok := over[r.Prefix]; !ok {
-				over[r.Prefix] = uint32(fi) * trieSourceOK
+			if _, ok := o.over[r.Prefix]; !ok {
+				o.over[r.Prefix] = uint32(fi) * trieSourceOK
 			}
 		}
 	}
-	var lens []int
-	for p := range over {
-		if !slices.Contains(lens, p.Bits()) {
-			lens = append(lens, p.Bits())
+	for p := range o.over {
+		if !slices.Contains(o.lens, p.Bits()) {
+			o.lens = append(o.lens, p.Bits())
 		}
 	}
-	// inside returns the source bit that the overlay prefixes holding p
-	// (p itself included when self) leave, and whether there are any.
-	inside := func(p netip.Prefix, self bool) (uint32, bool) {
-		src, found := uint32(trieSourceOK), false
-		for _, bits := range lens {
-			if bits > p.Bits() || bits == p.Bits() && !self {
-				continue
-			}
-			q, _ := p.Addr().Prefix(bits)
-			if v, ok := over[q]; ok {
-				src &= v
-				found = true
-			}
+	c.overlays[fi] = o
+	return o
+}
+
+// inside returns the source bit that the overlay prefixes holding p (p
+// itself included when self) leave, and whether there are any.
+func (o *overlays) inside(p netip.Prefix, self bool) (uint32, bool) {
+	src, found := uint32(trieSourceOK), false
+	for _, bits := range o.lens {
+		if bits > p.Bits() || bits == p.Bits() && !self {
+			continue
 		}
-		return src, found
-	}
-	hasDefault := false
-	kept := out[:0]
-	for _, e := range out {
-		if _, ok := over[e.Prefix]; ok {
-			continue // the overlay's own entry replaces it
+		q, _ := p.Addr().Prefix(bits)
+		if v, ok := o.over[q]; ok {
+			src &= v
+			found = true
 		}
-		if src, ok := inside(e.Prefix, false); ok {
-			e.Value = e.Value & trieSourceOK & src
-		}
-		hasDefault = hasDefault || e.Prefix.Bits() == 0
-		kept = append(kept, e)
 	}
-	for p := range over {
-		src, _ := inside(p, true)
-		kept = append(kept, Entry{Prefix: p, Value: src})
+	return src, found
+}
+
+// mask returns a VRF entry e, not itself an overlay prefix, as the
+// overlay leaves it: inside an overlay prefix it loses its nexthop and
+// keeps its source bit only if the overlay's allows it.
+func (o *overlays) mask(e Entry) Entry {
+	if src, ok := o.inside(e.Prefix, false); ok {
+		e.Value = e.Value & trieSourceOK & src
 	}
-	if fi == 1 && !hasDefault {
-		kept = append(kept, Entry{Prefix: netip.PrefixFrom(netip.IPv6Unspecified(), 0), Value: trieSourceOK})
-	}
-	return kept
+	return e
 }

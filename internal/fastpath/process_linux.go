@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -54,6 +55,50 @@ func CountersOf(pid int) (Counters, error) {
 		return sum, nil
 	}
 	return Counters{}, errors.New("fastpath: process " + strconv.Itoa(pid) + " holds no fast path counters")
+}
+
+// TriesOf returns the LPM tries (every VRF's, of both families) of the
+// fast path of process pid (a govrfd) in use now, found as CountersOf
+// finds its counters, for benchmarks that watch a route reach them
+// (Forwards); the caller closes them. It needs root.
+func TriesOf(pid int) ([]*ebpf.Map, error) {
+	dir := fmt.Sprintf("/proc/%d/fdinfo", pid)
+	fds, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("fastpath: %w", err)
+	}
+	seen := map[uint32]bool{}
+	var out []*ebpf.Map
+	for _, fd := range fds {
+		id, ok := mapID(filepath.Join(dir, fd.Name()))
+		if !ok || seen[id] {
+			continue
+		}
+		seen[id] = true
+		m, err := ebpf.NewMapFromID(ebpf.MapID(id))
+		if err != nil {
+			continue
+		}
+		if info, err := m.Info(); err != nil || info.Name != "fp_trie" {
+			m.Close()
+			continue
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// Forwards reports whether trie t (of TriesOf) gives address a a
+// nexthop: its longest match there forwards rather than hands over.
+func Forwards(t *ebpf.Map, a netip.Addr) bool {
+	if (t.KeySize() == 8) != a.Is4() {
+		return false
+	}
+	var v uint32
+	if err := t.Lookup(trieKey(netip.PrefixFrom(a, a.BitLen())), &v); err != nil {
+		return false
+	}
+	return v&trieNexthopMask != 0
 }
 
 // mapID returns the BPF map ID an fdinfo file names, if it is a map's.

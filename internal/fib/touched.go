@@ -53,6 +53,18 @@ func (t *Table) Touched(from *Table) (prefixes []netip.Prefix, all bool) {
 	return slices.SortedFunc(maps.Keys(t.touched), netip.Prefix.Compare), false
 }
 
+// TouchedLen returns how many prefixes Touched would list, without
+// listing them; all as Touched's.
+func (t *Table) TouchedLen(from *Table) (n int, all bool) {
+	switch {
+	case from == t:
+		return 0, false
+	case from == nil || t.parent != from.serial || t.touched == nil:
+		return 0, true
+	}
+	return len(t.touched), false
+}
+
 // forkTouched returns the touched set a fork of t starts with: empty
 // when t tracks its forks, nil (unknown) otherwise.
 func (t *Table) forkTouched() map[netip.Prefix]struct{} {

@@ -114,8 +114,8 @@ func testFastPath(t *testing.T, mode string) {
 		t.Errorf("trace of A1's ping with the fast path %s:\n%s", mode, out)
 	}
 
-	// A route change takes effect at once: the maps are suspended
-	// before they are compiled again.
+	// A route change takes effect at once: its key is written into the
+	// maps in use.
 	tp.govrf("route add blackhole 192.168.2.10/32 vrf a")
 	if out, ok := tp.ping("A1", "-c", "2", "-i", "0.2", "-W", "1", "192.168.2.10"); ok {
 		t.Errorf("ping A1→A2 through a blackhole route answered:\n%s", out)

@@ -1,0 +1,159 @@
+package daemon
+
+import (
+	"net/netip"
+
+	"github.com/govrf/govrf/internal/control"
+	"github.com/govrf/govrf/internal/fastpath"
+	"github.com/govrf/govrf/internal/fib"
+)
+
+// routeStep is one publication as the fast path records it: the
+// snapshots before and after, and, once looked at (routes), whether it
+// changed routes alone, in at most maxStepKeys prefixes
+// (control.RouteChanges), and the prefixes it touched.
+type routeStep struct {
+	old, new *control.Snapshot
+	looked   bool
+	changed  map[fib.TableID][]netip.Prefix
+	only     bool
+}
+
+// routes returns the prefixes st touched and whether it changed routes
+// alone, in at most maxStepKeys prefixes, looking once. f.mu is held.
+func (st *routeStep) routes() (map[fib.TableID][]netip.Prefix, bool) {
+	if !st.looked {
+		st.changed, st.only = control.RouteChanges(st.old, st.new, maxStepKeys)
+		st.looked = true
+	}
+	return st.changed, st.only
+}
+
+// maxSteps bounds the publications kept for catching up: past it the
+// oldest are dropped, and maps older than what is kept are compiled
+// again in full.
+const maxSteps = 4096
+
+// maxStepKeys bounds the prefixes one publication may touch to be
+// applied key by key: a larger batch is compiled in full.
+const maxStepKeys = 1024
+
+// record keeps a publication for catching up (catchUp). It runs in the
+// control plane's writer, so it only keeps the pair: what changed is
+// looked at by whoever applies it.
+func (f *fastPath) record(old, new *control.Snapshot) {
+	f.smu.Lock()
+	defer f.smu.Unlock()
+	if len(f.steps) == maxSteps {
+		f.steps = append(f.steps[:0], f.steps[1:]...)
+	}
+	f.steps = append(f.steps, &routeStep{old: old, new: new})
+}
+
+// trimSteps forgets the publications up to s, which a full compilation
+// applied.
+func (f *fastPath) trimSteps(s *control.Snapshot) {
+	f.smu.Lock()
+	defer f.smu.Unlock()
+	i := 0
+	for i < len(f.steps) && f.steps[i].new.Gen() <= s.Gen() {
+		i++
+	}
+	f.steps = append(f.steps[:0], f.steps[i:]...)
+}
+
+// catchUp brings the maps from the applied snapshot to the last one
+// recorded, publication by publication, each as the keys it changes
+// (fastpath.Update, Path.ApplyDelta), and reports whether it got there.
+// It gives up, leaving the maps at the last publication it applied
+// whole, when a publication changed more than routes, touched more than
+// maxStepKeys prefixes or more than one key of a trie (a key-by-key
+// update would then show states between two snapshots), or needs a full
+// compilation; the caller then suspends the maps. A publication whose
+// routes need new nexthops adds them after the applied ones, and the
+// neighbour writer takes them on. f.mu is held, the
+// maps are not suspended and no capture holds them.
+func (f *fastPath) catchUp() bool {
+	if f.gen != f.appliedGen || f.compiled == nil {
+		return false
+	}
+	f.smu.Lock()
+	i := len(f.steps) - 1
+	for i >= 0 && f.steps[i].old != f.applied {
+		i--
+	}
+	if i < 0 {
+		// Nothing recorded after the maps: the publication that made them
+		// stale is yet to be recorded, and will ask again.
+		none := len(f.steps) == 0 || f.steps[len(f.steps)-1].new.Gen() <= f.applied.Gen()
+		f.smu.Unlock()
+		return none
+	}
+	steps := append([]*routeStep(nil), f.steps[i:]...)
+	f.smu.Unlock()
+	ports := make([]fastpath.Port, 0, len(f.ports))
+	for _, p := range f.ports {
+		ports = append(ports, p.Port)
+	}
+	for _, st := range steps {
+		changed, ok := st.routes()
+		if !ok {
+			return false
+		}
+		d, err := fastpath.Update(f.compiled, st.old, st.new, ports, fastpath.Monotonic(), changed)
+		if err != nil || d.MaxPerTrie() > 1 {
+			return false
+		}
+		if err := f.path.ApplyDelta(d); err != nil {
+			f.tell(err)
+			return false
+		}
+		f.applied = st.new
+		if len(d.Nexthops) > 0 {
+			f.compiled = withNexthops(f.compiled, d)
+			f.applyNeighbours(f.compiled) // the neighbour writer's ids, and each written from its cache
+		}
+		f.incremental.Add(1)
+	}
+	return true
+}
+
+// withNexthops returns c with the nexthops d adds.
+func withNexthops(c *fastpath.Compiled, d *fastpath.Delta) *fastpath.Compiled {
+	if len(d.Nexthops) == 0 {
+		return c
+	}
+	n := *c
+	n.Nexthops = append(c.Nexthops[:len(c.Nexthops):len(c.Nexthops)], d.Nexthops...)
+	n.Neighbours = append(c.Neighbours[:len(c.Neighbours):len(c.Neighbours)], d.Neighbours...)
+	return &n
+}
+
+// pendingSince returns the deltas that bring c, compiled from snap for
+// ports, to the latest publication recorded that it can reach key by
+// key, that publication (snap if none) and c with the deltas' nexthops:
+// a full compilation is applied with them, so that the maps never go
+// back to snap from a later state catchUp applied meanwhile. f.mu is
+// held.
+func (f *fastPath) pendingSince(snap *control.Snapshot, c *fastpath.Compiled, ports []fastpath.Port) ([]*fastpath.Delta, *control.Snapshot, *fastpath.Compiled) {
+	f.smu.Lock()
+	i := 0
+	for i < len(f.steps) && f.steps[i].old != snap {
+		i++
+	}
+	steps := append([]*routeStep(nil), f.steps[i:]...)
+	f.smu.Unlock()
+	var deltas []*fastpath.Delta
+	for _, st := range steps {
+		changed, ok := st.routes()
+		if !ok {
+			break
+		}
+		d, err := fastpath.Update(c, st.old, st.new, ports, fastpath.Monotonic(), changed)
+		if err != nil {
+			break
+		}
+		deltas, snap, c = append(deltas, d), st.new, withNexthops(c, d)
+	}
+	return deltas, snap, c
+}
