@@ -17,6 +17,22 @@ const bulkGCPercent = 300
 // the full collection that takes.
 const bulkReturn = 10_000
 
+// compactReturn is the size of script from which a compaction hands its
+// garbage back to the system once installed: a script that large comes
+// of thousands of lines, whose making (a sorted walk of every table, the
+// lines) allocates several times the script.
+const compactReturn = 256 << 10
+
+// compacted is called once a compaction has made a script of size
+// octets, outside d.mu. A large load ends with such a compaction in the
+// background, after bulkLoad's done: without this, its garbage would
+// stay resident until the runtime returns it, slowly.
+func compacted(size int64) {
+	if size >= compactReturn {
+		debug.FreeOSMemory()
+	}
+}
+
 // bulkLoad prepares the process for a bulk load and returns the function
 // to call once it is done, with the number of changes it made. That
 // function restores the collector's setting and, after a large load,

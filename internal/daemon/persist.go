@@ -412,6 +412,9 @@ func (d *Daemon) compactLater() {
 	go func() {
 		defer s.bg.Done()
 		c, err := journal.Prepare(s.file, scriptOf(snap))
+		if err == nil {
+			defer compacted(c.Size()) // after d.mu is released
+		}
 		d.mu.Lock()
 		defer d.mu.Unlock()
 		s.compacting = false

@@ -95,13 +95,16 @@ func closeAll(reading map[io.Closer]bool) {
 // closeWorkers is how many ports closeAll closes at once.
 const closeWorkers = 64
 
-// start runs b's reader; p.mu is held.
+// start runs b's reader; p.mu is held. A port that can wait without
+// buffers borrows a pooled worker while it has frames (drain); any other
+// has a worker of its own.
 func (r *runState) start(p *Plane, b *binding) {
 	if wt, ok := b.port.(port.Waiter); ok {
-		r.reader(p, b.port, func(*worker) bool { return r.drain(p, b, wt) })
+		r.reader(b.port, func() bool { return r.drain(p, b, wt) })
 		return
 	}
-	r.reader(p, b.port, func(w *worker) bool {
+	w := newWorker(p)
+	r.reader(b.port, func() bool {
 		w.grow(b.port.BatchSize(), frameLen(b))
 		n, err := b.port.Read(w.bufs, w.sizes, 0)
 		if err != nil || b.gone.Load() {
@@ -137,7 +140,8 @@ func (r *runState) drain(p *Plane, b *binding, wt port.Waiter) bool {
 
 // startStack runs sb's reader; p.mu is held.
 func (r *runState) startStack(p *Plane, sb *stackBinding) {
-	r.reader(p, sb.stack, func(w *worker) bool {
+	w := newWorker(p)
+	r.reader(sb.stack, func() bool {
 		w.grow(stackBatchSize, header.EthernetLen+MaxStackMTU)
 		n, err := sb.stack.Read(w.bufs, w.sizes, header.EthernetLen)
 		if err != nil || sb.gone.Load() {
@@ -148,9 +152,9 @@ func (r *runState) startStack(p *Plane, sb *stackBinding) {
 	})
 }
 
-// reader runs step with a worker of its own until it returns false or
-// ctx ends; c is what Run closes to wake it.
-func (r *runState) reader(p *Plane, c io.Closer, step func(*worker) bool) {
+// reader runs step until it returns false or ctx ends; c is what Run
+// closes to wake it.
+func (r *runState) reader(c io.Closer, step func() bool) {
 	r.mu.Lock()
 	r.reading[c] = true
 	r.mu.Unlock()
@@ -162,8 +166,7 @@ func (r *runState) reader(p *Plane, c io.Closer, step func(*worker) bool) {
 			delete(r.reading, c)
 			r.mu.Unlock()
 		}()
-		w := newWorker(p)
-		for r.ctx.Err() == nil && step(w) {
+		for r.ctx.Err() == nil && step() {
 		}
 	}()
 }

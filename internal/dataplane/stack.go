@@ -127,8 +127,8 @@ func (w *worker) toStack(vrf int, ip []byte) bool {
 		return false
 	}
 	if _, err := sb.stack.Write(ip); err != nil {
-		sb.stats.txDrops[ReasonTxError].Add(1)
-		w.p.vrfs.get(vrf).txDrops[ReasonTxError].Add(1)
+		sb.stats.txDrop(ReasonTxError, 1)
+		w.p.vrfs.get(vrf).txDrop(ReasonTxError, 1)
 		return true
 	}
 	sb.stats.addTx(1, uint64(len(ip)))

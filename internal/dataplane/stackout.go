@@ -18,7 +18,7 @@ func (w *worker) stackBatch(sb *stackBinding, n int) {
 		l := w.snap.Link(sb.vrf)
 		if l == nil || l.Kind != control.KindVRF {
 			// The VRF went before its stack was detached.
-			sb.stats.drops[ReasonNoPort].Add(uint64(n))
+			sb.stats.drop(ReasonNoPort, uint64(n))
 			return
 		}
 		dom = domain{l.Index, l.Table}

@@ -73,17 +73,43 @@ type Stats struct {
 // exec default` names it.
 const DefaultVRF = "default"
 
-// counters is Counters updated concurrently by the workers.
+// counters is Counters updated concurrently by the workers. The counts
+// by reason are made at the first frame dropped or answered: most ports
+// and VRFs of a router with thousands of tenants never drop one, and
+// they are most of a counters' size.
 type counters struct {
 	rxPackets, rxBytes   atomic.Uint64
 	txPackets, txBytes   atomic.Uint64
 	forwarded, delivered atomic.Uint64
 	ratelimited          atomic.Uint64
 	echoReplies          atomic.Uint64
-	answered             [NumReasons]atomic.Uint64
-	drops                [NumReasons]atomic.Uint64
-	txDrops              [NumReasons]atomic.Uint64
+	reasons              atomic.Pointer[reasonCounts]
 }
+
+// reasonCounts are the counts of a counters by reason.
+type reasonCounts struct {
+	answered [NumReasons]atomic.Uint64
+	drops    [NumReasons]atomic.Uint64
+	txDrops  [NumReasons]atomic.Uint64
+}
+
+// byReason returns c's counts by reason, making them the first time.
+func (c *counters) byReason() *reasonCounts {
+	if r := c.reasons.Load(); r != nil {
+		return r
+	}
+	c.reasons.CompareAndSwap(nil, new(reasonCounts))
+	return c.reasons.Load()
+}
+
+// drop counts n frames dropped for reason r.
+func (c *counters) drop(r Reason, n uint64) { c.byReason().drops[r].Add(n) }
+
+// answer counts a frame answered with an ICMP error for reason r.
+func (c *counters) answer(r Reason) { c.byReason().answered[r].Add(1) }
+
+// txDrop counts n frames lost on output for reason r.
+func (c *counters) txDrop(r Reason, n uint64) { c.byReason().txDrops[r].Add(n) }
 
 func (c *counters) load() Counters {
 	out := Counters{
@@ -92,10 +118,12 @@ func (c *counters) load() Counters {
 		Forwarded: c.forwarded.Load(), Delivered: c.delivered.Load(),
 		ICMPRateLimited: c.ratelimited.Load(), EchoReplies: c.echoReplies.Load(),
 	}
-	for i := range out.Drops {
-		out.Answered[i] = c.answered[i].Load()
-		out.Drops[i] = c.drops[i].Load()
-		out.TxDrops[i] = c.txDrops[i].Load()
+	if r := c.reasons.Load(); r != nil {
+		for i := range out.Drops {
+			out.Answered[i] = r.answered[i].Load()
+			out.Drops[i] = r.drops[i].Load()
+			out.TxDrops[i] = r.txDrops[i].Load()
+		}
 	}
 	return out
 }

@@ -188,8 +188,8 @@ func (w *worker) xmit(q *txQueue) {
 	vrf.addTx(uint64(n), bytes)
 	if err != nil {
 		lost := uint64(len(q.frames) - n)
-		b.stats.txDrops[ReasonTxError].Add(lost)
-		vrf.txDrops[ReasonTxError].Add(lost)
+		b.stats.txDrop(ReasonTxError, lost)
+		vrf.txDrop(ReasonTxError, lost)
 	}
 }
 
@@ -220,16 +220,16 @@ func (w *worker) forwarded() { w.rx.forwarded++ }
 func (w *worker) delivered() { w.rx.delivered++ }
 
 func (w *worker) drop(pk *packet, r Reason) {
-	pk.stats.drops[r].Add(1)
-	pk.vrf.drops[r].Add(1)
+	pk.stats.drop(r, 1)
+	pk.vrf.drop(r, 1)
 	if pk.tr != nil {
 		pk.tr.Verdict = "dropped: " + r.String()
 	}
 }
 
 func (w *worker) answered(pk *packet, r Reason) {
-	pk.stats.answered[r].Add(1)
-	pk.vrf.answered[r].Add(1)
+	pk.stats.answer(r)
+	pk.vrf.answer(r)
 	if pk.tr != nil {
 		pk.tr.Verdict = "answered: " + r.String()
 	}
@@ -239,9 +239,9 @@ func (w *worker) answered(pk *packet, r Reason) {
 // by the router, against a port (if any) and a VRF.
 func (w *worker) txDrop(b *binding, vrf int, r Reason) {
 	if b != nil {
-		b.stats.txDrops[r].Add(1)
+		b.stats.txDrop(r, 1)
 	}
-	w.p.vrfs.get(vrf).txDrops[r].Add(1)
+	w.p.vrfs.get(vrf).txDrop(r, 1)
 }
 
 // ethernet is the EtherType of an IP packet's family.

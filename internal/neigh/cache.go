@@ -30,10 +30,10 @@ type Cache struct {
 // table is one family's entries and their bookkeeping.
 type table struct {
 	p         Params
-	reachable time.Duration // randomised from p.BaseReachableTime
-	m         map[netip.Addr]*entry
-	list      []*entry // the entries of m, for scans; entry.index is the position
-	view      view     // m as Lookup sees it
+	reachable time.Duration         // randomised from p.BaseReachableTime
+	m         map[netip.Addr]*entry // nil until the first entry
+	list      []*entry              // the entries of m, for scans; entry.index is the position
+	view      view                  // m as Lookup sees it
 	// incomplete counts entries in INCOMPLETE, bounded by p.MaxIncomplete.
 	incomplete int
 	queueBytes int         // over all entries' queues
@@ -99,10 +99,9 @@ func New(cfg Config, clock Clock) *Cache {
 		t.watch = cfg.Watch
 		t.budget = cfg.Budget
 		t.reachable = reachableTime(c.rand, p.BaseReachableTime)
-		t.m = make(map[netip.Addr]*entry)
-		t.view.publish(t.m, now)
 		t.nextGC = now.Add(t.gcInterval())
 		t.lastRand, t.lastFlush = now, now
+		t.view.at = now // an empty view, published now
 	}
 	return c
 }

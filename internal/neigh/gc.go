@@ -37,6 +37,9 @@ func (t *table) create(ip netip.Addr, now time.Time, exempt bool) (*entry, Verdi
 		// Not confirmed recently (neigh_create).
 		confirmed: now.Add(-2 * t.p.BaseReachableTime),
 	}
+	if t.m == nil {
+		t.m = make(map[netip.Addr]*entry)
+	}
 	t.m[ip] = e
 	t.list = append(t.list, e)
 	t.gcLink(e, !exempt)

@@ -27,10 +27,15 @@ type view struct {
 // to publish changes.
 const publishInterval = 10 * time.Millisecond
 
-// publish makes a copy of m the view.
+// publish makes a copy of m the view; an empty m, none (a table that
+// never had an entry costs no maps).
 func (v *view) publish(m map[netip.Addr]*entry, now time.Time) {
-	c := maps.Clone(m)
-	v.m.Store(&c)
+	if len(m) == 0 {
+		v.m.Store(nil)
+	} else {
+		c := maps.Clone(m)
+		v.m.Store(&c)
+	}
 	v.dirty, v.at = false, now
 }
 
@@ -78,7 +83,10 @@ func (e *entry) load() (header.MAC, State) {
 // in Stats: use matters only to STALE entries, which it moves to DELAY.
 func (c *Cache) Lookup(ip netip.Addr) (mac header.MAC, state State, ok bool) {
 	ip = ip.WithZone("")
-	e := (*c.table(ip).view.m.Load())[ip]
+	var e *entry
+	if m := c.table(ip).view.m.Load(); m != nil {
+		e = (*m)[ip]
+	}
 	if e == nil {
 		return header.MAC{}, StateNone, false
 	}

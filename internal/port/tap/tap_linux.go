@@ -1,7 +1,6 @@
 package tap
 
 import (
-	"context"
 	"crypto/rand"
 	"fmt"
 	"os"
@@ -39,8 +38,7 @@ type Port struct {
 	iov    [2][]byte       // the reader's: its buffer, then spare
 	spare  [1]byte
 
-	gone    context.Context // done once Close is called or the device is deleted
-	goneNow context.CancelFunc
+	gone goneSignal // fired once Close is called or the device is deleted
 
 	stats port.Meter
 }
@@ -57,7 +55,6 @@ var (
 // device is persistent and owned by the caller.
 func Create(name string, cfg Config) (*Port, error) {
 	p := &Port{mac: cfg.MAC, batch: cfg.BatchSize}
-	p.gone, p.goneNow = context.WithCancel(context.Background())
 	if p.batch <= 0 {
 		p.batch = DefaultBatchSize
 	}
@@ -188,12 +185,12 @@ func (p *Port) BatchSize() int { return p.batch }
 // device), and deletion wakes a reader blocked in Read (tun_detach_all).
 // The device does not come back: the port must be closed and a new one
 // created.
-func (p *Port) Gone() <-chan struct{} { return p.gone.Done() }
+func (p *Port) Gone() <-chan struct{} { return p.gone.wait() }
 
 // AfterGone calls f in a goroutine of its own once Gone's channel is
 // closed. Until then it costs no goroutine, which matters with thousands
 // of ports.
-func (p *Port) AfterGone(f func()) { context.AfterFunc(p.gone, f) }
+func (p *Port) AfterGone(f func()) { p.gone.then(f) }
 
 // Closed reports whether Close has been called: Gone's channel is then
 // closed because the port was let go, not because its device was deleted.
@@ -203,7 +200,7 @@ func (p *Port) Closed() bool { return p.closed.Load() }
 // returns err.
 func (p *Port) vanish(err error) error {
 	if err == unix.EBADFD {
-		p.goneNow()
+		p.gone.fire()
 	}
 	return err
 }
@@ -226,7 +223,7 @@ func (p *Port) Close() error {
 	p.once.Do(func() {
 		p.closed.Store(true)
 		err = p.file.Close()
-		p.goneNow()
+		p.gone.fire()
 	})
 	return err
 }
