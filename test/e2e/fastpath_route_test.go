@@ -49,6 +49,19 @@ func TestIntegrationFastPathRouteChange(t *testing.T) {
 	if out, err := exec.Command(filepath.Join(binaries(t), "govrf"), "-socket", tp.sock, "-batch", file).CombinedOutput(); err != nil {
 		t.Fatalf("govrf -batch: %v\n%s", err, out)
 	}
+	// The batch emptied the maps; their full compilation of the table
+	// takes a while on a loaded machine, and only while govrfd runs:
+	// wait, govrfd running, until the fast path forwards A1→A2 again.
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		c := tp.fastCounters("tc")
+		tp.ping("A1", "-c", "1", "-W", "1", "192.168.2.10")
+		if tp.fastCounters("tc").RxPackets >= c.RxPackets+2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the fast path did not forward A1→A2 within 30 s of a %d-route batch", routeChangeTable)
+		}
+	}
 	// stopped pings dst from A1 with govrfd stopped, after the compiler
 	// had a moment (a compilation that takes a neighbour in may be under
 	// way at first), and reports whether it was answered.
