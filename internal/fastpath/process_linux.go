@@ -19,49 +19,40 @@ import (
 // is for benchmarks and tests, which tell the packets the fast path
 // forwarded from those the Go data path did; it needs root.
 func CountersOf(pid int) (Counters, error) {
-	dir := fmt.Sprintf("/proc/%d/fdinfo", pid)
-	fds, err := os.ReadDir(dir)
+	maps, err := mapsOf(pid, "fp_counters")
 	if err != nil {
-		return Counters{}, fmt.Errorf("fastpath: %w", err)
+		return Counters{}, err
 	}
-	seen := map[uint32]bool{}
-	for _, fd := range fds {
-		id, ok := mapID(filepath.Join(dir, fd.Name()))
-		if !ok || seen[id] {
-			continue
-		}
-		seen[id] = true
-		m, err := ebpf.NewMapFromID(ebpf.MapID(id))
-		if err != nil {
-			continue
-		}
-		info, err := m.Info()
-		if err != nil || info.Name != "fp_counters" {
-			m.Close()
-			continue
-		}
-		var sum Counters
-		var per []Counters
-		for slot := range info.MaxEntries {
-			if err := m.Lookup(slot, &per); err != nil {
-				m.Close()
-				return Counters{}, fmt.Errorf("fastpath: read counters of process %d: %w", pid, err)
-			}
-			for _, c := range per {
-				sum.Add(c)
-			}
-		}
+	if len(maps) == 0 {
+		return Counters{}, errors.New("fastpath: process " + strconv.Itoa(pid) + " holds no fast path counters")
+	}
+	for _, m := range maps[1:] {
 		m.Close()
-		return sum, nil
 	}
-	return Counters{}, errors.New("fastpath: process " + strconv.Itoa(pid) + " holds no fast path counters")
+	m := maps[0]
+	defer m.Close()
+	var sum Counters
+	var per []Counters
+	for slot := range m.MaxEntries() {
+		if err := m.Lookup(slot, &per); err != nil {
+			return Counters{}, fmt.Errorf("fastpath: read counters of process %d: %w", pid, err)
+		}
+		for _, c := range per {
+			sum.Add(c)
+		}
+	}
+	return sum, nil
 }
 
 // TriesOf returns the LPM tries (every VRF's, of both families) of the
 // fast path of process pid (a govrfd) in use now, found as CountersOf
 // finds its counters, for benchmarks that watch a route reach them
 // (Forwards); the caller closes them. It needs root.
-func TriesOf(pid int) ([]*ebpf.Map, error) {
+func TriesOf(pid int) ([]*ebpf.Map, error) { return mapsOf(pid, "fp_trie") }
+
+// mapsOf opens the BPF maps named name among process pid's descriptors
+// (/proc/PID/fdinfo), each once; the caller closes them.
+func mapsOf(pid int, name string) ([]*ebpf.Map, error) {
 	dir := fmt.Sprintf("/proc/%d/fdinfo", pid)
 	fds, err := os.ReadDir(dir)
 	if err != nil {
@@ -79,7 +70,7 @@ func TriesOf(pid int) ([]*ebpf.Map, error) {
 		if err != nil {
 			continue
 		}
-		if info, err := m.Info(); err != nil || info.Name != "fp_trie" {
+		if info, err := m.Info(); err != nil || info.Name != name {
 			m.Close()
 			continue
 		}
