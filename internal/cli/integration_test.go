@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/govrf/govrf/internal/control"
+	"github.com/govrf/govrf/internal/netnstest"
 )
 
 // integrationScript is run command by command with the real ip in a fresh
@@ -175,12 +176,7 @@ var integrationScript = []string{
 }
 
 func TestIntegrationLinkAddrAgainstIP(t *testing.T) {
-	if os.Geteuid() != 0 {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("needs root to create a network namespace")
-		}
-		t.Skip("needs root to create a network namespace")
-	}
+	netnstest.Root(t)
 	if _, err := exec.LookPath("ip"); err != nil {
 		t.Fatalf("ip not installed: %v", err)
 	}

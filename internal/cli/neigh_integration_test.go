@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/govrf/govrf/internal/control"
+	"github.com/govrf/govrf/internal/netnstest"
 )
 
 // neighScript is run with the real ip in a fresh namespace and with
@@ -77,12 +78,7 @@ var neighScript = []string{
 
 // TestIntegrationNeighAgainstIP runs neighScript with ip and with govrf.
 func TestIntegrationNeighAgainstIP(t *testing.T) {
-	if os.Geteuid() != 0 {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("needs root to create a network namespace")
-		}
-		t.Skip("needs root to create a network namespace")
-	}
+	netnstest.Root(t)
 	ns := fmt.Sprintf("govrf-neigh-%d", os.Getpid())
 	if out, err := exec.Command("ip", "netns", "add", ns).CombinedOutput(); err != nil {
 		t.Fatalf("ip netns add: %v: %s", err, out)

@@ -16,19 +16,26 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// Root skips a test that needs root when it runs without, unless
+// CI=true, where it fails.
+func Root(t testing.TB) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("integration test needs root")
+		}
+		t.Skip("integration test needs root")
+	}
+}
+
 // Enter moves the test's goroutine, locked to its thread, into a fresh
 // network namespace. The thread is never unlocked, so Go retires it when
 // the test ends; the namespace and every link in it go with it. Without
 // root the test is skipped, unless CI=true, where it fails.
 func Enter(t *testing.T) {
 	t.Helper()
+	Root(t)
 	ci := os.Getenv("CI") == "true"
-	if os.Geteuid() != 0 {
-		if ci {
-			t.Fatal("integration test needs root")
-		}
-		t.Skip("integration test needs root")
-	}
 	runtime.LockOSThread()
 	if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
 		if errors.Is(err, unix.EPERM) && !ci {
