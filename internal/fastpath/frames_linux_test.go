@@ -52,7 +52,7 @@ func (w *world) genFrame(r *rand.Rand) (in string, frame []byte, desc string) {
 	case 1:
 		dstMAC = header.MAC{0x02, 0xbb, 0, 0, 0, 1}
 	}
-	size := []int{0, 8, 100, 1200, 1260, 1272, 1273, 1400}[r.IntN(8)]
+	size := []int{0, 8, 100, 1200, 1260, 1272, 1273, 1400, 7, 33, 491, 492, 493}[r.IntN(13)]
 	payload := make([]byte, size)
 	for i := range payload {
 		payload[i] = byte(r.Uint32())
@@ -78,6 +78,7 @@ func (w *world) genFrame(r *rand.Rand) (in string, frame []byte, desc string) {
 		}
 		frame = frame4(dstMAC, f, payload)
 		desc = fmt.Sprintf("%s > %s ttl %d flags %d off %d proto %d len %d", src, dst, f.TTL, f.Flags, f.FragOffset, f.Protocol, len(frame))
+		desc += l4Sum(r, frame)
 		switch r.IntN(12) {
 		case 0:
 			frame[header.EthernetLen+10] ^= 0x40 // bad checksum
@@ -115,6 +116,7 @@ func (w *world) genFrame(r *rand.Rand) (in string, frame []byte, desc string) {
 		}
 		frame = frame6(dstMAC, f, payload)
 		desc = fmt.Sprintf("%s > %s hl %d nh %d len %d", src, dst, f.HopLimit, f.NextHeader, len(frame))
+		desc += l4Sum(r, frame)
 		if r.IntN(12) == 0 {
 			frame = append(frame, 0, 0)
 			desc += " padded"
@@ -164,4 +166,86 @@ func withOptions(frame []byte) []byte {
 func tagged(frame []byte) []byte {
 	out := append(bytes.Clone(frame[:12]), 0x81, 0x00, 0x00, 0x05)
 	return append(out, frame[12:]...)
+}
+
+// l4Sum writes a TCP, UDP, ICMP or ICMPv6 frame's checksum (fresh from
+// frame4 or frame6): mostly complete, sometimes left as a sender that
+// leaves it to the device leaves it (the pseudo-header's sum), corrupt,
+// or UDP over IPv4's zero. A segment too short to hold its checksum
+// field keeps its random octets. It says what it wrote.
+func l4Sum(r *rand.Rand, frame []byte) string {
+	proto, l4, pseudo := l4Of(frame)
+	off := map[uint8]int{1: 2, 6: 16, 17: 6, 58: 2}[proto]
+	if off == 0 || len(l4) < off+2 {
+		return ""
+	}
+	binary.BigEndian.PutUint16(l4[off:], 0)
+	full := ^header.Checksum(l4, pseudo)
+	if proto == 17 && full == 0 {
+		full = 0xffff
+	}
+	switch k := r.IntN(8); {
+	case k == 0 && proto != 1 && proto != 58:
+		binary.BigEndian.PutUint16(l4[off:], pseudo)
+		return " csum partial"
+	case k == 1:
+		binary.BigEndian.PutUint16(l4[off:], full^0x0100)
+		return " csum corrupt"
+	case k == 2 && proto == 17 && frame[12] == 0x08:
+		return " csum none"
+	}
+	binary.BigEndian.PutUint16(l4[off:], full)
+	return " csum full"
+}
+
+// l4Of returns an unfragmented IPv4 (no options) or IPv6 (no extension
+// headers) frame's protocol, L4 segment and pseudo-header sum (0 for
+// ICMP); proto 0 for any other frame.
+func l4Of(frame []byte) (proto uint8, l4 []byte, pseudo uint16) {
+	if len(frame) < header.EthernetLen {
+		return 0, nil, 0
+	}
+	ip := frame[header.EthernetLen:]
+	switch binary.BigEndian.Uint16(frame[12:]) {
+	case header.EtherTypeIPv4:
+		if len(ip) < header.IPv4MinLen || ip[0] != 0x45 || binary.BigEndian.Uint16(ip[6:])&0x3fff != 0 {
+			return 0, nil, 0
+		}
+		n := int(binary.BigEndian.Uint16(ip[2:]))
+		if n < header.IPv4MinLen || n > len(ip) {
+			return 0, nil, 0
+		}
+		proto, l4 = ip[9], ip[header.IPv4MinLen:n]
+		if proto != 1 {
+			pseudo = header.PseudoHeaderChecksum(proto, netip.AddrFrom4([4]byte(ip[12:16])), netip.AddrFrom4([4]byte(ip[16:20])), uint32(len(l4)))
+		}
+	case header.EtherTypeIPv6:
+		if len(ip) < header.IPv6Len {
+			return 0, nil, 0
+		}
+		n := header.IPv6Len + int(binary.BigEndian.Uint16(ip[4:]))
+		if n > len(ip) {
+			return 0, nil, 0
+		}
+		proto, l4 = ip[6], ip[header.IPv6Len:n]
+		pseudo = header.PseudoHeaderChecksum(proto, netip.AddrFrom16([16]byte(ip[8:24])), netip.AddrFrom16([16]byte(ip[24:40])), uint32(len(l4)))
+	}
+	return proto, l4, pseudo
+}
+
+// verifies tells whether frame's L4 checksum is complete as XDP's test
+// (verify) wants it: TCP, UDP, ICMP or ICMPv6 of at most MaxVerified
+// octets summing to 0xffff with its pseudo-header, or UDP over IPv4
+// with a zero checksum.
+func verifies(frame []byte) bool {
+	proto, l4, pseudo := l4Of(frame)
+	switch {
+	case len(l4) > MaxVerified:
+		return false
+	case proto == 17 && frame[12] == 0x08 && len(l4) >= 8 && l4[6] == 0 && l4[7] == 0:
+		return true
+	case proto == 1 && frame[12] == 0x08, proto == 6, proto == 17, proto == 58 && frame[12] == 0x86:
+		return header.Checksum(l4, pseudo) == 0xffff
+	}
+	return false
 }

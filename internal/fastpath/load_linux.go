@@ -33,7 +33,9 @@ type Path struct {
 	nexthops *ebpf.Map // ARRAY id → NexthopValue, mapped into nhMem
 	nhMem    []byte
 	counters *ebpf.Map // PERCPU_ARRAY slot → Counters
+	egress   *ebpf.Map // ARRAY slot → EgressXmit
 	prog     *ebpf.Program
+	behind   *ebpf.Program // XDP with Handover: the tc program behind it
 	gen      int    // the half in use
 	vrfs     [2]int // VRF slots used in each half
 	// inner are the tries of each half by family and VRF, kept open
@@ -50,7 +52,12 @@ type Options struct {
 	// (ETH_P_ALL) see every frame before tc ingress runs, so a port
 	// reading them would also receive the frames the program forwards.
 	// A port that accepts only marked frames receives the others, once
-	// each, in order. XDP, which runs before the sockets, ignores it.
+	// each, in order. For XDP, which runs before the sockets, it builds
+	// a tc program with handover over the same maps too (Behind), to run
+	// at tcx ingress behind the XDP program: what XDP hands over (a
+	// checksum left to the device, a super-frame, an egress that takes
+	// no redirected frames) is still forwarded in the kernel, and the
+	// rest reaches the port once.
 	Handover bool
 }
 
@@ -72,6 +79,7 @@ func NewWith(mode Mode, opts Options) (*Path, error) {
 		{&p.nexthops, &ebpf.MapSpec{Name: "fp_nexthops", Type: ebpf.Array, KeySize: 4, ValueSize: nhSize,
 			MaxEntries: 2*MaxNexthops + 1, Flags: unix.BPF_F_MMAPABLE}},
 		{&p.counters, &ebpf.MapSpec{Name: "fp_counters", Type: ebpf.PerCPUArray, KeySize: 4, ValueSize: ctrSize, MaxEntries: MaxPorts}},
+		{&p.egress, &ebpf.MapSpec{Name: "fp_egress", Type: ebpf.Array, KeySize: 4, ValueSize: 4, MaxEntries: MaxPorts}},
 	}
 	for _, s := range specs {
 		m, err := ebpf.NewMap(s.spec)
@@ -89,20 +97,36 @@ func NewWith(mode Mode, opts Options) (*Path, error) {
 		return nil, fmt.Errorf("fastpath: map the nexthops: %w", err)
 	}
 	p.nhMem = mem
-	typ := ebpf.XDP
-	if mode == TC {
-		typ = ebpf.SchedCLS
-	}
 	fds := mapFDs{ports: p.ports.FD(), tries4: p.tries[0].FD(), tries6: p.tries[1].FD(),
-		nexthops: p.nexthops.FD(), counters: p.counters.FD()}
-	prog, err := ebpf.NewProgram(&ebpf.ProgramSpec{Name: "govrf_fastpath", Type: typ,
-		Instructions: program(mode, fds, opts.Handover), License: "GPL"})
-	if err != nil {
+		nexthops: p.nexthops.FD(), counters: p.counters.FD(), egress: p.egress.FD()}
+	if p.prog, err = load(mode, fds, opts.Handover); err != nil {
 		p.Close()
+		return nil, err
+	}
+	if mode == XDP && opts.Handover {
+		if p.behind, err = load(TC, fds, true); err != nil {
+			p.Close()
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// load loads the program of mode over the maps fds. The XDP program is
+// frags-capable (BPF_F_XDP_HAS_FRAGS): a veth keeps GSO on its peer only
+// with such a program, whose super-frames it then receives in several
+// buffers; the program sees the first only, and hands them over.
+func load(mode Mode, fds mapFDs, handover bool) (*ebpf.Program, error) {
+	spec := &ebpf.ProgramSpec{Name: "govrf_fastpath", Type: ebpf.XDP, Flags: unix.BPF_F_XDP_HAS_FRAGS,
+		Instructions: program(mode, fds, handover), License: "GPL"}
+	if mode == TC {
+		spec.Type, spec.Flags = ebpf.SchedCLS, 0
+	}
+	prog, err := ebpf.NewProgram(spec)
+	if err != nil {
 		return nil, fmt.Errorf("fastpath: load the %s program: %w", mode, err)
 	}
-	p.prog = prog
-	return p, nil
+	return prog, nil
 }
 
 // outerSpec is the spec of a family's outer map: an ARRAY_OF_MAPS of
@@ -124,6 +148,24 @@ func (p *Path) Mode() Mode { return p.mode }
 // Program returns the program, for the caller to attach (XDP, or tcx
 // ingress for TC). It stays owned by p.
 func (p *Path) Program() *ebpf.Program { return p.prog }
+
+// Behind returns the tc program to attach at tcx ingress behind the XDP
+// program (Options.Handover), nil for none. It stays owned by p.
+func (p *Path) Behind() *ebpf.Program { return p.behind }
+
+// SetXmit tells the XDP program whether the port of counter slot takes
+// redirected frames (EgressXmit); it redirects to no other. A slot is
+// without until told.
+func (p *Path) SetXmit(slot int, xmit bool) error {
+	v := uint32(0)
+	if xmit {
+		v = EgressXmit
+	}
+	if err := p.egress.Put(uint32(slot), v); err != nil {
+		return fmt.Errorf("fastpath: set egress of slot %d: %w", slot, err)
+	}
+	return nil
+}
 
 // Apply installs c as the next generation (see Path), with deltas
 // (from Update of c, in order) applied to it before any port switches
@@ -368,12 +410,14 @@ func (p *Path) Close() error {
 		errs = append(errs, unix.Munmap(p.nhMem))
 		p.nhMem = nil
 	}
-	if p.prog != nil {
-		errs = append(errs, p.prog.Close())
+	for _, prog := range []*ebpf.Program{p.prog, p.behind} {
+		if prog != nil {
+			errs = append(errs, prog.Close())
+		}
 	}
 	p.closeInner(0)
 	p.closeInner(1)
-	for _, m := range []*ebpf.Map{p.ports, p.tries[0], p.tries[1], p.nexthops, p.counters} {
+	for _, m := range []*ebpf.Map{p.ports, p.tries[0], p.tries[1], p.nexthops, p.counters, p.egress} {
 		if m != nil {
 			errs = append(errs, m.Close())
 		}

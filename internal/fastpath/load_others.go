@@ -50,3 +50,9 @@ func (p *Path) SetNeighbour(uint32, Neighbour) error { return errors.New("fastpa
 
 // Used returns 0: there is no program.
 func (p *Path) Used(uint32) uint64 { return 0 }
+
+// Behind returns nil: there is no program.
+func (p *Path) Behind() *ebpf.Program { return nil }
+
+// SetXmit fails as New does.
+func (p *Path) SetXmit(int, bool) error { return errors.New("fastpath: eBPF needs Linux") }

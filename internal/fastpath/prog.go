@@ -64,7 +64,7 @@ const (
 
 // maps are the file descriptors the program refers to.
 type mapFDs struct {
-	ports, tries4, tries6, nexthops, counters int
+	ports, tries4, tries6, nexthops, counters, egress int
 }
 
 // program emits the fast path for mode over the maps. One body serves
@@ -85,7 +85,9 @@ type mapFDs struct {
 //     neighbour deadline has not passed, and within whose MTU the packet
 //     fits (DF or not: a larger packet goes to the slow path), or for
 //     tc a TCP super-frame (gso_size set) each of whose segments fits
-//     (gso).
+//     (gso);
+//   - for XDP, to an egress port that takes redirected frames (egress),
+//     and TCP, UDP or ICMP whose checksum verifies as it stands (verify).
 //
 // It trims the padding, decrements the TTL (with the checksum patched as RFC 1624 eqn. 3
 // does, as the data plane does) or the hop limit, writes the nexthop's
@@ -113,6 +115,10 @@ func program(mode Mode, m mapFDs, handover bool) asm.Instructions {
 	e.ipv4()
 	e.ipv6()
 	e.nexthop()
+	if mode == XDP {
+		e.egress()
+		e.verify()
+	}
 	e.rewrite()
 	if mode == TC {
 		e.gso()

@@ -94,6 +94,11 @@ func newWorld(t *testing.T, script []string, neighs []string) *world {
 		}
 		t.Cleanup(func() { p.Close() })
 		w.paths[i] = p
+		for slot := range w.ports {
+			if err := p.SetXmit(slot, true); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 	w.compile(t)
 	return w
