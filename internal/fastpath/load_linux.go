@@ -36,8 +36,8 @@ type Path struct {
 	egress   *ebpf.Map // ARRAY slot → EgressXmit
 	prog     *ebpf.Program
 	behind   *ebpf.Program // XDP with Handover: the tc program behind it
-	gen      int    // the half in use
-	vrfs     [2]int // VRF slots used in each half
+	gen      int           // the half in use
+	vrfs     [2]int        // VRF slots used in each half
 	// inner are the tries of each half by family and VRF, kept open
 	// for ApplyDelta.
 	inner [2][2][]*ebpf.Map
