@@ -88,12 +88,15 @@ type fastPath struct {
 	nmu     sync.Mutex
 	changed map[fastpath.NeighbourKey]bool
 	nkick   chan struct{}
+	// xstop ends the watch of the ports' xdp-features (XDP).
+	xstop chan struct{}
 }
 
 // fpPort is a port the program is attached to.
 type fpPort struct {
 	fastpath.Port
 	attached link.Link
+	behind   link.Link // XDP: the tc program behind it
 	vrf      int               // its VRF when last compiled
 	last     fastpath.Counters // its slot's counters when last read
 	total    fastpath.Counters // what it counted since it was attached
@@ -120,13 +123,16 @@ func parseFastPath(s string) (fastpath.Mode, bool, error) {
 // newFastPath loads the program for mode. Its error says why the kernel
 // refused; the daemon then runs without a fast path.
 func newFastPath(mode fastpath.Mode, ctl *control.Control) (*fastPath, error) {
-	p, err := fastpath.NewWith(mode, fastpath.Options{Handover: mode == fastpath.TC})
+	p, err := fastpath.NewWith(mode, fastpath.Options{Handover: true})
 	if err != nil {
 		return nil, err
 	}
 	f := &fastPath{mode: mode, path: p, ctl: ctl, kick: make(chan struct{}, 1), check: make(chan struct{}, 1),
 		ports: map[int]*fpPort{}, vrfs: map[int]fastpath.Counters{},
-		changed: map[fastpath.NeighbourKey]bool{}, nkick: make(chan struct{}, 1)}
+		changed: map[fastpath.NeighbourKey]bool{}, nkick: make(chan struct{}, 1), xstop: make(chan struct{})}
+	if mode == fastpath.XDP {
+		f.watchXmit()
+	}
 	f.stop = ctl.Subscribe(func(old, new *control.Snapshot) {
 		f.record(old, new)
 		f.stale()
@@ -135,9 +141,10 @@ func newFastPath(mode fastpath.Mode, ctl *control.Control) (*fastPath, error) {
 }
 
 // mark is the skb mark a packet port must accept only, for the tc
-// handover (fastpath.Options.Handover); 0 for none. Nil f has none.
+// handover (fastpath.Options.Handover: the tc program, alone or behind
+// XDP); 0 for none. Nil f has none.
 func (f *fastPath) mark() uint32 {
-	if f == nil || f.mode != fastpath.TC {
+	if f == nil {
 		return 0
 	}
 	return fastpath.HandoverMark
@@ -145,20 +152,9 @@ func (f *fastPath) mark() uint32 {
 
 // attach attaches the program to interface ifname, index ifindex, the
 // port of link index with MAC mac and MTU mtu, whose neighbours are nc.
-// XDP is refused on a veth or a TUN/TAP device: their senders may leave
-// TCP and UDP checksums to the device, which XDP redirection loses, and
-// redirecting into a veth needs XDP or GRO on its peer, which govrfd
-// cannot check; without them the packets are dropped (docs/fastpath.md).
+// In XDP mode the tc program runs behind the XDP program, and the port's
+// xdp-features say whether XDP may redirect to it (fastpath_xmit.go).
 func (f *fastPath) attach(index int, ifname string, ifindex int, mac header.MAC, mtu int, nc *neigh.Cache) error {
-	if f.mode == fastpath.XDP {
-		drv, err := driver(ifname)
-		if err != nil {
-			return fmt.Errorf("cannot tell the interface's driver, which XDP depends on: %w", err)
-		}
-		if drv == "veth" || drv == "tun" {
-			return fmt.Errorf("XDP is not exact on a %s device (checksums left to the device are lost, and redirection into a veth whose peer lacks GRO drops): use -fastpath tc", drv)
-		}
-	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	used := map[int]bool{}
@@ -172,7 +168,7 @@ func (f *fastPath) attach(index int, ifname string, ifindex int, mac header.MAC,
 	if slot >= fastpath.MaxPorts {
 		return fmt.Errorf("the fast path runs on %d ports at most", fastpath.MaxPorts)
 	}
-	var l link.Link
+	var l, behind link.Link
 	var err error
 	if f.mode == fastpath.TC {
 		l, err = link.AttachTCX(link.TCXOptions{Interface: ifindex, Program: f.path.Program(), Attach: ebpf.AttachTCXIngress})
@@ -180,13 +176,22 @@ func (f *fastPath) attach(index int, ifname string, ifindex int, mac header.MAC,
 		l, err = link.AttachXDP(link.XDPOptions{Interface: ifindex, Program: f.path.Program(), Flags: link.XDPDriverMode})
 	}
 	if err != nil {
-		return fmt.Errorf("attach the %s program: %w", f.mode, err)
+		return fmt.Errorf("attach the %s program to %s: %w", f.mode, ifname, err)
+	}
+	if b := f.path.Behind(); b != nil {
+		if behind, err = link.AttachTCX(link.TCXOptions{Interface: ifindex, Program: b, Attach: ebpf.AttachTCXIngress}); err != nil {
+			l.Close()
+			return fmt.Errorf("attach the tc program behind XDP to %s: %w", ifname, err)
+		}
 	}
 	last, _ := f.path.Counters(slot) // a slot used before keeps its counts
 	f.ctr.Lock()
 	f.ports[index] = &fpPort{Port: fastpath.Port{Link: index, Ifindex: ifindex, Slot: slot, MAC: mac, MTU: mtu, Neigh: nc},
-		attached: l, last: last}
+		attached: l, behind: behind, last: last}
 	f.ctr.Unlock()
+	if f.mode == fastpath.XDP {
+		f.readXmit(ifindex)
+	}
 	f.gen++
 	f.want()
 	return nil
@@ -209,7 +214,8 @@ func (f *fastPath) detach(index int) {
 	f.fold()
 	delete(f.ports, index)
 	f.ctr.Unlock()
-	p.attached.Close()
+	p.close()
+	f.path.SetXmit(p.Slot, false) // the slot's next port is read afresh
 	f.gen++
 	f.want()
 }
@@ -217,14 +223,24 @@ func (f *fastPath) detach(index int) {
 // close detaches every port and unloads the program.
 func (f *fastPath) close() error {
 	f.stop()
+	close(f.xstop)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.ctr.Lock()
 	defer f.ctr.Unlock()
 	var errs []error
 	for index, p := range f.ports {
-		errs = append(errs, p.attached.Close())
+		errs = append(errs, p.close())
 		delete(f.ports, index)
 	}
 	return errors.Join(append(errs, f.path.Close())...)
+}
+
+// close detaches the port's programs.
+func (p *fpPort) close() error {
+	err := p.attached.Close()
+	if p.behind != nil {
+		err = errors.Join(err, p.behind.Close())
+	}
+	return err
 }
