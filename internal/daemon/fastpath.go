@@ -96,7 +96,7 @@ type fastPath struct {
 type fpPort struct {
 	fastpath.Port
 	attached link.Link
-	behind   link.Link // XDP: the tc program behind it
+	behind   link.Link         // XDP: the tc program behind it
 	vrf      int               // its VRF when last compiled
 	last     fastpath.Counters // its slot's counters when last read
 	total    fastpath.Counters // what it counted since it was attached
