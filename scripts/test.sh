@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # govrf's test command: installs what the tests use on a fresh Debian
-# machine (as root; util-linux for nsenter, frr and gobgpd as the EVPN
-# tests' peers), then runs vet and the whole suite with the race
-# detector, including the root-only tests against the kernel.
+# machine (as root; util-linux for nsenter, ethtool for the XDP test,
+# frr and gobgpd as the EVPN tests' peers), then runs vet and the whole
+# suite with the race detector, including the root-only tests against
+# the kernel.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-pkgs=(iproute2 iputils-ping traceroute iperf3 tcpdump netcat-openbsd util-linux frr gobgpd)
+pkgs=(iproute2 iputils-ping traceroute iperf3 tcpdump netcat-openbsd util-linux ethtool frr gobgpd)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
