@@ -5,7 +5,8 @@
 // to the port that feeds the data plane, the slow path.
 //
 // The pieces: the maps the program reads and their Go layouts
-// (maps.go); the program (prog.go, prog_ip.go, prog_out.go); the
+// (maps.go); the program (prog.go, prog_ip.go, prog_out.go, and for
+// XDP the checksum test and egress check of prog_csum.go); the
 // compiler that turns a control snapshot and the ports' neighbour caches
 // into map contents (compile.go and the files it names); and the loader
 // that creates the maps and the program and swaps compiled contents in
