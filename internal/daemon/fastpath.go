@@ -3,6 +3,7 @@ package daemon
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -168,21 +169,27 @@ func (f *fastPath) attach(index int, ifname string, ifindex int, mac header.MAC,
 	if slot >= fastpath.MaxPorts {
 		return fmt.Errorf("the fast path runs on %d ports at most", fastpath.MaxPorts)
 	}
+	// The tc program behind XDP first: a frame XDP passes before it is
+	// there would miss the port's socket, which takes marked frames only.
 	var l, behind link.Link
 	var err error
+	if b := f.path.Behind(); b != nil {
+		if behind, err = link.AttachTCX(link.TCXOptions{Interface: ifindex, Program: b, Attach: ebpf.AttachTCXIngress}); err != nil {
+			return fmt.Errorf("attach the tc program behind XDP to %s: %w", ifname, err)
+		}
+	}
 	if f.mode == fastpath.TC {
 		l, err = link.AttachTCX(link.TCXOptions{Interface: ifindex, Program: f.path.Program(), Attach: ebpf.AttachTCXIngress})
 	} else {
 		l, err = link.AttachXDP(link.XDPOptions{Interface: ifindex, Program: f.path.Program(), Flags: link.XDPDriverMode})
 	}
-	if err != nil {
+	switch {
+	case err != nil && behind != nil:
+		// A driver without native XDP, say: tc alone, as in tc mode.
+		slog.Warn("XDP not attached; the tc program forwards alone", "device", ifname, "err", err)
+		l, behind = behind, nil
+	case err != nil:
 		return fmt.Errorf("attach the %s program to %s: %w", f.mode, ifname, err)
-	}
-	if b := f.path.Behind(); b != nil {
-		if behind, err = link.AttachTCX(link.TCXOptions{Interface: ifindex, Program: b, Attach: ebpf.AttachTCXIngress}); err != nil {
-			l.Close()
-			return fmt.Errorf("attach the tc program behind XDP to %s: %w", ifname, err)
-		}
 	}
 	last, _ := f.path.Counters(slot) // a slot used before keeps its counts
 	f.ctr.Lock()
