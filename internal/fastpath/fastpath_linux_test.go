@@ -148,6 +148,7 @@ func TestIntegrationDifferential(t *testing.T) {
 			w := newWorld(t, append(slices.Clone(diffScript), extra...), neighs)
 			r := rand.New(rand.NewPCG(1, uint64(len(name))))
 			forwarded, trimmed, byPort := [2]int{}, 0, map[string]int{}
+			sums := map[string]int{} // what XDP did with the checksums tc forwarded
 			const n = 5000
 			for i := range n {
 				in, frame, desc := w.genFrame(r)
@@ -158,6 +159,9 @@ func TestIntegrationDifferential(t *testing.T) {
 				slow := w.slow(t, in, frame)
 				if err := xdpAgrees(fast[XDP], fast[TC], frame); err != nil {
 					t.Fatalf("packet %d (%s into %s): %v", i, desc, in, err)
+				}
+				if fast[TC].forwarded {
+					sums[sumKind(fast[XDP].forwarded, frame, desc)]++
 				}
 				for m, f := range fast {
 					if err := f.check(frame, slow, w.ports); err != nil {
@@ -172,7 +176,14 @@ func TestIntegrationDifferential(t *testing.T) {
 					}
 				}
 			}
-			t.Logf("forwarded by the fast path of %d frames: xdp %d, tc %d, %d padded; by ingress port, both programs: %v", n, forwarded[0], forwarded[1], trimmed, byPort)
+			t.Logf("forwarded by the fast path of %d frames: xdp %d, tc %d, %d padded; by ingress port, both programs: %v; checksums: %v",
+				n, forwarded[0], forwarded[1], trimmed, byPort, sums)
+			for _, k := range []string{"forwarded full 4 odd", "forwarded full 4 even", "forwarded full 6 odd", "forwarded full 6 even",
+				"forwarded none 4", "passed partial 4", "passed partial 6", "passed corrupt 4", "passed corrupt 6", "passed long 4", "passed long 6"} {
+				if name == "base" && sums[k] == 0 {
+					t.Errorf("no frame %s among those tc forwarded", k)
+				}
+			}
 			// Generated configurations may forward little; the others
 			// must show both forwarding and trimming.
 			some := name != "forwarding" && !strings.HasPrefix(name, "random")
@@ -195,6 +206,29 @@ func xdpAgrees(xdp, tc result, frame []byte) error {
 		return fmt.Errorf("xdp forwarded by slot %d:\n  %x\ntc by %d:\n  %x", xdp.slot, head(xdp.frame), tc.slot, head(tc.frame))
 	}
 	return nil
+}
+
+// sumKind names what XDP did with a frame tc forwarded, by its checksum
+// (desc, from l4Sum; other for a protocol or a segment l4Sum leaves
+// alone), family and segment: forwarded or passed; full, none, partial,
+// corrupt or other; 4 or 6; and, forwarded with a sum, odd or even
+// length. A segment over MaxVerified is passed long 4 or 6.
+func sumKind(forwarded bool, frame []byte, desc string) string {
+	_, l4, _ := l4Of(frame)
+	fam := map[bool]string{true: "4", false: "6"}[frame[12] == 0x08]
+	if len(l4) > MaxVerified {
+		return "passed long " + fam
+	}
+	verb := map[bool]string{true: "forwarded", false: "passed"}[forwarded]
+	_, kind, _ := strings.Cut(desc, " csum ")
+	kind, _, _ = strings.Cut(kind, " ")
+	if kind == "" {
+		kind = "other"
+	}
+	if !forwarded || kind == "none" {
+		return verb + " " + kind + " " + fam
+	}
+	return verb + " " + kind + " " + fam + map[bool]string{true: " odd", false: " even"}[len(l4)%2 == 1]
 }
 
 // randomScript returns ports down and MTUs changed, and routes of random

@@ -191,7 +191,7 @@ func l4Sum(r *rand.Rand, frame []byte) string {
 	case k == 1:
 		binary.BigEndian.PutUint16(l4[off:], full^0x0100)
 		return " csum corrupt"
-	case k == 2 && proto == 17 && frame[12] == 0x08:
+	case k <= 3 && proto == 17 && frame[12] == 0x08:
 		return " csum none"
 	}
 	binary.BigEndian.PutUint16(l4[off:], full)
