@@ -33,6 +33,9 @@ func (p *Port) TryRead(bufs [][]byte, sizes []int, offset int) (int, error) {
 	if len(bufs) == 0 {
 		return 0, nil
 	}
+	if p.ring != nil {
+		return p.ringRead(bufs, sizes, offset), nil
+	}
 	if n := p.drain(bufs, sizes, offset, 0); n > 0 {
 		return n, nil
 	}
