@@ -52,7 +52,7 @@ type Port struct {
 
 var (
 	_ port.Port     = (*Port)(nil)
-	_ port.Poller   = (*Port)(nil)
+	_ port.Waiter   = (*Port)(nil)
 	_ port.Counters = (*Port)(nil)
 )
 

@@ -97,6 +97,19 @@ func (g *rxRing) next(vnet bool) (f ringFrame, block []byte, bad int, ok bool) {
 	}
 }
 
+// pending reports whether a frame the kernel handed over waits to be
+// read.
+func (g *rxRing) pending() bool {
+	i := g.cur
+	if g.inUse {
+		if g.frames.more() {
+			return true
+		}
+		i = (i + 1) % (len(g.mem) / g.size)
+	}
+	return atomic.LoadUint32(g.status(i))&tpStatusUser != 0
+}
+
 // release gives the block being read back to the kernel.
 func (g *rxRing) release() {
 	atomic.StoreUint32(g.status(g.cur), unix.TP_STATUS_KERNEL)
