@@ -21,8 +21,9 @@
 // in the ring until its block is handed over (docs/ports.md, "Receive
 // ring").
 //
-// The port is a port.Waiter: its reader waits in poll(2) on the socket
-// and an eventfd, holding no buffers, and Close wakes it.
+// The port is a port.Waiter: its reader waits for the socket and an
+// eventfd in the Go runtime's poller (package wake), holding neither
+// buffers nor a thread, and Close wakes it.
 //
 // # Super-frames
 //

@@ -19,10 +19,11 @@ import (
 // and one writer at a time; Close and Stats may be called from any
 // goroutine.
 //
-// Close wakes a blocked Read through an eventfd that Read polls beside the
-// socket, rather than a receive timeout: the reader then sleeps in the
-// kernel until a frame or Close arrives, with neither a wakeup latency to
-// choose nor idle wakeups to pay for.
+// Close wakes a blocked Read or Wait through an eventfd that an epoll
+// instance watches beside the socket, in the Go runtime's poller, rather
+// than a receive timeout: the reader is parked until a frame or Close
+// arrives, with neither a wakeup latency to choose nor idle wakeups to
+// pay for, and holds no thread meanwhile (package wake).
 //
 // A port keeps a spill slot of about 66 KiB per frame of its batch for
 // super-frames (see the package documentation): 4.1 MiB at the default
