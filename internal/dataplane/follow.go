@@ -12,15 +12,15 @@ import (
 // peer's kernel answers an echo, forwards a packet or acknowledges a
 // segment in the softirq that the send itself runs (dev_direct_xmit,
 // then the peer's receive path), so the answer is queued on the port's
-// socket by the time the send returns, and the port's reader, asleep in
-// poll(2), would take tens to hundreds of microseconds to wake for it.
+// socket by the time the send returns, while the port's reader, parked,
+// would take tens to hundreds of microseconds to run again for it.
 // So a reader of Run, after a batch, reads each port the batch sent to,
 // once, without waiting, and runs what it finds through the pipeline
 // with the same worker, following the answers from port to port up to
-// maxFollow reads. Each port keeps a score of how often following it
-// found something, and a port whose answers do not come at once (a NIC,
-// a host far away) is followed only one time in followProbe: a read
-// that finds nothing costs a system call.
+// maxFollow reads. A port whose answers did not come at once
+// followMisses times in a row (a NIC, a host far away) is followed only
+// one time in followProbe after that: a read that finds nothing costs a
+// system call.
 //
 // A port is read by its own reader and by the workers that follow it,
 // never two at once: reading.mu is held around each read and the
@@ -43,7 +43,7 @@ const followMisses = 4
 type reading struct {
 	mu     sync.Mutex
 	misses atomic.Int32  // reads in a row that found nothing, up to followMisses
-	probe  atomic.Uint32 // counts the reads skipped since
+	probe  atomic.Uint32 // counts the chances to follow while misses is at followMisses
 }
 
 // readBatch reads a batch from port b into w and runs it, holding b's
