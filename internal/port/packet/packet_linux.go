@@ -25,9 +25,10 @@ import (
 // arrives, with neither a wakeup latency to choose nor idle wakeups to
 // pay for, and holds no thread meanwhile (package wake).
 //
-// A port keeps a spill slot of about 66 KiB per frame of its batch for
-// super-frames (see the package documentation): 4.1 MiB at the default
-// batch of 64, allocated at Open.
+// A port without a ring keeps a spill slot of about 66 KiB per frame of
+// its batch for super-frames (see the package documentation): 4.1 MiB at
+// the default batch of 64, allocated at Open. A port with a ring maps
+// 2 MiB instead.
 type Port struct {
 	name     string
 	mac      header.MAC
