@@ -95,6 +95,7 @@ type binding struct {
 	neigh  *neigh.Cache
 	stats  counters
 	txMu   sync.Mutex    // ports take one writer at a time
+	rd     reading       // who reads a Waiter port, under Run (follow.go)
 	gone   atomic.Bool   // detached
 	link   atomic.Uint64 // master<<1 | up, as last seen; see syncLink
 	seen   *control.Link // the link as announce last saw it (timer goroutine only)

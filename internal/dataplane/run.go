@@ -104,36 +104,43 @@ func (r *runState) start(p *Plane, b *binding) {
 		return
 	}
 	w := newWorker(p)
+	w.follow = true
 	r.reader(b.port, func() bool {
 		w.grow(b.port.BatchSize(), frameLen(b))
+		w.sent = w.sent[:0]
 		n, err := b.port.Read(w.bufs, w.sizes, 0)
 		if err != nil || b.gone.Load() {
 			return false
 		}
 		w.batch(b, n)
+		r.follow(w, b)
 		return true
 	})
 }
 
 // drain waits until port b has frames, then borrows a worker and runs
-// batches until none is left: an idle port holds no buffers. It returns
-// false once the port is closed or detached.
+// batches until none is left: an idle port holds no buffers. After each
+// batch the worker reads the ports it sent to for their answers
+// (follow). It returns false once the port is closed or detached.
 func (r *runState) drain(p *Plane, b *binding, wt port.Waiter) bool {
 	if wt.Wait() != nil || b.gone.Load() {
 		return false
 	}
 	w := p.workers.get(p)
-	defer p.workers.put(w)
+	w.follow = true
+	defer func() {
+		w.follow = false
+		p.workers.put(w)
+	}()
 	for r.ctx.Err() == nil {
-		w.grow(b.port.BatchSize(), frameLen(b))
-		n, err := wt.TryRead(w.bufs, w.sizes, 0)
+		n, err := readBatch(w, b, wt, true)
 		if err != nil || b.gone.Load() {
 			return false
 		}
 		if n == 0 {
 			return true
 		}
-		w.batch(b, n)
+		r.follow(w, b)
 	}
 	return false
 }

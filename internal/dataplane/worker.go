@@ -42,6 +42,11 @@ type worker struct {
 	ipID    uint16   // identification of the IPv4 datagrams the router originates
 	tracer  *tracing // the plane's, loaded once per batch: nil unless tracing
 	decap   bool     // a decapsulated frame is in flight (vxlan.go)
+
+	// sent lists the ports flush wrote to, when follow is set: a
+	// reader of Run then reads them for the answers (follow.go).
+	sent   []*binding
+	follow bool
 }
 
 // txQueue is what one egress port will send at the end of the batch.
@@ -152,6 +157,9 @@ func (w *worker) flush() {
 	for i := range w.ntx {
 		q := &w.tx[i]
 		w.xmit(q)
+		if w.follow {
+			w.sent = append(w.sent, q.b)
+		}
 		clear(q.frames)
 		q.frames = q.frames[:0]
 		q.b = nil

@@ -16,14 +16,21 @@ func (p *Port) Read(bufs [][]byte, sizes []int, offset int) (int, error) {
 		if n > 0 || err != nil || len(bufs) == 0 {
 			return n, err
 		}
-		if err := p.wait(); err != nil {
+		if err := p.Wait(); err != nil {
 			return 0, err
 		}
 	}
 }
 
-// wait sleeps until the socket is readable or Close has begun.
-func (p *Port) wait() error {
+// Wait returns once a frame may be pending, or with an error once Close
+// has begun; see port.Waiter. It parks the goroutine in the runtime's
+// poller until the socket or the port's eventfd is readable (package
+// wake), holding no buffer. Frames a TryRead left held in the
+// port (the segments of a super-frame that found no buffer, a ring block
+// half read) are pending too: TryRead then wakes the next Wait itself,
+// since the socket may have nothing more to say, and the reader that
+// left them may not be the one that waits.
+func (p *Port) Wait() error {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
 	if p.closed.Load() {

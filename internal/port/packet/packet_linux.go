@@ -19,14 +19,16 @@ import (
 // and one writer at a time; Close and Stats may be called from any
 // goroutine.
 //
-// Close wakes a blocked Read through an eventfd that Read polls beside the
-// socket, rather than a receive timeout: the reader then sleeps in the
-// kernel until a frame or Close arrives, with neither a wakeup latency to
-// choose nor idle wakeups to pay for.
+// Close wakes a blocked Read or Wait through an eventfd that an epoll
+// instance watches beside the socket, in the Go runtime's poller, rather
+// than a receive timeout: the reader is parked until a frame or Close
+// arrives, with neither a wakeup latency to choose nor idle wakeups to
+// pay for, and holds no thread meanwhile (package wake).
 //
-// A port keeps a spill slot of about 66 KiB per frame of its batch for
-// super-frames (see the package documentation): 4.1 MiB at the default
-// batch of 64, allocated at Open.
+// A port without a ring keeps a spill slot of about 66 KiB per frame of
+// its batch for super-frames (see the package documentation): 4.1 MiB at
+// the default batch of 64, allocated at Open. A port with a ring maps
+// 2 MiB instead.
 type Port struct {
 	name     string
 	mac      header.MAC
@@ -44,6 +46,7 @@ type Port struct {
 	wake    *wake.Waker // wakes Read once Close has begun
 	restore func() error
 
+	ring  *rxRing // nil: the reader uses recvmmsg
 	rx    rxState // the reader's
 	tx    txState // the writer's
 	stats port.Meter
@@ -51,7 +54,7 @@ type Port struct {
 
 var (
 	_ port.Port     = (*Port)(nil)
-	_ port.Poller   = (*Port)(nil)
+	_ port.Waiter   = (*Port)(nil)
 	_ port.Counters = (*Port)(nil)
 )
 
@@ -82,7 +85,7 @@ func Open(ifname string, cfg Config) (*Port, error) {
 	if p.mac == (header.MAC{}) && len(ifi.HardwareAddr) == len(p.mac) {
 		p.mac = header.MAC(ifi.HardwareAddr)
 	}
-	if err := p.open(ifi.Index, cfg.Mark); err != nil {
+	if err := p.open(ifi.Index, cfg.Mark, cfg.Ring); err != nil {
 		p.closeFDs()
 		return nil, fmt.Errorf("packet: open %s: %w", ifname, err)
 	}
@@ -92,7 +95,9 @@ func Open(ifname string, cfg Config) (*Port, error) {
 			return nil, err
 		}
 	}
-	p.rx.init(p.batch, p.maxFrame)
+	if p.ring == nil {
+		p.rx.init(p.batch, p.maxFrame)
+	}
 	p.tx.init(p.batch, !cfg.NoCoalesce)
 	return p, nil
 }
@@ -100,7 +105,7 @@ func Open(ifname string, cfg Config) (*Port, error) {
 // open creates the socket and the eventfd. The socket starts with
 // protocol 0, which receives nothing, and takes ETH_P_ALL only at bind,
 // so that no frame from another interface slips in before the bind.
-func (p *Port) open(ifindex int, mark uint32) error {
+func (p *Port) open(ifindex int, mark uint32, ring bool) error {
 	var err error
 	if p.wake, err = wake.New(); err != nil {
 		return err
@@ -138,6 +143,10 @@ func (p *Port) open(ifindex int, mark uint32) error {
 		if err := filterMark(p.fd, mark); err != nil {
 			return err
 		}
+	}
+	if ring {
+		// Without a ring the port reads with recvmmsg, as before.
+		p.ring, _ = setupRing(p.fd)
 	}
 	mreq := unix.PacketMreq{Ifindex: int32(ifindex), Type: unix.PACKET_MR_PROMISC}
 	if err := unix.SetsockoptPacketMreq(p.fd, unix.SOL_PACKET, unix.PACKET_ADD_MEMBERSHIP, &mreq); err != nil {
@@ -213,8 +222,11 @@ func (p *Port) Close() error {
 
 func (p *Port) closeFDs() error {
 	var err error
+	if p.ring != nil {
+		err = p.ring.close()
+	}
 	if p.fd >= 0 {
-		err = unix.Close(p.fd)
+		err = errors.Join(err, unix.Close(p.fd))
 		p.fd = -1
 	}
 	if p.wake != nil {
