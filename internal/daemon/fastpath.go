@@ -77,6 +77,8 @@ type fastPath struct {
 	incremental atomic.Int64
 	// suspensions counts the times the maps were emptied for a change.
 	suspensions atomic.Int64
+	// vrf is what per-VRF rebuilds owe the maps (fastpath_vrf.go).
+	vrf perVRF
 	// full asks the compiler for a full compilation even if the maps
 	// are current (a port, a neighbour, a capture's end).
 	full atomic.Bool

@@ -65,33 +65,37 @@ func (f *fastPath) run(ctx context.Context) {
 		case <-f.kick:
 		}
 		start := time.Now()
-		f.compile()
-		took := time.Since(start)
+		full := f.compile()
+		wait := time.Since(start) // a rebuild's, at most half a processor
+		if full {
+			wait = max(compileEvery-wait, wait)
+		}
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(max(compileEvery-took, took)):
+		case <-time.After(wait):
 		}
 	}
 }
 
-// compile brings the maps up to date key by key or suspends them if
-// what they hold is no longer valid; unless that left them current and
-// no full compilation is wanted (want), it then compiles the current
+// compile brings the maps up to date key by key or per VRF, or suspends
+// them if what they hold is no longer valid; it then rebuilds the VRFs
+// suspended (rebuild). Unless that left them current and no full
+// compilation is wanted (want), it then compiles the current
 // snapshot with the attached ports' neighbours and applies it, with the
 // route changes published since caught up (pendingSince). The
 // compilation runs without the lock; if a port came or went meanwhile,
 // it runs again. If the snapshot changed in another way while it ran,
 // the maps are suspended again and another compilation asked for; the
 // neighbours, which may have changed too, are written again from their
-// caches once it is applied.
-func (f *fastPath) compile() {
+// caches once it is applied. It reports whether it compiled in full.
+func (f *fastPath) compile() (full bool) {
 	f.suspendIfStale()
 	f.mu.Lock()
 	current := f.applied != nil && f.gen == f.appliedGen
 	f.mu.Unlock()
-	if !f.full.Swap(false) && current {
-		return // brought up to date key by key
+	if !f.full.Swap(false) && current && f.rebuild() {
+		return false // brought up to date key by key and per VRF
 	}
 	for f.holds.Load() == 0 {
 		f.mu.Lock()
@@ -115,7 +119,7 @@ func (f *fastPath) compile() {
 			f.ctr.Unlock()
 			deltas, last, all := f.pendingSince(snap, c, ports)
 			if err = f.path.Apply(c, deltas...); err == nil {
-				f.applied, f.compiled, f.appliedGen = last, all, gen
+				f.applied, f.compiled, f.appliedGen, f.vrf.owed = last, all, gen, nil
 				f.trimSteps(snap)
 				f.applyNeighbours(all)
 			}
@@ -133,8 +137,9 @@ func (f *fastPath) compile() {
 		if f.suspendIfStale() {
 			f.want()
 		}
-		return
+		return true
 	}
+	return true
 }
 
 // suspendIfStale brings the maps up to date key by key (catchUp) if it
@@ -147,7 +152,7 @@ func (f *fastPath) suspendIfStale() bool {
 	if f.applied == nil || f.applied == f.ctl.Snapshot() && !held || !held && f.catchUp() {
 		return false
 	}
-	f.applied, f.compiled = nil, nil
+	f.applied, f.compiled, f.vrf.owed = nil, nil, nil
 	f.suspensions.Add(1)
 	f.neighs.Store(nil)
 	f.tell(f.path.Apply(&fastpath.Compiled{}))
@@ -179,7 +184,7 @@ func (f *fastPath) tell(err error) {
 	case err != nil:
 		slog.Warn("fast path not updated; its ports' packets go to the Go data path until it is", "err", err)
 		f.neighs.Store(nil)
-		f.applied, f.compiled = nil, nil
+		f.applied, f.compiled, f.vrf.owed = nil, nil, nil
 		f.path.Apply(&fastpath.Compiled{}) // nothing forwarded rather than something stale
 	default:
 		slog.Info("fast path updated again")

@@ -1,0 +1,109 @@
+package daemon
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/govrf/govrf/internal/cli"
+	"github.com/govrf/govrf/internal/header"
+	"github.com/govrf/govrf/internal/neigh"
+	"github.com/govrf/govrf/internal/netnstest"
+)
+
+// TestIntegrationFastPathPerVRF runs the fast path's compiler on VRFs
+// red and blue, each with a port attached (tc, on veths), and checks
+// that address and link changes of blue reach the maps by rebuilding
+// blue alone, without emptying them or rebuilding red; and that a batch
+// of routes in red, published whole, reaches them key by key.
+func TestIntegrationFastPathPerVRF(t *testing.T) {
+	ctl, f := startFastPathOn(t, "route add 172.16.0.0/16 via 192.168.2.10 vrf red",
+		"link add blue type vrf table 20", "link set blue up", "link add b1 type dummy", "link set b1 master blue",
+		"link set b1 up", "addr add 192.168.3.1/24 dev b1", "route add 172.17.0.0/16 via 192.168.3.10 vrf blue")
+	if out, err := netnstest.TryIP("link", "add", "fpb0", "type", "veth", "peer", "name", "fpb1"); err != nil {
+		t.Fatal(out, err)
+	}
+	ni, err := net.InterfaceByName("fpb0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b1 := ctl.Snapshot().LinkByName("b1")
+	if err := f.attach(b1.Index, "fpb0", ni.Index, header.MAC(b1.MAC), 1500, neigh.New(neigh.DefaultConfig(), neigh.SystemClock{})); err != nil {
+		t.Fatal(err)
+	}
+	run := func(args ...string) {
+		t.Helper()
+		var out bytes.Buffer
+		if code := cli.Run(ctl, args, &out, &out); code != 0 {
+			t.Fatalf("%s: %s", strings.Join(args, " "), out.String())
+		}
+	}
+	current := func(what string) {
+		t.Helper()
+		if _, ok := f.waitCurrent(ctl, 5*time.Second); !ok {
+			t.Fatalf("%s: the maps do not hold the current snapshot 5 s later", what)
+		}
+	}
+	current("attached")
+	red := func() string { // the identity of red's compiled trie
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		for _, tr := range f.compiled.VRFs {
+			if tr.VRF == ctl.Snapshot().LinkByName("red").Index {
+				return fmt.Sprintf("%p", tr.Routes[0])
+			}
+		}
+		t.Fatal("red is not compiled")
+		return ""
+	}
+	redBefore := red()
+	suspended, steps, rebuilds := f.suspensions.Load(), f.vrf.steps.Load(), f.vrf.rebuilds.Load()
+	for i := range 20 {
+		verb := []string{"add", "del"}[i%2]
+		cmd := fmt.Sprintf("addr %s 192.168.3.%d/32 dev b1", verb, 100+i/2)
+		run(strings.Fields(cmd)...)
+		current(cmd)
+	}
+	run("link", "set", "b1", "down")
+	current("b1 down")
+	run("link", "set", "b1", "up")
+	current("b1 up")
+	if n := f.suspensions.Load() - suspended; n != 0 {
+		t.Errorf("changes of blue emptied the maps %d times, want none", n)
+	}
+	if n := f.vrf.steps.Load() - steps; n != 22 {
+		t.Errorf("%d of 22 changes of blue applied per VRF", n)
+	}
+	if f.vrf.rebuilds.Load() == rebuilds {
+		t.Errorf("blue never rebuilt")
+	}
+	if r := red(); r != redBefore {
+		t.Errorf("red rebuilt by blue's changes (%v, then %v)", redBefore, r)
+	}
+	var batch []string
+	for i := range 10 {
+		batch = append(batch, fmt.Sprintf("route add 10.%d.0.0/16 via 192.168.2.10 vrf red", i))
+	}
+	path := filepath.Join(t.TempDir(), "routes.batch")
+	if err := os.WriteFile(path, []byte(strings.Join(batch, "\n")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	incremental, rebuilds := f.incremental.Load(), f.vrf.rebuilds.Load()
+	run("-batch", path)
+	current("batch")
+	if n := f.suspensions.Load() - suspended; n != 0 {
+		t.Errorf("a batch of routes emptied the maps %d times, want none", n)
+	}
+	if n := f.incremental.Load() - incremental; n < 1 {
+		t.Errorf("a batch of routes was not applied key by key")
+	}
+	if n := f.vrf.rebuilds.Load() - rebuilds; n != 0 {
+		t.Errorf("a batch of routes rebuilt VRFs %d times, want none", n)
+	}
+	t.Logf("the batch of 10 routes: %d publications applied key by key", f.incremental.Load()-incremental)
+}
