@@ -22,11 +22,12 @@ import (
 // ports' neighbours.
 //
 // A compilation is valid until the snapshot changes. A publication that
-// changed only routes, and whose prefixes compile to one key per trie
-// each, is applied at once key by key (catchUp, fastpath_incr.go).
-// Otherwise the maps are emptied at once (suspend): every packet goes to
-// the Go data path, which sees the change, until the next compilation is
-// applied. The compiler waits after each compilation as long as it
+// changed only routes, each of whose prefixes compiles on its own, is
+// applied at once key by key (catchUp, fastpath_incr.go). One
+// that reaches some L3 domains only suspends those at once and the
+// compiler rebuilds them (fastpath_vrf.go). Otherwise the maps are
+// emptied at once (suspend): every packet goes to the Go data path,
+// which sees the change, until the next compilation is applied. The compiler waits after each compilation as long as it
 // took, and at least compileEvery, so that while changes flow it compiles at most
 // once per compileEvery and takes at most half a processor; it always
 // compiles after the last change.

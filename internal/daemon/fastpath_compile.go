@@ -35,8 +35,9 @@ func (f *fastPath) stale() {
 	f.kick1()
 }
 
-// run compiles whenever asked, at most as often as compileEvery and
-// the time compiling takes allow, until ctx ends. A request that
+// run compiles whenever asked, in full at most as often as compileEvery
+// and the time compiling takes allow, and per VRF (rebuild) at most as
+// often as the rebuild's time allows, until ctx ends. A request that
 // arrives while compiling or waiting is served after, so the last
 // change is always compiled. Meanwhile another goroutine suspends the
 // maps as soon as they are stale, whatever the compiler is doing, and a

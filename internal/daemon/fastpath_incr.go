@@ -36,7 +36,7 @@ func (st *routeStep) routes() (map[fib.TableID][]netip.Prefix, bool) {
 const maxSteps = 4096
 
 // maxStepKeys bounds the prefixes one publication may touch to be
-// applied key by key: a larger batch is compiled in full.
+// applied key by key: a larger batch rebuilds the VRFs it touched.
 const maxStepKeys = 1024
 
 // record keeps a publication for catching up (catchUp). It runs in the
@@ -70,8 +70,9 @@ func (f *fastPath) trimSteps(s *control.Snapshot) {
 // prefixes, suspends the L3 domains it reaches, if it reaches whole
 // domains only, for the compiler to rebuild (stepVRFs). It gives up,
 // leaving the maps at the last publication it applied, when a
-// publication does neither (a rule, a sysctl, the local table, a VRF
-// brought up...); the caller then suspends the maps whole. f.mu is held,
+// publication does neither (a rule or a sysctl that changes which
+// domains compile, the local table, a VRF brought up...); the caller
+// then suspends the maps whole. f.mu is held,
 // the maps are not suspended and no capture holds them.
 func (f *fastPath) catchUp() bool {
 	if f.gen != f.appliedGen || f.compiled == nil {
