@@ -46,7 +46,7 @@ func (f *fastPath) stepVRFs(st *routeStep, ports []fastpath.Port) bool {
 			fresh = append(fresh, v)
 		}
 	}
-	if err := f.path.SuspendVRFs(fresh); err != nil {
+	if err := f.path.SuspendPorts(f.compiled.PortsOf(fresh)); err != nil {
 		f.tell(err)
 		return false
 	}

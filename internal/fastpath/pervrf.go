@@ -11,8 +11,9 @@ import (
 // Rebuild is some L3 domains of a compilation compiled again whole, for
 // the snapshot after a change that reached only them (Affected,
 // UpdateVRFs), and applied into the generation in use
-// (Path.ApplyRebuild): each domain's tries are set into their outer
-// slots in one update each, while the other domains keep forwarding.
+// (Path.ApplyRebuild): each domain's tries are built whole and set into
+// their outer slots, each slot in one update, while the other domains
+// keep forwarding.
 type Rebuild struct {
 	// Nexthops are new nexthops the tries use, numbered on from the
 	// compilation's, as Delta's.
@@ -23,9 +24,10 @@ type Rebuild struct {
 	VRFs map[int]Tries
 	// Ports is the ports map after the rebuild. The entries of Drop
 	// (ifindexes whose entry goes or changes) are deleted before the
-	// tries are set, those of Set (whose entry comes or changes) set
-	// after: a port never points at a trie of another snapshot than its
-	// own entry's.
+	// tries are set, those of Set (the rebuilt domains' ports, which
+	// Path.SuspendPorts may have suspended, and any whose entry comes or
+	// changes) set after: a port never points at a trie of another
+	// snapshot than its own entry's.
 	Ports     map[uint32]PortValue
 	Drop, Set []uint32
 }
@@ -136,7 +138,7 @@ func UpdateVRFs(c *Compiled, s *control.Snapshot, ports []Port, mono uint64, vrf
 		}
 	}
 	for ifx, v := range r.Ports {
-		if o, ok := c.Ports[ifx]; !ok || o != v {
+		if o, ok := c.Ports[ifx]; !ok || o != v || slices.Contains(vrfs, int(v.VRF)) {
 			r.Set = append(r.Set, ifx)
 		}
 	}
@@ -159,4 +161,17 @@ func (c *Compiled) With(r *Rebuild) *Compiled {
 	n.Nexthops = append(c.Nexthops[:len(c.Nexthops):len(c.Nexthops)], r.Nexthops...)
 	n.Neighbours = append(c.Neighbours[:len(c.Neighbours):len(c.Neighbours)], r.Neighbours...)
 	return &n
+}
+
+// PortsOf returns the ifindexes of c's ports in domains vrfs (indexes in
+// c.VRFs), in order: what Path.SuspendPorts suspends to suspend them.
+func (c *Compiled) PortsOf(vrfs []int) []uint32 {
+	var out []uint32
+	for ifx, v := range c.Ports {
+		if slices.Contains(vrfs, int(v.VRF)) {
+			out = append(out, ifx)
+		}
+	}
+	slices.Sort(out)
+	return out
 }

@@ -41,7 +41,7 @@ func perVRFChange(r *rand.Rand) string {
 // routes in diffScript's VRFs and applies each to both programs' maps as
 // govrfd does: key by key where Update can (Delta.Holding first where a
 // trie changes in several keys), else by suspending the VRFs it reaches
-// (Path.SuspendVRFs) and rebuilding them (UpdateVRFs, Path.ApplyRebuild),
+// (Path.SuspendPorts) and rebuilding them (UpdateVRFs, Path.ApplyRebuild),
 // else by a full compilation. While VRFs are suspended, generated frames
 // into their ports must all be handed over, and frames into the other
 // VRFs' ports still forwarded, each as the data plane does (the programs
@@ -101,6 +101,11 @@ func TestIntegrationPerVRF(t *testing.T) {
 			c = c.With(rb)
 			clear(owed)
 			rebuilds++
+			for _, p := range w.paths {
+				if got := portsIn(t, p); !maps.Equal(got, c.Ports) {
+					t.Fatalf("step %d (%s): ports map %v after the rebuild, want %v", step, cmd, got, c.Ports)
+				}
+			}
 		}
 		for i := range 100 {
 			in, frame, desc := w.genFrame(r)
@@ -150,9 +155,27 @@ func (w *world) stepMaps(t *testing.T, c *Compiled, old, now *control.Snapshot, 
 		}
 	}
 	for _, p := range w.paths {
-		if err := p.SuspendVRFs(fresh); err != nil {
+		if err := p.SuspendPorts(c.PortsOf(fresh)); err != nil {
 			t.Fatal(err)
 		}
 	}
 	return c
+}
+
+// portsIn returns p's ports map as a Compiled holds it (VRF slots of the
+// generation in use).
+func portsIn(t *testing.T, p *Path) map[uint32]PortValue {
+	t.Helper()
+	out := map[uint32]PortValue{}
+	var ifx uint32
+	var v PortValue
+	it := p.ports.Iterate()
+	for it.Next(&ifx, &v) {
+		v.VRF -= uint32(p.gen * MaxVRFs)
+		out[ifx] = v
+	}
+	if err := it.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

@@ -9,21 +9,18 @@ import (
 	"github.com/cilium/ebpf"
 )
 
-// SuspendVRFs empties the outer slots of the VRFs vrfs (indexes in the
-// Compiled last applied) in the generation in use: their ports' packets
-// go to the slow path until ApplyRebuild sets their tries again, while
-// the other VRFs keep forwarding.
-func (p *Path) SuspendVRFs(vrfs []int) error {
-	base := uint32(p.gen * MaxVRFs)
-	for _, i := range vrfs {
-		if i < 0 || i >= p.vrfs[p.gen] {
-			return fmt.Errorf("fastpath: no VRF slot %d to suspend", i)
+// SuspendPorts deletes the ports map's entries of ifindexes: their
+// packets go to the slow path until ApplyRebuild sets them again, while
+// every other port keeps forwarding. Suspending the ports of a VRF
+// suspends the VRF: its trie is reached only through them. A port
+// entry's deletion is a hash map's, which waits for nothing, where
+// emptying an outer slot waits for an RCU grace period.
+func (p *Path) SuspendPorts(ifindexes []uint32) error {
+	for _, ifx := range ifindexes {
+		if err := p.ports.Delete(ifx); err != nil && !errors.Is(err, ebpf.ErrKeyNotExist) {
+			return fmt.Errorf("fastpath: suspend port %d: %w", ifx, err)
 		}
-		for fi := range 2 {
-			if err := p.tries[fi].Delete(base + uint32(i)); err != nil && !errors.Is(err, ebpf.ErrKeyNotExist) {
-				return fmt.Errorf("fastpath: suspend VRF slot %d: %w", i, err)
-			}
-		}
+		delete(p.inMap, ifx)
 	}
 	return nil
 }
@@ -31,9 +28,9 @@ func (p *Path) SuspendVRFs(vrfs []int) error {
 // ApplyRebuild writes r into the generation in use: its new nexthops
 // after the last one, where no entry refers yet; the ports map's entries
 // that go or change deleted; each rebuilt VRF's tries built whole and
-// set into its outer slot in one update each (a packet sees the old trie
-// or the new one, never one half built); then the entries that come or
-// change set. r must come from UpdateVRFs of the Compiled last applied
+// set into its outer slot, one update of each family's outer map for all
+// of them (a packet sees a VRF's old trie or its new one, never one half
+// built); then the entries of Set set. r must come from UpdateVRFs of the Compiled last applied
 // (with what was applied since). On error the steps before the failing
 // one are done.
 func (p *Path) ApplyRebuild(r *Rebuild) error {
@@ -48,17 +45,32 @@ func (p *Path) ApplyRebuild(r *Rebuild) error {
 		delete(p.inMap, ifx)
 	}
 	nhBase, vrfBase := uint32(gen*MaxNexthops), uint32(gen*MaxVRFs)
-	for _, i := range slices.Sorted(maps.Keys(r.VRFs)) {
-		if i < 0 || i >= p.vrfs[gen] {
-			return fmt.Errorf("fastpath: no VRF slot %d to rebuild", i)
-		}
-		for fi := range 2 {
-			t, err := p.setTrie(fi, vrfBase+uint32(i), r.VRFs[i].Routes[fi], nhBase)
+	vrfs := slices.Sorted(maps.Keys(r.VRFs))
+	for fi := range 2 {
+		slots, fds := make([]uint32, len(vrfs)), make([]uint32, len(vrfs))
+		made := make([]*ebpf.Map, 0, len(vrfs))
+		for j, i := range vrfs {
+			if i < 0 || i >= p.vrfs[gen] {
+				closeAll(made)
+				return fmt.Errorf("fastpath: no VRF slot %d to rebuild", i)
+			}
+			t, err := p.newTrie(fi, r.VRFs[i].Routes[fi], nhBase)
 			if err != nil {
+				closeAll(made)
 				return err
 			}
+			made = append(made, t)
+			slots[j], fds[j] = vrfBase+uint32(i), uint32(t.FD())
+		}
+		// One update of the outer map for all: each waits for an RCU
+		// grace period.
+		if err := update(p.tries[fi], slots, fds); err != nil {
+			closeAll(made)
+			return fmt.Errorf("fastpath: set tries: %w", err)
+		}
+		for j, i := range vrfs {
 			p.inner[gen][fi][i].Close()
-			p.inner[gen][fi][i] = t
+			p.inner[gen][fi][i] = made[j]
 		}
 	}
 	for _, ifx := range r.Set {
@@ -70,4 +82,11 @@ func (p *Path) ApplyRebuild(r *Rebuild) error {
 		p.inMap[ifx] = true
 	}
 	return nil
+}
+
+// closeAll closes ms.
+func closeAll(ms []*ebpf.Map) {
+	for _, m := range ms {
+		m.Close()
+	}
 }

@@ -4,8 +4,8 @@ package fastpath
 
 import "errors"
 
-// SuspendVRFs fails as New does.
-func (p *Path) SuspendVRFs([]int) error { return errors.New("fastpath: eBPF needs Linux") }
+// SuspendPorts fails as New does.
+func (p *Path) SuspendPorts([]uint32) error { return errors.New("fastpath: eBPF needs Linux") }
 
 // ApplyRebuild fails as New does.
 func (p *Path) ApplyRebuild(*Rebuild) error { return errors.New("fastpath: eBPF needs Linux") }
