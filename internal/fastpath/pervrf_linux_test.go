@@ -56,7 +56,7 @@ func TestIntegrationPerVRF(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 13))
 	owed := map[int]bool{}
 	rebuilds, full, during, duringSuspended := 0, 0, 0, 0
-	for step := range 80 {
+	for step := range 60 {
 		cmd := perVRFChange(r)
 		pairs = pairs[:0]
 		run(w.ctl, cmd)
