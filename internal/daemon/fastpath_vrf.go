@@ -18,6 +18,11 @@ import (
 type perVRF struct {
 	// owed are the VRF slots suspended, to rebuild; under fastPath.mu.
 	owed map[int]bool
+	// neighLinks are the ports that have a new neighbour no nexthop goes
+	// to, under fastPath.nmu: the domains that may give it a host entry
+	// are rebuilt, unsuspended (their tries stay exact without it: its
+	// packets go to the Go data path).
+	neighLinks map[int]bool
 	// steps counts the publications applied per VRF, rebuilds the
 	// rebuilds applied.
 	steps, rebuilds atomic.Int64
@@ -63,22 +68,68 @@ func (f *fastPath) stepVRFs(st *routeStep, ports []fastpath.Port) bool {
 	return true
 }
 
+// newNeighbour asks for the domains that may give a new neighbour of
+// the port of link index a host entry to be rebuilt. It does not block.
+func (f *fastPath) newNeighbour(index int) {
+	f.nmu.Lock()
+	if f.vrf.neighLinks == nil {
+		f.vrf.neighLinks = map[int]bool{}
+	}
+	f.vrf.neighLinks[index] = true
+	f.nmu.Unlock()
+	f.kick1()
+}
+
+// neighbourVRFs returns the domains the ports with new neighbours
+// (newNeighbour) reach: their own and those whose tables may route
+// through them (fastpath.Affected, as for a change of their links), and
+// forgets the ports; ok is false when they cannot be told apart (a full
+// compilation is then wanted). f.mu is held, the maps are current.
+func (f *fastPath) neighbourVRFs(ports []fastpath.Port) (vrfs []int, ok bool) {
+	f.nmu.Lock()
+	links := slices.Sorted(maps.Keys(f.vrf.neighLinks))
+	f.vrf.neighLinks = nil
+	f.nmu.Unlock()
+	if len(links) == 0 {
+		return nil, true
+	}
+	vrfs, err := fastpath.Affected(f.compiled, f.applied, f.applied, ports, control.TableChanges{Links: links})
+	return vrfs, err == nil
+}
+
 // rebuild compiles the suspended domains again from the snapshot the
-// maps hold, without the lock, and applies them (Path.ApplyRebuild); it
-// reports whether the maps are current, nothing owed. If the maps moved
+// maps hold, without the lock, and applies them (Path.ApplyRebuild),
+// with those a new neighbour reaches (neighbourVRFs); it reports
+// whether the maps are current, nothing owed. If the maps moved
 // on while it compiled, it begins again, up to maxRebuildTries times;
 // then, or if the domains cannot be rebuilt, the caller compiles in
 // full.
 func (f *fastPath) rebuild() bool {
+	fresh := map[int]bool{} // the domains new neighbours reach
 	for range maxRebuildTries {
 		f.mu.Lock()
 		snap, c, gen := f.applied, f.compiled, f.gen
-		vrfs := slices.Sorted(maps.Keys(f.vrf.owed))
 		ports := f.portList()
-		f.mu.Unlock()
 		if snap == nil || c == nil || f.holds.Load() != 0 {
+			f.mu.Unlock()
 			return false
 		}
+		more, ok := f.neighbourVRFs(ports)
+		if !ok {
+			f.mu.Unlock()
+			return false
+		}
+		for _, v := range more {
+			fresh[v] = true
+		}
+		vrfs := slices.Sorted(maps.Keys(f.vrf.owed))
+		for v := range fresh {
+			if !f.vrf.owed[v] {
+				vrfs = append(vrfs, v)
+			}
+		}
+		slices.Sort(vrfs)
+		f.mu.Unlock()
 		if len(vrfs) == 0 {
 			return true
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"slices"
@@ -21,10 +22,12 @@ import (
 // TestIntegrationFastPathPerVRF runs the fast path's compiler on VRFs
 // red and blue, each with a port attached (tc, on veths), and checks
 // that address and link changes of blue reach the maps by rebuilding
-// blue alone, without emptying them or rebuilding red; and that a batch
-// of routes in red, published whole, reaches them key by key.
+// blue alone, without emptying them or rebuilding red, as does a new
+// neighbour of blue's port (its host entry); and that a batch of routes
+// in red, published whole, reaches them key by key.
 func TestIntegrationFastPathPerVRF(t *testing.T) {
 	ctl, f := startFastPathBlue(t, "route add 172.16.0.0/16 via 192.168.2.10 vrf red")
+	b1 := ctl.Snapshot().LinkByName("b1")
 	run := func(args ...string) {
 		t.Helper()
 		var out bytes.Buffer
@@ -73,6 +76,28 @@ func TestIntegrationFastPathPerVRF(t *testing.T) {
 	}
 	if r := red(); r != redBefore {
 		t.Errorf("red rebuilt by blue's changes (%v, then %v)", redBefore, r)
+	}
+	// A new neighbour on blue's connected subnet gets its host entry from
+	// a rebuild of blue alone.
+	rebuilds = f.vrf.rebuilds.Load()
+	f.mu.Lock()
+	nc := f.ports[b1.Index].Neigh
+	f.mu.Unlock()
+	host := netip.MustParseAddr("192.168.3.77")
+	if err := nc.Add(neigh.Static{Addr: host, MAC: header.MAC{2, 0, 0, 0, 0, 77}, State: neigh.StatePermanent}); err != nil {
+		t.Fatal(err)
+	}
+	f.neighChanged(b1.Index, neigh.Event{Addr: host, State: neigh.StatePermanent})
+	deadline := time.Now().Add(5 * time.Second)
+	for !f.hasEntry(netip.PrefixFrom(host, 32)) {
+		if time.Now().After(deadline) {
+			t.Fatal("no host entry for blue's new neighbour 5 s later")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if f.vrf.rebuilds.Load() == rebuilds || red() != redBefore || f.suspensions.Load() != suspended {
+		t.Errorf("a new neighbour of blue: %d rebuilds, red rebuilt %v, %d suspensions; want blue rebuilt alone",
+			f.vrf.rebuilds.Load()-rebuilds, red() != redBefore, f.suspensions.Load()-suspended)
 	}
 	var batch []string
 	for i := range 10 {
@@ -162,4 +187,22 @@ func BenchmarkFastpathAddrChange1M(b *testing.B) {
 	b.ReportMetric(float64(times[len(times)-1].Microseconds())/1e3, "change-max-ms")
 	b.ReportMetric(float64(f.suspensions.Load()-suspended), "suspensions")
 	b.ReportMetric(map[bool]float64{true: 1}[rebuilt], "red-rebuilt")
+}
+
+// hasEntry reports whether the compilation applied has an entry for p
+// with a nexthop.
+func (f *fastPath) hasEntry(p netip.Prefix) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.compiled == nil {
+		return false
+	}
+	for _, tr := range f.compiled.VRFs {
+		for _, e := range tr.Routes[0] {
+			if e.Prefix == p && e.Nexthop() != 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
