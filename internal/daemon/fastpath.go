@@ -23,11 +23,12 @@ import (
 // ports' neighbours.
 //
 // A compilation is valid until the snapshot changes. A publication that
-// changed only routes, and whose prefixes compile to one key per trie
-// each, is applied at once key by key (catchUp, fastpath_incr.go).
-// Otherwise the maps are emptied at once (suspend): every packet goes to
-// the Go data path, which sees the change, until the next compilation is
-// applied. The compiler waits after each compilation as long as it
+// changed only routes, each of whose prefixes compiles on its own, is
+// applied at once key by key (catchUp, fastpath_incr.go). One
+// that reaches some L3 domains only suspends those at once and the
+// compiler rebuilds them (fastpath_vrf.go). Otherwise the maps are
+// emptied at once (suspend): every packet goes to the Go data path,
+// which sees the change, until the next compilation is applied. The compiler waits after each compilation as long as it
 // took, and at least compileEvery, so that while changes flow it compiles at most
 // once per compileEvery and takes at most half a processor; it always
 // compiles after the last change.
@@ -78,6 +79,8 @@ type fastPath struct {
 	incremental atomic.Int64
 	// suspensions counts the times the maps were emptied for a change.
 	suspensions atomic.Int64
+	// vrf is what per-VRF rebuilds owe the maps (fastpath_vrf.go).
+	vrf perVRF
 	// full asks the compiler for a full compilation even if the maps
 	// are current (a port, a neighbour, a capture's end).
 	full atomic.Bool

@@ -35,9 +35,10 @@ func (f *fastPath) stale() {
 	f.kick1()
 }
 
-// run compiles whenever asked, at most as often as compileEvery and
-// the time compiling takes allow, until ctx ends. A request that
-// arrives while compiling or waiting is served after, so the last
+// run compiles whenever asked, until ctx ends: per VRF (rebuild) at
+// once, then waiting as long as the rebuild took; in full at most as
+// often as compileEvery and the time compiling takes allow. A request
+// that arrives while compiling or waiting is served after, so the last
 // change is always compiled. Meanwhile another goroutine suspends the
 // maps as soon as they are stale, whatever the compiler is doing, and a
 // third rewrites the nexthops of neighbours that change and reports
@@ -58,6 +59,15 @@ func (f *fastPath) run(ctx context.Context) {
 			}
 		}
 	})
+	sleep := func(d time.Duration) bool {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(d):
+			return true
+		}
+	}
+	var next time.Time // the earliest next full compilation
 	for {
 		select {
 		case <-ctx.Done():
@@ -65,41 +75,47 @@ func (f *fastPath) run(ctx context.Context) {
 		case <-f.kick:
 		}
 		start := time.Now()
+		if f.update() {
+			if !sleep(time.Since(start)) { // a rebuild's: at most half a processor
+				return
+			}
+			continue
+		}
+		if !sleep(time.Until(next)) {
+			return
+		}
+		start = time.Now()
 		f.compile()
 		took := time.Since(start)
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(max(compileEvery-took, took)):
-		}
+		next = time.Now().Add(max(compileEvery-took, took))
 	}
 }
 
-// compile brings the maps up to date key by key or suspends them if
-// what they hold is no longer valid; unless that left them current and
-// no full compilation is wanted (want), it then compiles the current
-// snapshot with the attached ports' neighbours and applies it, with the
-// route changes published since caught up (pendingSince). The
-// compilation runs without the lock; if a port came or went meanwhile,
-// it runs again. If the snapshot changed in another way while it ran,
-// the maps are suspended again and another compilation asked for; the
-// neighbours, which may have changed too, are written again from their
-// caches once it is applied.
-func (f *fastPath) compile() {
+// update brings the maps up to date key by key or per VRF, or suspends
+// them if what they hold is no longer valid, then rebuilds the VRFs
+// suspended (rebuild); it reports whether that left them current with
+// no full compilation wanted (want).
+func (f *fastPath) update() bool {
 	f.suspendIfStale()
 	f.mu.Lock()
 	current := f.applied != nil && f.gen == f.appliedGen
 	f.mu.Unlock()
-	if !f.full.Swap(false) && current {
-		return // brought up to date key by key
-	}
+	return !f.full.Swap(false) && current && f.rebuild()
+}
+
+// compile compiles the current snapshot with the attached ports'
+// neighbours and applies it, with the route changes published since
+// caught up (pendingSince). The compilation runs without the lock; if a
+// port came or went meanwhile, it runs again. If the snapshot changed in
+// another way while it ran, the maps are suspended again and another
+// compilation asked for; the neighbours, which may have changed too, are
+// written again from their caches once it is applied.
+func (f *fastPath) compile() {
 	for f.holds.Load() == 0 {
+		f.full.Store(false) // what this compilation reads answers a request made before
 		f.mu.Lock()
 		gen := f.gen
-		ports := make([]fastpath.Port, 0, len(f.ports))
-		for _, p := range f.ports {
-			ports = append(ports, p.Port)
-		}
+		ports := f.portList()
 		f.mu.Unlock()
 		mono := fastpath.Monotonic()
 		snap := f.ctl.Snapshot()
@@ -115,7 +131,7 @@ func (f *fastPath) compile() {
 			f.ctr.Unlock()
 			deltas, last, all := f.pendingSince(snap, c, ports)
 			if err = f.path.Apply(c, deltas...); err == nil {
-				f.applied, f.compiled, f.appliedGen = last, all, gen
+				f.applied, f.compiled, f.appliedGen, f.vrf.owed = last, all, gen, nil
 				f.trimSteps(snap)
 				f.applyNeighbours(all)
 			}
@@ -147,7 +163,7 @@ func (f *fastPath) suspendIfStale() bool {
 	if f.applied == nil || f.applied == f.ctl.Snapshot() && !held || !held && f.catchUp() {
 		return false
 	}
-	f.applied, f.compiled = nil, nil
+	f.applied, f.compiled, f.vrf.owed = nil, nil, nil
 	f.suspensions.Add(1)
 	f.neighs.Store(nil)
 	f.tell(f.path.Apply(&fastpath.Compiled{}))
@@ -179,7 +195,7 @@ func (f *fastPath) tell(err error) {
 	case err != nil:
 		slog.Warn("fast path not updated; its ports' packets go to the Go data path until it is", "err", err)
 		f.neighs.Store(nil)
-		f.applied, f.compiled = nil, nil
+		f.applied, f.compiled, f.vrf.owed = nil, nil, nil
 		f.path.Apply(&fastpath.Compiled{}) // nothing forwarded rather than something stale
 	default:
 		slog.Info("fast path updated again")

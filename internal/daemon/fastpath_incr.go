@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"net/netip"
+	"slices"
 
 	"github.com/govrf/govrf/internal/control"
 	"github.com/govrf/govrf/internal/fastpath"
@@ -35,7 +36,7 @@ func (st *routeStep) routes() (map[fib.TableID][]netip.Prefix, bool) {
 const maxSteps = 4096
 
 // maxStepKeys bounds the prefixes one publication may touch to be
-// applied key by key: a larger batch is compiled in full.
+// applied key by key: a larger batch rebuilds the VRFs it touched.
 const maxStepKeys = 1024
 
 // record keeps a publication for catching up (catchUp). It runs in the
@@ -63,16 +64,16 @@ func (f *fastPath) trimSteps(s *control.Snapshot) {
 }
 
 // catchUp brings the maps from the applied snapshot to the last one
-// recorded, publication by publication, each as the keys it changes
-// (fastpath.Update, Path.ApplyDelta), and reports whether it got there.
-// It gives up, leaving the maps at the last publication it applied
-// whole, when a publication changed more than routes, touched more than
-// maxStepKeys prefixes or more than one key of a trie (a key-by-key
-// update would then show states between two snapshots), or needs a full
-// compilation; the caller then suspends the maps. A publication whose
-// routes need new nexthops adds them after the applied ones, and the
-// neighbour writer takes them on. f.mu is held, the
-// maps are not suspended and no capture holds them.
+// recorded, publication by publication, and reports whether it got
+// there. A publication of routes alone is applied as the keys it changes
+// (stepKeys); any other, or one whose keys need more than their own
+// prefixes, suspends the L3 domains it reaches, if it reaches whole
+// domains only, for the compiler to rebuild (stepVRFs). It gives up,
+// leaving the maps at the last publication it applied, when a
+// publication does neither (a rule or a sysctl that changes which
+// domains compile, the local table, a VRF brought up...); the caller
+// then suspends the maps whole. f.mu is held,
+// the maps are not suspended and no capture holds them.
 func (f *fastPath) catchUp() bool {
 	if f.gen != f.appliedGen || f.compiled == nil {
 		return false
@@ -91,31 +92,54 @@ func (f *fastPath) catchUp() bool {
 	}
 	steps := append([]*routeStep(nil), f.steps[i:]...)
 	f.smu.Unlock()
-	ports := make([]fastpath.Port, 0, len(f.ports))
-	for _, p := range f.ports {
-		ports = append(ports, p.Port)
-	}
+	ports := f.portList()
 	for _, st := range steps {
-		changed, ok := st.routes()
-		if !ok {
-			return false
-		}
-		d, err := fastpath.Update(f.compiled, st.old, st.new, ports, fastpath.Monotonic(), changed)
-		if err != nil || d.MaxPerTrie() > 1 {
-			return false
-		}
-		if err := f.path.ApplyDelta(d); err != nil {
-			f.tell(err)
+		done, failed := f.stepKeys(st, ports)
+		if failed || !done && !f.stepVRFs(st, ports) {
 			return false
 		}
 		f.applied = st.new
-		if len(d.Nexthops) > 0 {
-			f.compiled = withNexthops(f.compiled, d)
-			f.applyNeighbours(f.compiled) // the neighbour writer's ids, and each written from its cache
-		}
-		f.incremental.Add(1)
 	}
 	return true
+}
+
+// stepKeys applies publication st to the maps key by key
+// (fastpath.Update, Path.ApplyDelta) if it changed routes alone in at
+// most maxStepKeys prefixes, each compiled on its own; it reports
+// whether it did, and whether writing the maps failed (told). The keys
+// of suspended domains are left out: their rebuild compiles them. Where
+// a trie changes in more than one key, every changed key is first set
+// to hand packets over (Delta.Holding), so that a lookup between two
+// writes finds the old snapshot's answer, the new one's or the slow
+// path, never a mix of both. A publication whose routes need new
+// nexthops adds them after the applied ones, and the neighbour writer
+// takes them on. f.mu is held.
+func (f *fastPath) stepKeys(st *routeStep, ports []fastpath.Port) (done, failed bool) {
+	changed, ok := st.routes()
+	if !ok {
+		return false, false
+	}
+	d, err := fastpath.Update(f.compiled, st.old, st.new, ports, fastpath.Monotonic(), changed)
+	if err != nil {
+		return false, false
+	}
+	d.Keys = slices.DeleteFunc(d.Keys, func(k fastpath.KeyChange) bool { return f.vrf.owed[k.VRF] })
+	if d.MaxPerTrie() > 1 {
+		if err := f.path.ApplyDelta(d.Holding()); err != nil {
+			f.tell(err)
+			return false, true
+		}
+	}
+	if err := f.path.ApplyDelta(d); err != nil {
+		f.tell(err)
+		return false, true
+	}
+	if len(d.Nexthops) > 0 {
+		f.compiled = withNexthops(f.compiled, d)
+		f.applyNeighbours(f.compiled) // the neighbour writer's ids, and each written from its cache
+	}
+	f.incremental.Add(1)
+	return true, false
 }
 
 // withNexthops returns c with the nexthops d adds.

@@ -72,8 +72,8 @@ func (f *fastPath) writeNeighbour(n *nhNeighbours, id uint32) {
 // neighChanged hears a change to neighbour ev of the port of link
 // index. A neighbour the applied compilation has nexthops to is queued
 // for the neighbour writer, which rewrites them; one it has none to,
-// with an address, asks for a compilation, which may give it a host
-// entry. Called from the data plane's goroutines, with the neighbour's
+// with an address, asks for the domains that may give it a host entry
+// to be rebuilt (newNeighbour). Called from the data plane's goroutines, with the neighbour's
 // cache locked: it does not block.
 func (f *fastPath) neighChanged(index int, ev neigh.Event) {
 	k := fastpath.NeighbourKey{Link: index, Addr: ev.Addr}
@@ -90,7 +90,7 @@ func (f *fastPath) neighChanged(index int, ev neigh.Event) {
 		}
 	}
 	if !ev.Deleted && ev.State.Valid() {
-		f.want()
+		f.newNeighbour(index)
 	}
 }
 

@@ -10,8 +10,9 @@ import (
 
 // TestFastPathNeighChanged: a change to a neighbour the applied
 // compilation has a nexthop to queues it for the neighbour writer and
-// asks for no compilation; a neighbour without one asks for a
-// compilation when it has an address, and nothing when it is gone.
+// asks for no compilation; a neighbour without one asks for its port's
+// domains to be compiled again when it has an address, and nothing when
+// it is gone.
 func TestFastPathNeighChanged(t *testing.T) {
 	known := fastpath.NeighbourKey{Link: 3, Addr: netip.MustParseAddr("10.0.0.2")}
 	other := netip.MustParseAddr("10.0.0.3")
@@ -33,7 +34,7 @@ func TestFastPathNeighChanged(t *testing.T) {
 		f.neighs.Store(&nhNeighbours{ids: map[fastpath.NeighbourKey]uint32{known: 1}, keys: []fastpath.NeighbourKey{known}})
 		f.neighChanged(c.link, c.ev)
 		queued := f.changed[fastpath.NeighbourKey{Link: c.link, Addr: c.ev.Addr}] && len(f.nkick) == 1
-		if queued != c.queued || (len(f.kick) == 1) != c.wants || len(f.check) != 0 {
+		if queued != c.queued || (len(f.kick) == 1) != c.wants || f.vrf.neighLinks[c.link] != c.wants || len(f.check) != 0 {
 			t.Errorf("%s: queued %v, compilation asked %v, suspension checked %v; want %v, %v, false",
 				c.name, queued, len(f.kick) == 1, len(f.check) != 0, c.queued, c.wants)
 		}

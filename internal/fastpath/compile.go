@@ -2,6 +2,7 @@ package fastpath
 
 import (
 	"fmt"
+	"maps"
 	"net/netip"
 	"slices"
 
@@ -74,23 +75,47 @@ func Compile(s *control.Snapshot, ports []Port, mono uint64) (*Compiled, error) 
 		return nil, err
 	}
 	out := &Compiled{Ports: map[uint32]PortValue{}}
-	sc := s.Sysctl()
-	fwd := [2]bool{sc.IPForward, sc.IPv6Forwarding}
-	var exact [2]bool
-	for fi, f := range []fib.Family{fib.IPv4, fib.IPv6} {
-		exact[fi] = fwd[fi] && rulesExact(s.Rules(f))
+	for _, d := range domains(s) {
+		tr, ps := c.domain(d, len(out.VRFs))
+		maps.Copy(out.Ports, ps)
+		out.VRFs = append(out.VRFs, tr)
 	}
-	for l := range s.Links() {
-		if l.IsVRF() && l.Up {
-			c.domain(out, l.Index, l.Table, exact)
-		}
-	}
-	for fi, f := range []fib.Family{fib.IPv4, fib.IPv6} {
-		exact[fi] = fwd[fi] && rulesExactDefault(s.Rules(f))
-	}
-	c.domain(out, 0, fib.TableMain, exact)
 	out.Nexthops, out.Neighbours = c.nexthops, c.nhKeys
 	return out, nil
+}
+
+// domainRef is an L3 domain Compile compiles: its VRF's link index (0:
+// the default VRF), its table, and the families its rules let it
+// compile.
+type domainRef struct {
+	vrf   int
+	table fib.TableID
+	exact [2]bool
+}
+
+// domains returns the L3 domains Compile compiles for s, in the order of
+// their slots: the VRFs that are up, in link order, then the default
+// VRF, those whose rules leave a family to compile, at most MaxVRFs.
+func domains(s *control.Snapshot) []domainRef {
+	sc := s.Sysctl()
+	fwd := [2]bool{sc.IPForward, sc.IPv6Forwarding}
+	var vrf, def [2]bool
+	for fi, f := range []fib.Family{fib.IPv4, fib.IPv6} {
+		vrf[fi] = fwd[fi] && rulesExact(s.Rules(f))
+		def[fi] = fwd[fi] && rulesExactDefault(s.Rules(f))
+	}
+	var out []domainRef
+	if vrf != [2]bool{} {
+		for l := range s.Links() {
+			if l.IsVRF() && l.Up && len(out) < MaxVRFs {
+				out = append(out, domainRef{l.Index, l.Table, vrf})
+			}
+		}
+	}
+	if def != [2]bool{} && len(out) < MaxVRFs {
+		out = append(out, domainRef{0, fib.TableMain, def})
+	}
+	return out
 }
 
 // newCompiler checks ports and returns a compiler of s with the ports
@@ -118,28 +143,23 @@ func newCompiler(s *control.Snapshot, ports []Port, mono uint64) (*compiler, err
 	return c, nil
 }
 
-// domain compiles L3 domain vrf (0: the default VRF) whose table is
-// table, for the families of exact, with its ports.
-func (c *compiler) domain(out *Compiled, vrf int, table fib.TableID, exact [2]bool) {
-	if len(out.VRFs) == MaxVRFs {
-		return
-	}
-	c.vrf = vrf
-	tr := Tries{VRF: vrf}
+// domain compiles L3 domain d into its tries and the ports map's
+// entries of its ports, whose VRF slot is slot.
+func (c *compiler) domain(d domainRef, slot int) (Tries, map[uint32]PortValue) {
+	c.vrf = d.vrf
+	tr := Tries{VRF: d.vrf}
 	var flags uint32
 	for fi, f := range []fib.Family{fib.IPv4, fib.IPv6} {
-		if exact[fi] {
-			tr.Routes[fi] = c.tries(c.s.Table(table), f)
+		if d.exact[fi] {
+			tr.Routes[fi] = c.tries(c.s.Table(d.table), f)
 			flags |= 1 << fi // PortIPv4, PortIPv6
 		}
 	}
-	if flags == 0 {
-		return
+	ps := map[uint32]PortValue{}
+	for _, p := range c.portsOf(d.vrf) {
+		ps[uint32(p.Ifindex)] = PortValue{Slot: uint32(p.Slot), VRF: uint32(slot), Flags: flags, MAC: p.MAC}
 	}
-	for _, p := range c.portsOf(vrf) {
-		out.Ports[uint32(p.Ifindex)] = PortValue{Slot: uint32(p.Slot), VRF: uint32(len(out.VRFs)), Flags: flags, MAC: p.MAC}
-	}
-	out.VRFs = append(out.VRFs, tr)
+	return tr, ps
 }
 
 // compiler holds one compilation's state.

@@ -293,6 +293,20 @@ func (p *Path) applyDelta(gen int, d *Delta) error {
 // nhBase) and sets it at slot of the outer map, in one update. It
 // returns the trie, for the caller to close.
 func (p *Path) setTrie(fi int, slot uint32, entries []Entry, nhBase uint32) (*ebpf.Map, error) {
+	t, err := p.newTrie(fi, entries, nhBase)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.tries[fi].Put(slot, t); err != nil {
+		t.Close()
+		return nil, fmt.Errorf("fastpath: set a trie: %w", err)
+	}
+	return t, nil
+}
+
+// newTrie builds a trie of family fi from entries (nexthop ids offset by
+// nhBase), for the caller to set and close.
+func (p *Path) newTrie(fi int, entries []Entry, nhBase uint32) (*ebpf.Map, error) {
 	key := uint32(8)
 	if fi == 1 {
 		key = 20
@@ -318,10 +332,6 @@ func (p *Path) setTrie(fi int, slot uint32, entries []Entry, nhBase uint32) (*eb
 			t.Close()
 			return nil, fmt.Errorf("fastpath: fill a trie: %w", err)
 		}
-	}
-	if err := p.tries[fi].Put(slot, t); err != nil {
-		t.Close()
-		return nil, fmt.Errorf("fastpath: set a trie: %w", err)
 	}
 	return t, nil
 }

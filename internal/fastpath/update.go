@@ -72,10 +72,7 @@ func Update(c *Compiled, old, s *control.Snapshot, ports []Port, mono uint64, ch
 	if err != nil {
 		return nil, err
 	}
-	k.nexthops, k.nhKeys = c.Nexthops[:len(c.Nexthops):len(c.Nexthops)], c.Neighbours[:len(c.Neighbours):len(c.Neighbours)]
-	for i, key := range c.Neighbours {
-		k.nhIDs[key] = uint32(i + 1)
-	}
+	k.seed(c)
 	d := &Delta{}
 	for i, tr := range c.VRFs {
 		table := fib.TableMain
@@ -117,6 +114,31 @@ func Update(c *Compiled, old, s *control.Snapshot, ports []Port, mono uint64, ch
 	d.First = uint32(len(c.Nexthops) + 1)
 	d.Nexthops, d.Neighbours = k.nexthops[len(c.Nexthops):], k.nhKeys[len(c.Neighbours):]
 	return d, nil
+}
+
+// seed numbers nexthops on from c's: a nexthop c has keeps its id, a
+// new one comes after them.
+func (c *compiler) seed(from *Compiled) {
+	c.nexthops = from.Nexthops[:len(from.Nexthops):len(from.Nexthops)]
+	c.nhKeys = from.Neighbours[:len(from.Neighbours):len(from.Neighbours)]
+	for i, key := range from.Neighbours {
+		c.nhIDs[key] = uint32(i + 1)
+	}
+}
+
+// Holding returns the delta that sets each key d changes to hand
+// packets to the slow path both ways (nexthop 0, source refused).
+// Applied before d, key by key, it makes every lookup meanwhile find the
+// old snapshot's answer or the slow path's; d then makes it the new
+// snapshot's or the slow path's: a trie of which several keys change
+// never shows a third answer, a mix of the two (a destination under a
+// longer prefix deleted and a shorter one replaced, say).
+func (d *Delta) Holding() *Delta {
+	h := &Delta{Keys: make([]KeyChange, len(d.Keys))}
+	for i, k := range d.Keys {
+		h.Keys[i] = KeyChange{VRF: k.VRF, Family: k.Family, Entry: Entry{Prefix: k.Entry.Prefix}}
+	}
+	return h
 }
 
 // key compiles prefix p of table t (was: before the change) of family
