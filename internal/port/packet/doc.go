@@ -15,12 +15,6 @@
 // interface's, so the socket joins the interface in promiscuous mode
 // (PACKET_MR_PROMISC); the membership ends with the socket.
 //
-// Config.Ring reads through a TPACKET_V3 receive ring instead of
-// recvmmsg(2), with the same behaviour (vnet headers, the mark filter,
-// VLAN tags, drops counted); it is off by default, since a frame waits
-// in the ring until its block is handed over (docs/ports.md, "Receive
-// ring").
-//
 // The port is a port.Waiter: its reader waits for the socket and an
 // eventfd in the Go runtime's poller (package wake), holding neither
 // buffers nor a thread, and Close wakes it.

@@ -25,11 +25,11 @@ func (p *Port) Read(bufs [][]byte, sizes []int, offset int) (int, error) {
 // Wait returns once a frame may be pending, or with an error once Close
 // has begun; see port.Waiter. It parks the goroutine in the runtime's
 // poller until the socket or the port's eventfd is readable (package
-// wake), holding no buffer. Frames a TryRead left held in the
-// port (the segments of a super-frame that found no buffer, a ring block
-// half read) are pending too: TryRead then wakes the next Wait itself,
-// since the socket may have nothing more to say, and the reader that
-// left them may not be the one that waits.
+// wake), holding no buffer. Frames a TryRead left held in the port (the
+// segments of a super-frame that found no buffer, and the frames of its
+// batch behind it) are pending too: TryRead then wakes the next Wait
+// itself, since the socket may have nothing more to say, and the reader
+// that left them may not be the one that waits.
 func (p *Port) Wait() error {
 	p.mu.RLock()
 	defer p.mu.RUnlock()

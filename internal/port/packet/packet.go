@@ -44,15 +44,6 @@ type Config struct {
 	// or segments them again; see the package documentation.
 	NoCoalesce bool
 
-	// Ring reads frames through a TPACKET_V3 receive ring (2 MiB
-	// mapped per port) rather than with recvmmsg(2), falling back to
-	// recvmmsg when the ring cannot be set up. A frame then waits in
-	// the ring until its block is full or the kernel's block timer
-	// (1 ms, in jiffies) runs out, so the ring suits bulk traffic and
-	// costs sparse traffic milliseconds; see docs/ports.md, "Receive
-	// ring".
-	Ring bool
-
 	// Mark, if not zero, makes the port receive only the frames whose
 	// skb mark it is (a classic BPF filter on the socket, set before it
 	// binds): the frames a tc program hands over after it has run

@@ -25,10 +25,9 @@ import (
 // arrives, with neither a wakeup latency to choose nor idle wakeups to
 // pay for, and holds no thread meanwhile (package wake).
 //
-// A port without a ring keeps a spill slot of about 66 KiB per frame of
-// its batch for super-frames (see the package documentation): 4.1 MiB at
-// the default batch of 64, allocated at Open. A port with a ring maps
-// 2 MiB instead.
+// A port keeps a spill slot of about 66 KiB per frame of its batch for
+// super-frames (see the package documentation): 4.1 MiB at the default
+// batch of 64, allocated at Open.
 type Port struct {
 	name     string
 	mac      header.MAC
@@ -46,7 +45,6 @@ type Port struct {
 	wake    *wake.Waker // wakes Read once Close has begun
 	restore func() error
 
-	ring  *rxRing // nil: the reader uses recvmmsg
 	rx    rxState // the reader's
 	tx    txState // the writer's
 	stats port.Meter
@@ -85,7 +83,7 @@ func Open(ifname string, cfg Config) (*Port, error) {
 	if p.mac == (header.MAC{}) && len(ifi.HardwareAddr) == len(p.mac) {
 		p.mac = header.MAC(ifi.HardwareAddr)
 	}
-	if err := p.open(ifi.Index, cfg.Mark, cfg.Ring); err != nil {
+	if err := p.open(ifi.Index, cfg.Mark); err != nil {
 		p.closeFDs()
 		return nil, fmt.Errorf("packet: open %s: %w", ifname, err)
 	}
@@ -95,9 +93,7 @@ func Open(ifname string, cfg Config) (*Port, error) {
 			return nil, err
 		}
 	}
-	if p.ring == nil {
-		p.rx.init(p.batch, p.maxFrame)
-	}
+	p.rx.init(p.batch, p.maxFrame)
 	p.tx.init(p.batch, !cfg.NoCoalesce)
 	return p, nil
 }
@@ -105,7 +101,7 @@ func Open(ifname string, cfg Config) (*Port, error) {
 // open creates the socket and the eventfd. The socket starts with
 // protocol 0, which receives nothing, and takes ETH_P_ALL only at bind,
 // so that no frame from another interface slips in before the bind.
-func (p *Port) open(ifindex int, mark uint32, ring bool) error {
+func (p *Port) open(ifindex int, mark uint32) error {
 	var err error
 	if p.wake, err = wake.New(); err != nil {
 		return err
@@ -143,10 +139,6 @@ func (p *Port) open(ifindex int, mark uint32, ring bool) error {
 		if err := filterMark(p.fd, mark); err != nil {
 			return err
 		}
-	}
-	if ring {
-		// Without a ring the port reads with recvmmsg, as before.
-		p.ring, _ = setupRing(p.fd)
 	}
 	mreq := unix.PacketMreq{Ifindex: int32(ifindex), Type: unix.PACKET_MR_PROMISC}
 	if err := unix.SetsockoptPacketMreq(p.fd, unix.SOL_PACKET, unix.PACKET_ADD_MEMBERSHIP, &mreq); err != nil {
@@ -222,11 +214,8 @@ func (p *Port) Close() error {
 
 func (p *Port) closeFDs() error {
 	var err error
-	if p.ring != nil {
-		err = p.ring.close()
-	}
 	if p.fd >= 0 {
-		err = errors.Join(err, unix.Close(p.fd))
+		err = unix.Close(p.fd)
 		p.fd = -1
 	}
 	if p.wake != nil {

@@ -67,18 +67,11 @@ func waitActive(t *testing.T, links ...string) {
 	}
 }
 
-// withRing makes open give every port a receive ring (TestIntegrationRing).
-var withRing bool
-
 func open(t *testing.T, ifname string, cfg Config) *Port {
 	t.Helper()
-	cfg.Ring = cfg.Ring || withRing
 	p, err := Open(ifname, cfg)
 	if err != nil {
 		t.Fatalf("Open(%q, %+v) = %v", ifname, cfg, err)
-	}
-	if cfg.Ring && p.ring == nil {
-		t.Fatalf("Open(%q, %+v) set up no ring", ifname, cfg)
 	}
 	t.Cleanup(func() { p.Close() })
 	return p

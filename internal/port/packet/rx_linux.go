@@ -40,22 +40,13 @@ func (p *Port) TryRead(bufs [][]byte, sizes []int, offset int) (int, error) {
 // holding reports whether frames wait in the port's memory for the next
 // TryRead.
 func (p *Port) holding() bool {
-	switch {
-	case p.rx.seg.More():
-		return true
-	case p.ring != nil:
-		return p.ring.pending()
-	}
-	return p.rx.next < p.rx.end
+	return p.rx.seg.More() || p.rx.next < p.rx.end
 }
 
 // tryRead is TryRead under p.mu, for at most a batch.
 func (p *Port) tryRead(bufs [][]byte, sizes []int, offset int) (int, error) {
 	if len(bufs) == 0 {
 		return 0, nil
-	}
-	if p.ring != nil {
-		return p.ringRead(bufs, sizes, offset), nil
 	}
 	if n := p.drain(bufs, sizes, offset, 0); n > 0 {
 		return n, nil
