@@ -19,8 +19,9 @@ import (
 // figures of both routers, prefixed kernel- and govrf-, and the ratio
 // govrf/kernel of the first. With iperf3, cpus is the CPUs busy on the
 // whole machine during the run (hosts, router and anything else that
-// runs), daemon-cpus govrfd's share of them; iperf3's client and server
-// are pinned to CPUs 0 and 1 (pin).
+// runs), daemon-cpus govrfd's share of them, and the CPU time per packet
+// or megabyte received follows (cpuSample.since, figures.per); iperf3's
+// client and server are pinned to CPUs 0 and 1 (pin).
 //
 //   - tcp4, tcp6: one TCP stream for 3 s, in Gbit/s received, and the
 //     sender's retransmissions.
