@@ -3,6 +3,7 @@ package bench
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -70,22 +71,28 @@ func (r *matrixRouter) grow(b *testing.B, have, want int) {
 	}
 	w := bufio.NewWriter(f)
 	for i := have; i < want; i++ {
-		table, where := fmt.Sprint("table ", 1000+i), fmt.Sprint("vrf v", i)
-		if r.govrf != "" {
-			fmt.Fprintf(w, "link add name v%d type vrf %s\nlink set dev v%[1]d up\n", i, table)
-		} else {
-			where = table
-		}
-		fmt.Fprintf(w, "route add unreachable 0.0.0.0/0 metric 4278198272 %s\n", where)
-		fmt.Fprintf(w, "route add unreachable ::/0 metric 4278198272 %s\n", where)
-		fmt.Fprintf(w, "route add blackhole 10.%d.%d.0/24 %s\n", i/256, i%256, where)
-		fmt.Fprintf(w, "route add blackhole 2001:db8:100:%x::/64 %s\n", i, where)
+		extraVRF(w, i, r.govrf != "")
 	}
 	if err := w.Flush(); err != nil {
 		b.Fatal(err)
 	}
 	f.Close()
 	r.batch(b, fmt.Sprintf("VRFs %d to %d", have+1, want), path)
+}
+
+// extraVRF writes the commands of extra VRF vI, on table 1000+I: for
+// govrf, the VRF and its routes; for ip, its table's routes alone.
+func extraVRF(w io.Writer, i int, govrf bool) {
+	table, where := fmt.Sprint("table ", 1000+i), fmt.Sprint("vrf v", i)
+	if govrf {
+		fmt.Fprintf(w, "link add name v%d type vrf %s\nlink set dev v%[1]d up\n", i, table)
+	} else {
+		where = table
+	}
+	fmt.Fprintf(w, "route add unreachable 0.0.0.0/0 metric 4278198272 %s\n", where)
+	fmt.Fprintf(w, "route add unreachable ::/0 metric 4278198272 %s\n", where)
+	fmt.Fprintf(w, "route add blackhole 10.%d.%d.0/24 %s\n", i/256, i%256, where)
+	fmt.Fprintf(w, "route add blackhole 2001:db8:100:%x::/64 %s\n", i, where)
 }
 
 // batch runs a batch file of commands in the router, `ip -batch` for
