@@ -99,7 +99,7 @@ func (n *fwdNet) tcp(b *testing.B, dst string) figures { return n.tcpStreams(b, 
 
 // tcpStreams measures p TCP streams from H1 to dst for 3 s, together,
 // in Gbit/s received, and the CPU time spent per megabyte (10⁶ octets)
-// received, in microseconds (cpu-us/MB, daemon-us/MB).
+// received, in microseconds (cpu-us/MB, net-us/MB, daemon-us/MB).
 func (n *fwdNet) tcpStreams(b *testing.B, dst string, p int) figures {
 	var f figures
 	r := n.iperf(b, &f, append(pin(), "-c", dst, "-t", "3", "-P", strconv.Itoa(p))...)
@@ -112,7 +112,7 @@ func (n *fwdNet) tcpStreams(b *testing.B, dst string, p int) figures {
 // udp measures UDP from H1 to dst in H2 with 64-byte payloads, as many
 // as iperf3 sends in 3 s with no rate limit, in packets per second
 // received, and the CPU time spent per packet received, in nanoseconds
-// (cpu-ns/pkt, daemon-ns/pkt).
+// (cpu-ns/pkt, net-ns/pkt, daemon-ns/pkt).
 func (n *fwdNet) udp(b *testing.B, dst string) figures {
 	var f figures
 	r := n.iperf(b, &f, append(pin(), "-c", dst, "-u", "-l", "64", "-b", "0", "-t", "3")...)
