@@ -63,7 +63,7 @@ func BenchmarkFastpathChurn1M(b *testing.B) {
 	n.args = "-fastpath tc"
 	n.govrfRouter(b)
 	n.serve(b)
-	if out, err := exec.Command(govrf, "-socket", n.socket, "-batch", churnScript(b, 1_000_000)).CombinedOutput(); err != nil {
+	if out, err := exec.Command(govrf, "-socket", n.socket, "-batch", routeScript(b, 1_000_000, "route add %s via 192.168.2.10 vrf a")).CombinedOutput(); err != nil {
 		b.Fatalf("govrf -batch: %v\n%s", err, out)
 	}
 	// The first compilations of the million routes, and the neighbours.
@@ -112,10 +112,11 @@ func churn(b *testing.B, socket, kind string) float64 {
 	return float64(made) / time.Since(start).Seconds()
 }
 
-// churnScript writes n `route add` lines of random /24s outside 10/8 and
-// 192.168/16 via H2 in VRF a to a file and returns its path.
-func churnScript(b *testing.B, n int) string {
-	path := filepath.Join(b.TempDir(), "churn.batch")
+// routeScript writes a file of n lines, each format with a random /24
+// outside 10/8 and 192.168/16 for its %s, the same /24s for the same n,
+// and returns its path.
+func routeScript(b *testing.B, n int, format string) string {
+	path := filepath.Join(b.TempDir(), "routes.batch")
 	file, err := os.Create(path)
 	if err != nil {
 		b.Fatal(err)
@@ -129,7 +130,7 @@ func churnScript(b *testing.B, n int) string {
 			continue
 		}
 		seen[x] = true
-		fmt.Fprintf(w, "route add %d.%d.%d.0/24 via 192.168.2.10 vrf a\n", x>>24, x>>16&0xff, x>>8&0xff)
+		fmt.Fprintf(w, format+"\n", fmt.Sprintf("%d.%d.%d.0/24", x>>24, x>>16&0xff, x>>8&0xff))
 	}
 	if err := w.Flush(); err != nil {
 		b.Fatal(err)

@@ -3,7 +3,6 @@ package bench
 import (
 	"os"
 	"os/exec"
-	"strconv"
 	"testing"
 )
 
@@ -48,7 +47,7 @@ func BenchmarkFastpath(b *testing.B) {
 		{"tcp4", "Gbit/s", func(b *testing.B, n *fwdNet) figures { return n.tcp(b, "192.168.2.10") }},
 		{"tcp6", "Gbit/s", func(b *testing.B, n *fwdNet) figures { return n.tcp(b, "2001:db8:2::10") }},
 		{"tcp4x4", "Gbit/s", func(b *testing.B, n *fwdNet) figures { return n.tcpStreams(b, "192.168.2.10", 4) }},
-		{"udp64", "pkt/s", func(b *testing.B, n *fwdNet) figures { return n.udp(b) }},
+		{"udp64", "pkt/s", func(b *testing.B, n *fwdNet) figures { return n.udp(b, "192.168.2.10") }},
 		{"rtt4", "rtt-us", func(b *testing.B, n *fwdNet) figures { return n.rtt(b, "192.168.2.10") }},
 	} {
 		b.Run(m.name, func(b *testing.B) {
@@ -67,13 +66,4 @@ func BenchmarkFastpath(b *testing.B) {
 			b.ReportMetric(got[2][m.unit]/got[0][m.unit], "tc/kernel")
 		})
 	}
-}
-
-// tcpStreams measures p TCP streams from H1 to dst for 3 s, together.
-func (n *fwdNet) tcpStreams(b *testing.B, dst string, p int) figures {
-	var f figures
-	r := n.iperf(b, &f, append(pin(), "-c", dst, "-t", "3", "-P", strconv.Itoa(p))...)
-	f["Gbit/s"] = r.End.SumReceived.BitsPerSecond / 1e9
-	f["retransmits"] = float64(r.End.SumSent.Retransmits)
-	return f
 }

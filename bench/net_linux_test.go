@@ -22,6 +22,7 @@ import (
 type fwdNet struct {
 	prefix string      // of the namespaces' names
 	daemon *os.Process // govrfd, when it is the router
+	server *os.Process // iperf3's server in H2, once it runs
 	socket string      // govrfd's
 	args   string      // more govrfd flags, space-separated
 }
@@ -31,7 +32,13 @@ type fwdNet struct {
 // benchmark's clean-up removes them.
 func newFwdNet(b *testing.B, tag string) *fwdNet {
 	b.Helper()
-	n := &fwdNet{prefix: fmt.Sprintf("gvb%d-%s-", os.Getpid()%100000, tag)}
+	return buildFwdNet(b, fmt.Sprintf("gvb%d-%s-", os.Getpid()%100000, tag))
+}
+
+// buildFwdNet is newFwdNet with the namespaces' whole prefix given.
+func buildFwdNet(b *testing.B, prefix string) *fwdNet {
+	b.Helper()
+	n := &fwdNet{prefix: prefix}
 	for _, name := range []string{"R", "H1", "H2"} {
 		ns := n.ns(name)
 		must(b, "ip", "netns", "add", ns)
@@ -195,6 +202,7 @@ func (n *fwdNet) serve(b *testing.B) {
 		srv.Process.Kill()
 		<-done
 	})
+	n.server = srv.Process
 	for _, dst := range []string{"192.168.2.10", "2001:db8:2::10"} {
 		if out, err := n.in("H1", "ping", "-c", "3", "-i", "0.2", "-W", "1", dst).CombinedOutput(); err != nil {
 			b.Fatalf("%sH1: ping %s: %v\n%s", n.prefix, dst, err, out)
