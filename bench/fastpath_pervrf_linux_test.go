@@ -65,7 +65,7 @@ func BenchmarkFastpathPerVRF1M(b *testing.B) {
 		}
 	}
 	n.serve(b)
-	if out, err := exec.Command(govrf, "-socket", n.socket, "-batch", churnScript(b, 1_000_000)).CombinedOutput(); err != nil {
+	if out, err := exec.Command(govrf, "-socket", n.socket, "-batch", routeScript(b, 1_000_000, "route add %s via 192.168.2.10 vrf a")).CombinedOutput(); err != nil {
 		b.Fatalf("govrf -batch: %v\n%s", err, out)
 	}
 	// The first compilations of the million routes, and the neighbours.
