@@ -60,6 +60,7 @@ func TestIntegrationPerVRF(t *testing.T) {
 		cmd := perVRFChange(r)
 		pairs = pairs[:0]
 		run(w.ctl, cmd)
+		w.drain()
 		for _, p := range pairs {
 			if c = w.stepMaps(t, c, p[0], p[1], owed); c == nil {
 				c, full = w.compile(t), full+1
