@@ -21,6 +21,7 @@ type worker struct {
 	snap   *control.Snapshot // loaded once per batch
 	router control.Router
 	in     control.Input // the input route of the packet in flight
+	routes *routeCache   // recent flows' input routes, made at first use (routecache.go)
 
 	bufs  [][]byte // receive buffers, all of one length
 	sizes []int
