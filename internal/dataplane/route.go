@@ -82,7 +82,9 @@ func (w *worker) egress(rt *route, res fib.Result, dom domain, src, dst netip.Ad
 	case !dev.Up:
 		return ReasonLinkDown
 	}
-	*rt = route{res: res, dom: dom, out: out, nh: dst, mtu: min(dev.MTU, out.port.MTU())}
+	// Field by field: cheaper than a composite literal, which is zeroed
+	// and then copied.
+	rt.res, rt.dom, rt.out, rt.nh, rt.mtu, rt.local = res, dom, out, dst, min(dev.MTU, out.port.MTU()), false
 	if res.Nexthop.Gateway.IsValid() && !res.Nexthop.HostScope {
 		rt.nh = res.Nexthop.Gateway
 	}

@@ -11,8 +11,8 @@ import (
 // A worker's input route cache has 1<<routeSetBits sets of routeWays
 // entries each: 512 flows, about 135 KiB.
 const (
-	routeSetBits = 8
-	routeWays    = 2
+	routeSetBits = 7
+	routeWays    = 4
 )
 
 // routeCache remembers the input routes (control.Router.Input) of a
@@ -45,12 +45,12 @@ type routeEntry struct {
 }
 
 // routeInput is Router.Input for a received packet through the worker's
-// cache: the decision for flow f of packet pkt lands in w.in.
+// cache. The decision it returns for flow f of packet pkt holds until
+// the worker's next routeInput.
 func (w *worker) routeInput(pk *packet, f *rule.Flow, pkt []byte) *control.Input {
-	in := &w.in
 	if pk.tr != nil {
-		w.router.Input(w.snap, f, pkt, in)
-		return in
+		w.router.Input(w.snap, f, pkt, &w.in)
+		return &w.in
 	}
 	if w.routes == nil {
 		w.routes = new(routeCache) // once per worker: only those that route pay
@@ -58,19 +58,29 @@ func (w *worker) routeInput(pk *packet, f *rule.Flow, pkt []byte) *control.Input
 	gen := w.snap.Gen() + 1
 	set := &w.routes.sets[flowHash(f)>>(64-routeSetBits)]
 	for i := range set {
-		if e := &set[i]; e.gen == gen && e.flow == *f {
-			*in = e.in
-			return in
+		if e := &set[i]; e.gen == gen && sameFlow(&e.flow, f) {
+			return &e.in
 		}
 	}
 	key := *f // Input fills in the flow's L3 domain
-	w.router.Input(w.snap, f, pkt, in)
-	if !w.router.PacketBound() {
-		// The newest entry in way 0, the one it displaces in way 1.
-		set[1] = set[0]
-		set[0] = routeEntry{gen: gen, flow: key, in: *in}
+	w.router.Input(w.snap, f, pkt, &w.in)
+	if w.router.PacketBound() {
+		return &w.in
 	}
-	return in
+	// The newest entry first; the least recently added one goes.
+	copy(set[1:], set[:routeWays-1])
+	set[0] = routeEntry{gen: gen, flow: key, in: w.in}
+	return &set[0].in
+}
+
+// sameFlow is a == b, field by field: cheaper than the generated
+// comparison, which calls memequal for the fields between the addresses.
+// TestSameFlow holds it to every field of rule.Flow.
+func sameFlow(a, b *rule.Flow) bool {
+	return a.Dst == b.Dst && a.Src == b.Src && a.Iif == b.Iif && a.Oif == b.Oif &&
+		a.Sport == b.Sport && a.Dport == b.Dport && a.IPProto == b.IPProto && a.Tos == b.Tos &&
+		a.L3mdev == b.L3mdev && a.L3mdevTable == b.L3mdevTable && a.L3mdevFromOif == b.L3mdevFromOif &&
+		a.Mark == b.Mark && a.FlowLabel == b.FlowLabel
 }
 
 // flowHash mixes the fields of f that tell flows apart into its high

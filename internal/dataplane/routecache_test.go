@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
+	"reflect"
 	"testing"
 	"time"
 
@@ -157,7 +158,7 @@ func TestRouteCacheDifferential(t *testing.T) {
 // snapshot.
 func cached(w *worker, f *rule.Flow) bool {
 	for _, e := range w.routes.sets[flowHash(f)>>(64-routeSetBits)] {
-		if e.gen == w.snap.Gen()+1 && e.flow == *f {
+		if e.gen == w.snap.Gen()+1 && sameFlow(&e.flow, f) {
 			return true
 		}
 	}
@@ -194,5 +195,34 @@ func TestRouteCacheHash(t *testing.T) {
 	// Thrown at random, 256 flows leave about 1/e of 256 sets empty.
 	if empty > 120 {
 		t.Errorf("%d flows left %d of %d sets empty", len(used), empty, len(used))
+	}
+}
+
+// TestSameFlow changes each field of a flow in turn: sameFlow must tell
+// the flows apart, as == does.
+func TestSameFlow(t *testing.T) {
+	a := rule.Flow{Src: ip("192.168.1.10"), Dst: ip("10.0.0.1"), Iif: 3}
+	typ := reflect.TypeFor[rule.Flow]()
+	for i := range typ.NumField() {
+		b := a
+		v := reflect.ValueOf(&b).Elem().Field(i)
+		switch v.Kind() {
+		case reflect.Bool:
+			v.SetBool(true)
+		case reflect.Int:
+			v.SetInt(v.Int() + 1)
+		case reflect.Uint8, reflect.Uint16, reflect.Uint32:
+			v.SetUint(v.Uint() + 1)
+		case reflect.Struct: // netip.Addr
+			v.Set(reflect.ValueOf(ip("10.0.0.2")))
+		default:
+			t.Fatalf("field %s of kind %v: teach TestSameFlow", typ.Field(i).Name, v.Kind())
+		}
+		if a == b || sameFlow(&a, &b) {
+			t.Errorf("sameFlow ignores field %s", typ.Field(i).Name)
+		}
+	}
+	if b := a; !sameFlow(&a, &b) {
+		t.Error("sameFlow(f, copy of f) = false")
 	}
 }
