@@ -61,7 +61,7 @@ func (w *worker) ipRouteInput(pk *packet, ip header.IPv4) {
 			w.drop(pk, ReasonL2BroadcastUnicast)
 			return
 		}
-		w.ipForward(pk, in.Res)
+		w.ipForward(pk, &in.Res)
 		return
 	}
 	w.ipLocalDeliver(pk, pk.dom)

@@ -114,7 +114,7 @@ func (w *worker) ip6RouteInput(pk *packet, ip header.IPv6) {
 			w.drop(pk, ReasonL2BroadcastUnicast)
 			return
 		}
-		w.ip6Forward(pk, in.Res)
+		w.ip6Forward(pk, &in.Res)
 	default:
 		w.drop(pk, ReasonMartianDestination)
 	}
