@@ -34,7 +34,13 @@ const (
 // The cache is the worker's, made at its first input route: no lock,
 // no allocation per packet.
 type routeCache struct {
-	sets [1 << routeSetBits][routeWays]routeEntry
+	sets [1 << routeSetBits]routeSet
+}
+
+// routeSet is the entries of flows whose hash selects it.
+type routeSet struct {
+	e    [routeWays]routeEntry
+	next uint8 // the entry the next decision replaces: the oldest
 }
 
 // routeEntry is one cached decision.
@@ -57,8 +63,8 @@ func (w *worker) routeInput(pk *packet, f *rule.Flow, pkt []byte) *control.Input
 	}
 	gen := w.snap.Gen() + 1
 	set := &w.routes.sets[flowHash(f)>>(64-routeSetBits)]
-	for i := range set {
-		if e := &set[i]; e.gen == gen && sameFlow(&e.flow, f) {
+	for i := range set.e {
+		if e := &set.e[i]; e.gen == gen && sameFlow(&e.flow, f) {
 			return &e.in
 		}
 	}
@@ -67,10 +73,10 @@ func (w *worker) routeInput(pk *packet, f *rule.Flow, pkt []byte) *control.Input
 	if w.router.PacketBound() {
 		return &w.in
 	}
-	// The newest entry first; the least recently added one goes.
-	copy(set[1:], set[:routeWays-1])
-	set[0] = routeEntry{gen: gen, flow: key, in: w.in}
-	return &set[0].in
+	e := &set.e[set.next]
+	set.next = (set.next + 1) % routeWays
+	*e = routeEntry{gen: gen, flow: key, in: w.in}
+	return &e.in
 }
 
 // sameFlow is a == b, field by field: cheaper than the generated

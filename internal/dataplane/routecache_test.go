@@ -157,7 +157,7 @@ func TestRouteCacheDifferential(t *testing.T) {
 // cached reports whether w's cache holds a decision for f on its
 // snapshot.
 func cached(w *worker, f *rule.Flow) bool {
-	for _, e := range w.routes.sets[flowHash(f)>>(64-routeSetBits)] {
+	for _, e := range w.routes.sets[flowHash(f)>>(64-routeSetBits)].e {
 		if e.gen == w.snap.Gen()+1 && sameFlow(&e.flow, f) {
 			return true
 		}
@@ -192,8 +192,9 @@ func TestRouteCacheHash(t *testing.T) {
 			empty++
 		}
 	}
-	// Thrown at random, 256 flows leave about 1/e of 256 sets empty.
-	if empty > 120 {
+	// Thrown at random, as many flows as sets leave about 1/e of the
+	// sets empty (47 of 128); a poor hash leaves many more.
+	if empty > len(used)*6/10 {
 		t.Errorf("%d flows left %d of %d sets empty", len(used), empty, len(used))
 	}
 }
