@@ -20,7 +20,7 @@ type worker struct {
 	p      *Plane
 	snap   *control.Snapshot // loaded once per batch
 	router control.Router
-	in     control.Input        // the input route of the packet in flight
+	in     control.Input        // the input route Router.Input last decided (routecache.go)
 	routes *routeCache          // recent flows' input routes, made at first use (routecache.go)
 	hops   [1 << hopBits]hopRef // the batch's next hops (hopref.go)
 
