@@ -47,12 +47,21 @@ func (in *Input) refuse(why Refusal, errno syscall.Errno) {
 // the skb does on input (LookupPacket); nil hashes the flow. It
 // allocates nothing; f may be changed (its L3 domain is filled).
 func (r *Router) Input(s *Snapshot, f *rule.Flow, pkt []byte, in *Input) {
+	r.mp.pktRead = false
 	if f.Dst.Is4() {
 		r.input4(s, f, pkt, in)
 		return
 	}
 	r.input6(s, f, pkt, in)
 }
+
+// PacketBound reports whether the last Input read its packet beyond the
+// flow: the multipath hash of a route with several paths or of a nexthop
+// object. When it did not, the decision is a function of the snapshot
+// and of the flow as passed to Input alone, and holds for every packet
+// of that flow on that snapshot: the data path's cache of input routes
+// keeps only such decisions.
+func (r *Router) PacketBound() bool { return r.mp.pktRead }
 
 // input4 is ip_route_input_slow, with ip_route_input_rcu's multicast
 // branch before it, in the kernel's order of checks. Forwarding is

@@ -23,6 +23,41 @@ type walker struct {
 	throwStops bool
 	// trace, when set, hears every table lookup (Router.Trace).
 	trace func(TableStep)
+	memo  tableMemo
+}
+
+// tableMemo remembers the last tables a router found in a frozen
+// snapshot: walk after walk asks for the same one or two (local, then
+// the VRF's), and the binary search over every table is dearer than the
+// check. A working state's tables change under it, so it is never
+// remembered.
+type tableMemo struct {
+	s  *Snapshot
+	n  int
+	id [2]fib.TableID
+	t  [2]*fib.Table
+}
+
+// tableOf is s.hotTable(id) through the memo.
+func (w *walker) tableOf(id fib.TableID) *fib.Table {
+	m := &w.memo
+	if m.s == w.s {
+		for i := range m.n {
+			if m.id[i] == id {
+				return m.t[i]
+			}
+		}
+	}
+	t := w.s.hotTable(id)
+	if w.s.hot == nil {
+		return t
+	}
+	if m.s != w.s {
+		m.s, m.n = w.s, 0
+	}
+	i := min(m.n, len(m.id)-1) // the first table asked for stays
+	m.id[i], m.t[i], m.n = id, t, i+1
+	return t
 }
 
 // TableStep is one table lookup of a rule walk, for a trace: the
@@ -44,7 +79,7 @@ func (r *Router) Trace(rules func(rule.Step), tables func(TableStep)) {
 
 // LookupTable implements rule.TableLookup.
 func (w *walker) LookupTable(id fib.TableID) (int, int, error) {
-	t := w.s.hotTable(id)
+	t := w.tableOf(id)
 	if t == nil {
 		if w.trace != nil {
 			w.trace(TableStep{Dst: w.q.Dst, Table: id})
@@ -142,7 +177,7 @@ func (w *walker) merged() (fib.Result, fib.TableID, error) {
 	if err == nil {
 		return w.res, fib.TableMain, nil
 	}
-	if w.s.hotTable(fib.TableDefault) != nil {
+	if w.tableOf(fib.TableDefault) != nil {
 		if _, _, err = w.LookupTable(fib.TableDefault); err == nil {
 			return w.res, w.table, nil
 		}
@@ -162,7 +197,7 @@ func (w *walker) lookupMerged() (int, int, error) {
 	// fib_insert_alias orders a merged leaf by table, local first, so
 	// main wins only with a longer prefix.
 	for _, id := range [2]fib.TableID{fib.TableLocal, fib.TableMain} {
-		t := w.s.hotTable(id)
+		t := w.tableOf(id)
 		if t == nil {
 			continue
 		}

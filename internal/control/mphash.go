@@ -44,6 +44,9 @@ type mpHasher struct {
 	// out4 marks an IPv4 output flow with a source address, for which
 	// fib_select_multipath prefers paths with that source.
 	out4 bool
+	// pktRead records that a hash of pkt was taken since Input began
+	// (Router.PacketBound).
+	pktRead bool
 }
 
 // MultipathHash implements fib.Hasher.
@@ -57,6 +60,7 @@ func (m *mpHasher) MultipathHash() uint32 {
 	switch {
 	case m.pkt != nil:
 		m.h = c.PacketHash(m.pkt, v6, v6 && m.s.Dissects(fib.IPv6))
+		m.pktRead = true
 	case v6:
 		m.h = c.FlowHash6(f)
 	case m.getroute4:

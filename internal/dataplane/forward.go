@@ -12,7 +12,7 @@ import (
 // needed with the next hop's MTU, RFC 1191 §4; else fragments), and the
 // TTL decrement with the checksum patched (RFC 1624). Errors are about
 // the packet as it arrived.
-func (w *worker) ipForward(pk *packet, res fib.Result) {
+func (w *worker) ipForward(pk *packet, res *fib.Result) {
 	ip := header.IPv4(pk.ip)
 	if ip.TTL() <= 1 {
 		w.icmpError(pk, ReasonTTLExceeded, 0)
@@ -56,7 +56,7 @@ func (w *worker) ipForward(pk *packet, res fib.Result) {
 // leaves its link: ICMPv6 beyond scope), where the packet leaves, the MTU
 // (Packet Too Big with the link's MTU, at least 1280; routers never
 // fragment, RFC 8200 §5), then the hop limit decrement.
-func (w *worker) ip6Forward(pk *packet, res fib.Result) {
+func (w *worker) ip6Forward(pk *packet, res *fib.Result) {
 	ip := header.IPv6(pk.ip)
 	src := ip.Src()
 	switch {

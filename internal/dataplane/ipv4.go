@@ -44,8 +44,7 @@ func (w *worker) ipRouteInput(pk *packet, ip header.IPv4) {
 	if ip.FragmentOffset() == 0 {
 		f.Sport, f.Dport = ports(ip.Protocol(), ip.Payload())
 	}
-	in := &w.in
-	w.router.Input(w.snap, &f, ip, in)
+	in := w.routeInput(pk, &f, ip)
 	if in.Refused != control.Accepted {
 		w.refused(pk, in)
 		return
@@ -62,7 +61,7 @@ func (w *worker) ipRouteInput(pk *packet, ip header.IPv4) {
 			w.drop(pk, ReasonL2BroadcastUnicast)
 			return
 		}
-		w.ipForward(pk, in.Res)
+		w.ipForward(pk, &in.Res)
 		return
 	}
 	w.ipLocalDeliver(pk, pk.dom)

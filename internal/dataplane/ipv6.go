@@ -91,8 +91,7 @@ func (w *worker) ip6RouteInput(pk *packet, ip header.IPv6) {
 	if c.Offset < len(ip) {
 		f.Sport, f.Dport = ports(c.Proto, ip[c.Offset:])
 	}
-	in := &w.in
-	w.router.Input(w.snap, &f, ip, in)
+	in := w.routeInput(pk, &f, ip)
 	if in.Refused != control.Accepted {
 		w.refused(pk, in)
 		return
@@ -115,7 +114,7 @@ func (w *worker) ip6RouteInput(pk *packet, ip header.IPv6) {
 			w.drop(pk, ReasonL2BroadcastUnicast)
 			return
 		}
-		w.ip6Forward(pk, in.Res)
+		w.ip6Forward(pk, &in.Res)
 	default:
 		w.drop(pk, ReasonMartianDestination)
 	}

@@ -49,7 +49,7 @@ func (w *worker) neighOutput(b *binding, nh netip.Addr, frame []byte, iif int) R
 		w.queueFrom(b, frame, iif)
 		return none
 	}
-	if mac, _, ok := b.neigh.Lookup(nh); ok {
+	if mac, ok := w.neighLookup(b.neigh, nh); ok {
 		eth.Encode(mac, b.mac, et)
 		w.queueFrom(b, frame, iif)
 		return none

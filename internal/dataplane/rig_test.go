@@ -19,10 +19,18 @@ import (
 // holds the routes the flows use.
 type rig struct {
 	dp        *Plane
-	src, sink *mem.Port // the far ends of ra1 and ra2
-	batch     [][]byte  // one batch of frames into ra1, one per flow
+	ctl       *control.Control
+	clock     *neigh.ManualClock
+	src, sink *mem.Port  // the far ends of ra1 and ra2
+	batches   [][][]byte // batches of frames into ra1, one per flow, sent in turn
+	next      int        // the batch step sends
 	bufs      [][]byte
 	sizes     []int
+
+	in      header.MAC // ra1's MAC
+	from    netip.Addr // the flows' source
+	v6      bool
+	nroutes int
 }
 
 const rigBatch = 64
@@ -76,7 +84,7 @@ func newRig(tb testing.TB, v6 bool, n int) *rig {
 	}
 
 	clock := neigh.NewManualClock(time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC))
-	r := &rig{dp: New(ctl, clock, Config{})}
+	r := &rig{dp: New(ctl, clock, Config{}), ctl: ctl, clock: clock}
 	s := ctl.Snapshot()
 	attach := func(name string) *mem.Port {
 		l := s.LinkByName(name)
@@ -89,12 +97,8 @@ func newRig(tb testing.TB, v6 bool, n int) *rig {
 	clock.Advance(time.Second)
 	r.dp.Poll() // the cache shows the entry to lookups from its next Tick
 
-	in := header.MAC(s.LinkByName("ra1").MAC)
-	for i := range rigBatch {
-		p := rigPrefix(v6, i*7919%n)
-		dst := p.Addr().Next()
-		r.batch = append(r.batch, datagram(in, sinkMAC, src, dst, uint16(i)))
-	}
+	r.in, r.from, r.v6, r.nroutes = header.MAC(s.LinkByName("ra1").MAC), src, v6, n
+	r.batches = [][][]byte{r.flows(0)}
 	r.bufs = make([][]byte, rigBatch)
 	for i := range r.bufs {
 		r.bufs[i] = make([]byte, 2048)
@@ -118,10 +122,34 @@ func rigPrefix(v6 bool, i int) netip.Prefix {
 	return netip.PrefixFrom(netip.AddrFrom4([4]byte{byte(16 + i>>16), byte(i >> 8), byte(i), 0}), 24)
 }
 
+// flows returns the batch of flows first to first+rigBatch-1: flow i
+// goes to a host of route i*7919 mod the routes, from port 40000+i mod
+// 65536.
+func (r *rig) flows(first int) [][]byte {
+	batch := make([][]byte, rigBatch)
+	for j := range batch {
+		i := first + j
+		dst := rigPrefix(r.v6, i*7919%r.nroutes).Addr().Next()
+		batch[j] = datagram(r.in, sinkMAC, r.from, dst, uint16(i))
+	}
+	return batch
+}
+
+// spread makes the rig send n batches of distinct flows in turn instead
+// of one batch again and again: more flows than a worker's route cache
+// holds, so that nearly every packet takes the full lookup.
+func (r *rig) spread(n int) {
+	r.batches = r.batches[:0]
+	for k := range n {
+		r.batches = append(r.batches, r.flows(k*rigBatch))
+	}
+}
+
 // step sends one batch through the router and returns how many frames
 // came out.
 func (r *rig) step() int {
-	r.src.Write(r.batch, 0)
+	r.src.Write(r.batches[r.next], 0)
+	r.next = (r.next + 1) % len(r.batches)
 	r.dp.Poll()
 	n, _ := r.sink.TryRead(r.bufs, r.sizes, 0)
 	return n

@@ -52,7 +52,7 @@ func routeErr(err error) Reason {
 // is delivered in that VRF (vrf_local_xmit); that VRF's own addresses are
 // reachable this way. A nexthop port in another VRF needs nothing: the
 // packet leaves by it after the single lookup (leak (b)).
-func (w *worker) egress(rt *route, res fib.Result, dom domain, src, dst netip.Addr, tos uint8) Reason {
+func (w *worker) egress(rt *route, res *fib.Result, dom domain, src, dst netip.Addr, tos uint8) Reason {
 	dev := w.snap.Link(res.Nexthop.Dev)
 	if dev != nil && dev.Kind == control.KindVRF {
 		f := rule.Flow{Src: src, Dst: dst, Iif: loopback, L3mdev: dev.Index, L3mdevTable: dev.Table, Tos: tos}
@@ -70,7 +70,7 @@ func (w *worker) egress(rt *route, res fib.Result, dom domain, src, dst netip.Ad
 		default:
 			return ReasonMartianDestination
 		}
-		res = r2
+		res = &r2
 		if dev = w.snap.Link(res.Nexthop.Dev); dev != nil && dev.Kind == control.KindVRF {
 			return ReasonLeakLoop
 		}
@@ -82,7 +82,9 @@ func (w *worker) egress(rt *route, res fib.Result, dom domain, src, dst netip.Ad
 	case !dev.Up:
 		return ReasonLinkDown
 	}
-	*rt = route{res: res, dom: dom, out: out, nh: dst, mtu: min(dev.MTU, out.port.MTU())}
+	// Every field, one by one: cheaper than a composite literal, which
+	// is built, zeroed, and then copied.
+	rt.res, rt.dom, rt.out, rt.nh, rt.mtu, rt.local = *res, dom, out, dst, min(dev.MTU, out.port.MTU()), false
 	if res.Nexthop.Gateway.IsValid() && !res.Nexthop.HostScope {
 		rt.nh = res.Nexthop.Gateway
 	}
@@ -119,7 +121,7 @@ func (w *worker) outputRouteFlow(rt *route, dom domain, f rule.Flow) Reason {
 	case res.Type != fib.TypeUnicast:
 		return ReasonMartianDestination
 	default:
-		if r := w.egress(rt, res, dom, src, dst, tos); r != none {
+		if r := w.egress(rt, &res, dom, src, dst, tos); r != none {
 			return r
 		}
 	}

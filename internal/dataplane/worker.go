@@ -20,7 +20,9 @@ type worker struct {
 	p      *Plane
 	snap   *control.Snapshot // loaded once per batch
 	router control.Router
-	in     control.Input // the input route of the packet in flight
+	in     control.Input        // the input route Router.Input last decided (routecache.go)
+	routes *routeCache          // recent flows' input routes, made at first use (routecache.go)
+	hops   [1 << hopBits]hopRef // the batch's next hops (hopref.go)
 
 	bufs  [][]byte // receive buffers, all of one length
 	sizes []int
@@ -107,6 +109,7 @@ func (w *worker) batch(b *binding, n int) {
 func (w *worker) forget() {
 	w.snap, w.vrfIn = nil, nil
 	w.router.Forget()
+	w.hops = [1 << hopBits]hopRef{}
 }
 
 // domainOf returns the L3 domain of a link in the batch's snapshot.

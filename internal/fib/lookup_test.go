@@ -203,3 +203,15 @@ func Example() {
 	fmt.Println(res.Prefix, res.Nexthop.Gateway, ok)
 	// Output: 10.0.0.0/8 192.0.2.1 true
 }
+
+// TestMasked checks the lookup's prefix masking against netip's.
+func TestMasked(t *testing.T) {
+	for _, a := range []string{"192.0.2.255", "255.255.255.255", "0.0.0.0", "10.1.2.3", "2001:db8::ffff", "::ffff:10.1.2.3"} {
+		for bits := range netip.MustParseAddr(a).BitLen() + 1 {
+			addr := netip.MustParseAddr(a)
+			if got, want := masked(addr, bits), netip.PrefixFrom(addr, bits).Masked(); got != want {
+				t.Errorf("masked(%v, %d) = %v, want %v", addr, bits, got, want)
+			}
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package fib
 
 import (
+	"encoding/binary"
 	"iter"
 	"net/netip"
 	"sync/atomic"
@@ -320,7 +321,7 @@ func (t *Table) LookupInto(q *Query, res *Result) bool {
 	if !found {
 		return false
 	}
-	p := netip.PrefixFrom(q.Dst, e.first.bits()).Masked()
+	p := masked(q.Dst, e.first.bits())
 	o := t.match(p, &e, q, res)
 	if o == hit || p.Bits() == 0 {
 		return o == hit
@@ -339,4 +340,16 @@ func (t *Table) LookupInto(q *Query, res *Result) bool {
 		}
 	}
 	return false
+}
+
+// masked is netip.PrefixFrom(a, bits).Masked(), with a faster path for
+// an IPv4 address: the lookup's matched prefix.
+func masked(a netip.Addr, bits int) netip.Prefix {
+	if !a.Is4() {
+		return netip.PrefixFrom(a, bits).Masked()
+	}
+	b := a.As4()
+	v := binary.BigEndian.Uint32(b[:]) &^ (^uint32(0) >> bits) // >> 32 is 0
+	binary.BigEndian.PutUint32(b[:], v)
+	return netip.PrefixFrom(netip.AddrFrom4(b), bits)
 }

@@ -82,11 +82,35 @@ func (e *entry) load() (header.MAC, State) {
 // Linux's connected fast path it neither marks the entry used nor counts
 // in Stats: use matters only to STALE entries, which it moves to DELAY.
 func (c *Cache) Lookup(ip netip.Addr) (mac header.MAC, state State, ok bool) {
-	ip = ip.WithZone("")
-	var e *entry
-	if m := c.table(ip).view.m.Load(); m != nil {
-		e = (*m)[ip]
+	var r Ref
+	return c.LookupRef(ip, &r)
+}
+
+// Ref is what a Lookup found for one address: the index it read and the
+// entry there, if any. The index is immutable, so while it stays the
+// same the address finds the same entry, whose state and MAC are read
+// afresh each time: a Ref saves the index lookup, never the answer.
+// The zero Ref is empty.
+type Ref struct {
+	m *map[netip.Addr]*entry
+	e *entry
+}
+
+// LookupRef is Lookup through r, which it brings up to date. r must be
+// empty or have been filled by LookupRef on c for the same ip; the data
+// path keeps one per next hop it sends to.
+func (c *Cache) LookupRef(ip netip.Addr, r *Ref) (mac header.MAC, state State, ok bool) {
+	if ip.Zone() != "" {
+		ip = ip.WithZone("")
 	}
+	m := c.table(ip).view.m.Load()
+	if m != r.m {
+		r.m, r.e = m, nil
+		if m != nil {
+			r.e = (*m)[ip]
+		}
+	}
+	e := r.e
 	if e == nil {
 		return header.MAC{}, StateNone, false
 	}

@@ -52,3 +52,41 @@ func TestNext(t *testing.T) {
 	}
 	describe(c.Tick(nil, clk.Now()))
 }
+
+// TestLookupRef: a Ref kept across changes answers as Lookup does at
+// each step: a new entry once published, a changed MAC, a stale entry
+// moved to DELAY, a deleted entry, another table's view.
+func TestLookupRef(t *testing.T) {
+	c, clk := newCache(t)
+	var r Ref
+	check := func(step string) {
+		t.Helper()
+		gotMAC, gotState, gotOK := c.LookupRef(ip4, &r)
+		var fresh Ref
+		wantMAC, wantState, wantOK := c.LookupRef(ip4, &fresh)
+		if gotMAC != wantMAC || gotState != wantState || gotOK != wantOK {
+			t.Fatalf("%s: LookupRef(%v) = %v, %v, %v through a kept Ref, want %v, %v, %v", step, ip4,
+				gotMAC, gotState, gotOK, wantMAC, wantState, wantOK)
+		}
+	}
+	check("empty")
+	c.Resolve(ip4, nil)
+	answer(c, ip4, mac1)
+	check("made, not published")
+	c.Tick(nil, clk.Now())
+	check("published")
+	if err := c.Replace(Static{Addr: ip4, MAC: mac2, State: StateReachable}); err != nil {
+		t.Fatal(err)
+	}
+	check("new MAC")
+	stale(t, c, ip4)
+	check("stale")
+	check("delay")
+	c.Delete(ip4)
+	check("deleted")
+	c.Tick(nil, clk.Now())
+	check("deleted, published")
+	if mac, _, ok := c.LookupRef(ip6, &Ref{}); ok {
+		t.Fatalf("LookupRef(%v) = %v on an empty table", ip6, mac)
+	}
+}
