@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -90,7 +91,10 @@ func startIn(t *testing.T, ns string) (socket string, stderr *strings.Builder, s
 	}
 	t.Cleanup(stop)
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if _, err := os.Stat(socket); err == nil {
+		// The socket's file appears when it is bound, just before it
+		// listens: wait until it answers.
+		if c, err := net.Dial("unix", socket); err == nil {
+			c.Close()
 			break
 		}
 		if time.Now().After(deadline) {
