@@ -23,8 +23,8 @@ import (
 // time, then the old tries dropped, one batch update again. An Apply
 // thus waits for four RCU grace periods whatever the number of VRFs.
 // A packet thus sees either generation, never a mix, and a port whose
-// entry was read just before a switch finds at worst an empty slot and
-// goes to the slow path. A neighbour change rewrites its nexthops in the
+// entry was read just before a switch finds at worst a slot emptied (set
+// to the empty trie) and goes to the slow path. A neighbour change rewrites its nexthops in the
 // generation in use (SetNeighbour), in place under NexthopValue.Seq.
 // Apply, SetNeighbour, Used and Close are for one goroutine at a time;
 // Counters may be read from any.
