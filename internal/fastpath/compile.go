@@ -97,7 +97,7 @@ type domainRef struct {
 
 // domains returns the L3 domains Compile compiles for s and ports, in
 // the order of their slots: the VRFs that are up and hold a port of
-// ports (up or down), in link order, then the default VRF if it holds
+// ports (up or down), in link (index) order, then the default VRF if it holds
 // one, those whose rules leave a family to compile, at most MaxVRFs.
 //
 // The program looks up only the ingress port's VRF's trie: a route
@@ -124,8 +124,10 @@ func domains(s *control.Snapshot, ports []Port) []domainRef {
 	}
 	var out []domainRef
 	if vrf != [2]bool{} {
-		for l := range s.Links() {
-			if l.IsVRF() && l.Up && held[l.Index] && len(out) < MaxVRFs {
+		// By the ports' VRFs, not every link: the cost is the ports',
+		// whatever the VRFs.
+		for _, i := range slices.Sorted(maps.Keys(held)) {
+			if l := s.Link(i); i != 0 && l != nil && l.IsVRF() && l.Up && len(out) < MaxVRFs {
 				out = append(out, domainRef{l.Index, l.Table, vrf})
 			}
 		}
