@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -15,6 +16,9 @@ import (
 	"github.com/govrf/govrf/internal/netnstest"
 	"github.com/govrf/govrf/internal/port/tap"
 )
+
+// tenantsArgs are more govrfd arguments for BenchmarkTenants's daemons.
+var tenantsArgs = flag.String("tenants.args", "", "BenchmarkTenants's govrfd arguments beside the socket and the configuration (e.g. -fastpath tc)")
 
 // tenantScript writes scripts/tenants.sh's batch file of n tenants, as
 // a VPN concentrator has them: tenant i is VRF vI (table 1000+i) with TAP
@@ -44,7 +48,9 @@ func tenantScript(b *testing.B, n int) string {
 // kernel's IPv6 off in the daemon's namespace: each TAP brought up
 // there otherwise walks the namespace's whole IPv6 routing table
 // (fib6_ifup), which the link-local and multicast routes of the TAPs
-// before it fill.
+// before it fill. -tenants.args passes govrfd more arguments (-fastpath
+// tc: the fast path runs, but on no port, TAP ports staying on the Go
+// path).
 func BenchmarkTenants(b *testing.B) {
 	if os.Geteuid() != 0 {
 		b.Skip("needs root: network namespaces and TAP devices")
@@ -65,6 +71,7 @@ func BenchmarkTenants(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			for b.Loop() {
 				net := newFwdNet(b, fmt.Sprintf("t%d", n))
+				net.args = *tenantsArgs
 				if c.noIPv6 {
 					must(b, "ip", "netns", "exec", net.ns("R"), "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1")
 				}

@@ -206,3 +206,54 @@ func (f *fastPath) hasEntry(p netip.Prefix) bool {
 	}
 	return false
 }
+
+// TestIntegrationFastPathPortlessVRFs adds 500 VRFs with no attached
+// port (each made and brought up, a publication each) and drops 100 of
+// them, beside red and blue, whose ports are attached: no change may
+// empty the maps, suspend or rebuild a VRF, or compile in full (red's
+// trie stays the one compiled first), and the maps must hold each
+// snapshot.
+func TestIntegrationFastPathPortlessVRFs(t *testing.T) {
+	ctl, f := startFastPathBlue(t)
+	if _, ok := f.waitCurrent(ctl, 5*time.Second); !ok {
+		t.Fatal("the maps do not hold the first snapshot 5 s later")
+	}
+	f.mu.Lock()
+	red := fmt.Sprintf("%p", f.compiled.VRFs[0].Routes[0])
+	f.mu.Unlock()
+	suspended, steps, rebuilds := f.suspensions.Load(), f.vrf.steps.Load(), f.vrf.rebuilds.Load()
+	run := func(line string) {
+		t.Helper()
+		var out bytes.Buffer
+		if code := cli.Run(ctl, strings.Fields(line), &out, &out); code != 0 {
+			t.Fatalf("%s: %s", line, out.String())
+		}
+	}
+	for i := range 500 {
+		run(fmt.Sprintf("link add t%d type vrf table %d", i, 1000+i))
+		run(fmt.Sprintf("link set t%d up", i))
+	}
+	for i := range 100 {
+		run(fmt.Sprintf("link del t%d", i))
+	}
+	if _, ok := f.waitCurrent(ctl, 10*time.Second); !ok {
+		t.Fatal("the maps do not hold the last snapshot 10 s later")
+	}
+	f.mu.Lock()
+	again := fmt.Sprintf("%p", f.compiled.VRFs[0].Routes[0])
+	owed, vrfs := len(f.vrf.owed), len(f.compiled.VRFs)
+	f.mu.Unlock()
+	if n := f.suspensions.Load() - suspended; n != 0 {
+		t.Errorf("port-less VRFs emptied the maps %d times, want none", n)
+	}
+	if n := f.vrf.rebuilds.Load() - rebuilds; n != 0 || owed != 0 {
+		t.Errorf("port-less VRFs rebuilt VRFs %d times, %d owed; want none", n, owed)
+	}
+	if again != red {
+		t.Errorf("port-less VRFs compiled red again (%s, then %s)", red, again)
+	}
+	if vrfs != 2 {
+		t.Errorf("%d domains compiled, want red and blue", vrfs)
+	}
+	t.Logf("%d publications applied per VRF", f.vrf.steps.Load()-steps)
+}

@@ -65,8 +65,10 @@ func (e Entry) SourceOK() bool { return e.Value&trieSourceOK != 0 }
 // Neighbour part rewritten (NeighbourOf, Path.SetNeighbour), and a new
 // neighbour a route could use directly (on link) needs a compilation.
 //
-// Only VRFs that are up are compiled, at most MaxVRFs (the default VRF's
-// ports and those of other VRFs are handed to the slow path), each family of a VRF only when rulesExact holds, and within it
+// Only VRFs that are up and hold a port of ports are compiled (domains),
+// at most MaxVRFs of them (the ports of VRFs past the cap, and the
+// default VRF's, are handed to the slow path), each family of a VRF only
+// when rulesExact holds, and within it
 // only what the rules of routes.go, overlay.go and nexthops.go allow;
 // everything else is handed to the slow path.
 func Compile(s *control.Snapshot, ports []Port, mono uint64) (*Compiled, error) {
@@ -75,7 +77,7 @@ func Compile(s *control.Snapshot, ports []Port, mono uint64) (*Compiled, error) 
 		return nil, err
 	}
 	out := &Compiled{Ports: map[uint32]PortValue{}}
-	for _, d := range domains(s) {
+	for _, d := range domains(s, ports) {
 		tr, ps := c.domain(d, len(out.VRFs))
 		maps.Copy(out.Ports, ps)
 		out.VRFs = append(out.VRFs, tr)
@@ -93,10 +95,20 @@ type domainRef struct {
 	exact [2]bool
 }
 
-// domains returns the L3 domains Compile compiles for s, in the order of
-// their slots: the VRFs that are up, in link order, then the default
-// VRF, those whose rules leave a family to compile, at most MaxVRFs.
-func domains(s *control.Snapshot) []domainRef {
+// domains returns the L3 domains Compile compiles for s and ports, in
+// the order of their slots: the VRFs that are up and hold a port of
+// ports (up or down), in link (index) order, then the default VRF if it holds
+// one, those whose rules leave a family to compile, at most MaxVRFs.
+//
+// The program looks up only the ingress port's VRF's trie: a route
+// through another VRF's port leaves by that port after the one lookup
+// (routes.go), a leak through a VRF device goes to the slow path, and no
+// rule the compiler accepts looks in another table. A VRF with no port
+// of ports thus receives no packet the program sees, and needs no trie;
+// VRFs made, dropped or changed without such a port leave the domains,
+// and their slots, as they are. A port counts whether up or down, so
+// that bringing a VRF's last port down or up does not move the slots.
+func domains(s *control.Snapshot, ports []Port) []domainRef {
 	sc := s.Sysctl()
 	fwd := [2]bool{sc.IPForward, sc.IPv6Forwarding}
 	var vrf, def [2]bool
@@ -104,15 +116,23 @@ func domains(s *control.Snapshot) []domainRef {
 		vrf[fi] = fwd[fi] && rulesExact(s.Rules(f))
 		def[fi] = fwd[fi] && rulesExactDefault(s.Rules(f))
 	}
+	held := map[int]bool{} // VRFs holding a port; 0: the default VRF
+	for _, p := range ports {
+		if l := s.Link(p.Link); l != nil && l.Kind.IsPort() {
+			held[l.Master] = true
+		}
+	}
 	var out []domainRef
 	if vrf != [2]bool{} {
-		for l := range s.Links() {
-			if l.IsVRF() && l.Up && len(out) < MaxVRFs {
+		// By the ports' VRFs, not every link: the cost is the ports',
+		// whatever the VRFs.
+		for _, i := range slices.Sorted(maps.Keys(held)) {
+			if l := s.Link(i); i != 0 && l != nil && l.IsVRF() && l.Up && len(out) < MaxVRFs {
 				out = append(out, domainRef{l.Index, l.Table, vrf})
 			}
 		}
 	}
-	if def != [2]bool{} && len(out) < MaxVRFs {
+	if def != [2]bool{} && held[0] && len(out) < MaxVRFs {
 		out = append(out, domainRef{0, fib.TableMain, def})
 	}
 	return out

@@ -18,11 +18,13 @@ import (
 //
 // Each Apply writes a new generation beside the one in use: nexthops
 // into the other half of their array, each VRF's trie rebuilt whole and
-// set into the other half of the outer maps in one update, then the
-// ports switched to it one entry at a time, then the old tries dropped.
+// set into the other half of the outer maps, one batch update of each
+// outer map for all VRFs, then the ports switched to it one entry at a
+// time, then the old tries dropped, one batch update again. An Apply
+// thus waits for four RCU grace periods whatever the number of VRFs.
 // A packet thus sees either generation, never a mix, and a port whose
-// entry was read just before a switch finds at worst an empty slot and
-// goes to the slow path. A neighbour change rewrites its nexthops in the
+// entry was read just before a switch finds at worst a slot emptied (set
+// to the empty trie) and goes to the slow path. A neighbour change rewrites its nexthops in the
 // generation in use (SetNeighbour), in place under NexthopValue.Seq.
 // Apply, SetNeighbour, Used and Close are for one goroutine at a time;
 // Counters may be read from any.
@@ -41,6 +43,9 @@ type Path struct {
 	// inner are the tries of each half by family and VRF, kept open
 	// for ApplyDelta.
 	inner [2][2][]*ebpf.Map
+	// empty is each family's empty trie, set into the slots of a half
+	// left behind (dropTries).
+	empty [2]*ebpf.Map
 	inMap map[uint32]bool // ifindexes with an entry
 }
 
@@ -88,6 +93,13 @@ func NewWith(mode Mode, opts Options) (*Path, error) {
 			return nil, fmt.Errorf("fastpath: create map %s (run as root, on Linux 5.10 or later): %w", s.spec.Name, err)
 		}
 		*s.m = m
+	}
+	var err error
+	for fi := range 2 {
+		if p.empty[fi], err = p.newTrie(fi, nil, 0); err != nil {
+			p.Close()
+			return nil, err
+		}
 	}
 	page := os.Getpagesize()
 	mem, err := unix.Mmap(p.nexthops.FD(), 0, ((2*MaxNexthops+1)*nhSize+page-1)/page*page,
@@ -188,14 +200,12 @@ func (p *Path) Apply(c *Compiled, deltas ...*Delta) error {
 	}
 	vrfBase := uint32(next * MaxVRFs)
 	p.closeInner(next)
-	for i := range c.VRFs {
-		for fi := range 2 {
-			t, err := p.setTrie(fi, vrfBase+uint32(i), c.VRFs[i].Routes[fi], nhBase)
-			if err != nil {
-				return err
-			}
-			p.inner[next][fi] = append(p.inner[next][fi], t)
+	for fi := range 2 {
+		ts, err := p.setTries(fi, vrfBase, c.VRFs, nhBase)
+		if err != nil {
+			return err
 		}
+		p.inner[next][fi] = ts
 	}
 	for _, d := range deltas {
 		if err := p.applyDelta(next, d); err != nil {
@@ -218,13 +228,8 @@ func (p *Path) Apply(c *Compiled, deltas ...*Delta) error {
 			delete(p.inMap, ifx)
 		}
 	}
-	old := uint32(p.gen * MaxVRFs)
-	for i := range uint32(p.vrfs[p.gen]) {
-		for fi := range 2 {
-			if err := p.tries[fi].Delete(old + i); err != nil && !errors.Is(err, ebpf.ErrKeyNotExist) {
-				return fmt.Errorf("fastpath: drop an old trie: %w", err)
-			}
-		}
+	if err := p.dropTries(p.gen); err != nil {
+		return err
 	}
 	p.vrfs[p.gen] = 0
 	p.closeInner(p.gen)
@@ -289,19 +294,54 @@ func (p *Path) applyDelta(gen int, d *Delta) error {
 	return nil
 }
 
-// setTrie builds a trie of family fi from entries (nexthop ids offset by
-// nhBase) and sets it at slot of the outer map, in one update. It
-// returns the trie, for the caller to close.
-func (p *Path) setTrie(fi int, slot uint32, entries []Entry, nhBase uint32) (*ebpf.Map, error) {
-	t, err := p.newTrie(fi, entries, nhBase)
-	if err != nil {
-		return nil, err
+// setTries builds the tries of family fi of vrfs (nexthop ids offset by
+// nhBase) and sets them at the outer slots from base on, in one batch
+// update of the outer map: the kernel waits for an RCU grace period once
+// per update of a map of maps, whether of one slot or a batch. It
+// returns the tries, for the caller to close.
+func (p *Path) setTries(fi int, base uint32, vrfs []Tries, nhBase uint32) ([]*ebpf.Map, error) {
+	made := make([]*ebpf.Map, 0, len(vrfs))
+	slots, fds := make([]uint32, len(vrfs)), make([]uint32, len(vrfs))
+	for i := range vrfs {
+		t, err := p.newTrie(fi, vrfs[i].Routes[fi], nhBase)
+		if err != nil {
+			closeAll(made)
+			return nil, err
+		}
+		made = append(made, t)
+		slots[i], fds[i] = base+uint32(i), uint32(t.FD())
 	}
-	if err := p.tries[fi].Put(slot, t); err != nil {
-		t.Close()
-		return nil, fmt.Errorf("fastpath: set a trie: %w", err)
+	if len(made) == 0 {
+		return nil, nil
 	}
-	return t, nil
+	if err := update(p.tries[fi], slots, fds); err != nil {
+		closeAll(made)
+		return nil, fmt.Errorf("fastpath: set tries: %w", err)
+	}
+	return made, nil
+}
+
+// dropTries releases the tries of half gen's used slots, which no port
+// points at any more: each family's slots are set to its empty trie in
+// one batch update (the kernel has no batch deletion for an
+// ARRAY_OF_MAPS, and each single deletion waits for a grace period). A
+// slot holding the empty trie forwards nothing, as an empty slot.
+func (p *Path) dropTries(gen int) error {
+	n := p.vrfs[gen]
+	if n == 0 {
+		return nil
+	}
+	base := uint32(gen * MaxVRFs)
+	for fi := range 2 {
+		slots, fds := make([]uint32, n), make([]uint32, n)
+		for i := range n {
+			slots[i], fds[i] = base+uint32(i), uint32(p.empty[fi].FD())
+		}
+		if err := update(p.tries[fi], slots, fds); err != nil {
+			return fmt.Errorf("fastpath: drop old tries: %w", err)
+		}
+	}
+	return nil
 }
 
 // newTrie builds a trie of family fi from entries (nexthop ids offset by
@@ -427,7 +467,7 @@ func (p *Path) Close() error {
 	}
 	p.closeInner(0)
 	p.closeInner(1)
-	for _, m := range []*ebpf.Map{p.ports, p.tries[0], p.tries[1], p.nexthops, p.counters, p.egress} {
+	for _, m := range []*ebpf.Map{p.ports, p.tries[0], p.tries[1], p.nexthops, p.counters, p.egress, p.empty[0], p.empty[1]} {
 		if m != nil {
 			errs = append(errs, m.Close())
 		}

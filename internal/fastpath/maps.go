@@ -8,7 +8,8 @@ import "net/netip"
 const (
 	// MaxPorts bounds the port slots (counters).
 	MaxPorts = 1024
-	// MaxVRFs bounds the VRFs compiled at once, per generation.
+	// MaxVRFs bounds the VRFs compiled at once (those holding an attached
+	// port), per generation.
 	MaxVRFs = 1024
 	// MaxNexthops bounds the nexthops of one generation.
 	MaxNexthops = 1 << 16

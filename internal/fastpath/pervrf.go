@@ -44,19 +44,22 @@ type Rebuild struct {
 // families. It returns ErrCompile when the change may reach every domain
 // or their layout:
 //   - the compiled domains, their order, their tables or their families
-//     differ (a VRF made, dropped, brought up or down, given another
-//     table; a rule at or before the l3mdev rule, or before main's for
-//     the default VRF; forwarding turned on or off);
+//     differ (a VRF holding a port made, dropped, brought up or down,
+//     given another table; a VRF's first port enslaved or its last one
+//     released; a rule at or before the l3mdev rule, or before main's
+//     for the default VRF; forwarding turned on or off);
 //   - the local table was written (it is laid over every trie);
 //   - a port's link was made or dropped, or its MTU changed (its
 //     nexthops, shared by every domain routing through it, would change,
 //     and a nexthop is not rewritten whole in place).
 //
 // A link that is no port of ports plays no part in a compilation beyond
-// the tables.
+// the tables, and a VRF that holds none is no domain (domains): a VRF
+// without ports made, dropped or changed, and its table written, reach
+// no domain, and Affected returns none.
 func Affected(c *Compiled, old, s *control.Snapshot, ports []Port, tc control.TableChanges) ([]int, error) {
-	ds := domains(s)
-	if !slices.Equal(ds, domains(old)) || len(ds) != len(c.VRFs) {
+	ds := domains(s, ports)
+	if !slices.Equal(ds, domains(old, ports)) || len(ds) != len(c.VRFs) {
 		return nil, ErrCompile
 	}
 	byTable, byVRF := map[fib.TableID][]int{}, map[int]int{}
@@ -113,7 +116,7 @@ func UpdateVRFs(c *Compiled, s *control.Snapshot, ports []Port, mono uint64, vrf
 		return nil, err
 	}
 	k.seed(c)
-	ds := domains(s)
+	ds := domains(s, ports)
 	if len(ds) != len(c.VRFs) {
 		return nil, ErrCompile
 	}

@@ -257,6 +257,8 @@ func TestAffected(t *testing.T) {
 		{"rule add pref 100 from 10.9.0.0/16 lookup 10", nil},
 		{"link set green down", nil},
 		{"sysctl -w net.ipv6.conf.all.forwarding=0", nil},
+		{"link add purple type vrf table 40", []string{}}, // no port: no domain
+		{"link set d0 master red", nil},                   // the default VRF's last port
 	} {
 		t.Run(c.cmd, func(t *testing.T) {
 			ctl := control.New()
