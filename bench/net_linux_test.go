@@ -24,7 +24,7 @@ type fwdNet struct {
 	daemon *os.Process // govrfd, when it is the router
 	server *os.Process // iperf3's server in H2, once it runs
 	socket string      // govrfd's
-	args   string      // more govrfd flags, space-separated
+	args   string      // more govrfd flags, space-separated; without -fastpath, it is off
 }
 
 // newFwdNet builds the namespaces and veth pairs, the name of each
@@ -155,7 +155,7 @@ func (n *fwdNet) startDaemonIn(b *testing.B, dir string) string {
 	// nsenter execs the daemon, so d.Process is govrfd itself: its CPU
 	// time and SIGTERM go to the right process.
 	d := exec.Command("nsenter", "--net=/run/netns/"+n.ns("R"), self)
-	d.Env = append(os.Environ(), demo.DaemonEnv+"=-socket "+sock+" -config "+filepath.Join(dir, "govrf.conf")+" -host-stacks=false "+n.args)
+	d.Env = append(os.Environ(), demo.DaemonEnv+"=-socket "+sock+" -config "+filepath.Join(dir, "govrf.conf")+" -host-stacks=false -fastpath off "+n.args)
 	d.Stdout, d.Stderr = os.Stderr, os.Stderr
 	if err := d.Start(); err != nil {
 		b.Fatal(err)
