@@ -67,7 +67,7 @@ func (w *worker) receiveSuper(src superSource, b *binding, l *control.Link, dom 
 		return
 	}
 	q := w.txOf(m.b)
-	if q == nil || q.whole || len(q.frames) == 0 || !sameFrame(q.frames[len(q.frames)-1], m.frame) {
+	if q == nil || len(q.frames) == 0 || !sameFrame(q.frames[len(q.frames)-1], m.frame) {
 		return
 	}
 	s, ok := src.TakeSuper()
