@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/govrf/govrf/internal/control"
+	"github.com/govrf/govrf/internal/fib"
 	"github.com/govrf/govrf/internal/gso"
 	"github.com/govrf/govrf/internal/header"
 	"github.com/govrf/govrf/internal/neigh"
@@ -112,7 +113,7 @@ type superRig struct {
 	src, dst netip.Addr
 }
 
-func newSuperRig(t *testing.T, v6, whole bool, mtu int) *superRig {
+func newSuperRig(t *testing.T, c superCase, whole bool) *superRig {
 	t.Helper()
 	ctl := control.New()
 	must := func(err error) {
@@ -122,14 +123,19 @@ func newSuperRig(t *testing.T, v6, whole bool, mtu int) *superRig {
 		}
 	}
 	up := true
-	vrf := "a"
-	must(ctl.AddLink(control.LinkSpec{Name: vrf, Kind: control.KindVRF, Table: 10}))
-	must(ctl.SetLink(vrf, control.LinkChange{Up: &up}))
+	for i, vrf := range []string{"a", "b"} {
+		must(ctl.AddLink(control.LinkSpec{Name: vrf, Kind: control.KindVRF, Table: fib.TableID(10 + 10*i)}))
+		must(ctl.SetLink(vrf, control.LinkChange{Up: &up}))
+	}
 	for i, name := range []string{"ra1", "ra2"} {
+		vrf := "a"
+		if i == 1 && c.leak {
+			vrf = "b"
+		}
 		mac := control.MAC{0x02, 0, 0, 0, 1, byte(i)}
 		spec := control.LinkSpec{Name: name, Kind: control.KindDummy, MAC: &mac}
 		if i == 1 {
-			spec.MTU = mtu
+			spec.MTU = c.mtu
 		}
 		must(ctl.AddLink(spec))
 		must(ctl.SetLink(name, control.LinkChange{Master: &vrf, Up: &up}))
@@ -139,26 +145,38 @@ func newSuperRig(t *testing.T, v6, whole bool, mtu int) *superRig {
 	}
 	must(ctl.SetSysctl("net.ipv4.ip_forward", "1"))
 	must(ctl.SetSysctl("net.ipv6.conf.all.forwarding", "1"))
+	if c.leak { // from VRF a into VRF b through b's device: vrf_xmit's second lookup
+		must(runLine(ctl, "route add 192.168.2.0/24 dev b vrf a"))
+		must(runLine(ctl, "route add 2001:db8:2::/64 dev b vrf a"))
+	}
 	clock := neigh.NewManualClock(time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC))
 	r := &superRig{dp: New(ctl, clock, Config{})}
 	s := ctl.Snapshot()
-	attach := func(name string, mtu int) (*gsoPort, *mem.Port) {
+	attach := func(name string, mtu int, plain bool) (*gsoPort, *mem.Port) {
 		l := s.LinkByName(name)
 		near, far := mem.Pair(mem.Config{Name: name, MAC: header.MAC(l.MAC), MTU: mtu, QueueLen: 1024},
 			mem.Config{Name: "far-" + name, MAC: sinkMAC, MTU: mtu, QueueLen: 1024})
+		if plain { // a port that cannot send super-frames whole
+			must(r.dp.Attach(l.Index, near))
+			return &gsoPort{}, far
+		}
 		g := &gsoPort{Port: near, whole: whole}
 		must(r.dp.Attach(l.Index, g))
 		return g, far
 	}
-	r.in, _ = attach("ra1", 1500)
-	r.out, r.sink = attach("ra2", mtu)
+	var back *mem.Port
+	r.in, back = attach("ra1", 1500, false)
+	r.out, r.sink = attach("ra2", c.mtu, c.plainOut)
 	r.inMAC = header.MAC(s.LinkByName("ra1").MAC)
-	gw := ip("192.168.2.10")
-	r.src, r.dst = ip("192.168.1.10"), ip("192.168.2.10")
-	if v6 {
-		gw, r.src, r.dst = ip("2001:db8:2::10"), ip("2001:db8:1::10"), ip("2001:db8:2::10")
+	out, host := "ra2", 2
+	if c.hairpin {
+		out, host, r.sink = "ra1", 1, back
 	}
-	must(r.dp.Neighbors(s.LinkByName("ra2").Index).Add(neigh.Static{Addr: gw, MAC: sinkMAC, State: neigh.StatePermanent}))
+	r.src, r.dst = ip("192.168.1.10"), ip(fmt.Sprintf("192.168.%d.20", host))
+	if c.v6 {
+		r.src, r.dst = ip("2001:db8:1::10"), ip(fmt.Sprintf("2001:db8:%d::20", host))
+	}
+	must(r.dp.Neighbors(s.LinkByName(out).Index).Add(neigh.Static{Addr: r.dst, MAC: sinkMAC, State: neigh.StatePermanent}))
 	clock.Advance(time.Second)
 	r.dp.Poll()
 	return r
@@ -175,6 +193,9 @@ type superCase struct {
 	df       bool
 	mtu      int  // of the egress port
 	capture  bool // a capture runs
+	hairpin  bool // the destination lies behind the ingress port
+	leak     bool // the egress port is in VRF b, reached by a leak
+	plainOut bool // the egress port cannot send super-frames whole
 	dontWant bool // the super-frame must not go whole
 }
 
@@ -221,7 +242,7 @@ func superFrame(r *superRig, c superCase) ([]byte, gso.Hdr) {
 // frames ra2's far end received, the plane's counters and the rig.
 func superRun(t *testing.T, c superCase, whole bool) ([][]byte, Stats, *superRig) {
 	t.Helper()
-	r := newSuperRig(t, c.v6, whole, c.mtu)
+	r := newSuperRig(t, c, whole)
 	if c.capture {
 		stop := r.dp.StartCapture(r.dp.ctl.Snapshot().LinkByName("a").Index, func(Captured) {})
 		defer stop()
@@ -277,7 +298,13 @@ func TestSuperFrameWhole(t *testing.T) {
 			superCase{v6: v6, payload: 9000, mss: big, ttl: 64, mtu: 1500, capture: true, dontWant: true},
 		)
 	}
-	cases = append(cases, superCase{payload: 9000, mss: 1448, ttl: 64, mtu: 1400, dontWant: true}) // fragmented
+	cases = append(cases,
+		superCase{payload: 9000, mss: 1448, ttl: 64, mtu: 1400, dontWant: true}, // fragmented
+		superCase{payload: 9000, mss: 1448, ttl: 64, mtu: 1500, hairpin: true, dontWant: true},
+		superCase{payload: 9000, mss: 1448, ttl: 64, mtu: 1500, plainOut: true, dontWant: true},
+		superCase{payload: 9000, mss: 1448, ttl: 64, mtu: 1500, leak: true, dontWant: true},
+		superCase{v6: true, payload: 9000, mss: 1428, ttl: 64, mtu: 1500, leak: true, dontWant: true},
+	)
 	for _, c := range cases {
 		t.Run(fmt.Sprintf("%+v", c), func(t *testing.T) {
 			want, wantStats, _ := superRun(t, c, false)
@@ -288,6 +315,9 @@ func TestSuperFrameWhole(t *testing.T) {
 				}
 			} else if r.in.taken != 2 || r.out.writes != 2 {
 				t.Errorf("%d super-frames taken whole, %d written whole; want 2", r.in.taken, r.out.writes)
+			}
+			if len(want) == 0 && c.mtu >= 1500 && c.ttl > 1 {
+				t.Fatal("nothing forwarded")
 			}
 			if len(got) != len(want) {
 				t.Fatalf("%d segments out, want %d", len(got), len(want))
