@@ -52,6 +52,7 @@ func (w *worker) neighOutput(b *binding, nh netip.Addr, frame []byte, iif int) R
 	if mac, ok := w.neighLookup(b.neigh, nh); ok {
 		eth.Encode(mac, b.mac, et)
 		w.queueFrom(b, frame, iif)
+		w.marked(b, frame, iif)
 		return none
 	}
 	eth.Encode(metaMAC(iif), b.mac, et)
@@ -60,6 +61,7 @@ func (w *worker) neighOutput(b *binding, nh netip.Addr, frame []byte, iif int) R
 	case neigh.Ready:
 		eth.SetDst(mac)
 		w.queueFrom(b, frame, iif)
+		w.marked(b, frame, iif)
 	case neigh.Solicit:
 		w.solicit(b, nh, false, header.MAC{})
 	case neigh.Dropped:

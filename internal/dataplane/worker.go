@@ -3,6 +3,7 @@ package dataplane
 import (
 	"github.com/govrf/govrf/internal/control"
 	"github.com/govrf/govrf/internal/fib"
+	"github.com/govrf/govrf/internal/gso"
 	"github.com/govrf/govrf/internal/header"
 	"github.com/govrf/govrf/internal/neigh"
 )
@@ -41,9 +42,10 @@ type worker struct {
 	nscr    int
 	held    []*neigh.Packet // queued frames in tx, released after the write
 	acts    []neigh.Action
-	ipID    uint16   // identification of the IPv4 datagrams the router originates
-	tracer  *tracing // the plane's, loaded once per batch: nil unless tracing
-	decap   bool     // a decapsulated frame is in flight (vxlan.go)
+	ipID    uint16    // identification of the IPv4 datagrams the router originates
+	tracer  *tracing  // the plane's, loaded once per batch: nil unless tracing
+	decap   bool      // a decapsulated frame is in flight (vxlan.go)
+	mark    superMark // how a super-frame's first segment left (super.go)
 
 	// sent lists the ports flush wrote to, when follow is set: a
 	// reader of Run then reads them for the answers (follow.go).
@@ -55,6 +57,10 @@ type worker struct {
 type txQueue struct {
 	b      *binding
 	frames [][]byte
+	// whole: the last of frames, the first segment of super, stands
+	// for super, which leaves whole in its place (super.go).
+	whole bool
+	super gso.Super
 }
 
 // domain is an L3 domain: a VRF, or the default VRF (index 0).
@@ -92,8 +98,16 @@ func (w *worker) batch(b *binding, n int) {
 	w.vrfIn = w.p.vrfs.get(dom.vrf)
 	w.captureRx(b, dom.vrf, n)
 	w.tracer = w.p.tracer.Load()
-	for i := range n {
+	src, super := w.superOffered(b)
+	last := n
+	if super {
+		last = n - 1
+	}
+	for i := range last {
 		w.receive(b, l, dom, w.bufs[i], w.sizes[i])
+	}
+	if super {
+		w.receiveSuper(src, b, l, dom, last)
 	}
 	b.stats.addRx(&w.rx)
 	w.vrfIn.addRx(&w.rx)
@@ -166,6 +180,7 @@ func (w *worker) flush() {
 		clear(q.frames)
 		q.frames = q.frames[:0]
 		q.b = nil
+		q.whole, q.super = false, gso.Super{}
 	}
 	w.ntx = 0
 	for i, p := range w.held {
@@ -181,26 +196,35 @@ func (w *worker) flush() {
 func (w *worker) xmit(q *txQueue) {
 	b := q.b
 	dom := w.domainOf(b.index)
+	frames := q.frames
+	if q.whole {
+		frames = frames[:len(frames)-1]
+	}
 	if cs := w.p.captures.Load(); cs != nil {
 		// Before the write, as the kernel's taps see frames leave
 		// (dev_queue_xmit_nit): an answer cannot be seen before the
 		// frame it answers.
-		w.captureFrames(*cs, b.index, dom.vrf, true, q.frames)
-	}
-	b.txMu.Lock()
-	n, err := b.port.Write(q.frames, 0)
-	b.txMu.Unlock()
-	var bytes uint64
-	for _, f := range q.frames[:n] {
-		bytes += uint64(len(f))
+		w.captureFrames(*cs, b.index, dom.vrf, true, frames)
 	}
 	vrf := w.p.vrfs.get(dom.vrf)
-	b.stats.addTx(uint64(n), bytes)
-	vrf.addTx(uint64(n), bytes)
-	if err != nil {
-		lost := uint64(len(q.frames) - n)
-		b.stats.txDrop(ReasonTxError, lost)
-		vrf.txDrop(ReasonTxError, lost)
+	if len(frames) > 0 {
+		b.txMu.Lock()
+		n, err := b.port.Write(frames, 0)
+		b.txMu.Unlock()
+		var bytes uint64
+		for _, f := range frames[:n] {
+			bytes += uint64(len(f))
+		}
+		b.stats.addTx(uint64(n), bytes)
+		vrf.addTx(uint64(n), bytes)
+		if err != nil {
+			lost := uint64(len(frames) - n)
+			b.stats.txDrop(ReasonTxError, lost)
+			vrf.txDrop(ReasonTxError, lost)
+		}
+	}
+	if q.whole {
+		w.xmitSuper(q, vrf)
 	}
 }
 

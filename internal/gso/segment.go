@@ -17,7 +17,7 @@ const maxExtHeaders = 8
 // allocates nothing. The zero value has no segments.
 type Segmenter struct {
 	frame []byte
-	h     Hdr   // of a frame that is not a super-frame, for its checksum
+	h     Hdr   // as Reset was given it
 	kind  uint8 // GSOType without GSOECN
 	left  int   // segments not yet written
 
@@ -67,7 +67,7 @@ func (s *Segmenter) Reset(frame []byte, h Hdr) error {
 		*s = Segmenter{}
 		return err
 	}
-	s.frame, s.kind, s.mss, s.first = frame, kind, int(h.GSOSize), true
+	s.frame, s.h, s.kind, s.mss, s.first = frame, h, kind, int(h.GSOSize), true
 	s.off = s.data
 	// An empty payload still makes one frame, as a frame no longer than
 	// one segment is sent as it is (virtio_net_hdr_to_skb).

@@ -52,6 +52,12 @@ type rxState struct {
 	held      []heldFrame
 	next, end int
 	seg       gso.Segmenter
+
+	// offer is set while the last frame handed out is the first
+	// segment of a super-frame that may leave whole (TakeSuper); super
+	// is that super-frame.
+	offer bool
+	super gso.Super
 }
 
 // heldFrame is a received frame waiting in its spill slot, whole and

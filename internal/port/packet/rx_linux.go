@@ -19,6 +19,10 @@ import (
 //     its spill slot, which frees the caller's buffers, and the
 //     super-frames are cut into them. What finds no buffer waits for the
 //     next call (step 1).
+//  5. A TCP super-frame that could leave whole (gso.Segmenter.Whole)
+//     ends the batch with its first segment: the data plane, having
+//     forwarded that segment, may take the whole super-frame instead of
+//     the rest of its segments (TakeSuper).
 
 // TryRead receives the frames pending, at most one batch, and returns at
 // once; see port.Poller. Super-frames come out as the segments they stand
@@ -31,7 +35,7 @@ func (p *Port) TryRead(bufs [][]byte, sizes []int, offset int) (int, error) {
 	}
 	bufs = bufs[:min(len(bufs), p.batch)]
 	n, err := p.tryRead(bufs, sizes, offset)
-	if n > 0 && n == len(bufs) && p.holding() {
+	if n > 0 && (n == len(bufs) || p.rx.offer) && p.holding() {
 		p.wake.Wake() // see Wait
 	}
 	return n, err
@@ -48,6 +52,7 @@ func (p *Port) tryRead(bufs [][]byte, sizes []int, offset int) (int, error) {
 	if len(bufs) == 0 {
 		return 0, nil
 	}
+	p.rx.offer = false
 	if n := p.drain(bufs, sizes, offset, 0); n > 0 {
 		return n, nil
 	}
@@ -168,6 +173,7 @@ func (p *Port) hold(i, got int, bufs [][]byte, offset int) {
 func (p *Port) drain(bufs [][]byte, sizes []int, offset, n int) int {
 	r := &p.rx
 	for n < len(bufs) {
+		whole := false
 		if !r.seg.More() {
 			if r.next == r.end {
 				break
@@ -182,6 +188,10 @@ func (p *Port) drain(bufs [][]byte, sizes []int, offset, n int) int {
 				p.stats.RxErrors.Add(1)
 				continue
 			}
+			whole = r.seg.Whole()
+		}
+		if whole {
+			r.super = r.seg.Super()
 		}
 		size, err := r.seg.Next(bufs[n][offset:])
 		if err != nil {
@@ -191,9 +201,41 @@ func (p *Port) drain(bufs [][]byte, sizes []int, offset, n int) int {
 		sizes[n] = size
 		p.count(bufs[n][offset : offset+size])
 		n++
+		if whole {
+			r.offer = true
+			break
+		}
 	}
 	return n
 }
+
+// TakeSuper returns the super-frame whose first segment was the last
+// frame the last read handed out, if it may leave whole (see the receive
+// path, step 5), and drops the segments of it not yet handed out,
+// counting them received as if they had been. The frame stays valid
+// until the next read. Without such a frame it returns false.
+func (p *Port) TakeSuper() (gso.Super, bool) {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	r := &p.rx
+	if !r.offer || p.closed.Load() {
+		return gso.Super{}, false
+	}
+	r.offer = false
+	n, octets := r.seg.Skip()
+	p.stats.RxPackets.Add(uint64(n))
+	p.stats.RxBytes.Add(uint64(octets))
+	if header.Ethernet(r.super.Frame).Dst().IsMulticast() {
+		p.stats.Multicast.Add(uint64(n))
+	}
+	s := r.super
+	r.super = gso.Super{}
+	return s, true
+}
+
+// SuperPending reports whether the last frame the last read handed out
+// is the first segment of a super-frame TakeSuper would return.
+func (p *Port) SuperPending() bool { return p.rx.offer }
 
 // count counts a frame handed to the reader.
 func (p *Port) count(f []byte) {

@@ -64,6 +64,10 @@ type txState struct {
 	// the kernel refused a super-frame.
 	pause int
 
+	// cut holds the segments of a super-frame WriteSuper had to cut,
+	// made at the first.
+	cut [][]byte
+
 	sent   uint64                // messages the kernel took, for tests
 	mangle func(gso.Hdr) gso.Hdr // set by tests, to have super-frames refused
 }
@@ -212,4 +216,87 @@ func (p *Port) countSent(r gso.Run) {
 	}
 	p.stats.TxPackets.Add(uint64(r.N))
 	p.stats.TxBytes.Add(uint64(n))
+}
+
+// WriteSuper sends s, a TCP super-frame received whole (gso.Super), whole
+// behind its vnet header: the kernel passes it on to a device with TSO or
+// cuts it as gso.Segmenter would. The counters count the segments it
+// stands for, as if they had been written one by one. If the kernel
+// refuses it, the port cuts it itself and sends the segments, as Write
+// does a merged super-frame the kernel refused.
+func (p *Port) WriteSuper(s gso.Super) error {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	if p.closed.Load() {
+		return p.closedError("write")
+	}
+	p.flush()
+	t := &p.tx
+	if s.First > p.maxFrame || s.First < header.EthernetLen {
+		p.stats.TxDropped.Add(uint64(s.Segments))
+		return nil
+	}
+	if t.pause > 0 {
+		p.writeCut(s)
+		return nil
+	}
+	h := s.Hdr
+	if t.mangle != nil {
+		h = t.mangle(h)
+	}
+	slot := t.vnet[:vnetLen]
+	h.Encode(slot)
+	setIovec(&t.iovs[0], slot)
+	setIovec(&t.iovs[1], s.Frame)
+	m := &t.msgs[0].Hdr
+	m.Iov = &t.iovs[0]
+	m.SetIovlen(2)
+	retried := false
+	for {
+		n, err := sendmmsg(p.fd, t.msgs[:1], unix.MSG_DONTWAIT)
+		switch {
+		case n == 1:
+			t.sent++
+			p.stats.TxPackets.Add(uint64(s.Segments))
+			p.stats.TxBytes.Add(uint64(s.Octets))
+			return nil
+		case err == unix.EINTR:
+		case err == unix.ENETDOWN && !retried:
+			retried = true
+		case err == unix.EAGAIN:
+			p.stats.TxDropped.Add(uint64(s.Segments))
+			return nil
+		default:
+			t.pause = refusedPause
+			p.writeCut(s)
+			return nil
+		}
+	}
+}
+
+// writeCut sends the segments of the super-frame s one by one.
+func (p *Port) writeCut(s gso.Super) {
+	t := &p.tx
+	var seg gso.Segmenter
+	if seg.Reset(s.Frame, s.Hdr) != nil {
+		p.stats.TxErrors.Add(uint64(s.Segments))
+		return
+	}
+	if len(t.cut) < t.limit {
+		t.cut = make([][]byte, t.limit)
+		for i := range t.cut {
+			t.cut[i] = make([]byte, p.maxFrame)
+		}
+	}
+	for seg.More() {
+		n, err := seg.Next(t.cut[len(t.frames)])
+		if err != nil {
+			p.stats.TxDropped.Add(1)
+			continue
+		}
+		if t.frames = append(t.frames, t.cut[len(t.frames)][:n]); len(t.frames) == t.limit {
+			p.flush()
+		}
+	}
+	p.flush()
 }
