@@ -253,9 +253,16 @@ func (d *Daemon) handle(req api.Request) api.Response {
 	var stdout, stderr strings.Builder
 	before := d.ctl.Snapshot()
 	code := cli.RunWith(d.ctl, planeView{d}, req.Argv, &stdout, &stderr)
-	if d.ctl.Snapshot().Gen() != before.Gen() {
+	published := d.ctl.Snapshot().Gen() != before.Gen()
+	if published {
 		d.changed(req.Argv) // before the link del reconcile may run
 		code = d.settle(before, &stderr, code)
+	}
+	if d.fp != nil {
+		if published {
+			d.plane.SyncLinks(d.ctl.Snapshot())
+		}
+		d.fp.sync(published)
 	}
 	resp := api.Response{Stdout: stdout.String(), Stderr: stderr.String(), Code: code}
 	if _, ok := cli.VRFExec(req.Argv); ok && code == 0 {

@@ -91,6 +91,20 @@ func (f *fastPath) run(ctx context.Context) {
 	}
 }
 
+// sync brings the maps up to date with a command's change before the
+// command is answered, as the kernel's tables are when `ip` returns: the
+// change's keys or its VRFs (or, failing those, the whole maps) are
+// applied or suspended (suspendIfStale), and the nexthops of the
+// neighbours it changed rewritten (writeChanged), instead of when their
+// goroutines next run. published tells whether the command published a
+// snapshot. It waits for f.mu, held while a compilation is applied.
+func (f *fastPath) sync(published bool) {
+	if published && f.suspendIfStale() {
+		f.want()
+	}
+	f.writeChanged()
+}
+
 // update brings the maps up to date key by key or per VRF, or suspends
 // them if what they hold is no longer valid, then rebuilds the VRFs
 // suspended (rebuild); it reports whether that left them current with

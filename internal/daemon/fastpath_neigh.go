@@ -116,6 +116,10 @@ func (f *fastPath) runNeighbours(ctx context.Context) {
 func (f *fastPath) writeChanged() {
 	f.nmu.Lock()
 	changed := f.changed
+	if len(changed) == 0 {
+		f.nmu.Unlock()
+		return
+	}
 	f.changed = make(map[fastpath.NeighbourKey]bool, len(changed))
 	f.nmu.Unlock()
 	f.mu.Lock()

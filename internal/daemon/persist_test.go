@@ -184,7 +184,7 @@ func TestOrphanedJournal(t *testing.T) {
 	crash(d)
 	os.WriteFile(cfg.ConfigFile, []byte("link add e0 type dummy\n"), 0o644)
 	d = boot(t, cfg)
-	if out := do(t, d, "link show", 0); strings.Contains(out, "d0") || !strings.Contains(out, "e0") {
+	if out := do(t, d, "link show", 0); strings.Contains(out, ": d0:") || !strings.Contains(out, ": e0:") {
 		t.Errorf("link show after an edit by hand:\n%s\nwant e0 from the file, not d0 from the journal", out)
 	}
 	if _, err := os.Stat(journal.Orphan(cfg.ConfigFile)); err != nil {

@@ -296,16 +296,25 @@ func ethernet(ip []byte) uint16 {
 // Every port is visited only when the snapshot or the set of ports has
 // changed since the last visit, so a batch costs the same with four ports
 // as with four thousand.
-func (w *worker) syncLinks() {
-	ports := w.p.ports.Load()
-	gen := w.snap.Gen()
-	if s := w.p.synced.Load(); s != nil && s.gen == gen && s.ports == ports {
+func (w *worker) syncLinks() { w.p.SyncLinks(w.snap) }
+
+// SyncLinks brings every port's neighbour cache and VRF counters in
+// line with snap at once (syncLink), as each batch does before it runs.
+// The daemon calls it after a command published snap, so that a
+// neighbour set or a link cycled reaches the caches, and the fast path
+// that follows them, before the command is answered, not when a frame
+// next takes the Go data path. Safe beside the workers: an older
+// snapshot than the last synced changes nothing.
+func (p *Plane) SyncLinks(snap *control.Snapshot) {
+	ports := p.ports.Load()
+	gen := snap.Gen()
+	if s := p.synced.Load(); s != nil && s.gen == gen && s.ports == ports {
 		return
 	}
-	sc := w.snap.Sysctl()
-	w.p.neighBudget.SetMax(int(sc.NeighMaxEntries))
-	w.p.neighBudget.SetMaxQueueBytes(int(sc.NeighMaxQueueBytes))
-	last := w.p.synced.Load()
+	sc := snap.Sysctl()
+	p.neighBudget.SetMax(int(sc.NeighMaxEntries))
+	p.neighBudget.SetMaxQueueBytes(int(sc.NeighMaxQueueBytes))
+	last := p.synced.Load()
 	params := last == nil || last.neigh != sc.Neigh
 	if ports != nil {
 		for _, x := range *ports {
@@ -313,15 +322,15 @@ func (w *worker) syncLinks() {
 				continue
 			}
 			if params {
-				w.p.setNeighParams(x.neigh, sc)
+				p.setNeighParams(x.neigh, sc)
 			}
-			if l := w.snap.Link(x.index); l != nil {
+			if l := snap.Link(x.index); l != nil {
 				x.syncLink(l, gen)
 			}
 		}
 	}
-	w.p.vrfs.prune(w.snap)
-	w.p.synced.Store(&linkSync{gen, ports, sc.Neigh})
+	p.vrfs.prune(snap)
+	p.synced.Store(&linkSync{gen, ports, sc.Neigh})
 }
 
 // linkSync records the snapshot generation and the port list a visit of
