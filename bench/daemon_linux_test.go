@@ -36,14 +36,7 @@ import (
 //
 // With -short the kernel side is left out.
 func BenchmarkDaemonLoad1M(b *testing.B) {
-	if os.Geteuid() != 0 {
-		b.Skip("needs root: network namespaces")
-	}
-	for _, tool := range []string{"iperf3", "nsenter"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			b.Skipf("needs %s", tool)
-		}
-	}
+	needNet(b, "iperf3", "nsenter")
 	const n = 1_000_000
 	script := loadScript(b, n, "tap")
 	kscript := loadScript(b, n, "ifb")

@@ -47,14 +47,7 @@ const (
 // (route-add-ms: median, route-add-max-ms: the slowest; route-add-cli-ms:
 // the median of the client's run alone), read with fastpath.TriesOf.
 func BenchmarkFastpathChurn1M(b *testing.B) {
-	if os.Geteuid() != 0 {
-		b.Skip("needs root: network namespaces")
-	}
-	for _, tool := range []string{"iperf3", "nsenter"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			b.Skipf("needs %s", tool)
-		}
-	}
+	needNet(b, "iperf3", "nsenter")
 	govrf, err := netnstest.Build(b.TempDir())
 	if err != nil {
 		b.Fatal(err)

@@ -1,10 +1,6 @@
 package bench
 
-import (
-	"os"
-	"os/exec"
-	"testing"
-)
+import "testing"
 
 // BenchmarkFastpath compares govrfd without its eBPF fast path, govrfd
 // with the tc fast path (-fastpath tc) and the Linux kernel as the
@@ -20,14 +16,7 @@ import (
 // UDP leave their checksums to the device (CHECKSUM_PARTIAL), which the
 // XDP program hands to tc, so iperf3's traffic would measure tc here.
 func BenchmarkFastpath(b *testing.B) {
-	if os.Geteuid() != 0 {
-		b.Skip("needs root: network namespaces")
-	}
-	for _, tool := range []string{"iperf3", "ping", "nsenter"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			b.Skipf("needs %s", tool)
-		}
-	}
+	needNet(b, "iperf3", "ping", "nsenter")
 	kernel, off, tc := newFwdNet(b, "k"), newFwdNet(b, "o"), newFwdNet(b, "t")
 	tc.args = "-fastpath tc"
 	kernel.kernelRouter(b)

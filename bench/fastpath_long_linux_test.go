@@ -1,8 +1,6 @@
 package bench
 
 import (
-	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
@@ -23,14 +21,7 @@ const longUDP = 50
 // that its Go data path rather than the fast path forwarded (go-path-%:
 // the router's veths' receive counts against the fast path's).
 func BenchmarkFastpathLong(b *testing.B) {
-	if os.Geteuid() != 0 {
-		b.Skip("needs root: network namespaces")
-	}
-	for _, tool := range []string{"iperf3", "nsenter"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			b.Skipf("needs %s", tool)
-		}
-	}
+	needNet(b, "iperf3", "nsenter")
 	kernel, tc := newFwdNet(b, "lk"), newFwdNet(b, "lt")
 	tc.args = "-fastpath tc"
 	kernel.kernelRouter(b)

@@ -3,7 +3,6 @@ package bench
 import (
 	"errors"
 	"fmt"
-	"os"
 	"os/exec"
 	"runtime"
 	"slices"
@@ -39,14 +38,7 @@ import (
 // slowest; addr-add-cli-ms: the median of the client's run alone), read
 // with fastpath.TriesOf, each poll of which walks govrfd's descriptors.
 func BenchmarkFastpathPerVRF1M(b *testing.B) {
-	if os.Geteuid() != 0 {
-		b.Skip("needs root: network namespaces")
-	}
-	for _, tool := range []string{"iperf3", "nsenter"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			b.Skipf("needs %s", tool)
-		}
-	}
+	needNet(b, "iperf3", "nsenter")
 	govrf, err := netnstest.Build(b.TempDir())
 	if err != nil {
 		b.Fatal(err)

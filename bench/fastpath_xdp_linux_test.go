@@ -36,14 +36,7 @@ import (
 // Each reports the three routers' figures, prefixed kernel-, tc- and
 // xdp-, and the ratios tc/kernel and xdp/kernel of the first.
 func BenchmarkFastpathXDP(b *testing.B) {
-	if os.Geteuid() != 0 {
-		b.Skip("needs root: network namespaces")
-	}
-	for _, tool := range []string{"iperf3", "ethtool", "nsenter"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			b.Skipf("needs %s", tool)
-		}
-	}
+	needNet(b, "iperf3", "ethtool", "nsenter")
 	routers := []struct {
 		name string
 		n    *fwdNet

@@ -3,7 +3,6 @@ package bench
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"os/exec"
 	"runtime"
 	"strconv"
@@ -30,14 +29,7 @@ import (
 //   - rtt4, rtt6: ping's average round-trip time over 50 echoes 10 ms
 //     apart, in microseconds (a ratio above 1 means govrfd is slower).
 func BenchmarkForward(b *testing.B) {
-	if os.Geteuid() != 0 {
-		b.Skip("needs root: network namespaces")
-	}
-	for _, tool := range []string{"iperf3", "ping", "nsenter"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			b.Skipf("needs %s", tool)
-		}
-	}
+	needNet(b, "iperf3", "ping", "nsenter")
 	kernel, govrf := newFwdNet(b, "k"), newFwdNet(b, "g")
 	kernel.kernelRouter(b)
 	govrf.govrfRouter(b)

@@ -3,8 +3,6 @@ package bench
 import (
 	"flag"
 	"fmt"
-	"os"
-	"os/exec"
 	"slices"
 	"strings"
 	"testing"
@@ -62,14 +60,7 @@ var matrixMeasures = []matrixMeasure{
 // received (us/MB) or per echo answered (us/echo), of the whole
 // machine (cpu-), of the topology (net-) and of govrfd (daemon-).
 func BenchmarkMatrix(b *testing.B) {
-	if os.Geteuid() != 0 {
-		b.Skip("needs root: network namespaces")
-	}
-	for _, tool := range []string{"iperf3", "ping", "nsenter"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			b.Skipf("needs %s", tool)
-		}
-	}
+	needNet(b, "iperf3", "ping", "nsenter")
 	modes := matrixModes
 	if *modesFlag != "" {
 		modes = strings.Split(*modesFlag, ",")

@@ -217,3 +217,16 @@ func must(b *testing.B, args ...string) {
 		b.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, out)
 	}
 }
+
+// needNet skips the benchmark unless it runs as root, which network
+// namespaces need, with every one of tools on the PATH.
+func needNet(b *testing.B, tools ...string) {
+	if os.Geteuid() != 0 {
+		b.Skip("needs root: network namespaces")
+	}
+	for _, tool := range tools {
+		if _, err := exec.LookPath(tool); err != nil {
+			b.Skipf("needs %s", tool)
+		}
+	}
+}

@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -24,14 +23,7 @@ import (
 // A hop is the router's whole share: the frame's way through both veth
 // pairs and the router.
 func BenchmarkSlowPathRTT(b *testing.B) {
-	if os.Geteuid() != 0 {
-		b.Skip("needs root: network namespaces")
-	}
-	for _, tool := range []string{"ping", "tcpdump", "nsenter"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			b.Skipf("needs %s", tool)
-		}
-	}
+	needNet(b, "ping", "tcpdump", "nsenter")
 	kernel, govrf := newFwdNet(b, "k"), newFwdNet(b, "g")
 	kernel.kernelRouter(b)
 	govrf.govrfRouter(b)
