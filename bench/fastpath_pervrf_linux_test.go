@@ -67,14 +67,7 @@ func BenchmarkFastpathPerVRF1M(b *testing.B) {
 		addrTimes(b, govrf, n)
 		for _, dev := range []string{"rb0", "r2"} {
 			kind := map[string]string{"rb0": "b-addrs", "r2": "a-addrs"}[dev]
-			rx0, fast0 := n.routerRx(b), n.fastRx(b)
-			done := make(chan float64)
-			go func() { done <- addrChurn(b, n.socket, dev) }()
-			n.iperf(b, &f, append(pin(), "-c", "192.168.2.10", "-u", "-l", "1000", "-b", "40M", "-t", fmt.Sprint(churnSeconds))...)
-			rate := <-done
-			rx, fast := n.routerRx(b)-rx0, n.fastRx(b)-fast0
-			b.ReportMetric(100*float64(min(fast, rx))/float64(max(rx, 1)), kind+"-fast-%")
-			b.ReportMetric(rate, kind+"-changes/s")
+			fastShare(b, n, &f, kind, func() float64 { return addrChurn(b, n.socket, dev) })
 		}
 	}
 }
