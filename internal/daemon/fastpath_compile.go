@@ -91,18 +91,38 @@ func (f *fastPath) run(ctx context.Context) {
 	}
 }
 
+// syncWait is how long a command waits for the maps: a full
+// compilation being applied holds them for up to seconds with a million
+// routes, and a command must not (`route add` answers within 20 ms).
+const syncWait = 10 * time.Millisecond
+
 // sync brings the maps up to date with a command's change before the
 // command is answered, as the kernel's tables are when `ip` returns: the
 // change's keys or its VRFs (or, failing those, the whole maps) are
 // applied or suspended (suspendIfStale), and the nexthops of the
 // neighbours it changed rewritten (writeChanged), instead of when their
 // goroutines next run. published tells whether the command published a
-// snapshot. It waits for f.mu, held while a compilation is applied.
+// snapshot. While a full compilation is being applied (f.mu held past
+// syncWait), the change is left to those goroutines, which apply it
+// right after.
 func (f *fastPath) sync(published bool) {
-	if published && f.suspendIfStale() {
+	for deadline := time.Now().Add(syncWait); !f.mu.TryLock(); time.Sleep(50 * time.Microsecond) {
+		if time.Now().After(deadline) {
+			if published {
+				f.stale()
+			}
+			select {
+			case f.nkick <- struct{}{}:
+			default:
+			}
+			return
+		}
+	}
+	defer f.mu.Unlock()
+	if published && f.staleLocked() {
 		f.want()
 	}
-	f.writeChanged()
+	f.writeChangedLocked()
 }
 
 // update brings the maps up to date key by key or per VRF, or suspends
@@ -173,6 +193,11 @@ func (f *fastPath) compile() {
 func (f *fastPath) suspendIfStale() bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	return f.staleLocked()
+}
+
+// staleLocked is suspendIfStale with f.mu held.
+func (f *fastPath) staleLocked() bool {
 	held := f.holds.Load() != 0
 	if f.applied == nil || f.applied == f.ctl.Snapshot() && !held || !held && f.catchUp() {
 		return false

@@ -114,6 +114,13 @@ func (f *fastPath) runNeighbours(ctx context.Context) {
 
 // writeChanged rewrites the nexthops of the neighbours queued.
 func (f *fastPath) writeChanged() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.writeChangedLocked()
+}
+
+// writeChangedLocked is writeChanged with f.mu held.
+func (f *fastPath) writeChangedLocked() {
 	f.nmu.Lock()
 	changed := f.changed
 	if len(changed) == 0 {
@@ -122,8 +129,6 @@ func (f *fastPath) writeChanged() {
 	}
 	f.changed = make(map[fastpath.NeighbourKey]bool, len(changed))
 	f.nmu.Unlock()
-	f.mu.Lock()
-	defer f.mu.Unlock()
 	n := f.neighs.Load()
 	if n == nil {
 		return
