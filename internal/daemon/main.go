@@ -38,7 +38,7 @@ func mainIO(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&cfg.NetnsDir, "netns-dir", "", "where host stacks' namespaces are named (default /run/netns)")
 	fs.StringVar(&cfg.Group, "group", "", "the group that owns the socket; its members may configure the router")
 	fs.StringVar(&cfg.Metrics, "metrics", "", "serve Prometheus metrics at http://ADDR/metrics (host:port; keep it on loopback, e.g. 127.0.0.1:9477)")
-	fs.StringVar(&cfg.FastPath, "fastpath", "auto", "forward in the kernel with the eBPF fast path on packet ports: auto (tc), tc, xdp or off (docs/fastpath.md)")
+	fs.StringVar(&cfg.FastPath, "fastpath", "off", "forward in the kernel with the eBPF fast path on packet ports: auto (tc), tc, xdp or off (docs/fastpath.md)")
 	mroute := fs.String("ipv6-mroute", "auto", "answer as a kernel with CONFIG_IPV6_MROUTE: yes, no, or auto (as the running kernel)")
 	logFormat := fs.String("log-format", "text", "the log's format on standard error: text (key=value) or json")
 	version := fs.Bool("version", false, "print govrfd's version and VCS revision, and exit")
