@@ -34,10 +34,18 @@ func solicitations(frames [][]byte, router string) int {
 // TestIntegrationStaticNeighbour: `govrf neigh add` of A2's addresses
 // with A2's real MAC, nud permanent, lets A1 reach A2 with no ARP
 // request or Neighbor Solicitation from the router on A2's link; with a
-// wrong MAC the pings fail; `neigh del` gives resolution back.
+// wrong MAC the pings fail, from the first echo on; `neigh del` gives
+// resolution back. With the fast path on, each command must be in its
+// maps when it is answered.
 func TestIntegrationStaticNeighbour(t *testing.T) {
 	needTool(t, "tcpdump")
-	tp := newTopo(t)
+	for _, mode := range []string{"off", "tc"} {
+		t.Run("fastpath="+mode, func(t *testing.T) { staticNeighbour(t, buildTopo(t, false, "-fastpath", mode)) })
+	}
+}
+
+// staticNeighbour is TestIntegrationStaticNeighbour on tp.
+func staticNeighbour(t *testing.T, tp *topo) {
 	mac, router := tp.hostMAC("A2"), tp.linkMAC("ra2")
 	dsts := []string{"192.168.2.10", "2001:db8:2::10"}
 	for _, dst := range dsts {
