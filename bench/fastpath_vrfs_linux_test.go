@@ -3,7 +3,6 @@ package bench
 import (
 	"fmt"
 	"io"
-	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -58,25 +57,13 @@ func benchmarkFastpathVRFs(b *testing.B, n int, each bool) {
 		b.Fatalf("govrf -batch exit %d", code)
 	}
 	s := ctl.Snapshot()
-	d0 := s.LinkByName("d0")
-	nc := neigh.New(neigh.Config{}, neigh.SystemClock{})
-	if err := nc.Add(neigh.Static{Addr: netip.MustParseAddr("10.0.0.2"), MAC: header.MAC{2, 0, 0, 0, 0, 2}, State: neigh.StateReachable}); err != nil {
-		b.Fatal(err)
-	}
-	ports := []fastpath.Port{{Link: d0.Index, Ifindex: 1, Slot: 0, MAC: header.MAC(d0.MAC), MTU: 1500, Neigh: nc}}
+	ports := []fastpath.Port{d0Port(b, s)}
 	for i := 1; each && i < min(n, fastpath.MaxPorts); i++ {
 		l := s.LinkByName(fmt.Sprint("p", i))
 		ports = append(ports, fastpath.Port{Link: l.Index, Ifindex: 1 + i, Slot: i, MAC: header.MAC(l.MAC), MTU: 1500,
 			Neigh: neigh.New(neigh.Config{}, neigh.SystemClock{})})
 	}
-	var p *fastpath.Path
-	if os.Geteuid() == 0 {
-		var err error
-		if p, err = fastpath.New(fastpath.TC); err != nil {
-			b.Fatal(err)
-		}
-		defer p.Close()
-	}
+	p := rootPath(b)
 	for b.Loop() {
 		start := time.Now()
 		c, err := fastpath.Compile(s, ports, fastpath.Monotonic())
