@@ -22,23 +22,38 @@ func BenchmarkFastpath(b *testing.B) {
 	kernel.kernelRouter(b)
 	off.govrfRouter(b)
 	tc.govrfRouter(b)
-	routers := []struct {
-		name string
-		n    *fwdNet
-	}{{"kernel", kernel}, {"off", off}, {"tc", tc}}
+	routers := []router{{"kernel", kernel}, {"off", off}, {"tc", tc}}
 	for _, r := range routers {
 		r.n.serve(b)
 	}
-	for _, m := range []struct {
-		name, unit string
-		measure    func(*testing.B, *fwdNet) figures
-	}{
+	compare(b, routers, []measure{
 		{"tcp4", "Gbit/s", func(b *testing.B, n *fwdNet) figures { return n.tcp(b, "192.168.2.10") }},
 		{"tcp6", "Gbit/s", func(b *testing.B, n *fwdNet) figures { return n.tcp(b, "2001:db8:2::10") }},
 		{"tcp4x4", "Gbit/s", func(b *testing.B, n *fwdNet) figures { return n.tcpStreams(b, "192.168.2.10", 4) }},
 		{"udp64", "pkt/s", func(b *testing.B, n *fwdNet) figures { return n.udp(b, "192.168.2.10") }},
 		{"rtt4", "rtt-us", func(b *testing.B, n *fwdNet) figures { return n.rtt(b, "192.168.2.10") }},
-	} {
+	})
+}
+
+// router is one of the routers a benchmark compares, by name.
+type router struct {
+	name string
+	n    *fwdNet
+}
+
+// measure is a figure to compare: its name, the unit of the figure the
+// ratios are taken of, and how to measure it on one router's topology.
+type measure struct {
+	name, unit string
+	measure    func(*testing.B, *fwdNet) figures
+}
+
+// compare runs each measure as a sub-benchmark, on each router in turn
+// at every iteration, and reports every router's figures prefixed with
+// its name, and each router's ratio to the first (the kernel) as
+// NAME/FIRST.
+func compare(b *testing.B, routers []router, measures []measure) {
+	for _, m := range measures {
 		b.Run(m.name, func(b *testing.B) {
 			got := make([]figures, len(routers))
 			for b.Loop() {
@@ -51,8 +66,9 @@ func BenchmarkFastpath(b *testing.B) {
 					b.ReportMetric(v, r.name+"-"+unit)
 				}
 			}
-			b.ReportMetric(got[1][m.unit]/got[0][m.unit], "off/kernel")
-			b.ReportMetric(got[2][m.unit]/got[0][m.unit], "tc/kernel")
+			for i, r := range routers[1:] {
+				b.ReportMetric(got[i+1][m.unit]/got[0][m.unit], r.name+"/"+routers[0].name)
+			}
 		})
 	}
 }

@@ -37,10 +37,7 @@ import (
 // xdp-, and the ratios tc/kernel and xdp/kernel of the first.
 func BenchmarkFastpathXDP(b *testing.B) {
 	needNet(b, "iperf3", "ethtool", "nsenter")
-	routers := []struct {
-		name string
-		n    *fwdNet
-	}{{"kernel", xdpNet(b, "k")}, {"tc", xdpNet(b, "t")}, {"xdp", xdpNet(b, "x")}}
+	routers := []router{{"kernel", xdpNet(b, "k")}, {"tc", xdpNet(b, "t")}, {"xdp", xdpNet(b, "x")}}
 	routers[0].n.kernelRouter(b)
 	routers[1].n.args = "-fastpath tc"
 	routers[2].n.args = "-fastpath xdp"
@@ -53,29 +50,10 @@ func BenchmarkFastpathXDP(b *testing.B) {
 		}
 		r.n.serve(b)
 	}
-	for _, m := range []struct {
-		name, unit string
-		measure    func(*testing.B, *fwdNet) figures
-	}{
+	compare(b, routers, []measure{
 		{"udp64", "pkt/s", func(b *testing.B, n *fwdNet) figures { return n.udp64(b) }},
 		{"tcp4", "Gbit/s", func(b *testing.B, n *fwdNet) figures { return n.tcp(b, "192.168.2.10") }},
-	} {
-		b.Run(m.name, func(b *testing.B) {
-			got := make([]figures, len(routers))
-			for b.Loop() {
-				for i, r := range routers {
-					got[i] = m.measure(b, r.n)
-				}
-			}
-			for i, r := range routers {
-				for unit, v := range got[i] {
-					b.ReportMetric(v, r.name+"-"+unit)
-				}
-			}
-			b.ReportMetric(got[1][m.unit]/got[0][m.unit], "tc/kernel")
-			b.ReportMetric(got[2][m.unit]/got[0][m.unit], "xdp/kernel")
-		})
-	}
+	})
 }
 
 // xdpNet is newFwdNet's topology with namespaces named gx<pid>-tag-.
